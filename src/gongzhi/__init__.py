@@ -1,0 +1,1 @@
+"""Gongzhi (共治): community governance platform."""

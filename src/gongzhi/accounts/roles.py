@@ -1,0 +1,70 @@
+"""Roles and the permission matrix: one declaration, read by code, pages and docs/permissions.md.
+
+等保 2.0 separates the system administrator, the security administrator and the audit
+administrator (三员分立): the system admin manages accounts and configuration but cannot read
+the audit log; the security auditor reads the audit log and nothing else.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    SYSTEM_ADMIN = "system_admin", _("系统管理员")
+    SECURITY_AUDITOR = "security_auditor", _("安全审计员")
+    DISTRICT_ADMIN = "district_admin", _("区级管理员")
+    STREET_STAFF = "street_staff", _("街道指挥中心")
+    COMMUNITY_STAFF = "community_staff", _("社区工作者")
+    GRID_WORKER = "grid_worker", _("网格员")
+    DEPARTMENT_STAFF = "department_staff", _("职能部门")
+    RESIDENT = "resident", _("居民")
+
+
+class Perm(models.TextChoices):
+    """Permissions, named ``<domain>.<verb>``. Later apps add theirs here."""
+
+    AREAS_VIEW = "areas.view", _("查看区划与网格")
+    AREAS_MANAGE = "areas.manage", _("导入、编辑区划与网格")
+    ACCOUNTS_MANAGE = "accounts.manage", _("管理账号、角色与部门")
+    ACCOUNTS_UNLOCK = "accounts.unlock", _("解除账号锁定")
+    AUDIT_VIEW = "audit.view", _("查阅、导出审计日志")
+    PERSONAL_UNMASK = "personal.unmask", _("查看未脱敏个人信息（须填写事由）")
+    NOTICES_SEND = "notices.send", _("向辖区发送通知")
+    CONSOLE_VIEW = "console.view", _("使用工作台")
+
+
+# Role -> permissions. Area-bound permissions apply inside the role's assigned area only.
+MATRIX: dict[str, frozenset[str]] = {
+    Role.SYSTEM_ADMIN: frozenset({Perm.AREAS_VIEW, Perm.AREAS_MANAGE, Perm.ACCOUNTS_MANAGE, Perm.ACCOUNTS_UNLOCK}),
+    Role.SECURITY_AUDITOR: frozenset({Perm.AUDIT_VIEW}),
+    Role.DISTRICT_ADMIN: frozenset(
+        {Perm.AREAS_VIEW, Perm.AREAS_MANAGE, Perm.PERSONAL_UNMASK, Perm.NOTICES_SEND, Perm.CONSOLE_VIEW}
+    ),
+    Role.STREET_STAFF: frozenset({Perm.AREAS_VIEW, Perm.PERSONAL_UNMASK, Perm.NOTICES_SEND, Perm.CONSOLE_VIEW}),
+    Role.COMMUNITY_STAFF: frozenset({Perm.AREAS_VIEW, Perm.PERSONAL_UNMASK, Perm.NOTICES_SEND, Perm.CONSOLE_VIEW}),
+    Role.GRID_WORKER: frozenset({Perm.AREAS_VIEW}),
+    Role.DEPARTMENT_STAFF: frozenset({Perm.AREAS_VIEW, Perm.CONSOLE_VIEW}),
+    Role.RESIDENT: frozenset(),
+}
+
+# Roles whose idle sessions expire fastest and who must use two factors when required.
+PRIVILEGED_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_AUDITOR, Role.DISTRICT_ADMIN, Role.STREET_STAFF})
+TWO_FACTOR_ROLES = frozenset({Role.DISTRICT_ADMIN, Role.STREET_STAFF, Role.SYSTEM_ADMIN, Role.SECURITY_AUDITOR})
+STAFF_ROLES = frozenset(set(Role) - {Role.RESIDENT})
+# Roles that see the whole tree below their assigned area (the others: exactly their subtree too,
+# but departments see the areas their department serves instead of an assigned area).
+MOBILE_ROLES = frozenset({Role.GRID_WORKER, Role.RESIDENT})
+
+# Home page per role, in priority order when a user holds several roles.
+ROLE_HOME = [
+    (Role.SYSTEM_ADMIN, "accounts:user_list"),
+    (Role.SECURITY_AUDITOR, "audit:log"),
+    (Role.DISTRICT_ADMIN, "core:console"),
+    (Role.STREET_STAFF, "core:console"),
+    (Role.COMMUNITY_STAFF, "core:console"),
+    (Role.DEPARTMENT_STAFF, "core:console"),
+    (Role.GRID_WORKER, "core:mobile_home"),
+    (Role.RESIDENT, "core:mobile_home"),
+]

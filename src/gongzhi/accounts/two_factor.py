@@ -1,0 +1,41 @@
+"""TOTP two-factor authentication (django-otp), with the set-up QR code drawn by segno."""
+
+from __future__ import annotations
+
+import segno
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from gongzhi.audit.services import record
+
+
+def confirmed_device(user) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def pending_device(user) -> TOTPDevice:
+    """The unconfirmed device being set up (created on first visit to the set-up page)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="TOTP", confirmed=False)
+    return device
+
+
+def qr_svg_data_uri(device: TOTPDevice) -> str:
+    return segno.make(device.config_url, error="m").svg_data_uri(scale=5)
+
+
+def verify(device: TOTPDevice, token: str) -> bool:
+    token = (token or "").strip().replace(" ", "")
+    return token.isdigit() and device.verify_token(token)
+
+
+def confirm(*, user, device: TOTPDevice, token: str, request=None) -> bool:
+    if not verify(device, token):
+        return False
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        record(actor=user, action="account.2fa_enable", obj=user, request=request)
+    return True

@@ -1,0 +1,29 @@
+"""Everything the shell (header, navigation, unread count) needs, in a bounded number of queries."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+
+def shell(request):
+    user = getattr(request, "user", None)
+    ctx = {"site_name": settings.GONGZHI_SITE_NAME, "LANG": getattr(request, "LANGUAGE_CODE", "zh-hans")}
+    if user is None or not user.is_authenticated:
+        return ctx
+    from gongzhi.accounts.permissions import primary_role
+    from gongzhi.accounts.roles import MOBILE_ROLES, Role
+    from gongzhi.notices.selectors import unread_count
+
+    from .navigation import nav_for
+
+    role = primary_role(user)
+    ctx.update(
+        {
+            "nav": nav_for(user, request.path),
+            "unread_notices": unread_count(user),
+            "primary_role": role,
+            "primary_role_label": Role(role).label if role else "",
+            "mobile_layout": role in MOBILE_ROLES,
+        }
+    )
+    return ctx

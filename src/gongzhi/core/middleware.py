@@ -1,0 +1,79 @@
+"""Security headers (CSP without inline scripts) and the language choice (Chinese by default)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils import translation
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:{tiles}",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def content_security_policy() -> str:
+    tiles = ""
+    if settings.GONGZHI_MAP_TILE_URL:
+        from urllib.parse import urlsplit
+
+        # A tile URL like https://{s}.tiles.example/{z}/{x}/{y}.png allows *.tiles.example.
+        parts = urlsplit(settings.GONGZHI_MAP_TILE_URL.replace("{s}", "*"))
+        tiles = f" {parts.scheme}://{parts.netloc}"
+    return CSP.format(tiles=tiles)
+
+
+class SecurityHeadersMiddleware:
+    """Adds CSP and related headers to every response (HSTS comes from SecurityMiddleware)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.csp = content_security_policy()
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", self.csp)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(self), microphone=()")
+        if request.user.is_authenticated if hasattr(request, "user") else False:
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+LANG_COOKIE = "gongzhi_lang"
+SUPPORTED = {code for code, _ in settings.LANGUAGES}
+
+
+class LanguageMiddleware:
+    """``?lang=en`` (remembered in a cookie) or the cookie; otherwise Simplified Chinese.
+
+    The browser's Accept-Language is ignored on purpose: the platform is Chinese first, and
+    shared office machines often carry an English browser.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        chosen = request.GET.get("lang")
+        lang = chosen if chosen in SUPPORTED else request.COOKIES.get(LANG_COOKIE)
+        if lang not in SUPPORTED:
+            lang = settings.LANGUAGE_CODE
+        translation.activate(lang)
+        request.LANGUAGE_CODE = lang
+        response = self.get_response(request)
+        if chosen in SUPPORTED:
+            response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 86400, samesite="Lax",
+                                secure=settings.SESSION_COOKIE_SECURE)
+        response.headers.setdefault("Content-Language", lang)
+        translation.deactivate()
+        return response

@@ -1,0 +1,49 @@
+"""Navigation by role: each entry names the permission (or roles) that shows it.
+
+Later apps append entries here (cases, registry, …) so the menu grows without touching templates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.accounts.permissions import has_perm, has_role
+from gongzhi.accounts.roles import Perm, Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    perm: str | None = None
+    roles: tuple[str, ...] = ()
+
+    def visible(self, user) -> bool:
+        if self.perm and not has_perm(user, self.perm):
+            return False
+        if self.roles and not has_role(user, *self.roles):
+            return False
+        return True
+
+
+NAV = [
+    NavItem(_("工作台"), "core:console", perm=Perm.CONSOLE_VIEW),
+    NavItem(_("我的"), "core:mobile_home", roles=(Role.GRID_WORKER, Role.RESIDENT)),
+    NavItem(_("区划与网格"), "areas:tree", perm=Perm.AREAS_VIEW),
+    NavItem(_("网格地图"), "areas:map", perm=Perm.AREAS_VIEW),
+    NavItem(_("账号管理"), "accounts:user_list", perm=Perm.ACCOUNTS_MANAGE),
+    NavItem(_("审计日志"), "audit:log", perm=Perm.AUDIT_VIEW),
+    NavItem(_("通知"), "notices:inbox"),
+]
+
+
+def nav_for(user, current_path: str) -> list[dict]:
+    items = []
+    for item in NAV:
+        if item.visible(user):
+            url = reverse(item.url_name)
+            items.append({"label": item.label, "url": url, "active": current_path.startswith(url)})
+    return items

@@ -1,0 +1,35 @@
+// Grid map: Leaflet served locally, no tile layer unless one is configured (intranets).
+(function () {
+  "use strict";
+  function init() {
+    var el = document.getElementById("map");
+    if (!el || typeof L === "undefined") { return; }
+    var map = L.map(el, { attributionControl: false, zoomSnap: 0.25 });
+    var tiles = el.getAttribute("data-tiles");
+    if (tiles) { L.tileLayer(tiles, { maxZoom: 19 }).addTo(map); }
+    var highlight = el.getAttribute("data-highlight");
+    var detailBase = el.getAttribute("data-detail-base") || "/areas/";
+    fetch(el.getAttribute("data-geojson"), { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        if (!data.features || !data.features.length) {
+          el.classList.add("map-empty");
+          el.textContent = el.getAttribute("data-empty") || "暂无网格边界数据";
+          return;
+        }
+        var layer = L.geoJSON(data, {
+          style: function (f) {
+            var hit = highlight && f.properties.code === highlight;
+            return { color: hit ? "#c0392b" : "#1f6feb", weight: hit ? 3 : 1, fillOpacity: hit ? 0.35 : 0.12 };
+          },
+          onEachFeature: function (f, l) {
+            l.bindTooltip(f.properties.name + " · " + f.properties.code);
+            l.on("click", function () { window.location.href = detailBase + f.properties.code + "/"; });
+          }
+        }).addTo(map);
+        map.fitBounds(layer.getBounds(), { padding: [10, 10] });
+        el.setAttribute("data-loaded", String(data.features.length));
+      });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
+})();

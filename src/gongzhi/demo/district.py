@@ -1,0 +1,145 @@
+"""The synthetic demo district (示范区): 3 streets, 12 communities, 120 grids, demo accounts.
+
+Deterministic: the same input builds the same district. Rectangles tile exactly: each street
+is a vertical strip, each community a quarter of its street, each grid a tenth of its community.
+Later issues extend the demo through ``extend``-style functions in their own apps (residents,
+cases, votes…), called from the ``demo_setup`` command after this one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from gongzhi.areas.models import Area, Level
+
+DISTRICT_CODE = "341702"
+DISTRICT_NAME = "示范区"
+ORIGIN_LON, ORIGIN_LAT = 117.40, 30.60
+STREET_W, STREET_H = 0.06, 0.12
+STREETS = ["东城街道", "西城街道", "南湖街道"]
+COMMUNITIES = [
+    ["幸福社区", "和平社区", "阳光社区", "翠苑社区"],
+    ["春晖社区", "长青社区", "明珠社区", "清溪社区"],
+    ["湖滨社区", "桂花社区", "枫林社区", "新安社区"],
+]
+GRID_COLS, GRID_ROWS = 5, 2
+DEMO_PASSWORD = "Demo@12345"
+
+
+@dataclass(frozen=True)
+class Rect:
+    west: float
+    south: float
+    east: float
+    north: float
+
+    def geojson(self) -> dict:
+        w, s, e, n = (round(v, 6) for v in (self.west, self.south, self.east, self.north))
+        return {"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]}
+
+    @property
+    def centroid(self) -> tuple[float, float]:
+        return round((self.west + self.east) / 2, 6), round((self.south + self.north) / 2, 6)
+
+    def split(self, cols: int, rows: int) -> list["Rect"]:
+        dx, dy = (self.east - self.west) / cols, (self.north - self.south) / rows
+        # Row-major from the north-west corner, as grid numbers are usually drawn.
+        return [
+            Rect(self.west + c * dx, self.north - (r + 1) * dy, self.west + (c + 1) * dx, self.north - r * dy)
+            for r in range(rows)
+            for c in range(cols)
+        ]
+
+
+def _area(code: str, name: str, level: str, parent: Area | None, rect: Rect) -> Area:
+    lon, lat = rect.centroid
+    return Area(code=code, name=name, level=level, parent=parent, path=Area.build_path(code, parent),
+                geometry=rect.geojson(), centroid_lon=lon, centroid_lat=lat)
+
+
+@transaction.atomic
+def build_areas() -> Area:
+    """Create the hierarchy if it is not there yet; return the district."""
+    existing = Area.objects.filter(code=DISTRICT_CODE).first()
+    if existing is not None:
+        return existing
+    district_rect = Rect(ORIGIN_LON, ORIGIN_LAT, ORIGIN_LON + STREET_W * len(STREETS), ORIGIN_LAT + STREET_H)
+    district = _area(DISTRICT_CODE, DISTRICT_NAME, Level.DISTRICT, None, district_rect)
+    district.save()
+    streets, communities, grids = [], [], []
+    for s, (street_name, street_rect) in enumerate(zip(STREETS, district_rect.split(len(STREETS), 1)), start=1):
+        street = _area(f"{DISTRICT_CODE}{s:03d}", street_name, Level.STREET, district, street_rect)
+        streets.append(street)
+    Area.objects.bulk_create(streets)
+    for s, street in enumerate(streets):
+        street_rect = district_rect.split(len(STREETS), 1)[s]
+        for c, (name, rect) in enumerate(zip(COMMUNITIES[s], street_rect.split(2, 2)), start=1):
+            communities.append(_area(f"{street.code}{c:03d}", name, Level.COMMUNITY, street, rect))
+    Area.objects.bulk_create(communities)
+    for community in communities:
+        rect = Rect(*_bounds(community.geometry))
+        for g, grid_rect in enumerate(rect.split(GRID_COLS, GRID_ROWS), start=1):
+            grids.append(_area(f"{community.code}{g:02d}", f"{community.name}第{g:02d}网格", Level.GRID, community,
+                               grid_rect))
+    Area.objects.bulk_create(grids)
+    return district
+
+
+def _bounds(geometry: dict) -> tuple[float, float, float, float]:
+    ring = geometry["coordinates"][0]
+    lons, lats = [p[0] for p in ring], [p[1] for p in ring]
+    return min(lons), min(lats), max(lons), max(lats)
+
+
+DEPARTMENTS = [
+    ("CG", "区城市管理局", "0566-2001001"),
+    ("ZJ", "区住房和城乡建设局", "0566-2001002"),
+    ("SJ", "区市场监督管理局", "0566-2001003"),
+    ("YJ", "区应急管理局", "0566-2001004"),
+    ("MZ", "区民政局", "0566-2001005"),
+    ("GA", "区公安分局", "0566-2001006"),
+]
+
+# username, real name, phone, role, area code or department code
+DEMO_ACCOUNTS = [
+    ("admin", "赵系统", "13800000001", "system_admin", DISTRICT_CODE),
+    ("auditor", "钱审计", "13800000002", "security_auditor", DISTRICT_CODE),
+    ("district", "孙区长", "13800000003", "district_admin", DISTRICT_CODE),
+    ("street", "李主任", "13800000004", "street_staff", f"{DISTRICT_CODE}001"),
+    ("community", "周书记", "13800000005", "community_staff", f"{DISTRICT_CODE}001001"),
+    ("grid", "吴网格", "13800000006", "grid_worker", f"{DISTRICT_CODE}00100101"),
+    ("dept", "郑科长", "13800000007", "department_staff", "CG"),
+    ("resident", "王居民", "13800000008", "resident", f"{DISTRICT_CODE}001001"),
+]
+RESIDENT_GRID = f"{DISTRICT_CODE}00100101"
+
+
+@transaction.atomic
+def build_accounts(district: Area) -> list:
+    from gongzhi.accounts.models import Department, RoleAssignment, User
+    from gongzhi.accounts.roles import Role
+
+    departments = {}
+    for code, name, phone in DEPARTMENTS:
+        dept, created = Department.objects.get_or_create(code=code, defaults={"name": name, "phone": phone})
+        if created:
+            dept.serves.add(district)
+        departments[code] = dept
+    areas = {a.code: a for a in Area.objects.filter(code__in=[a[4] for a in DEMO_ACCOUNTS] + [RESIDENT_GRID])}
+    users = []
+    for username, real_name, phone, role, where in DEMO_ACCOUNTS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(username=username, real_name=real_name, phone=phone)
+            user.set_password(DEMO_PASSWORD)
+            if role == Role.RESIDENT:
+                user.home_area = areas[RESIDENT_GRID]
+            user.save()
+        if role == Role.DEPARTMENT_STAFF:
+            RoleAssignment.objects.get_or_create(user=user, role=role, area=None, department=departments[where])
+        else:
+            RoleAssignment.objects.get_or_create(user=user, role=role, area=areas[where], department=None)
+        users.append(user)
+    return users

@@ -1,0 +1,115 @@
+"""Field encryption (AES-256-GCM) and blind indexes (HMAC-SHA256) for personal data.
+
+Key material comes from ``settings.GONGZHI_DATA_KEY``: a comma-separated list of
+``<key id>:<base64 32-byte key>``; the first key encrypts, every listed key decrypts, so a key
+can be rotated by prepending a new one and running ``./gz manage rotate_data_key``.
+Ciphertext is stored as ``<key id>$<base64url(nonce || ciphertext+tag)>``; the field's label is
+bound in as associated data so a value cannot be copied into another column and still decrypt.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+NONCE_BYTES = 12
+INDEX_HEX_CHARS = 32  # 128 bits of HMAC: collision-free at any realistic scale
+
+
+class DecryptionError(Exception):
+    """A stored value could not be decrypted with any configured key."""
+
+
+@dataclass(frozen=True)
+class DataKey:
+    key_id: str
+    secret: bytes
+
+    @property
+    def index_secret(self) -> bytes:
+        # A separate sub-key for blind indexes: the AES key itself never touches HMAC.
+        return hmac.new(self.secret, b"gongzhi blind index v1", hashlib.sha256).digest()
+
+
+def parse_keys(spec: str) -> tuple[DataKey, ...]:
+    keys = []
+    for n, part in enumerate(p.strip() for p in spec.split(",") if p.strip()):
+        key_id, sep, material = part.partition(":")
+        if not sep:
+            key_id, material = f"k{n + 1}", part
+        try:
+            secret = base64.b64decode(material, validate=True)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"GONGZHI_DATA_KEY: key {key_id!r} is not valid base64") from exc
+        if len(secret) != 32:
+            raise ImproperlyConfigured(f"GONGZHI_DATA_KEY: key {key_id!r} must be 32 bytes (base64 of 32 random bytes)")
+        if "$" in key_id:
+            raise ImproperlyConfigured("GONGZHI_DATA_KEY: key ids may not contain '$'")
+        keys.append(DataKey(key_id, secret))
+    if not keys:
+        raise ImproperlyConfigured("GONGZHI_DATA_KEY is empty: personal data cannot be encrypted")
+    return tuple(keys)
+
+
+@lru_cache(maxsize=4)
+def _keys_for(spec: str) -> tuple[DataKey, ...]:
+    return parse_keys(spec)
+
+
+def keys() -> tuple[DataKey, ...]:
+    return _keys_for(settings.GONGZHI_DATA_KEY)
+
+
+def current_key() -> DataKey:
+    return keys()[0]
+
+
+def encrypt(plaintext: str, *, label: str) -> str:
+    key = current_key()
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = AESGCM(key.secret).encrypt(nonce, plaintext.encode("utf-8"), label.encode("utf-8"))
+    return f"{key.key_id}${base64.urlsafe_b64encode(nonce + sealed).decode('ascii')}"
+
+
+def decrypt(token: str, *, label: str) -> str:
+    key_id, sep, body = token.partition("$")
+    if not sep:
+        raise DecryptionError("value is not in the encrypted format")
+    for key in keys():
+        if key.key_id == key_id:
+            raw = base64.urlsafe_b64decode(body.encode("ascii"))
+            try:
+                plain = AESGCM(key.secret).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], label.encode("utf-8"))
+            except Exception as exc:  # cryptography raises InvalidTag
+                raise DecryptionError(f"authentication failed for key {key_id!r}") from exc
+            return plain.decode("utf-8")
+    raise DecryptionError(f"no configured key with id {key_id!r}")
+
+
+def key_id_of(token: str) -> str:
+    return token.partition("$")[0]
+
+
+def normalize_for_index(value: str) -> str:
+    """Full-width to half-width, strip spaces, upper-case (ID numbers end in X or x)."""
+    return unicodedata.normalize("NFKC", value).replace(" ", "").strip().upper()
+
+
+def blind_index(value: str, *, label: str, key: DataKey | None = None) -> str:
+    key = key or current_key()
+    message = f"{label}\x00{normalize_for_index(value)}".encode("utf-8")
+    return hmac.new(key.index_secret, message, hashlib.sha256).hexdigest()[:INDEX_HEX_CHARS]
+
+
+def blind_index_candidates(value: str, *, label: str) -> list[str]:
+    """Index values under every configured key, so lookups still work mid-rotation."""
+    return [blind_index(value, label=label, key=k) for k in keys()]

@@ -1,0 +1,102 @@
+"""Model fields for sensitive personal data: encrypted at rest, looked up by blind index."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from . import crypto
+
+
+class EncryptedTextField(models.TextField):
+    """A text value stored AES-GCM encrypted. It cannot be filtered on: use its BlindIndexField.
+
+    ``label`` (default ``app_label.model.field``) is bound into the ciphertext.
+    """
+
+    description = _("加密文本")
+
+    def __init__(self, *args, label: str | None = None, **kwargs):
+        self._label = label
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if self._label:
+            kwargs["label"] = self._label
+        return name, path, args, kwargs
+
+    @property
+    def crypto_label(self) -> str:
+        return self._label or f"{self.model._meta.label_lower}.{self.name}"
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or value == "":
+            return value
+        return crypto.decrypt(value, label=self.crypto_label)
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if value is None or value == "":
+            return value
+        return crypto.encrypt(str(value), label=self.crypto_label)
+
+    def get_lookup(self, lookup_name):
+        if lookup_name not in {"isnull", "exact"}:
+            return None
+        return super().get_lookup(lookup_name)
+
+
+class BlindIndexField(models.CharField):
+    """HMAC of another (encrypted) field, recomputed on save; allows exact lookups.
+
+    Query with ``Model.objects.filter(**{f"{name}__in": field.candidates(value)})`` — see
+    ``blind_lookup`` below — so lookups keep working while keys rotate.
+    """
+
+    def __init__(self, *args, source: str = "", **kwargs):
+        self.source = source
+        kwargs.setdefault("max_length", crypto.INDEX_HEX_CHARS)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        kwargs.setdefault("db_index", True)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        for key in ("max_length", "editable", "blank", "default", "db_index"):
+            kwargs.pop(key, None)
+        return name, path, args, kwargs
+
+    @property
+    def crypto_label(self) -> str:
+        return f"{self.model._meta.label_lower}.{self.source}"
+
+    def compute(self, value: str | None) -> str:
+        if not value:
+            return ""
+        return crypto.blind_index(value, label=self.crypto_label)
+
+    def pre_save(self, model_instance, add):
+        value = self.compute(getattr(model_instance, self.source))
+        setattr(model_instance, self.attname, value)
+        return value
+
+    def candidates(self, value: str) -> list[str]:
+        return crypto.blind_index_candidates(value, label=self.crypto_label)
+
+
+def blind_lookup(model: type[models.Model], index_field: str, value: str) -> models.Q:
+    """Q object matching rows whose encrypted source equals ``value`` (exact, normalised)."""
+    field = model._meta.get_field(index_field)
+    return models.Q(**{f"{index_field}__in": field.candidates(value)})
+
+
+def encrypted_fields(model: type[models.Model]) -> list[EncryptedTextField]:
+    return [f for f in model._meta.get_fields() if isinstance(f, EncryptedTextField)]
+
+
+def blind_index_fields(model: type[models.Model]) -> list[BlindIndexField]:
+    return [f for f in model._meta.get_fields() if isinstance(f, BlindIndexField)]

@@ -1,0 +1,199 @@
+"""Settings shared by every environment. Environment files import * from here and adjust."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+SRC_DIR = Path(__file__).resolve().parent.parent  # src/gongzhi
+BASE_DIR = SRC_DIR.parent.parent  # repository root
+VAR_DIR = Path(os.environ.get("GONGZHI_VAR_DIR", BASE_DIR / "var"))
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+DEBUG = env_bool("GONGZHI_DEBUG", False)
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("GONGZHI_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks_db",
+    "gongzhi.core",
+    "gongzhi.areas",
+    "gongzhi.accounts",
+    "gongzhi.privacy",
+    "gongzhi.audit",
+    "gongzhi.notices",
+    "gongzhi.demo",
+]
+
+MIDDLEWARE = [
+    "gongzhi.core.middleware.SecurityHeadersMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "gongzhi.core.middleware.LanguageMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "gongzhi.accounts.middleware.SessionPolicyMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "gongzhi.urls"
+WSGI_APPLICATION = "gongzhi.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [SRC_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "gongzhi.core.context_processors.shell",
+            ],
+        },
+    },
+]
+
+
+def database_from_env(default_sqlite_path: Path) -> dict:
+    """GONGZHI_DATABASE_URL selects PostgreSQL (or another SQLite file); default: embedded SQLite."""
+    url = os.environ.get("GONGZHI_DATABASE_URL")
+    if url:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    else:
+        config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(default_sqlite_path)}
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config.setdefault("OPTIONS", {}).update(
+            {
+                # WAL lets readers work while one writer commits; IMMEDIATE avoids
+                # "database is locked" upgrades in the middle of a transaction.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            }
+        )
+    return config
+
+
+DATABASES = {"default": database_from_env(VAR_DIR / "gongzhi.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = os.environ.get("GONGZHI_REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gongzhi"}}
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["gongzhi.accounts.backends.GuardedModelBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "gongzhi.accounts.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "gongzhi.accounts.passwords.NotUsernameValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_NAME = "gongzhi_session"
+CSRF_COOKIE_HTTPONLY = False
+CSRF_FAILURE_VIEW = "gongzhi.core.views.csrf_failure"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [SRC_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = []
+try:  # Leaflet comes from PyPI (XStatic-Leaflet), never from a CDN.
+    import xstatic.pkg.leaflet as _leaflet
+
+    STATICFILES_DIRS.append(("leaflet", _leaflet.BASE_DIR))
+except ImportError:  # pragma: no cover - dependency is pinned
+    pass
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"
+
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+NINJA_PAGINATION_PER_PAGE = 50
+
+# --- Gongzhi policy settings (each overridable by environment) ---------------------------
+GONGZHI_DATA_KEY = os.environ.get("GONGZHI_DATA_KEY", "")
+GONGZHI_REQUIRE_2FA = env_bool("GONGZHI_REQUIRE_2FA", False)
+GONGZHI_FORCE_FIRST_PASSWORD_CHANGE = env_bool("GONGZHI_FORCE_FIRST_PASSWORD_CHANGE", False)
+GONGZHI_LOCKOUT_FAILURES = env_int("GONGZHI_LOCKOUT_FAILURES", 5)
+GONGZHI_LOCKOUT_MINUTES = env_int("GONGZHI_LOCKOUT_MINUTES", 15)
+GONGZHI_IP_THROTTLE_FAILURES = env_int("GONGZHI_IP_THROTTLE_FAILURES", 50)
+GONGZHI_IP_THROTTLE_MINUTES = env_int("GONGZHI_IP_THROTTLE_MINUTES", 15)
+GONGZHI_IDLE_MINUTES_PRIVILEGED = env_int("GONGZHI_IDLE_MINUTES_PRIVILEGED", 15)
+GONGZHI_IDLE_MINUTES_STAFF = env_int("GONGZHI_IDLE_MINUTES_STAFF", 30)
+GONGZHI_RESIDENT_SESSION_DAYS = env_int("GONGZHI_RESIDENT_SESSION_DAYS", 30)
+GONGZHI_PASSWORD_MAX_AGE_DAYS = env_int("GONGZHI_PASSWORD_MAX_AGE_DAYS", 90)
+GONGZHI_API_TOKEN_DAYS = env_int("GONGZHI_API_TOKEN_DAYS", 90)
+GONGZHI_AUDIT_RETENTION_DAYS = max(180, env_int("GONGZHI_AUDIT_RETENTION_DAYS", 365))
+GONGZHI_MAP_TILE_URL = os.environ.get("GONGZHI_MAP_TILE_URL", "")
+GONGZHI_NOTICE_CHANNELS = [
+    c.strip() for c in os.environ.get("GONGZHI_NOTICE_CHANNELS", "inapp,console").split(",") if c.strip()
+]
+GONGZHI_NOTICE_LOG = VAR_DIR / "notices.log"
+GONGZHI_SITE_NAME = _("共治 · 社区治理平台")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

@@ -1,0 +1,22 @@
+"""Test settings: the suite's database comes from GONGZHI_DATABASE_URL (PostgreSQL run) or SQLite."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import database_from_env
+
+SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdef"
+GONGZHI_DATA_KEY = "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+DATABASES = {"default": database_from_env(Path(tempfile.gettempdir()) / "gongzhi-test.sqlite3")}
+# Argon2 stays the hasher (it is what production uses) with cheap parameters for speed.
+PASSWORD_HASHERS = ["gongzhi.accounts.passwords.FastArgon2PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+GONGZHI_NOTICE_CHANNELS = ["inapp"]
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,24 @@
+"""Top-level URL map. Each domain app brings its own urls module; the API is one NinjaAPI."""
+
+from django.urls import include, path
+
+from gongzhi.accounts.admin_site import admin_site
+from gongzhi.core import views as core_views
+from gongzhi.core.api import api
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("accounts/", include("gongzhi.accounts.urls")),
+    path("areas/", include("gongzhi.areas.urls")),
+    path("audit/", include("gongzhi.audit.urls")),
+    path("privacy/", include("gongzhi.privacy.urls")),
+    path("notices/", include("gongzhi.notices.urls")),
+    path("manage/", admin_site.urls),
+    path("", include("gongzhi.core.urls")),
+]
+
+handler400 = "gongzhi.core.views.bad_request"
+handler403 = "gongzhi.core.views.permission_denied"
+handler404 = "gongzhi.core.views.page_not_found"
+handler500 = "gongzhi.core.views.server_error"
