@@ -1,0 +1,1 @@
+"""Gongzhi benchmarks: `./gz bench [scenario] [--quick]` (see ARCHITECTURE.md §5)."""

@@ -1,0 +1,65 @@
+"""Run benchmark scenarios; each prints a ratio against a baseline measured in the same run.
+
+Writes ``bench/results/<scenario>.json`` with at least
+``{"scenario", "quick", "ratios": {...}, "figures": {...}, "machine": {...}}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+SCENARIOS = {"geo": "bench.scenarios.geo"}
+
+
+def machine() -> dict:
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "processor": platform.processor() or platform.machine(),
+    }
+
+
+def run(name: str, quick: bool) -> dict:
+    module = importlib.import_module(SCENARIOS[name])
+    started = time.perf_counter()
+    ratios, figures = module.run(quick=quick)
+    figures["wall_seconds"] = round(time.perf_counter() - started, 2)
+    result = {"scenario": name, "quick": quick, "ratios": ratios, "figures": figures, "machine": machine()}
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{name}.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    return result
+
+
+def print_table(results: list[dict]) -> None:
+    print(f"{'scenario':<10} {'quick':<6} {'ratio':<28} figures")
+    for r in results:
+        ratios = ", ".join(f"{k}={v}" for k, v in r["ratios"].items())
+        figures = ", ".join(f"{k}={v}" for k, v in r["figures"].items())
+        print(f"{r['scenario']:<10} {str(r['quick']):<6} {ratios:<28} {figures}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="./gz bench", description=__doc__)
+    parser.add_argument("scenario", nargs="?", choices=sorted(SCENARIOS), help="default: all scenarios")
+    parser.add_argument("--quick", action="store_true", help="small sizes, under a minute")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings.embedded")
+    import django
+
+    django.setup()
+    names = [args.scenario] if args.scenario else sorted(SCENARIOS)
+    print_table([run(name, args.quick) for name in names])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
