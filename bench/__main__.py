@@ -28,14 +28,14 @@ def machine() -> dict:
     }
 
 
-def run(name: str, quick: bool) -> dict:
+def run(name: str, quick: bool, results_dir: Path = RESULTS) -> dict:
     module = importlib.import_module(SCENARIOS[name])
     started = time.perf_counter()
     ratios, figures = module.run(quick=quick)
     figures["wall_seconds"] = round(time.perf_counter() - started, 2)
     result = {"scenario": name, "quick": quick, "ratios": ratios, "figures": figures, "machine": machine()}
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"{name}.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    results_dir.mkdir(parents=True, exist_ok=True)
+    (results_dir / f"{name}.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     return result
 
 
@@ -47,7 +47,7 @@ def print_table(results: list[dict]) -> None:
         print(f"{r['scenario']:<10} {str(r['quick']):<6} {ratios:<28} {figures}")
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, results_dir: Path = RESULTS) -> int:
     parser = argparse.ArgumentParser(prog="./gz bench", description=__doc__)
     parser.add_argument("scenario", nargs="?", choices=sorted(SCENARIOS), help="default: all scenarios")
     parser.add_argument("--quick", action="store_true", help="small sizes, under a minute")
@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
 
     django.setup()
     names = [args.scenario] if args.scenario else sorted(SCENARIOS)
-    print_table([run(name, args.quick) for name in names])
+    print_table([run(name, args.quick, results_dir) for name in names])
     return 0
 
 

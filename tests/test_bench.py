@@ -2,12 +2,12 @@
 
 import json
 
-from bench.__main__ import RESULTS, main
+from bench.__main__ import main
 
 
-def test_geo_quick_writes_ratio_and_figures(capsys):
-    assert main(["geo", "--quick"]) == 0
-    result = json.loads((RESULTS / "geo.json").read_text())
+def test_geo_quick_writes_ratio_and_figures(capsys, tmp_path):
+    assert main(["geo", "--quick"], results_dir=tmp_path) == 0
+    result = json.loads((tmp_path / "geo.json").read_text())
     assert set(result) >= {"scenario", "quick", "ratios", "figures", "machine"}
     assert result["scenario"] == "geo" and result["quick"] is True
     assert result["ratios"]["vs_naive"] > 1
