@@ -6,16 +6,27 @@ registered here at all — the system administrator cannot read or alter the aud
 
 from __future__ import annotations
 
+from functools import wraps
+
+from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.areas.models import Area
+from gongzhi.audit.services import record
 
 from . import services
 from .models import Department, RoleAssignment, User
 from .permissions import has_perm
-from .roles import Perm
+from .roles import Perm, violates_separation
 
 
 class GongzhiAdminSite(admin.AdminSite):
@@ -25,6 +36,31 @@ class GongzhiAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         return request.user.is_active and has_perm(request.user, Perm.ACCOUNTS_MANAGE)
+
+    def admin_view(self, view, cacheable=False):
+        """Signed-in users without the permission get 403 instead of the admin's own login form."""
+        inner = super().admin_view(view, cacheable)
+
+        @wraps(inner)
+        def guarded(request, *args, **kwargs):
+            if request.user.is_authenticated and not self.has_permission(request):
+                raise PermissionDenied
+            return inner(request, *args, **kwargs)
+
+        return guarded
+
+    def password_change(self, request, extra_context=None):
+        """One password page for everybody: the rules, the audit entry and the forced-change flag."""
+        return redirect("accounts:password_change")
+
+    def login(self, request, extra_context=None):
+        """Sign-in happens only on /accounts/login/ (lockout, two-factor, audit); never here."""
+        if request.user.is_authenticated:
+            if self.has_permission(request):
+                return redirect(f"{self.name}:index")
+            raise PermissionDenied
+        return redirect_to_login(request.GET.get(REDIRECT_FIELD_NAME) or reverse(f"{self.name}:index"),
+                                 reverse("accounts:login"))
 
 
 admin_site = GongzhiAdminSite(name="manage")
@@ -53,9 +89,41 @@ class MatrixPermissionMixin:
     def has_delete_permission(self, request, obj=None):
         return self._ok(request)
 
+    # Changes made here land in the audit log too, not only in Django's admin history.
+    def log_addition(self, request, obj, message):
+        record(actor=request.user, action="manage.add", obj=obj, after={"change": message}, request=request)
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        record(actor=request.user, action="manage.change", obj=obj, after={"change": message}, request=request)
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        for obj in queryset:
+            record(actor=request.user, action="manage.delete", obj=obj, request=request)
+        return super().log_deletions(request, queryset)
+
+
+class ResetPasswordForm(AdminPasswordChangeForm):
+    """An administrator sets a password: the user must choose their own at the next sign-in."""
+
+    def save(self, commit=True):
+        self.user.must_change_password = settings.GONGZHI_FORCE_FIRST_PASSWORD_CHANGE
+        return super().save(commit)
+
+
+class RoleAssignmentFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        roles = {form.cleaned_data["role"] for form in self.forms
+                 if form.cleaned_data.get("role") and not form.cleaned_data.get("DELETE")}
+        if violates_separation(roles):
+            raise ValidationError(services.SEPARATION_MESSAGE, code="separation_of_duties")
+
 
 class RoleAssignmentInline(MatrixPermissionMixin, admin.TabularInline):
     model = RoleAssignment
+    formset = RoleAssignmentFormSet
     extra = 0
     autocomplete_fields = ["area"]
     fields = ["role", "area", "department"]
@@ -76,6 +144,12 @@ class UserAdmin(MatrixPermissionMixin, DjangoUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["username", "real_name", "password1", "password2"]})]
     autocomplete_fields = ["home_area"]
+    change_password_form = ResetPasswordForm
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.must_change_password = settings.GONGZHI_FORCE_FIRST_PASSWORD_CHANGE
+        super().save_model(request, obj, form, change)
 
     def delete_model(self, request, obj):
         messages.error(request, _("账号不能删除，请改为停用。"))

@@ -1,18 +1,17 @@
-"""API: token issue (same lockout as the login page) and the caller's profile."""
+"""API: token issue (same lockout as the login page), the caller's profile and own tokens."""
 
 
 from datetime import datetime
 
-from django.contrib.auth import authenticate
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from gongzhi.audit.services import record
 from gongzhi.core.api import ApiError
 
-from . import lockout, services, two_factor
-from .backends import LoginRefused
+from . import selectors, services
 from .middleware import needs_two_factor
+from .models import ApiToken
 from .permissions import user_perms
 
 router = Router(tags=["auth"])
@@ -40,6 +39,21 @@ class AssignmentOut(Schema):
     department: str | None
 
 
+class ApiTokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    expires_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+    active: bool
+
+    @staticmethod
+    def resolve_active(obj: ApiToken) -> bool:
+        return obj.is_active
+
+
 class MeOut(Schema):
     username: str
     real_name: str
@@ -50,23 +64,23 @@ class MeOut(Schema):
 
 
 @router.post("/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut, 403: ErrorOut},
-             summary="Issue a personal API token")
+             summary="Issue a personal API token",
+             description="Same guard as the login page: 401 `invalid_credentials` (or `otp_required` when the "
+                         "account has two-factor set up and `otp` is missing or wrong), 403 `locked` while the "
+                         "account is locked or the address throttled, 403 `two_factor_setup_required` for roles "
+                         "that must set up two-factor on the web first.")
 def issue_token(request, payload: TokenIn):
-    try:
-        user = authenticate(request, username=payload.username, password=payload.password)
-    except LoginRefused as refused:
-        record(actor=None, actor_name=payload.username[:150], action="token.refused", success=False, request=request)
-        raise ApiError(403, "locked", str(refused)) from None
-    if user is None:
-        record(actor=None, actor_name=payload.username[:150], action="token.failure", success=False, request=request)
-        raise ApiError(401, "invalid_credentials", _("用户名或密码错误。"))
-    device = two_factor.confirmed_device(user)
-    if device is not None and not two_factor.verify(device, payload.otp or ""):
-        lockout.register_failure(payload.username, None)
+    result = services.sign_in(request=request, username=payload.username, password=payload.password,
+                              otp=payload.otp or "", channel="token")
+    if result.refused:
+        raise ApiError(403, "locked", result.message)
+    if result.outcome == services.SIGN_IN_OTP_INVALID:
         raise ApiError(401, "otp_required", _("该账号已开启两步验证，请提供有效的动态验证码（otp）。"))
-    if device is None and needs_two_factor(user):
+    if not result.ok:
+        raise ApiError(401, "invalid_credentials", result.message)
+    if result.device is None and needs_two_factor(result.user):
         raise ApiError(403, "two_factor_setup_required", _("该角色须先在网页上开启两步验证。"))
-    token, key = services.create_api_token(user=user, name=_("API 登录"), request=request)
+    token, key = services.create_api_token(user=result.user, name=_("API 登录"), request=request)
     return {"token": key, "expires": token.expires_at}
 
 
@@ -83,3 +97,16 @@ def me(request):
                          "department": a.department.code if a.department_id else None} for a in assignments],
         "home_area": user.home_area.code if user.home_area_id else None,
     }
+
+
+@router.get("/me/tokens", response=list[ApiTokenOut], summary="The caller's personal API tokens")
+def my_tokens(request):
+    return selectors.tokens_of(request.user)
+
+
+@router.post("/me/tokens/{token_id}/revoke", response=ApiTokenOut, summary="Revoke one of the caller's tokens")
+def revoke_my_token(request, token_id: int):
+    try:
+        return services.revoke_api_token(user=request.user, token_id=token_id, request=request)
+    except ApiToken.DoesNotExist:
+        raise Http404 from None

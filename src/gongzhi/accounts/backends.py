@@ -1,7 +1,9 @@
 """Authentication backend that refuses locked accounts and throttled addresses.
 
 ``authenticate`` raises ``LoginRefused`` (carrying the Chinese message) instead of returning
-None, so the login page and the token API can tell "locked" from "wrong password".
+None, so the login page and the token API can tell "locked" from "wrong password". It records
+failed passwords; a success is recorded by ``services.sign_in`` only once the one-time code has
+passed too, so a known password cannot be used to reset the failure count while guessing codes.
 """
 
 from __future__ import annotations
@@ -14,8 +16,11 @@ from . import lockout
 
 
 class LoginRefused(Exception):
-    def __init__(self, state: lockout.GuardState):
+    """The attempt was refused by the login guard; ``new_lock`` when this very attempt locked it."""
+
+    def __init__(self, state: lockout.GuardState, *, new_lock: bool = False):
         self.state = state
+        self.new_lock = new_lock
         super().__init__(lockout.locked_message(state))
 
 
@@ -31,9 +36,8 @@ class GuardedModelBackend(ModelBackend):
         if user is None:
             state = lockout.register_failure(username, ip)
             if state.locked:
-                raise LoginRefused(state)
+                raise LoginRefused(state, new_lock=True)
             return None
-        lockout.register_success(username)
         return user
 
     def has_perm(self, user_obj, perm, obj=None):

@@ -52,18 +52,24 @@ def register_failure(username: str, ip: str | None) -> GuardState:
     now = timezone.now()
     minutes = settings.GONGZHI_LOCKOUT_MINUTES
     with transaction.atomic():
+        # Rows older than both windows (and a day) no longer matter; keep the table small.
+        keep = max(timedelta(days=1), timedelta(minutes=max(minutes, settings.GONGZHI_IP_THROTTLE_MINUTES)))
+        LoginFailure.objects.filter(at__lt=now - keep).delete()
         LoginFailure.objects.create(username=name, ip=ip, at=now)
-        recent = LoginFailure.objects.filter(username=name, at__gte=now - timedelta(minutes=minutes)).count()
+        recent = LoginFailure.objects.filter(
+            username=name, cleared=False, at__gte=now - timedelta(minutes=minutes)
+        ).count()
         if recent >= settings.GONGZHI_LOCKOUT_FAILURES:
             until = now + timedelta(minutes=minutes)
             AccountLock.objects.update_or_create(username=name, defaults={"until": until})
-            LoginFailure.objects.filter(username=name).delete()
+            _clear(name)
             return GuardState(locked=True, until=until)
     return GuardState()
 
 
 def register_success(username: str) -> None:
-    LoginFailure.objects.filter(username=normalize_username(username)).delete()
+    """A complete sign-in (password and, if set up, the one-time code) forgives earlier typos."""
+    _clear(normalize_username(username))
 
 
 def unlock(username: str) -> bool:
@@ -71,8 +77,13 @@ def unlock(username: str) -> bool:
     name = normalize_username(username)
     with transaction.atomic():
         deleted, _ = AccountLock.objects.filter(username=name).delete()
-        LoginFailure.objects.filter(username=name).delete()
+        _clear(name)
     return bool(deleted)
+
+
+def _clear(name: str) -> None:
+    # Cleared, not deleted: the rows still count for the IP throttle (see LoginFailure).
+    LoginFailure.objects.filter(username=name, cleared=False).update(cleared=True)
 
 
 def is_locked(username: str) -> bool:

@@ -1,4 +1,9 @@
-"""Per-request session policy: idle expiry by role, password expiry, forced change, 2FA."""
+"""Per-request session policy: idle expiry by role, password expiry, forced change, 2FA.
+
+Runs after the authentication and OTP middleware. Pages only: the API authenticates in
+``gongzhi.core.api`` (which applies the two-factor rule to sessions too), and static files,
+the health check and Open311 carry no session policy.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,14 @@ from django.urls import reverse
 
 from .roles import PRIVILEGED_ROLES, TWO_FACTOR_ROLES, Role
 
-EXEMPT_PREFIXES = ("/static/", "/healthz", "/api/", "/open311/", "/accounts/logout/", "/accounts/login/")
+# No session policy at all on these paths (no idle refresh, no redirects).
+PASSIVE_PREFIXES = ("/static/", "/healthz", "/api/", "/open311/")
+# Idle refresh, but no redirect to a required step (one must be able to leave or sign in).
+NO_REDIRECT_PREFIXES = PASSIVE_PREFIXES + ("/accounts/logout/", "/accounts/login/")
 
 
 def idle_seconds(user) -> int:
+    """Idle timeout: short for administrators, district and street; residents stay signed in."""
     roles = user.roles()
     if roles & PRIVILEGED_ROLES:
         return settings.GONGZHI_IDLE_MINUTES_PRIVILEGED * 60
@@ -24,30 +33,44 @@ def needs_two_factor(user) -> bool:
     return settings.GONGZHI_REQUIRE_2FA and bool(user.roles() & TWO_FACTOR_ROLES)
 
 
+def session_lacks_second_factor(user) -> bool:
+    """A signed-in session of a role that must use two factors, without a verified code."""
+    return needs_two_factor(user) and not (hasattr(user, "is_verified") and user.is_verified())
+
+
+def required_step(request, user) -> str | None:
+    """The page the user must complete before anything else, or None."""
+    if request.path.startswith(NO_REDIRECT_PREFIXES):
+        return None
+    from .services import password_expired
+
+    if session_lacks_second_factor(user):
+        return reverse("accounts:two_factor")
+    if user.must_change_password and settings.GONGZHI_FORCE_FIRST_PASSWORD_CHANGE:
+        return reverse("accounts:password_change")
+    if bool(user.roles() - {Role.RESIDENT}) and password_expired(user):
+        return reverse("accounts:password_change")
+    return None
+
+
 class SessionPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path.startswith(PASSIVE_PREFIXES):
+            return self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not request.path.startswith(EXEMPT_PREFIXES[:4]):
-            # Sliding idle timeout: the session dies after this much inactivity.
-            request.session.set_expiry(idle_seconds(user))
-            target = self.required_step(request, user)
+        response = None
+        if user is not None and user.is_authenticated:
+            target = required_step(request, user)
             if target and request.path != target:
-                return redirect(target)
-        return self.get_response(request)
-
-    def required_step(self, request, user) -> str | None:
-        if request.path.startswith(EXEMPT_PREFIXES):
-            return None
-        from .services import password_expired
-
-        if needs_two_factor(user) and not user.is_verified():
-            return reverse("accounts:two_factor")
-        staff = bool(user.roles() - {Role.RESIDENT})
-        if user.must_change_password and settings.GONGZHI_FORCE_FIRST_PASSWORD_CHANGE:
-            return reverse("accounts:password_change")
-        if staff and password_expired(user):
-            return reverse("accounts:password_change")
-        return None
+                response = redirect(target)
+        if response is None:
+            response = self.get_response(request)
+        # Sliding idle timeout, set after the view so that the sign-in response itself (where
+        # login() has just replaced request.user) already carries the role's limit.
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            request.session.set_expiry(idle_seconds(user))
+        return response

@@ -139,11 +139,17 @@ class ApiToken(models.Model):
 
 
 class LoginFailure(models.Model):
-    """One failed sign-in (page or API). Counted per username and per IP within a window."""
+    """One failed sign-in (page or API). Counted per username and per IP within a window.
+
+    A success, a lock or an unlock *clears* the account's failures instead of deleting them:
+    cleared rows no longer count towards the account lock but still count towards the IP
+    throttle, so locking accounts one after another cannot wipe an address's record.
+    """
 
     username = models.CharField(max_length=150, db_index=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
+    cleared = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("登录失败记录")

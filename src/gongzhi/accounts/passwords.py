@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django.contrib.auth.hashers import Argon2PasswordHasher
+from django.contrib.auth.password_validation import MinimumLengthValidator as DjangoMinimumLengthValidator
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -14,6 +15,20 @@ CLASSES = [
     (re.compile(r"[0-9]"), "digit"),
     (re.compile(r"[^a-zA-Z0-9]"), "symbol"),
 ]
+
+
+class MinimumLengthValidator(DjangoMinimumLengthValidator):
+    """Django's length rule with a Chinese message of our own.
+
+    Django 5.2 changed this message's msgid and its Chinese catalogue has not caught up, so
+    Django's validator would answer in English on a Chinese page.
+    """
+
+    def get_error_message(self):
+        return _("密码太短，至少需要 %(n)d 个字符。") % {"n": self.min_length}
+
+    def get_help_text(self):
+        return _("密码至少需要 %(n)d 个字符。") % {"n": self.min_length}
 
 
 class CharacterClassValidator:

@@ -35,6 +35,28 @@ class Perm(models.TextChoices):
     CONSOLE_VIEW = "console.view", _("使用工作台")
 
 
+# English descriptions for docs/permissions.md (the Chinese labels above are the msgids).
+ROLE_ENGLISH: dict[str, str] = {
+    Role.SYSTEM_ADMIN: "System administrator",
+    Role.SECURITY_AUDITOR: "Security auditor",
+    Role.DISTRICT_ADMIN: "District administrator",
+    Role.STREET_STAFF: "Street command centre",
+    Role.COMMUNITY_STAFF: "Community staff",
+    Role.GRID_WORKER: "Grid worker",
+    Role.DEPARTMENT_STAFF: "Department staff",
+    Role.RESIDENT: "Resident",
+}
+PERM_ENGLISH: dict[str, str] = {
+    Perm.AREAS_VIEW: "View areas and grids",
+    Perm.AREAS_MANAGE: "Import and edit areas and grids",
+    Perm.ACCOUNTS_MANAGE: "Manage accounts, roles and departments",
+    Perm.ACCOUNTS_UNLOCK: "Lift login lockouts",
+    Perm.AUDIT_VIEW: "Read and export the audit log",
+    Perm.PERSONAL_UNMASK: "See unmasked personal information (a reason is required)",
+    Perm.NOTICES_SEND: "Send notices within one's area",
+    Perm.CONSOLE_VIEW: "Use the staff console",
+}
+
 # Role -> permissions. Area-bound permissions apply inside the role's assigned area only.
 MATRIX: dict[str, frozenset[str]] = {
     Role.SYSTEM_ADMIN: frozenset({Perm.AREAS_VIEW, Perm.AREAS_MANAGE, Perm.ACCOUNTS_MANAGE, Perm.ACCOUNTS_UNLOCK}),
@@ -49,12 +71,19 @@ MATRIX: dict[str, frozenset[str]] = {
     Role.RESIDENT: frozenset(),
 }
 
+# Three-admin separation (三员分立): these roles are never held by the same account.
+SEPARATED_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_AUDITOR})
+
+
+def violates_separation(roles) -> bool:
+    return len(set(roles) & SEPARATED_ROLES) > 1
+
+
 # Roles whose idle sessions expire fastest and who must use two factors when required.
 PRIVILEGED_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_AUDITOR, Role.DISTRICT_ADMIN, Role.STREET_STAFF})
 TWO_FACTOR_ROLES = frozenset({Role.DISTRICT_ADMIN, Role.STREET_STAFF, Role.SYSTEM_ADMIN, Role.SECURITY_AUDITOR})
 STAFF_ROLES = frozenset(set(Role) - {Role.RESIDENT})
-# Roles that see the whole tree below their assigned area (the others: exactly their subtree too,
-# but departments see the areas their department serves instead of an assigned area).
+# Roles whose home is the phone-sized layout.
 MOBILE_ROLES = frozenset({Role.GRID_WORKER, Role.RESIDENT})
 
 # Home page per role, in priority order when a user holds several roles.

@@ -3,22 +3,29 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from gongzhi.audit.services import record
+from gongzhi.audit.services import client_ip, record
 
-from . import lockout
+from . import lockout, two_factor
+from .backends import LoginRefused
 from .models import ApiToken, RoleAssignment, User
 from .permissions import has_perm
-from .roles import Perm
+from .roles import Perm, violates_separation
 
 TOKEN_PREFIX = "gz_"
+
+SEPARATION_MESSAGE = gettext_lazy("系统管理员与安全审计员须由不同账号担任（三员分立）。")
 
 
 def create_user(
@@ -48,8 +55,11 @@ def create_user(
 
 
 def assign_role(*, actor, user: User, role: str, area=None, department=None, request=None) -> RoleAssignment:
+    """Grant ``role`` in ``area`` (or, for department staff, in ``department``); idempotent."""
     if actor is not None and not has_perm(actor, Perm.ACCOUNTS_MANAGE):
         raise PermissionDenied
+    if violates_separation(set(user.role_assignments.values_list("role", flat=True)) | {role}):
+        raise ValidationError(SEPARATION_MESSAGE, code="separation_of_duties")
     with transaction.atomic():
         assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role, area=area, department=department)
         if created:
@@ -72,9 +82,11 @@ def unlock_account(*, actor, username: str, request=None) -> bool:
 
 
 def change_password(*, user: User, old_password: str, new_password: str, request=None) -> None:
-    from django.core.exceptions import ValidationError
-    from django.utils.translation import gettext as _
+    """Change one's own password: the old one must match, the new one must follow the rules.
 
+    Raises ``ValidationError`` (code ``wrong_password``, ``same_password`` or the validators'
+    codes) with Chinese messages; on success clears the forced-change flag and is audited.
+    """
     if not user.check_password(old_password):
         raise ValidationError(_("原密码不正确。"), code="wrong_password")
     if old_password == new_password:
@@ -88,6 +100,7 @@ def change_password(*, user: User, old_password: str, new_password: str, request
 
 
 def password_expired(user: User) -> bool:
+    """True when the password is older than ``GONGZHI_PASSWORD_MAX_AGE_DAYS`` (0 = never)."""
     days = settings.GONGZHI_PASSWORD_MAX_AGE_DAYS
     if days <= 0 or user.password_changed_at is None:
         return False
@@ -111,6 +124,7 @@ def create_api_token(*, user: User, name: str, request=None) -> tuple[ApiToken, 
 
 
 def revoke_api_token(*, user: User, token_id: int, request=None) -> ApiToken:
+    """Revoke one of the user's own tokens (idempotent); ``DoesNotExist`` for anyone else's."""
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().get(pk=token_id, user=user)
         if token.revoked_at is None:
@@ -132,3 +146,76 @@ def user_for_token(key: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+SIGN_IN_OK = "ok"
+SIGN_IN_INVALID = "invalid_credentials"
+SIGN_IN_OTP_INVALID = "otp_invalid"
+SIGN_IN_LOCKED = "locked"
+SIGN_IN_IP_THROTTLED = "ip_throttled"
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """The outcome of ``sign_in``: ``user`` is set only when every factor passed."""
+
+    outcome: str
+    user: User | None = None
+    device: object = None
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == SIGN_IN_OK
+
+    @property
+    def refused(self) -> bool:
+        return self.outcome in (SIGN_IN_LOCKED, SIGN_IN_IP_THROTTLED)
+
+
+def sign_in(*, request, username: str, password: str, otp: str = "", channel: str = "login") -> SignIn:
+    """Check a password and, when the account has a TOTP device, its one-time code.
+
+    One guard for the login page (``channel="login"``) and ``POST /api/v1/auth/token``
+    (``channel="token"``): a wrong password or a wrong code counts towards the same account lock
+    and IP throttle, a complete success forgives earlier failures. Every refusal is audited.
+    It neither starts a session nor issues a token: the caller does that with ``result.user``.
+    """
+    name = (username or "")[:150]
+    try:
+        user = authenticate(request, username=username, password=password)
+    except LoginRefused as refused:
+        outcome = SIGN_IN_LOCKED if refused.state.locked else SIGN_IN_IP_THROTTLED
+        if refused.new_lock:
+            record(actor=None, actor_name=name, action=f"{channel}.failure", success=False, request=request)
+            _record_lock(name, refused.state, request)
+        else:
+            record(actor=None, actor_name=name, action=f"{channel}.refused", success=False, reason=outcome,
+                   request=request)
+        return SignIn(outcome, message=str(refused))
+    if user is None:
+        record(actor=None, actor_name=name, action=f"{channel}.failure", success=False, request=request)
+        return SignIn(SIGN_IN_INVALID, message=_("用户名或密码错误。"))
+    device = two_factor.confirmed_device(user)
+    if device is not None and not two_factor.verify(device, otp):
+        state = register_otp_failure(user=user, request=request, channel=channel)
+        if state.locked:
+            return SignIn(SIGN_IN_LOCKED, message=lockout.locked_message(state))
+        return SignIn(SIGN_IN_OTP_INVALID, message=_("动态验证码错误或已过期。"))
+    lockout.register_success(username)
+    return SignIn(SIGN_IN_OK, user=user, device=device)
+
+
+def register_otp_failure(*, user: User, request=None, channel: str = "login") -> lockout.GuardState:
+    """A wrong one-time code after a right password: counts towards the same lock, audited."""
+    state = lockout.register_failure(user.username, client_ip(request) if request is not None else None)
+    record(actor=None, actor_name=user.username, action=f"{channel}.otp_failure", success=False, request=request)
+    if state.locked:
+        _record_lock(user.username, state, request)
+    return state
+
+
+def _record_lock(username: str, state: lockout.GuardState, request) -> None:
+    # Keyed by username like ``unlock_account``, so a lock and its unlock line up in the log.
+    record(actor=None, actor_name=username, action="account.lock", object_type="accounts.user", object_id=username,
+           object_repr=username, success=False, after={"until": state.until}, request=request)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -16,11 +16,10 @@ from django_otp import login as otp_login
 
 from gongzhi.audit.services import record
 
-from . import lockout, services, two_factor
-from .backends import LoginRefused
+from . import selectors, services, two_factor
 from .forms import LoginForm, OtpForm, PasswordChangeForm, TokenForm
 from .middleware import needs_two_factor
-from .models import User
+from .models import ApiToken
 from .permissions import home_url_name
 
 
@@ -38,28 +37,15 @@ def login_view(request):
     error = None
     status = 200
     if request.method == "POST" and form.is_valid():
-        username = form.cleaned_data["username"].strip()
-        try:
-            user = authenticate(request, username=username, password=form.cleaned_data["password"])
-        except LoginRefused as refused:
-            user, error, status = None, str(refused), 403
-            record(actor=None, actor_name=username, action="login.refused", success=False, request=request,
-                   reason="locked" if refused.state.locked else "ip_throttled")
-        else:
-            device = two_factor.confirmed_device(user) if user else None
-            if user is not None and device is not None and not two_factor.verify(device, form.cleaned_data["otp"]):
-                lockout.register_failure(username, None)
-                user, error, status = None, _("动态验证码错误或已过期。"), 401
-                record(actor=None, actor_name=username, action="login.otp_failure", success=False, request=request)
-            elif user is None:
-                error, status = _("用户名或密码错误。"), 401
-                record(actor=None, actor_name=username, action="login.failure", success=False, request=request)
-            if user is not None:
-                login(request, user)
-                if device is not None:
-                    otp_login(request, device)
-                record(actor=user, action="login.success", obj=user, request=request)
-                return redirect(_safe_next(request) or reverse(home_url_name(user)))
+        result = services.sign_in(request=request, username=form.cleaned_data["username"].strip(),
+                                  password=form.cleaned_data["password"], otp=form.cleaned_data["otp"])
+        if result.ok:
+            login(request, result.user)
+            if result.device is not None:
+                otp_login(request, result.device)
+            record(actor=result.user, action="login.success", obj=result.user, request=request)
+            return redirect(_safe_next(request) or reverse(home_url_name(result.user)))
+        error, status = result.message, 403 if result.refused else 401
     return render(request, "accounts/login.html", {"form": form, "error": error, "next": _safe_next(request)},
                   status=status)
 
@@ -102,6 +88,11 @@ def two_factor_view(request):
             if two_factor.verify(device, form.cleaned_data["token"]):
                 otp_login(request, device)
                 return redirect(home_url_name(request.user))
+            if services.register_otp_failure(user=request.user, request=request).locked:
+                # Guessing codes in a half-signed-in session ends it, like guessing at the login page.
+                logout(request)
+                messages.error(request, _("连续验证失败次数过多，账号已锁定，请稍后重新登录。"))
+                return redirect("accounts:login")
             form.add_error("token", _("验证码错误或已过期。"))
         return render(request, "accounts/two_factor.html", {"form": form, "mode": "verify"})
     pending = two_factor.pending_device(request.user)
@@ -125,7 +116,7 @@ def profile_view(request):
         _token, new_key = services.create_api_token(user=request.user, name=form.cleaned_data["name"], request=request)
         messages.success(request, _("已创建新令牌。请立即复制保存，它只显示这一次。"))
         form = TokenForm()
-    tokens = request.user.api_tokens.all()
+    tokens = selectors.tokens_of(request.user)
     return render(request, "accounts/profile.html", {
         "form": form, "tokens": tokens, "new_key": new_key,
         "has_2fa": two_factor.confirmed_device(request.user) is not None,
@@ -138,10 +129,8 @@ def profile_view(request):
 def token_revoke_view(request, token_id: int):
     try:
         services.revoke_api_token(user=request.user, token_id=token_id, request=request)
-    except request.user.api_tokens.model.DoesNotExist:
-        raise Http404
+    except ApiToken.DoesNotExist:
+        raise Http404 from None
     messages.success(request, _("令牌已吊销。"))
     return redirect("accounts:profile")
 
-
-__all__ = ["User"]

@@ -3,8 +3,10 @@
 
 from django.http import Http404
 from ninja import Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
+
+from gongzhi.core.pagination import PageNumberPagination
 
 from . import locate as locate_service
 from . import selectors

@@ -19,19 +19,42 @@ GENESIS_HASH = "0" * 64
 
 
 class AuditLogError(Exception):
-    pass
+    """An attempt to change or delete audit entries outside the retention purge."""
 
 
 class AuditEntryQuerySet(models.QuerySet):
+    """Refuses bulk writes: entries are appended by ``services.record`` (which links them into
+    the chain) and removed only by ``services.purge_expired``."""
+
     def update(self, **kwargs):
         raise AuditLogError("audit entries are append-only")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AuditLogError("audit entries are append-only")
+
+    def bulk_create(self, objs, *args, **kwargs):
+        raise AuditLogError("append audit entries with gongzhi.audit.services.record()")
+
+    def delete(self):
+        raise AuditLogError("audit entries cannot be deleted (retention purge only)")
+
+    delete.queryset_only = True
+    delete.alters_data = True
 
 
 class AuditEntry(models.Model):
     seq = models.BigIntegerField(_("序号"), unique=True)
     at = models.DateTimeField(_("时间"), db_index=True)
+    # DO_NOTHING without a database constraint: removing a user must never rewrite the log
+    # (SET_NULL would change hashed content); actor_name keeps the entry attributable.
     actor = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("操作人")
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("操作人"),
     )
     actor_name = models.CharField(_("操作人账号"), max_length=150, blank=True, db_index=True)
     role = models.CharField(_("角色"), max_length=32, blank=True)
@@ -58,6 +81,16 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.actor_name}"
+
+    @property
+    def role_label(self) -> str:
+        """The role's display name (the stored code when the role is unknown)."""
+        from gongzhi.accounts.roles import Role
+
+        try:
+            return str(Role(self.role).label)
+        except ValueError:
+            return self.role
 
     def canonical(self) -> bytes:
         content = {

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time
 from urllib.parse import urlencode
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from .models import AuditEntry
+
+ITER_BATCH_SIZE = 2000
 
 
 def _parse_date(value: str | None) -> date | None:
@@ -39,12 +43,16 @@ class AuditFilter:
             success=success if success in {"1", "0"} else "",
         )
 
+    def as_dict(self) -> dict[str, str]:
+        """The filters that are set, as strings (for query strings and the export's audit entry)."""
+        return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(self).items() if v}
+
     def querystring(self) -> str:
-        data = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(self).items() if v}
-        return urlencode(data)
+        return urlencode(self.as_dict())
 
 
-def entries(f: AuditFilter):
+def entries(f: AuditFilter) -> QuerySet[AuditEntry]:
+    """Entries matching the filters, newest first. Only the security auditor reaches this."""
     qs = AuditEntry.objects.all()
     if f.actor:
         qs = qs.filter(actor_name__icontains=f.actor)
@@ -60,3 +68,17 @@ def entries(f: AuditFilter):
     if f.success:
         qs = qs.filter(success=f.success == "1")
     return qs.order_by("-seq")
+
+
+def iter_entries(f: AuditFilter, *, batch_size: int | None = None) -> Iterator[AuditEntry]:
+    """``entries(f)`` in batches by keyset on ``seq`` (bounded memory, no server-side cursor)."""
+    batch_size = batch_size or ITER_BATCH_SIZE
+    qs = entries(f)
+    before = None
+    while True:
+        page = qs if before is None else qs.filter(seq__lt=before)
+        batch = list(page[:batch_size])
+        yield from batch
+        if len(batch) < batch_size:
+            return
+        before = batch[-1].seq

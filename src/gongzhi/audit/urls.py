@@ -5,4 +5,5 @@ from . import views
 app_name = "audit"
 urlpatterns = [
     path("", views.log, name="log"),
+    path("export.xlsx", views.export, name="export"),
 ]

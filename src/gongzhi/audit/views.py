@@ -1,20 +1,37 @@
-"""The audit log page (security auditor only): filters and pagination."""
+"""The audit log pages (security auditor only): the filtered, paginated log and its Excel export."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import FileResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from gongzhi.accounts.permissions import require_perm
 from gongzhi.accounts.roles import Perm
 
-from . import selectors
+from . import selectors, services
+
+PAGE_SIZE = 50
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
+@require_GET
 def log(request):
     require_perm(request.user, Perm.AUDIT_VIEW)
     filters = selectors.AuditFilter.from_query(request.GET)
-    page = Paginator(selectors.entries(filters), 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.entries(filters), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "audit/log.html", {"page": page, "filters": filters, "query": filters.querystring()})
+
+
+@login_required
+@require_GET
+def export(request):
+    require_perm(request.user, Perm.AUDIT_VIEW)
+    filters = selectors.AuditFilter.from_query(request.GET)
+    out, _count = services.export_log(actor=request.user, filters=filters, request=request)
+    filename = f"audit-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx"
+    return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)

@@ -7,13 +7,17 @@ Auth: the browser session (with CSRF on unsafe methods) or ``Authorization: Bear
 from __future__ import annotations
 
 import logging
+from functools import wraps
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import Http404
+from django.urls import URLPattern
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
 
 logger = logging.getLogger(__name__)
 
@@ -39,18 +43,60 @@ class BearerTokenAuth(HttpBearer):
 
 
 class SessionAuth(APIKeyCookie):
-    """The signed-in browser session; CSRF is enforced for unsafe methods."""
+    """The signed-in browser session; CSRF is enforced for unsafe methods.
 
-    param_name = "gongzhi_session"
+    A session that still owes its second factor (the pages redirect it to the two-factor page)
+    is not accepted here either, so the API is no way around two-factor authentication.
+    """
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def _get_key(self, request):
+        # Without a session cookie there is nothing to forge: answer 401, not a CSRF 403, to a
+        # client whose bearer token was wrong.
+        if self.param_name not in request.COOKIES:
+            return None
+        if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
+            raise ApiError(403, "csrf_failed", _("安全校验（CSRF）未通过，请刷新页面后重试。"))
+        return request.COOKIES.get(self.param_name)
 
     def authenticate(self, request, key):
+        from gongzhi.accounts.middleware import session_lacks_second_factor
+
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            return user
-        return None
+        if key is None or user is None or not user.is_authenticated:
+            return None
+        if session_lacks_second_factor(user):
+            return None
+        return user
 
 
-api = NinjaAPI(
+class GongzhiApi(NinjaAPI):
+    """A NinjaAPI whose "method not allowed" is the JSON error body too (ninja sends plain text)."""
+
+    @property
+    def urls(self):
+        patterns, app_name, namespace = super().urls
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = _json_method_not_allowed(pattern.callback)
+        return patterns, app_name, namespace
+
+
+def _json_method_not_allowed(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith("application/json"):
+            allowed = response.get("Allow", "")
+            response = error_response(request, 405, "method_not_allowed", _("不支持该请求方法。"))
+            response["Allow"] = allowed
+        return response
+
+    return wrapper
+
+
+api = GongzhiApi(
     title="Gongzhi API",
     version="1",
     description="共治 社区治理平台 API. Errors are JSON objects {detail, code}.",

@@ -34,6 +34,7 @@ NAV = [
     NavItem(_("我的"), "core:mobile_home", roles=(Role.GRID_WORKER, Role.RESIDENT)),
     NavItem(_("区划与网格"), "areas:tree", perm=Perm.AREAS_VIEW),
     NavItem(_("网格地图"), "areas:map", perm=Perm.AREAS_VIEW),
+    NavItem(_("区划导入"), "areas:import", perm=Perm.AREAS_MANAGE),
     NavItem(_("账号管理"), "accounts:user_list", perm=Perm.ACCOUNTS_MANAGE),
     NavItem(_("审计日志"), "audit:log", perm=Perm.AUDIT_VIEW),
     NavItem(_("通知"), "notices:inbox"),
@@ -41,9 +42,9 @@ NAV = [
 
 
 def nav_for(user, current_path: str) -> list[dict]:
-    items = []
-    for item in NAV:
-        if item.visible(user):
-            url = reverse(item.url_name)
-            items.append({"label": item.label, "url": url, "active": current_path.startswith(url)})
+    """Visible entries; the one whose URL is the longest prefix of the current path is active."""
+    items = [{"label": item.label, "url": reverse(item.url_name), "active": False} for item in NAV if item.visible(user)]
+    matches = [i for i in items if current_path.startswith(i["url"])]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     return items

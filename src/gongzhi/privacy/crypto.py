@@ -17,11 +17,13 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 NONCE_BYTES = 12
+TAG_BYTES = 16  # the GCM authentication tag appended to the ciphertext
 INDEX_HEX_CHARS = 32  # 128 bits of HMAC: collision-free at any realistic scale
 
 
@@ -54,6 +56,8 @@ def parse_keys(spec: str) -> tuple[DataKey, ...]:
             raise ImproperlyConfigured(f"GONGZHI_DATA_KEY: key {key_id!r} must be 32 bytes (base64 of 32 random bytes)")
         if "$" in key_id:
             raise ImproperlyConfigured("GONGZHI_DATA_KEY: key ids may not contain '$'")
+        if any(k.key_id == key_id for k in keys):
+            raise ImproperlyConfigured(f"GONGZHI_DATA_KEY: key id {key_id!r} is listed twice")
         keys.append(DataKey(key_id, secret))
     if not keys:
         raise ImproperlyConfigured("GONGZHI_DATA_KEY is empty: personal data cannot be encrypted")
@@ -81,17 +85,25 @@ def encrypt(plaintext: str, *, label: str) -> str:
 
 
 def decrypt(token: str, *, label: str) -> str:
+    """Plaintext of ``token``; ``DecryptionError`` if it was altered, moved to another field
+    (``label`` differs) or written under a key that is no longer configured."""
     key_id, sep, body = token.partition("$")
     if not sep:
         raise DecryptionError("value is not in the encrypted format")
     for key in keys():
-        if key.key_id == key_id:
+        if key.key_id != key_id:
+            continue
+        try:
             raw = base64.urlsafe_b64decode(body.encode("ascii"))
-            try:
-                plain = AESGCM(key.secret).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], label.encode("utf-8"))
-            except Exception as exc:  # cryptography raises InvalidTag
-                raise DecryptionError(f"authentication failed for key {key_id!r}") from exc
-            return plain.decode("utf-8")
+        except ValueError as exc:  # binascii.Error and UnicodeEncodeError are ValueErrors
+            raise DecryptionError(f"value under key {key_id!r} is not valid base64") from exc
+        if len(raw) < NONCE_BYTES + TAG_BYTES:
+            raise DecryptionError(f"value under key {key_id!r} is truncated")
+        try:
+            plain = AESGCM(key.secret).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], label.encode("utf-8"))
+        except InvalidTag as exc:
+            raise DecryptionError(f"authentication failed for key {key_id!r}") from exc
+        return plain.decode("utf-8")
     raise DecryptionError(f"no configured key with id {key_id!r}")
 
 

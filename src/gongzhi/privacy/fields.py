@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import FieldError
 from django.db import models
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 from . import crypto
+
+
+class EncryptedExact(Exact):
+    """``field=value`` on an encrypted column can only mean "is empty".
+
+    Every encryption uses a fresh nonce, so comparing ciphertexts never matches: a silent
+    empty result would hide the mistake. Non-empty values are refused with a pointer to the
+    blind index.
+    """
+
+    def get_prep_lookup(self):
+        if self.rhs not in ("", None) and not hasattr(self.rhs, "resolve_expression"):
+            raise FieldError(
+                f"{self.lhs.output_field.name!r} is encrypted: look it up with blind_lookup() on its BlindIndexField"
+            )
+        return super().get_prep_lookup()
 
 
 class EncryptedTextField(models.TextField):
@@ -42,9 +60,11 @@ class EncryptedTextField(models.TextField):
         return crypto.encrypt(str(value), label=self.crypto_label)
 
     def get_lookup(self, lookup_name):
-        if lookup_name not in {"isnull", "exact"}:
-            return None
-        return super().get_lookup(lookup_name)
+        if lookup_name == "exact":
+            return EncryptedExact
+        if lookup_name == "isnull":
+            return super().get_lookup(lookup_name)
+        return None
 
 
 class BlindIndexField(models.CharField):
@@ -95,8 +115,8 @@ def blind_lookup(model: type[models.Model], index_field: str, value: str) -> mod
 
 
 def encrypted_fields(model: type[models.Model]) -> list[EncryptedTextField]:
-    return [f for f in model._meta.get_fields() if isinstance(f, EncryptedTextField)]
+    return [f for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
 
 
 def blind_index_fields(model: type[models.Model]) -> list[BlindIndexField]:
-    return [f for f in model._meta.get_fields() if isinstance(f, BlindIndexField)]
+    return [f for f in model._meta.concrete_fields if isinstance(f, BlindIndexField)]

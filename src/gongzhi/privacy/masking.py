@@ -1,40 +1,53 @@
 """Server-side de-identification for screens, exports and paper (GB/T 35273-2020 practice).
 
 ID: first 6 + last 4 (``330106********1234``); phone: ``138****5678``; name: ``张*`` / ``张*明``;
-address: keep the area part, hide the door number.
+address: keep road, door plate and estate, hide building / unit / floor / room numbers
+(``幸福路88号 阳光小区*栋*单元*室``).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 MASK = "*"
 
 
+def _clean(value: str) -> str:
+    """Full-width digits and letters to half-width, surrounding spaces removed."""
+    return unicodedata.normalize("NFKC", value).strip()
+
+
 def mask_id_number(value: str | None) -> str:
+    """18-digit ``110105********002X``, 15-digit ``110105*****0021``; short values keep 2."""
     if not value:
         return ""
-    v = value.strip()
+    v = _clean(value).replace(" ", "").upper()
     if len(v) <= 10:
         return v[:2] + MASK * max(len(v) - 2, 0)
     return v[:6] + MASK * (len(v) - 10) + v[-4:]
 
 
 def mask_phone(value: str | None) -> str:
+    """Mobile ``138****5678`` (also behind ``+86``); other numbers keep the first and last 2."""
     if not value:
         return ""
-    digits = value.strip()
-    if len(digits) == 11:
-        return digits[:3] + MASK * 4 + digits[-4:]
-    if len(digits) <= 4:
-        return MASK * len(digits)
-    return digits[:2] + MASK * (len(digits) - 4) + digits[-2:]
+    v = re.sub(r"[\s-]", "", _clean(value))
+    prefix = ""
+    if v.startswith("+86") and len(v) == 14:
+        prefix, v = "+86 ", v[3:]
+    if len(v) == 11:
+        return prefix + v[:3] + MASK * 4 + v[-4:]
+    if len(v) <= 4:
+        return MASK * len(v)
+    return v[:2] + MASK * (len(v) - 4) + v[-2:]
 
 
 def mask_name(value: str | None) -> str:
+    """``张*`` for two characters, ``张*明`` / ``欧**明`` for longer names."""
     if not value:
         return ""
-    v = value.strip()
+    v = _clean(value)
     if len(v) <= 1:
         return v
     if len(v) == 2:
@@ -42,20 +55,26 @@ def mask_name(value: str | None) -> str:
     return v[0] + MASK * (len(v) - 2) + v[-1]
 
 
-_DOOR = re.compile(r"(\d+)(室|号房|户)$")
-_TAIL_NUMBERS = re.compile(r"\d+(栋|幢|号楼|单元|室|号)")
+# A number (or letter code) directly before a building, unit, floor or room marker.
+_UNIT = re.compile(r"[0-9A-Za-z]+(?=(?:号楼|栋|幢|座|单元|层|楼|室|号房|户))")
+# A trailing room number written without a marker: "5号楼1201".
+_TRAILING_ROOM = re.compile(r"(号楼|栋|幢|座|单元|层|楼|\*)[0-9A-Za-z]+$")
+# A trailing "3-2-501" style building-unit-room code.
+_DASHED = re.compile(r"\d+(?:-\d+)+$")
 
 
 def mask_address(value: str | None) -> str:
-    """Keep road and estate, hide building / unit / room numbers: 幸福路88号 阳光小区 *栋*单元*室."""
+    """Keep road, door plate and estate; hide building / unit / floor / room numbers.
+
+    ``幸福路88号 阳光小区3栋2单元501室`` → ``幸福路88号 阳光小区*栋*单元*室``;
+    ``和平路12号 5号楼1201`` → ``和平路12号 *号楼*``; ``阳光小区3-2-501`` → ``阳光小区*-*-*``.
+    Each hidden number becomes one ``*``, so its length does not leak either.
+    """
     if not value:
         return ""
-    v = value.strip()
-    # Hide numbers attached to building/unit/room markers after the first space-separated part.
-    head, sep, tail = v.partition(" ")
-    if not sep:
-        return _DOOR.sub(lambda m: MASK * len(m.group(1)) + m.group(2), v)
-    return head + sep + _TAIL_NUMBERS.sub(lambda m: MASK + m.group(1), tail)
+    v = _UNIT.sub(MASK, _clean(value))
+    v = _TRAILING_ROOM.sub(lambda m: m.group(1) + MASK, v)
+    return _DASHED.sub(lambda m: "-".join(MASK for _ in m.group(0).split("-")), v)
 
 
 MASKERS = {
@@ -64,3 +83,11 @@ MASKERS = {
     "name": mask_name,
     "address": mask_address,
 }
+
+
+def mask(kind: str, value: str | None) -> str:
+    """Mask ``value`` as ``kind``; an unknown kind hides the value completely."""
+    if not value:
+        return ""
+    masker = MASKERS.get(kind)
+    return masker(value) if masker else MASK * 4

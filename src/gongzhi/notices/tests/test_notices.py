@@ -88,3 +88,4 @@ def test_a_failing_gateway_is_recorded_and_does_not_stop_delivery(demo, tmp_path
         channels._REGISTRY.pop("sms", None)
     statuses = dict(Delivery.objects.values_list("channel", "status"))
     assert statuses == {"sms": "failed", "console": "sent"}
+

@@ -1,0 +1,19 @@
+"""Background jobs of the audit log.
+
+``purge_audit_log`` applies the retention period. django-tasks has no periodic scheduler, so an
+operator runs the purge daily — either ``./gz manage purge_audit`` from cron
+(``15 3 * * * cd /srv/gongzhi && ./gz manage purge_audit``) or by enqueuing this task
+(``purge_audit_log.enqueue()``) for the worker (``./gz manage db_worker``). Safe to run twice.
+"""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from .services import purge_expired
+
+
+@task()
+def purge_audit_log() -> int:
+    """Purge entries past the retention period; return how many were deleted."""
+    return purge_expired(actor_name="purge_audit_log").purged

@@ -1,0 +1,159 @@
+"""The audit log page and its Excel export: security auditor only (三员分立), filters, paging."""
+
+from datetime import timedelta
+from io import BytesIO
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from gongzhi.accounts.admin_site import admin_site
+from gongzhi.audit import export, selectors
+from gongzhi.audit.export import headers
+from gongzhi.audit.models import AuditChainHead, AuditEntry
+from gongzhi.audit.services import record
+
+from .helpers import make_entries, raw_update
+
+pytestmark = pytest.mark.django_db
+
+
+def rows_of(response) -> list[list]:
+    content = b"".join(response.streaming_content)
+    sheet = load_workbook(BytesIO(content), read_only=True).worksheets[0]
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+@pytest.fixture
+def sample(demo):
+    record(actor=demo.users["community"], action="registry.update", obj=demo.users["resident"],
+           before={"name": "旧"}, after={"name": "新"}, reason="信息更正")
+    record(actor=demo.users["street"], action="personal.reveal", obj=demo.users["resident"], reason="走访核实")
+    record(actor=None, actor_name="intruder", action="login.failure", success=False)
+    return demo
+
+
+@pytest.mark.parametrize("username", ["admin", "district", "grid", "resident"])
+def test_only_the_security_auditor_may_view_or_export(sample, login_as, username):
+    client = login_as(username)
+    assert client.get("/audit/").status_code == 403
+    assert client.get("/audit/export.xlsx").status_code == 403
+    assert not AuditEntry.objects.filter(action="audit.export").exists()
+
+
+def test_anonymous_visitors_are_sent_to_login(client, sample):
+    assert client.get("/audit/").status_code == 302
+    assert client.get("/audit/export.xlsx")["Location"].startswith("/accounts/login/")
+
+
+def test_audit_models_are_not_in_the_management_site(demo, login_as):
+    assert AuditEntry not in admin_site._registry and AuditChainHead not in admin_site._registry
+    client = login_as("admin")
+    assert client.get("/manage/").status_code == 200
+    assert client.get("/manage/audit/auditentry/").status_code == 404
+    assert client.get("/manage/audit/").status_code == 404
+
+
+def test_auditor_sees_entries_with_role_and_reason(sample, login_as):
+    page = login_as("auditor").get("/audit/").content.decode()
+    assert "registry.update" in page and "信息更正" in page and "社区工作者" in page
+    assert 'data-testid="audit-export"' in page
+
+
+@pytest.mark.parametrize(
+    ("query", "present", "absent"),
+    [
+        ("actor=comm", ["registry.update"], ["personal.reveal", "login.failure"]),
+        ("action=personal.", ["personal.reveal"], ["registry.update"]),
+        ("success=0", ["login.failure"], ["registry.update", "personal.reveal"]),
+        ("area=341702001001", ["registry.update"], ["personal.reveal", "login.failure"]),
+        ("area=341702001", ["registry.update", "personal.reveal"], ["login.failure"]),
+    ],
+)
+def test_page_filters(sample, login_as, query, present, absent):
+    page = login_as("auditor").get(f"/audit/?{query}").content.decode()
+    assert all(p in page for p in present) and not any(a in page for a in absent)
+    assert f'href="/audit/export.xlsx?{query}"' in page
+
+
+def test_date_filters(sample, login_as):
+    client = login_as("auditor")
+    today = timezone.localdate()
+    assert "registry.update" in client.get(f"/audit/?date_from={today}&date_to={today}").content.decode()
+    tomorrow = today + timedelta(days=1)
+    assert "没有符合条件的审计记录" in client.get(f"/audit/?date_from={tomorrow}").content.decode()
+    assert "没有符合条件的审计记录" in client.get(f"/audit/?date_to={today - timedelta(days=1)}").content.decode()
+    assert "registry.update" in client.get("/audit/?date_from=not-a-date").content.decode()
+
+
+def test_pagination_keeps_the_filters(demo, login_as):
+    make_entries(120, action="bulk.row")
+    client = login_as("auditor")
+    first = client.get("/audit/?action=bulk").content.decode()
+    assert "第 1 / 3 页，共 120 条" in first
+    assert "?action=bulk&page=2" in first
+    last = client.get("/audit/?action=bulk&page=3").content.decode()
+    assert last.count("<code>bulk.row</code>") == 20
+
+
+def test_audit_page_query_count_does_not_grow_with_rows(demo, login_as, django_assert_max_num_queries):
+    for username in ("community", "street", "grid", "district"):
+        make_entries(15, actor=demo.users[username])
+    client = login_as("auditor")
+    with django_assert_max_num_queries(12):
+        response = client.get("/audit/")
+    assert response.status_code == 200 and response.content.decode().count("<tr>") == 51
+
+
+def test_export_has_chinese_headers_and_the_filtered_rows(sample, login_as):
+    response = login_as("auditor").get("/audit/export.xlsx?actor=community")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert 'attachment; filename="audit-' in response["Content-Disposition"]
+    rows = rows_of(response)
+    assert rows[0] == headers()
+    assert rows[0][:3] == ["序号", "时间", "操作人账号"]
+    assert len(rows) == 2
+    row = dict(zip(rows[0], rows[1]))
+    entry = AuditEntry.objects.get(action="registry.update")
+    assert row["序号"] == entry.seq and row["操作"] == "registry.update" and row["结果"] == "成功"
+    assert row["角色"] == "社区工作者" and row["区域代码"] == "341702001001" and row["事由"] == "信息更正"
+    assert row["变更前"] == '{"name": "旧"}' and row["变更后"] == '{"name": "新"}'
+    assert row["时间"] == timezone.localtime(entry.at).replace(tzinfo=None, microsecond=0)
+    assert row["哈希"] == entry.hash
+
+
+def test_export_is_itself_audited_with_its_filters(sample, login_as):
+    login_as("auditor").get("/audit/export.xlsx?success=0&action=login")
+    entry = AuditEntry.objects.get(action="audit.export")
+    assert entry.actor_name == "auditor" and entry.role == "security_auditor"
+    assert entry.after == {"filters": {"action": "login", "success": "0"}, "rows": 1}
+
+
+def test_export_writes_formula_like_text_as_text(demo, login_as):
+    record(actor=None, actor_name="x", action="odd", object_repr='=HYPERLINK("http://evil","x")',
+           reason="控制\x01字符")
+    rows = rows_of(login_as("auditor").get("/audit/export.xlsx?action=odd"))
+    row = dict(zip(rows[0], rows[1]))
+    assert row["对象"] == '=HYPERLINK("http://evil","x")' and row["事由"] == "控制字符"
+    content = b"".join(login_as("auditor").get("/audit/export.xlsx?action=odd").streaming_content)
+    sheet = load_workbook(BytesIO(content)).worksheets[0]
+    assert sheet.cell(row=2, column=12).data_type == "s"
+
+
+def test_export_reads_in_batches_and_continues_on_a_new_sheet(demo, login_as, monkeypatch):
+    monkeypatch.setattr(selectors, "ITER_BATCH_SIZE", 7)
+    monkeypatch.setattr(export, "ROWS_PER_SHEET", 10)
+    make_entries(25, action="bulk.row")
+    response = login_as("auditor").get("/audit/export.xlsx?action=bulk")
+    book = load_workbook(BytesIO(b"".join(response.streaming_content)), read_only=True)
+    sheets = [[list(r) for r in ws.iter_rows(values_only=True)] for ws in book.worksheets]
+    assert [len(rows) for rows in sheets] == [11, 11, 6]
+    assert all(rows[0] == headers() for rows in sheets)
+    assert [row[0] for rows in sheets for row in rows[1:]] == list(range(25, 0, -1))
+
+
+def test_tampered_rows_still_show_on_the_page(sample, login_as):
+    entry = AuditEntry.objects.get(action="personal.reveal")
+    raw_update("UPDATE audit_auditentry SET reason = %s WHERE id = %s", ["已篡改", entry.pk])
+    assert "已篡改" in login_as("auditor").get("/audit/").content.decode()

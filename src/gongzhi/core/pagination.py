@@ -1,0 +1,19 @@
+"""API pagination for every list endpoint: ninja's page numbers, with the page number bounded.
+
+ninja accepts any page number; a huge one (found by schemathesis: ``?page=219601323726320800``)
+makes an OFFSET beyond 64 bits, which the database rejects with a server error. Past the bound
+the client gets a 422 like any other invalid parameter.
+"""
+
+from __future__ import annotations
+
+from ninja import Field, Schema
+from ninja.pagination import PageNumberPagination as NinjaPageNumberPagination
+
+MAX_PAGE = 1_000_000
+
+
+class PageNumberPagination(NinjaPageNumberPagination):
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE)
+        page_size: int | None = Field(None, ge=1)

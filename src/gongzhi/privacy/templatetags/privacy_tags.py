@@ -1,0 +1,32 @@
+"""``{% masked obj "phone" %}``: the de-identified value, plus the reveal widget when the viewer
+may see it unmasked (permission in scope; the reason is asked for by the widget)."""
+
+from __future__ import annotations
+
+from django import template
+from django.db import models
+
+from gongzhi.privacy import services
+
+register = template.Library()
+
+
+def widget_context(viewer, obj: models.Model, field: str, *, error: str = "") -> dict:
+    """Everything privacy/_masked.html and _masked_body.html need (also used by the reveal view)."""
+    label = obj._meta.label_lower
+    return {
+        "masked": services.masked_value(obj, field),
+        "can_reveal": services.can_reveal(viewer, obj, field),
+        "model": label,
+        "pk": obj.pk,
+        "field": field,
+        "dom_id": f"reveal-{label.replace('.', '-')}-{field}-{obj.pk}",
+        "error": error,
+    }
+
+
+@register.inclusion_tag("privacy/_masked.html", takes_context=True)
+def masked(context, obj: models.Model, field: str) -> dict:
+    request = context.get("request")
+    viewer = getattr(request, "user", None) or context.get("user")
+    return widget_context(viewer, obj, field)

@@ -1,0 +1,47 @@
+"""The embedded demo database holds no plaintext of encrypted values (the file's bytes are grepped).
+
+A real SQLite file is built the way ``./gz demo`` builds it — ``migrate`` then ``demo_setup``
+with the embedded settings, in a subprocess, the data key generated under the var directory —
+then the WAL is checkpointed and the bytes of the database (and any WAL left) are searched.
+"""
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from gongzhi.demo.district import DEMO_ACCOUNTS
+
+REPO_ROOT = Path(__file__).resolve().parents[4]  # src/gongzhi/privacy/tests/ -> repository root
+
+
+def run_manage(*args: str, env: dict) -> None:
+    result = subprocess.run([sys.executable, "-m", "gongzhi", *args], cwd=REPO_ROOT, env=env, check=False,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, f"{args}: {result.stdout}\n{result.stderr}"
+
+
+def test_demo_sqlite_file_contains_no_plaintext_phone_numbers(tmp_path):
+    db = tmp_path / "x.sqlite3"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GONGZHI_")}
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "gongzhi.settings.embedded",
+        "GONGZHI_DATABASE_URL": f"sqlite:///{db}",
+        "GONGZHI_VAR_DIR": str(tmp_path),
+        "PYTHONPATH": str(REPO_ROOT / "src"),
+    })
+    run_manage("migrate", "--noinput", "-v", "0", env=env)
+    run_manage("demo_setup", "--residents", "50", env=env)
+    assert (tmp_path / "data.key").read_text().startswith("k1:")
+
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    files = [p for p in (db, Path(f"{db}-wal")) if p.exists()]
+    data = b"".join(p.read_bytes() for p in files)
+
+    for username, _name, phone, _role, _where in DEMO_ACCOUNTS:
+        assert username.encode() in data, f"grep sanity check: username {username!r} not found"
+        assert phone.encode() not in data, f"plaintext phone of {username!r} found in {files}"
+        assert phone.encode("utf-16-le") not in data and phone.encode("utf-16-be") not in data
+    assert b"k1$" in data  # the phones are there, encrypted

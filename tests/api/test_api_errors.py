@@ -1,0 +1,31 @@
+"""Regressions found by the schemathesis run: errors stay JSON ``{"detail", "code"}``, never a 5xx."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_unsupported_method_is_a_json_405_naming_the_allowed_ones(client, api_token):
+    response = client.delete("/api/v1/me", **api_token("street"))
+
+    assert response.status_code == 405
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["code"] == "method_not_allowed"
+    assert response.json()["detail"]
+    assert response["Allow"] == "GET"
+
+
+def test_huge_page_number_is_rejected_as_invalid_not_a_server_error(client, api_token):
+    response = client.get("/api/v1/areas?page=219601323726320800", **api_token("district"))
+
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid"
+
+
+def test_the_largest_allowed_page_is_simply_empty(client, api_token):
+    response = client.get("/api/v1/areas?page=1000000", **api_token("district"))
+
+    assert response.status_code == 200
+    assert response.json() == {"items": [], "count": 136}

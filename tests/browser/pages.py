@@ -1,0 +1,39 @@
+"""Page helpers for the browser tests: sign in through the form, take full-page screenshots."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.support import ARTIFACTS, DEMO_PASSWORD
+
+DESKTOP = {"width": 1366, "height": 860}
+MOBILE = {"width": 390, "height": 844}
+SCREENSHOTS = ARTIFACTS / "screenshots"
+
+# username, real name, landing path, heading, a scoped fact the page must show, viewport
+ROLE_HOMES = [
+    ("admin", "赵系统", "/accounts/users/", "账号管理", "钱审计", DESKTOP),
+    ("auditor", "钱审计", "/audit/", "审计日志", "审计", DESKTOP),
+    ("district", "孙区长", "/console/", "工作台", "示范区", DESKTOP),
+    ("street", "李主任", "/console/", "工作台", "东城街道", DESKTOP),
+    ("community", "周书记", "/console/", "工作台", "幸福社区", DESKTOP),
+    ("dept", "郑科长", "/console/", "工作台", "区城市管理局", DESKTOP),
+    ("grid", "吴网格", "/m/", "您好，吴网格", "幸福社区第01网格", MOBILE),
+    ("resident", "王居民", "/m/", "您好，王居民", "幸福社区", MOBILE),
+]
+
+
+def login(page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the real login form and wait for the answer page to load."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    with page.expect_navigation():
+        page.click("form button[type=submit]")
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

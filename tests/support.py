@@ -1,0 +1,92 @@
+"""Helpers shared by the end-to-end, browser and API tests (no fixtures here, plain functions)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+DEMO_USERNAMES = ["admin", "auditor", "district", "street", "community", "grid", "dept", "resident"]
+DEMO_PASSWORD = "Demo@12345"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_request(url: str, method: str = "GET", body: dict | None = None, timeout: float = 10,
+                 headers: dict | None = None) -> tuple[int, dict, bytes]:
+    """One plain HTTP request (no proxy, no redirects); returns (status, headers, body)."""
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    try:
+        payload = json.dumps(body).encode() if body is not None else None
+        all_headers = {"Content-Type": "application/json"} if payload is not None else {}
+        all_headers.update(headers or {})
+        conn.request(method, parts.path + (f"?{parts.query}" if parts.query else ""), body=payload,
+                     headers=all_headers)
+        response = conn.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        conn.close()
+
+
+def wait_for_http(url: str, process: subprocess.Popen, timeout: float = 60) -> tuple[int, dict, bytes]:
+    """Poll ``url`` until the server answers; fail early if ``process`` exits first."""
+    deadline = time.monotonic() + timeout
+    last_error: OSError | None = None
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited with {process.returncode} before answering {url}")
+        try:
+            return http_request(url, timeout=5)
+        except OSError as exc:  # connection refused or reset while the server starts
+            last_error = exc
+            time.sleep(0.3)
+    raise AssertionError(f"{url} did not answer within {timeout:.0f}s (last error: {last_error})")
+
+
+def stop_process_group(process: subprocess.Popen, timeout: float = 20) -> None:
+    """SIGTERM the whole group started with ``start_new_session=True``; SIGKILL what lingers."""
+    pgid = process.pid
+    try:
+        os.killpg(pgid, signal.SIGTERM)
+    except ProcessLookupError:  # the whole group has already ended
+        pass
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and group_members(pgid):
+        process.poll()  # reap the leader so it does not linger as a zombie
+        time.sleep(0.2)
+    if group_members(pgid):
+        os.killpg(pgid, signal.SIGKILL)
+    process.wait(timeout=timeout)
+
+
+def group_members(pgid: int) -> list[str]:
+    """Live (non-zombie) processes of a process group, as "pid command line" strings, from /proc."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+        except OSError:  # the process ended while we looked
+            continue
+        # Format: pid (comm) state ppid pgrp ...; comm may contain spaces, so split after ")".
+        fields = stat[stat.rindex(")") + 2:].split()
+        state, pgrp = fields[0], int(fields[2])
+        if pgrp == pgid and state != "Z":
+            members.append(f"{entry.name} {cmdline}")
+    return members
