@@ -24,7 +24,7 @@ COMMUNITIES = [
     ["春晖社区", "长青社区", "明珠社区", "清溪社区"],
     ["湖滨社区", "桂花社区", "枫林社区", "新安社区"],
 ]
-GRID_COLS, GRID_ROWS = 5, 2
+GRID_COLS, GRID_ROWS = 2, 5  # grids about 1.4 km × 1.3 km
 DEMO_PASSWORD = "Demo@12345"
 
 
