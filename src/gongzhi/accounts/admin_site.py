@@ -135,7 +135,7 @@ class UserAdmin(MatrixPermissionMixin, DjangoUserAdmin):
     search_fields = ["username", "real_name"]
     list_filter = ["is_active", "role_assignments__role"]
     inlines = [RoleAssignmentInline]
-    actions = ["unlock_accounts"]
+    actions = ["unlock_accounts", "reset_two_factor"]
     readonly_fields = ["last_login", "date_joined", "password_changed_at"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
@@ -161,6 +161,12 @@ class UserAdmin(MatrixPermissionMixin, DjangoUserAdmin):
     def unlock_accounts(self, request, queryset):
         n = sum(services.unlock_account(actor=request.user, username=u.username, request=request) for u in queryset)
         self.message_user(request, _("已解除 %(n)d 个账号的锁定。") % {"n": n})
+
+    @admin.action(description=_("重置所选账号的两步验证（手机丢失时使用）"))
+    def reset_two_factor(self, request, queryset):
+        for user in queryset:
+            services.reset_two_factor(actor=request.user, user=user, request=request)
+        self.message_user(request, _("已重置 %(n)d 个账号的两步验证，用户下次登录时须重新绑定。") % {"n": len(queryset)})
 
 
 @admin.register(Department, site=admin_site)

@@ -81,6 +81,18 @@ def unlock_account(*, actor, username: str, request=None) -> bool:
     return was_locked
 
 
+def reset_two_factor(*, actor, user: User, request=None) -> int:
+    """Remove a user's TOTP devices (lost phone); they set up a new one at next sign-in."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not has_perm(actor, Perm.ACCOUNTS_MANAGE):
+        raise PermissionDenied
+    with transaction.atomic():
+        removed, _ = TOTPDevice.objects.filter(user=user).delete()
+        record(actor=actor, action="account.2fa_reset", obj=user, after={"devices_removed": removed}, request=request)
+    return removed
+
+
 def change_password(*, user: User, old_password: str, new_password: str, request=None) -> None:
     """Change one's own password: the old one must match, the new one must follow the rules.
 

@@ -189,3 +189,27 @@ def test_token_api_refuses_roles_that_must_set_up_two_factor_first(demo, client,
     assert response.status_code == 403
     assert response.json()["code"] == "two_factor_setup_required"
     assert post_token(client, {"username": "community", "password": demo.password}).status_code == 200
+
+
+def test_admin_resets_a_lost_device_and_the_user_sets_up_again(demo, login_as):
+    confirmed_device(demo.users["street"])
+    client = login_as("admin")
+    response = client.post(
+        "/manage/accounts/user/",
+        {"action": "reset_two_factor", "_selected_action": [demo.users["street"].pk]},
+    )
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=demo.users["street"]).exists()
+    entry = AuditEntry.objects.filter(action="account.2fa_reset").get()
+    assert entry.actor_name == "admin" and entry.after == {"devices_removed": 1}
+
+
+def test_only_account_managers_may_reset_two_factor(demo):
+    from django.core.exceptions import PermissionDenied
+
+    from gongzhi.accounts.services import reset_two_factor
+
+    confirmed_device(demo.users["street"])
+    with pytest.raises(PermissionDenied):
+        reset_two_factor(actor=demo.users["district"], user=demo.users["street"])
+    assert TOTPDevice.objects.filter(user=demo.users["street"]).exists()
