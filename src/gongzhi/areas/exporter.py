@@ -21,6 +21,17 @@ HEADER = ["code", "name", "level", "parent", "geometry"]
 READ_CHUNK = 1000
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(text: str) -> str:
+    """Neutralise spreadsheet formulas (CSV injection): a leading ' makes Excel show text.
+
+    The importer strips that quote again (``importer.csv_unescape``), so exports round-trip.
+    """
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
 def _rows(areas: QuerySet):
     return (areas.order_by("path")
             .values_list("code", "name", "level", "parent__code", "geometry")
@@ -35,7 +46,7 @@ def to_csv(areas: QuerySet) -> tuple[str, int]:
     count = 0
     for code, name, level, parent, geometry in _rows(areas):
         text = json.dumps(geometry, ensure_ascii=False, separators=(",", ":")) if geometry else ""
-        writer.writerow([code, name, level, parent or "", text])
+        writer.writerow([code, csv_safe(name), level, parent or "", text])
         count += 1
     return out.getvalue(), count
 

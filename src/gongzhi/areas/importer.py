@@ -205,10 +205,18 @@ def parse_csv(text: str) -> ParsedFile:
             return record[index].strip() if index is not None and index < len(record) else ""
 
         parsed.rows.append(SourceRow(
-            number=number, code=cell("code"), name=cell("name"), level=cell("level"), parent=cell("parent"),
+            number=number, code=cell("code"), name=csv_unescape(cell("name")), level=cell("level"),
+            parent=cell("parent"),
             geometry=cell("geometry") or None,
         ))
     return parsed
+
+
+def csv_unescape(text: str) -> str:
+    """Undo the exporter's formula guard: ``'=abc`` → ``=abc`` (only before a formula character)."""
+    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@":
+        return text[1:]
+    return text
 
 
 def _has_content(record: list[str]) -> bool:

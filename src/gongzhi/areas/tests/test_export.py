@@ -77,3 +77,15 @@ def test_a_web_export_is_audited(demo):
     entry = AuditEntry.objects.latest("seq")
     assert entry.action == "areas.export" and entry.actor == demo.users["street"]
     assert entry.after == {"format": "geojson", "rows": 45, "root": ""}
+
+
+def test_csv_export_neutralises_formulas_and_still_round_trips(demo):
+    Area.objects.filter(code="341702001001").update(name="=HYPERLINK(\"http://x\")社区")
+    text, _count = export_areas(actor=demo.users["district"], fmt="csv")
+    row = next(r for r in csv.reader(io.StringIO(text.lstrip("\ufeff"))) if r[0] == "341702001001")
+    assert row[1].startswith("'=")
+
+    report = import_areas(actor=demo.users["district"], file=text.encode("utf-8"), filename="areas.csv")
+
+    assert report.ok and report.counts()["updated"] == 0
+    assert Area.objects.get(code="341702001001").name == "=HYPERLINK(\"http://x\")社区"
