@@ -33,6 +33,8 @@ class Perm(models.TextChoices):
     PERSONAL_UNMASK = "personal.unmask", _("查看未脱敏个人信息（须填写事由）")
     NOTICES_SEND = "notices.send", _("向辖区发送通知")
     CONSOLE_VIEW = "console.view", _("使用工作台")
+    REGISTRY_VIEW = "registry.view", _("查看社区全息档案")
+    REGISTRY_EDIT = "registry.edit", _("登记、修改社区全息档案")
 
 
 # English descriptions for docs/permissions.md (the Chinese labels above are the msgids).
@@ -55,6 +57,8 @@ PERM_ENGLISH: dict[str, str] = {
     Perm.PERSONAL_UNMASK: "See unmasked personal information (a reason is required)",
     Perm.NOTICES_SEND: "Send notices within one's area",
     Perm.CONSOLE_VIEW: "Use the staff console",
+    Perm.REGISTRY_VIEW: "View the community records",
+    Perm.REGISTRY_EDIT: "Register and edit the community records",
 }
 
 # Role -> permissions. Area-bound permissions apply inside the role's assigned area only.
@@ -62,11 +66,17 @@ MATRIX: dict[str, frozenset[str]] = {
     Role.SYSTEM_ADMIN: frozenset({Perm.AREAS_VIEW, Perm.AREAS_MANAGE, Perm.ACCOUNTS_MANAGE, Perm.ACCOUNTS_UNLOCK}),
     Role.SECURITY_AUDITOR: frozenset({Perm.AUDIT_VIEW}),
     Role.DISTRICT_ADMIN: frozenset(
-        {Perm.AREAS_VIEW, Perm.AREAS_MANAGE, Perm.PERSONAL_UNMASK, Perm.NOTICES_SEND, Perm.CONSOLE_VIEW}
+        {Perm.AREAS_VIEW, Perm.AREAS_MANAGE, Perm.PERSONAL_UNMASK, Perm.NOTICES_SEND, Perm.CONSOLE_VIEW,
+         Perm.REGISTRY_VIEW}
     ),
-    Role.STREET_STAFF: frozenset({Perm.AREAS_VIEW, Perm.PERSONAL_UNMASK, Perm.NOTICES_SEND, Perm.CONSOLE_VIEW}),
-    Role.COMMUNITY_STAFF: frozenset({Perm.AREAS_VIEW, Perm.PERSONAL_UNMASK, Perm.NOTICES_SEND, Perm.CONSOLE_VIEW}),
-    Role.GRID_WORKER: frozenset({Perm.AREAS_VIEW}),
+    Role.STREET_STAFF: frozenset(
+        {Perm.AREAS_VIEW, Perm.PERSONAL_UNMASK, Perm.NOTICES_SEND, Perm.CONSOLE_VIEW, Perm.REGISTRY_VIEW}
+    ),
+    Role.COMMUNITY_STAFF: frozenset(
+        {Perm.AREAS_VIEW, Perm.PERSONAL_UNMASK, Perm.NOTICES_SEND, Perm.CONSOLE_VIEW, Perm.REGISTRY_VIEW,
+         Perm.REGISTRY_EDIT}
+    ),
+    Role.GRID_WORKER: frozenset({Perm.AREAS_VIEW, Perm.REGISTRY_VIEW, Perm.REGISTRY_EDIT}),
     Role.DEPARTMENT_STAFF: frozenset({Perm.AREAS_VIEW, Perm.CONSOLE_VIEW}),
     Role.RESIDENT: frozenset(),
 }

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "gongzhi.privacy",
     "gongzhi.audit",
     "gongzhi.notices",
+    "gongzhi.registry",
     "gongzhi.demo",
 ]
 

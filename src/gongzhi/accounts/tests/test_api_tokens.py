@@ -42,7 +42,7 @@ def test_token_issue_validates_its_input(demo, client):
 @pytest.mark.parametrize(
     ("username", "expected"),
     [
-        ("grid", {"username": "grid", "real_name": "吴网格", "roles": ["grid_worker"], "permissions": ["areas.view"],
+        ("grid", {"username": "grid", "real_name": "吴网格", "roles": ["grid_worker"], "permissions": ["areas.view", "registry.edit", "registry.view"],
                   "assignments": [{"role": "grid_worker", "area": "34170200100101", "department": None}],
                   "home_area": None}),
         ("dept", {"username": "dept", "real_name": "郑科长", "roles": ["department_staff"],

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RegistryConfig(AppConfig):
+    name = "gongzhi.registry"
+    label = "registry"
+    verbose_name = _("社区全息档案")
+
+    def ready(self) -> None:
+        from gongzhi.privacy.services import register_revealable
+
+        # Masked on screens and exports; revealing needs personal.unmask and a reason (audited).
+        register_revealable("registry.person", {"id_number": "id_number", "phone": "phone"})

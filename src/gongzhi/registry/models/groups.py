@@ -1,0 +1,181 @@
+"""Special groups (特殊人群) as configuration, and the tags that put a person in one.
+
+Which groups exist and which attributes each records (a disabled person's type and grade, a
+subsistence recipient's category…) is data: ``SpecialGroup.attribute_schema`` declares the
+attributes, and a ``PersonTag``'s ``attributes`` are checked against it. The defaults ship in a
+data migration and administrators may edit them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.areas.scope import AreaScopedQuerySet
+
+from ..choices import AttributeType
+from .people import Person
+
+_ATTRIBUTE_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
+
+
+class SpecialGroup(models.Model):
+    """A special group. ``attribute_schema`` is a list of ``{key, label, type, choices?, required?}``."""
+
+    code = models.SlugField(_("编码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    description = models.CharField(_("说明"), max_length=200, blank=True)
+    attribute_schema = models.JSONField(_("属性定义"), default=list, blank=True)
+    active = models.BooleanField(_("启用"), default=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("特殊人群类别")
+        verbose_name_plural = _("特殊人群类别")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = schema_errors(self.attribute_schema)
+        if errors:
+            raise ValidationError({"attribute_schema": errors})
+
+    def clean_attributes(self, attributes: Any) -> dict[str, Any]:
+        """``attributes`` checked against the schema and normalised; raises ``ValidationError``.
+
+        Unknown keys, values of the wrong type, choices not in the list and missing required
+        attributes are refused. Empty optional values are dropped.
+        """
+        if attributes is None:
+            attributes = {}
+        if not isinstance(attributes, dict):
+            raise ValidationError(_("属性应为“名称: 值”的集合。"), code="invalid_attributes")
+        spec = {item["key"]: item for item in self.attribute_schema}
+        errors: list[ValidationError] = []
+        cleaned: dict[str, Any] = {}
+        failed: set[str] = set()
+        for key, value in attributes.items():
+            if key not in spec:
+                errors.append(ValidationError(_("“%(group)s”没有属性“%(key)s”。"), code="unknown_attribute",
+                                              params={"group": self.name, "key": key}))
+                continue
+            if value is None or value == "":
+                continue
+            try:
+                cleaned[key] = _clean_value(spec[key], value)
+            except ValidationError as error:
+                errors.append(error)
+                failed.add(key)
+        for key, item in spec.items():
+            if item.get("required") and key not in cleaned and key not in failed:
+                errors.append(ValidationError(_("请填写“%(label)s”。"), code="required_attribute",
+                                              params={"label": item["label"]}))
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+def _clean_value(item: dict, value: Any) -> Any:
+    """One attribute value converted to its JSON form (dates as ISO strings)."""
+    invalid = ValidationError(_("“%(label)s”的值“%(value)s”无效。"), code="invalid_value",
+                              params={"label": item["label"], "value": value})
+    kind = item["type"]
+    if kind == AttributeType.TEXT:
+        if not isinstance(value, str):
+            raise invalid
+        return value.strip()
+    if kind == AttributeType.INTEGER:
+        if isinstance(value, bool):
+            raise invalid
+        if isinstance(value, int):
+            return value
+        if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
+            return int(value)
+        raise invalid
+    if kind == AttributeType.DATE:
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        try:
+            return datetime.date.fromisoformat(value).isoformat()
+        except (TypeError, ValueError):
+            raise invalid from None
+    if kind == AttributeType.BOOLEAN:
+        if not isinstance(value, bool):
+            raise invalid
+        return value
+    if value not in item.get("choices", []):
+        raise ValidationError(_("“%(label)s”只能是：%(choices)s。"), code="invalid_choice",
+                              params={"label": item["label"], "choices": "、".join(item.get("choices", []))})
+    return value
+
+
+def schema_errors(schema: Any) -> list[ValidationError]:
+    """What is wrong with an attribute schema (empty when it is well formed)."""
+    if not isinstance(schema, list):
+        return [ValidationError(_("属性定义应为列表。"), code="invalid_schema")]
+    errors, seen = [], set()
+    for position, item in enumerate(schema, start=1):
+        params = {"n": position}
+        if not isinstance(item, dict) or not isinstance(item.get("key"), str) or not _ATTRIBUTE_KEY.fullmatch(
+                item["key"]):
+            errors.append(ValidationError(_("第 %(n)d 项属性的 key 应为小写英文字母、数字或下划线。"),
+                                          code="invalid_key", params=params))
+            continue
+        if item["key"] in seen:
+            errors.append(ValidationError(_("第 %(n)d 项属性的 key 重复。"), code="duplicate_key", params=params))
+        seen.add(item["key"])
+        if not isinstance(item.get("label"), str) or not item["label"].strip():
+            errors.append(ValidationError(_("第 %(n)d 项属性缺少名称。"), code="missing_label", params=params))
+        if item.get("type") not in AttributeType.values:
+            errors.append(ValidationError(_("第 %(n)d 项属性的类型无效。"), code="invalid_type", params=params))
+        choices = item.get("choices")
+        if item.get("type") == AttributeType.CHOICE and (
+                not isinstance(choices, list) or not choices or not all(isinstance(c, str) and c for c in choices)):
+            errors.append(ValidationError(_("第 %(n)d 项属性是选项类型，须列出选项。"), code="missing_choices",
+                                          params=params))
+    return errors
+
+
+class PersonTagQuerySet(AreaScopedQuerySet):
+    area_path_field = "person__area__path"
+
+
+class PersonTag(models.Model):
+    """A person's membership of a special group, with the group's attributes."""
+
+    person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="tags")
+    group = models.ForeignKey(SpecialGroup, verbose_name=_("特殊人群类别"), on_delete=models.PROTECT,
+                              related_name="tags")
+    attributes = models.JSONField(_("属性"), default=dict, blank=True)
+    since = models.DateField(_("起始日期"), null=True, blank=True)
+    note = models.CharField(_("备注"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = PersonTagQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("特殊人群标签")
+        verbose_name_plural = _("特殊人群标签")
+        ordering = ["group", "person"]
+        constraints = [models.UniqueConstraint(fields=["person", "group"], name="registry_persontag_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.person}：{self.group}"
+
+    def clean(self) -> None:
+        if self.group_id is None:
+            return
+        try:
+            self.attributes = self.group.clean_attributes(self.attributes)
+        except ValidationError as error:
+            raise ValidationError({"attributes": error.error_list}) from None
+        if self.since and self.since > datetime.date.today():
+            raise ValidationError({"since": ValidationError(_("日期不能晚于今天。"), code="future_date")})

@@ -1,0 +1,119 @@
+"""Where people live: estate (小区/院落) → building (楼栋) → unit (单元) → house (房屋)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ..choices import EstateKind, HouseUse
+from .base import AreaBoundModel, RegistryQuerySet
+
+
+class Estate(AreaBoundModel):
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=20, choices=EstateKind.choices, default=EstateKind.ESTATE)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    property_company = models.ForeignKey(
+        "registry.Organisation", verbose_name=_("物业公司"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="managed_estates",
+    )
+
+    class Meta:
+        verbose_name = _("小区/院落")
+        verbose_name_plural = _("小区/院落")
+        ordering = ["area", "name"]
+        constraints = [models.UniqueConstraint(fields=["area", "name"], name="registry_estate_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Building(AreaBoundModel):
+    estate = models.ForeignKey(Estate, verbose_name=_("小区/院落"), on_delete=models.PROTECT, related_name="buildings")
+    name = models.CharField(_("楼栋"), max_length=50, help_text=_("如“3栋”"))
+    floors = models.PositiveSmallIntegerField(_("层数"), null=True, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("楼栋")
+        verbose_name_plural = _("楼栋")
+        ordering = ["estate", "name"]
+        constraints = [models.UniqueConstraint(fields=["estate", "name"], name="registry_building_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.estate}{self.name}"
+
+
+class Unit(AreaBoundModel):
+    building = models.ForeignKey(Building, verbose_name=_("楼栋"), on_delete=models.PROTECT, related_name="units")
+    name = models.CharField(_("单元"), max_length=50, help_text=_("如“1单元”"))
+
+    class Meta:
+        verbose_name = _("单元")
+        verbose_name_plural = _("单元")
+        ordering = ["building", "name"]
+        constraints = [models.UniqueConstraint(fields=["building", "name"], name="registry_unit_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.building}{self.name}"
+
+
+class HouseQuerySet(RegistryQuerySet):
+    def rented(self) -> "HouseQuerySet":
+        return self.filter(use=HouseUse.RENTED)
+
+
+class House(AreaBoundModel):
+    """A dwelling or premises. Bungalows in a compound may have no building or unit."""
+
+    building = models.ForeignKey(
+        Building, verbose_name=_("楼栋"), null=True, blank=True, on_delete=models.PROTECT, related_name="houses"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("单元"), null=True, blank=True, on_delete=models.PROTECT, related_name="houses"
+    )
+    room = models.CharField(_("门牌/室号"), max_length=30, blank=True)
+    address = models.CharField(_("地址"), max_length=200)
+    floor_area = models.DecimalField(_("建筑面积（平方米）"), max_digits=8, decimal_places=2, null=True, blank=True)
+    use = models.CharField(_("用途"), max_length=20, choices=HouseUse.choices, default=HouseUse.OWNER_OCCUPIED)
+    owner = models.ForeignKey(
+        "registry.Person", verbose_name=_("产权人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="owned_houses",
+    )
+    tenant = models.ForeignKey(
+        "registry.Person", verbose_name=_("承租人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="rented_houses",
+    )
+    lease_start = models.DateField(_("租期开始"), null=True, blank=True)
+    lease_end = models.DateField(_("租期结束"), null=True, blank=True)
+    last_rental_check = models.DateField(_("最近一次出租屋检查"), null=True, blank=True)
+
+    objects = HouseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("房屋")
+        verbose_name_plural = _("房屋")
+        ordering = ["area", "address"]
+        indexes = [models.Index(fields=["use", "last_rental_check"], name="registry_house_rental_check")]
+
+    def __str__(self) -> str:
+        return self.address
+
+    def clean(self) -> None:
+        errors = {}
+        if self.unit_id is not None:
+            if self.building_id is None:
+                self.building_id = self.unit.building_id
+            elif self.unit.building_id != self.building_id:
+                errors["unit"] = ValidationError(_("单元不属于所选楼栋。"), code="unit_building_mismatch")
+        if self.use != HouseUse.RENTED and (self.tenant_id is not None or self.lease_start or self.lease_end):
+            errors["use"] = ValidationError(_("只有出租房屋才能登记承租人和租期。"), code="not_rented")
+        if self.lease_start and self.lease_end and self.lease_end < self.lease_start:
+            errors["lease_end"] = ValidationError(_("租期结束不能早于开始。"), code="lease_order")
+        if self.last_rental_check and self.last_rental_check > datetime.date.today():
+            errors["last_rental_check"] = ValidationError(_("检查日期不能晚于今天。"), code="future_date")
+        if errors:
+            raise ValidationError(errors)
