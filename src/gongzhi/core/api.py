@@ -156,9 +156,14 @@ def _unexpected(request, exc):
 def _register_routers() -> None:
     from gongzhi.accounts.api import router as accounts_router
     from gongzhi.areas.api import router as areas_router
+    from gongzhi.registry import api as registry_api
 
     api.add_router("/", accounts_router)
     api.add_router("/areas", areas_router)
+    api.add_router("/persons", registry_api.persons_router)
+    api.add_router("/houses", registry_api.houses_router)
+    api.add_router("/organisations", registry_api.organisations_router)
+    api.add_router("/facilities", registry_api.facilities_router)
 
 
 _register_routers()

@@ -1,0 +1,536 @@
+"""API: persons, houses, organisations and facilities of the community records.
+
+Thin handlers over ``selectors`` (scoped reads: out of scope is 404) and ``services`` (writes:
+missing permission is 403). ID numbers and phones are masked unless the caller asks
+(``?unmask=1&reason=…``) and holds ``personal.unmask`` in the person's area; each reveal is
+audited. Model validation errors become 422 ``{"detail": {field: [messages]}, "code": "invalid"}``.
+"""
+
+import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
+from ninja import Path, Query, Router, Schema
+from ninja.pagination import paginate
+from ninja.responses import Status
+from pydantic import Field
+
+from gongzhi.areas.models import Area
+from gongzhi.core.pagination import PageNumberPagination
+from gongzhi.privacy import services as privacy
+from gongzhi.privacy.masking import mask_id_number, mask_phone
+
+from . import selectors, services
+from .choices import (
+    Education,
+    Employment,
+    Ethnicity,
+    FacilityCategory,
+    Gender,
+    HouseUse,
+    OrganisationKind,
+    PoliticalStatus,
+    Registration,
+    RelationToHead,
+    ResidenceStatus,
+)
+from .models import Building, Facility, House, Household, Organisation, Person, Unit
+
+persons_router = Router(tags=["persons"])
+houses_router = Router(tags=["houses"])
+organisations_router = Router(tags=["organisations"])
+facilities_router = Router(tags=["facilities"])
+
+MAX_ID = 2**63 - 1
+Id = Field(..., ge=1, le=MAX_ID)
+OptionalId = Field(None, ge=1, le=MAX_ID)
+PAGE_SIZE = 50
+
+
+class ErrorOut(Schema):
+    detail: Any = Field(description="per field: a list of Chinese messages")
+    code: str
+
+
+def _invalid(request, error: ValidationError):
+    from gongzhi.core.api import error_response
+
+    detail = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+    return error_response(request, 422, "invalid", detail)
+
+
+def _not_found_field(field: str) -> ValidationError:
+    return ValidationError({field: ValidationError(_("所选记录不存在，或不在您的管辖范围内。"), code="not_found")})
+
+
+def _area(code: str | None) -> Area | None:
+    if code is None:
+        return None
+    area = Area.objects.filter(code=code).first()
+    if area is None:
+        raise _not_found_field("area")
+    return area
+
+
+def _resolve(request, data: dict[str, Any], references: dict[str, type[models.Model]]) -> dict[str, Any]:
+    """Replace ``<field>`` ids by the records they name (which the caller must be able to see)."""
+    for name, model in references.items():
+        if name in data and data[name] is not None:
+            target = selectors.visible_records(model, request.user).filter(pk=data[name]).first()
+            if target is None:
+                raise _not_found_field(name)
+            data[name] = target
+    if "area" in data:
+        if data["area"] is None:
+            raise ValidationError({"area": ValidationError(_("请选择所属区域。"), code="required")})
+        data["area"] = _area(data["area"])
+    return data
+
+
+def _nulls_to_blank(model: type[models.Model], data: dict[str, Any]) -> dict[str, Any]:
+    """``null`` for a text column that cannot hold NULL means "empty"."""
+    for name, value in data.items():
+        field = model._meta.get_field(name)
+        if value is None and not field.null and isinstance(field, (models.CharField, models.TextField)):
+            data[name] = ""
+    return data
+
+
+# --- Persons ---------------------------------------------------------------------------------
+
+
+class TagOut(Schema):
+    code: str
+    name: str
+    attributes: dict[str, Any]
+
+    @staticmethod
+    def resolve_code(obj) -> str:
+        return obj.group.code
+
+    @staticmethod
+    def resolve_name(obj) -> str:
+        return obj.group.name
+
+
+class PersonOut(Schema):
+    id: int
+    area: str
+    real_name: str
+    gender: str
+    birth_date: datetime.date | None
+    id_number: str = Field(description="masked unless revealed with ?unmask=1&reason=…")
+    phone: str = Field(description="masked unless revealed with ?unmask=1&reason=…")
+    ethnicity: str
+    registration: str
+    residence_status: str
+    political_status: str
+    education: str
+    employment: str
+    house: int | None
+    house_address: str
+    household: int | None
+    relation_to_head: str
+    address_text: str
+    deceased: bool
+    tags: list[TagOut]
+    updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_area(obj) -> str:
+        return obj.area.code
+
+    @staticmethod
+    def resolve_house(obj) -> int | None:
+        return obj.house_id
+
+    @staticmethod
+    def resolve_house_address(obj) -> str:
+        return obj.house.address if obj.house_id else ""
+
+    @staticmethod
+    def resolve_household(obj) -> int | None:
+        return obj.household_id
+
+    @staticmethod
+    def resolve_id_number(obj, context) -> str:
+        if obj.pk in getattr(context["request"], "registry_unmasked", ()):
+            return obj.id_number
+        return mask_id_number(obj.id_number)
+
+    @staticmethod
+    def resolve_phone(obj, context) -> str:
+        if obj.pk in getattr(context["request"], "registry_unmasked", ()):
+            return obj.phone
+        return mask_phone(obj.phone)
+
+    @staticmethod
+    def resolve_tags(obj) -> list:
+        return list(obj.tags.all())
+
+
+class PersonFilter(Schema):
+    q: str = Field("", max_length=50, description="name, pinyin, initials, last 4 of ID/phone, full ID/phone, address")
+    area: str | None = Field(None, max_length=30, description="area code: its whole subtree")
+    tag: list[str] = Field([], max_length=20, description="special-group codes (all must match)")
+    age_min: int | None = Field(None, ge=0, le=150)
+    age_max: int | None = Field(None, ge=0, le=150)
+    gender: Gender | None = None
+    registration: Registration | None = None
+    residence_status: ResidenceStatus | None = None
+    order: Literal["name", "-name", "birth_date", "-birth_date", "updated"] = "name"
+
+
+class RevealQuery(Schema):
+    unmask: bool = False
+    reason: str = Field("", max_length=500)
+
+
+class PersonPatch(Schema):
+    area: str | None = Field(None, max_length=30)
+    real_name: str | None = Field(None, max_length=50)
+    gender: Gender | None = None
+    birth_date: datetime.date | None = None
+    id_number: str | None = Field(None, max_length=30)
+    phone: str | None = Field(None, max_length=30)
+    ethnicity: Ethnicity | None = None
+    registration: Registration | None = None
+    residence_status: ResidenceStatus | None = None
+    political_status: PoliticalStatus | None = None
+    education: Education | None = None
+    employment: Employment | None = None
+    house: int | None = OptionalId
+    household: int | None = OptionalId
+    relation_to_head: RelationToHead | None = None
+    address_text: str | None = Field(None, max_length=200)
+
+
+class PersonIn(PersonPatch):
+    area: str = Field(..., max_length=30)
+    real_name: str = Field(..., max_length=50)
+
+
+PERSON_REFERENCES = {"house": House, "household": Household}
+
+
+@persons_router.get("", response=list[PersonOut], summary="Persons the caller may see (search, filters)")
+@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+def list_persons(request, filters: PersonFilter = Query(...)):
+    return selectors.persons_for(
+        request.user, q=filters.q, area_code=filters.area, tags=filters.tag, age_min=filters.age_min,
+        age_max=filters.age_max, gender=filters.gender, registration=filters.registration,
+        residence_status=filters.residence_status, order=filters.order,
+    )
+
+
+@persons_router.get("/{pk}", response={200: PersonOut, 422: ErrorOut},
+                    summary="One person (404 when out of scope); ?unmask=1&reason=… reveals ID and phone")
+def get_person(request, pk: int = Path(..., ge=1, le=MAX_ID), reveal: RevealQuery = Query(...)):
+    person = selectors.person_for(request.user, pk)
+    if reveal.unmask:
+        try:
+            for field in ("id_number", "phone"):
+                privacy.reveal(actor=request.user, obj=person, field=field, reason=reveal.reason, request=request)
+        except ValidationError as error:
+            return _invalid(request, error)
+        request.registry_unmasked = {person.pk}
+    return person
+
+
+@persons_router.post("", response={201: PersonOut, 422: ErrorOut}, summary="Register a person")
+def create_person(request, payload: PersonIn):
+    data = _nulls_to_blank(Person, payload.model_dump(exclude_unset=True))
+    try:
+        data = _resolve(request, data, PERSON_REFERENCES)
+        person = services.create_person(actor=request.user, request=request, **data)
+    except ValidationError as error:
+        return _invalid(request, error)
+    return Status(201, selectors.person_for(request.user, person.pk))
+
+
+@persons_router.patch("/{pk}", response={200: PersonOut, 422: ErrorOut}, summary="Change a person (audited)")
+def update_person(request, payload: PersonPatch, pk: int = Path(..., ge=1, le=MAX_ID)):
+    person = selectors.person_for(request.user, pk)
+    data = _nulls_to_blank(Person, payload.model_dump(exclude_unset=True))
+    try:
+        data = _resolve(request, data, PERSON_REFERENCES)
+        services.update_person(actor=request.user, person=person, request=request, **data)
+    except ValidationError as error:
+        return _invalid(request, error)
+    return selectors.person_for(request.user, pk)
+
+
+# --- Houses ----------------------------------------------------------------------------------
+
+
+class HouseOut(Schema):
+    id: int
+    area: str
+    address: str
+    room: str
+    building: int | None
+    unit: int | None
+    floor_area: Decimal | None
+    use: str
+    owner: int | None
+    tenant: int | None
+    lease_start: datetime.date | None
+    lease_end: datetime.date | None
+    last_rental_check: datetime.date | None
+
+    @staticmethod
+    def resolve_area(obj) -> str:
+        return obj.area.code
+
+    @staticmethod
+    def resolve_building(obj) -> int | None:
+        return obj.building_id
+
+    @staticmethod
+    def resolve_unit(obj) -> int | None:
+        return obj.unit_id
+
+    @staticmethod
+    def resolve_owner(obj) -> int | None:
+        return obj.owner_id
+
+    @staticmethod
+    def resolve_tenant(obj) -> int | None:
+        return obj.tenant_id
+
+
+class HouseListOut(HouseOut):
+    resident_count: int
+
+
+class ResidentOut(Schema):
+    id: int
+    real_name: str
+    gender: str
+    birth_date: datetime.date | None
+    household: int | None
+    relation_to_head: str
+    deceased: bool
+
+    @staticmethod
+    def resolve_household(obj) -> int | None:
+        return obj.household_id
+
+
+class HouseDetailOut(HouseOut):
+    residents: list[ResidentOut]
+
+    @staticmethod
+    def resolve_residents(obj) -> list:
+        return list(obj.residents.all())
+
+
+class HouseFilter(Schema):
+    q: str = Field("", max_length=50, description="address contains")
+    area: str | None = Field(None, max_length=30)
+    use: HouseUse | None = None
+
+
+class HousePatch(Schema):
+    area: str | None = Field(None, max_length=30)
+    address: str | None = Field(None, max_length=200)
+    room: str | None = Field(None, max_length=30)
+    building: int | None = OptionalId
+    unit: int | None = OptionalId
+    floor_area: Decimal | None = Field(None, ge=0, max_digits=8, decimal_places=2)
+    use: HouseUse | None = None
+    owner: int | None = OptionalId
+    tenant: int | None = OptionalId
+    lease_start: datetime.date | None = None
+    lease_end: datetime.date | None = None
+    last_rental_check: datetime.date | None = None
+
+
+class HouseIn(HousePatch):
+    area: str = Field(..., max_length=30)
+    address: str = Field(..., max_length=200)
+
+
+HOUSE_REFERENCES = {"building": Building, "unit": Unit, "owner": Person, "tenant": Person}
+
+
+@houses_router.get("", response=list[HouseListOut], summary="Houses the caller may see")
+@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+def list_houses(request, filters: HouseFilter = Query(...)):
+    return selectors.houses_for(request.user, q=filters.q, area_code=filters.area, use=filters.use)
+
+
+@houses_router.get("/{pk}", response=HouseDetailOut, summary="One house with its residents (以房查人)")
+def get_house(request, pk: int = Path(..., ge=1, le=MAX_ID)):
+    return selectors.house_for(request.user, pk)
+
+
+@houses_router.post("", response={201: HouseDetailOut, 422: ErrorOut}, summary="Register a house")
+def create_house(request, payload: HouseIn):
+    data = _nulls_to_blank(House, payload.model_dump(exclude_unset=True))
+    try:
+        data = _resolve(request, data, HOUSE_REFERENCES)
+        house = services.create_house(actor=request.user, request=request, **data)
+    except ValidationError as error:
+        return _invalid(request, error)
+    return Status(201, selectors.house_for(request.user, house.pk))
+
+
+@houses_router.patch("/{pk}", response={200: HouseDetailOut, 422: ErrorOut}, summary="Change a house (audited)")
+def update_house(request, payload: HousePatch, pk: int = Path(..., ge=1, le=MAX_ID)):
+    house = selectors.house_for(request.user, pk)
+    data = _nulls_to_blank(House, payload.model_dump(exclude_unset=True))
+    try:
+        data = _resolve(request, data, HOUSE_REFERENCES)
+        services.update_house(actor=request.user, house=house, request=request, **data)
+    except ValidationError as error:
+        return _invalid(request, error)
+    return selectors.house_for(request.user, pk)
+
+
+# --- Organisations ---------------------------------------------------------------------------
+
+
+class OrganisationOut(Schema):
+    id: int
+    area: str
+    kind: str
+    name: str
+    uscc: str | None
+    contact: str
+    phone: str
+    address: str
+
+    @staticmethod
+    def resolve_area(obj) -> str:
+        return obj.area.code
+
+
+class OrganisationFilter(Schema):
+    q: str = Field("", max_length=50, description="name or address contains, or the exact USCC")
+    area: str | None = Field(None, max_length=30)
+    kind: OrganisationKind | None = None
+
+
+class OrganisationPatch(Schema):
+    area: str | None = Field(None, max_length=30)
+    kind: OrganisationKind | None = None
+    name: str | None = Field(None, max_length=200)
+    uscc: str | None = Field(None, max_length=30)
+    contact: str | None = Field(None, max_length=50)
+    phone: str | None = Field(None, max_length=30)
+    address: str | None = Field(None, max_length=200)
+
+
+class OrganisationIn(OrganisationPatch):
+    area: str = Field(..., max_length=30)
+    kind: OrganisationKind
+    name: str = Field(..., max_length=200)
+
+
+@organisations_router.get("", response=list[OrganisationOut], summary="Organisations the caller may see")
+@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+def list_organisations(request, filters: OrganisationFilter = Query(...)):
+    return selectors.organisations_for(request.user, q=filters.q, area_code=filters.area, kind=filters.kind)
+
+
+@organisations_router.get("/{pk}", response=OrganisationOut, summary="One organisation (404 when out of scope)")
+def get_organisation(request, pk: int = Path(..., ge=1, le=MAX_ID)):
+    return selectors.organisation_for(request.user, pk)
+
+
+@organisations_router.post("", response={201: OrganisationOut, 422: ErrorOut}, summary="Register an organisation")
+def create_organisation(request, payload: OrganisationIn):
+    data = _nulls_to_blank(Organisation, payload.model_dump(exclude_unset=True))
+    try:
+        data = _resolve(request, data, {})
+        organisation = services.create_organisation(actor=request.user, request=request, **data)
+    except ValidationError as error:
+        return _invalid(request, error)
+    return Status(201, organisation)
+
+
+@organisations_router.patch("/{pk}", response={200: OrganisationOut, 422: ErrorOut},
+                            summary="Change an organisation (audited)")
+def update_organisation(request, payload: OrganisationPatch, pk: int = Path(..., ge=1, le=MAX_ID)):
+    organisation = selectors.organisation_for(request.user, pk)
+    data = _nulls_to_blank(Organisation, payload.model_dump(exclude_unset=True))
+    try:
+        data = _resolve(request, data, {})
+        return services.update_organisation(actor=request.user, organisation=organisation, request=request, **data)
+    except ValidationError as error:
+        return _invalid(request, error)
+
+
+# --- Facilities ------------------------------------------------------------------------------
+
+
+class FacilityOut(Schema):
+    id: int
+    area: str
+    category: str
+    name: str
+    address: str
+    lon: float | None
+    lat: float | None
+
+    @staticmethod
+    def resolve_area(obj) -> str:
+        return obj.area.code
+
+
+class FacilityFilter(Schema):
+    q: str = Field("", max_length=50, description="name or address contains")
+    area: str | None = Field(None, max_length=30)
+    category: FacilityCategory | None = None
+
+
+class FacilityPatch(Schema):
+    area: str | None = Field(None, max_length=30)
+    category: FacilityCategory | None = None
+    name: str | None = Field(None, max_length=200)
+    address: str | None = Field(None, max_length=200)
+    lon: float | None = Field(None, ge=-180, le=180, description="longitude, WGS84")
+    lat: float | None = Field(None, ge=-90, le=90, description="latitude, WGS84")
+
+
+class FacilityIn(FacilityPatch):
+    area: str = Field(..., max_length=30)
+    category: FacilityCategory
+    name: str = Field(..., max_length=200)
+
+
+@facilities_router.get("", response=list[FacilityOut], summary="Facilities the caller may see")
+@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+def list_facilities(request, filters: FacilityFilter = Query(...)):
+    return selectors.facilities_for(request.user, q=filters.q, area_code=filters.area, category=filters.category)
+
+
+@facilities_router.get("/{pk}", response=FacilityOut, summary="One facility (404 when out of scope)")
+def get_facility(request, pk: int = Path(..., ge=1, le=MAX_ID)):
+    return selectors.facility_for(request.user, pk)
+
+
+@facilities_router.post("", response={201: FacilityOut, 422: ErrorOut}, summary="Register a facility")
+def create_facility(request, payload: FacilityIn):
+    data = _nulls_to_blank(Facility, payload.model_dump(exclude_unset=True))
+    try:
+        data = _resolve(request, data, {})
+        facility = services.create_facility(actor=request.user, request=request, **data)
+    except ValidationError as error:
+        return _invalid(request, error)
+    return Status(201, facility)
+
+
+@facilities_router.patch("/{pk}", response={200: FacilityOut, 422: ErrorOut}, summary="Change a facility (audited)")
+def update_facility(request, payload: FacilityPatch, pk: int = Path(..., ge=1, le=MAX_ID)):
+    facility = selectors.facility_for(request.user, pk)
+    data = _nulls_to_blank(Facility, payload.model_dump(exclude_unset=True))
+    try:
+        data = _resolve(request, data, {})
+        return services.update_facility(actor=request.user, facility=facility, request=request, **data)
+    except ValidationError as error:
+        return _invalid(request, error)

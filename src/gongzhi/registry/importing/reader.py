@@ -1,0 +1,166 @@
+"""Reading a resident sheet (.xlsx, .xls, .csv) into header-mapped rows of cleaned cell text.
+
+Ledgers arrive with merged title rows, blank rows, full-width digits, date cells and ID numbers
+that Excel has already turned into numbers. The reader finds the header row itself, maps the
+column names through synonyms and normalises text, but it never repairs an ID number: a
+number Excel has rounded cannot be recovered, so it is flagged for the validator to report.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+from python_calamine import CalamineError, CalamineWorkbook
+
+# Field → the column names ledgers use for it (compared after normalise_header).
+COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "real_name": ("姓名", "名字"),
+    "id_number": ("身份证号", "公民身份号码", "证件号码", "身份证号码", "身份证"),
+    "gender": ("性别",),
+    "birth_date": ("出生日期", "出生年月", "出生年月日"),
+    "phone": ("联系电话", "手机号", "电话", "手机", "手机号码", "电话号码"),
+    "ethnicity": ("民族",),
+    "registration": ("户籍类型", "户籍性质", "户籍类别"),
+    "residence_status": ("居住状态", "人员类型"),
+    "political_status": ("政治面貌",),
+    "education": ("文化程度", "学历"),
+    "employment": ("就业状况", "就业情况"),
+    "address": ("现住址", "住址", "地址", "居住地址"),
+    "tags": ("特殊人群", "标签", "人员标签", "重点人群"),
+}
+HEADER_OF = {normal: name for name, names in COLUMN_SYNONYMS.items() for normal in names}
+MIN_HEADER_MATCHES = 2
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+_SCIENTIFIC = re.compile(r"\d(?:\.\d+)?E\+?\d+", re.IGNORECASE)
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read; no row can be checked."""
+
+
+@dataclass(frozen=True)
+class Mangled:
+    """An ID cell that Excel has turned into a number: what it shows, never a guess at the digits."""
+
+    shown: str
+
+
+@dataclass
+class SheetRow:
+    """One data row: its number as in the sheet and the cleaned value of each mapped field."""
+
+    number: int
+    values: dict[str, Any]
+
+
+@dataclass
+class Sheet:
+    """A read sheet: every original row (for the error report) and the mapped data rows."""
+
+    grid: list[list[Any]]
+    header_index: int
+    headers: dict[str, str]  # field → column header as the sheet spells it
+    rows: list[SheetRow] = field(default_factory=list)
+
+    def column(self, name: str) -> str:
+        """The header the sheet uses for ``name`` (the template's name if the column is absent)."""
+        return self.headers.get(name) or COLUMN_SYNONYMS[name][0]
+
+
+def normalise_text(value: str) -> str:
+    """NFKC (full-width → half-width) and trimmed, inner runs of blanks collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", value).split())
+
+
+def normalise_header(value: Any) -> str:
+    return re.sub(r"[\s*＊:：]", "", normalise_text(str(value or "")))
+
+
+def read_grid(data: bytes, filename: str) -> list[list[Any]]:
+    """All cells of the first sheet (or the CSV) as raw values, row by row from the top."""
+    name = filename.lower()
+    if name.endswith(".csv"):
+        return _read_csv(data)
+    if name.endswith(SPREADSHEET_SUFFIXES):
+        return _read_spreadsheet(data)
+    raise ImportFileError(_("不支持的文件类型：请上传 .xlsx、.xls 或 .csv 文件。"))
+
+
+def _read_spreadsheet(data: bytes) -> list[list[Any]]:
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet = workbook.get_sheet_by_index(0)
+        # skip_empty_area=False keeps the sheet's own row and column numbers (rows start at A1).
+        return [list(row) for row in sheet.to_python(skip_empty_area=False)]
+    except (CalamineError, ValueError, IndexError) as error:
+        raise ImportFileError(_("无法读取表格文件：%(error)s") % {"error": error}) from None
+
+
+def _read_csv(data: bytes) -> list[list[Any]]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        try:
+            return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
+        except csv.Error as error:
+            raise ImportFileError(_("无法读取 CSV 文件：%(error)s") % {"error": error}) from None
+    raise ImportFileError(_("无法识别 CSV 文件的编码：请保存为 UTF-8 或 GB18030。"))
+
+
+def find_header(grid: list[list[Any]]) -> tuple[int, dict[str, int], dict[str, str]]:
+    """The first row where at least two cells name known columns: (index, field → column, field → header)."""
+    for index, row in enumerate(grid):
+        columns: dict[str, int] = {}
+        headers: dict[str, str] = {}
+        for position, cell in enumerate(row):
+            name = HEADER_OF.get(normalise_header(cell))
+            if name and name not in columns:
+                columns[name] = position
+                headers[name] = normalise_text(str(cell))
+        if len(columns) >= MIN_HEADER_MATCHES:
+            return index, columns, headers
+    raise ImportFileError(_("找不到表头：至少需要“姓名”“身份证号”等两个可识别的列名。"))
+
+
+def cell_value(name: str, value: Any) -> Any:
+    """A raw cell made comparable: text normalised, dates kept as dates, mangled IDs flagged."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, float)):
+        if name == "id_number" and (not float(value).is_integer() or abs(value) >= 10 ** 15):
+            # Excel keeps 15 significant digits: an 18-digit number in a numeric cell is already rounded.
+            return Mangled(f"{value:.5E}" if isinstance(value, float) else str(value))
+        return str(int(value)) if float(value).is_integer() else str(value)
+    text = normalise_text(str(value))
+    if name == "id_number" and _SCIENTIFIC.fullmatch(text.replace(" ", "")):
+        return Mangled(text)
+    return text
+
+
+def read_sheet(data: bytes, filename: str) -> Sheet:
+    """Read ``data`` and map its columns; raises ``ImportFileError`` when that is impossible."""
+    grid = read_grid(data, filename)
+    header_index, columns, headers = find_header(grid)
+    sheet = Sheet(grid=grid, header_index=header_index, headers=headers)
+    for index in range(header_index + 1, len(grid)):
+        row = grid[index]
+        values = {name: cell_value(name, row[position] if position < len(row) else "")
+                  for name, position in columns.items()}
+        if any(value != "" for value in values.values()):
+            sheet.rows.append(SheetRow(number=index + 1, values=values))
+    return sheet

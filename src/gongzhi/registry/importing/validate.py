@@ -1,0 +1,275 @@
+"""Checking each read row against the registry's rules; a row with any error is not imported.
+
+Errors are reported as the user sees the sheet: the row number, the column header the sheet
+uses and a Chinese reason. An address that matches no house is not an error: the person keeps
+it as text and staff link it later.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from stdnum.cn import ric
+
+from .. import validators
+from ..choices import (
+    Education,
+    Employment,
+    Ethnicity,
+    Gender,
+    PoliticalStatus,
+    Registration,
+    ResidenceStatus,
+)
+from ..models import SpecialGroup
+from .reader import Mangled, Sheet, normalise_text
+
+CHOICE_FIELDS: dict[str, type[models.TextChoices]] = {
+    "gender": Gender,
+    "ethnicity": Ethnicity,
+    "registration": Registration,
+    "residence_status": ResidenceStatus,
+    "political_status": PoliticalStatus,
+    "education": Education,
+    "employment": Employment,
+}
+# Spellings found in ledgers besides the choice labels themselves.
+CHOICE_ALIASES: dict[str, dict[str, str]] = {
+    "gender": {"男性": Gender.MALE, "女性": Gender.FEMALE},
+    "political_status": {"党员": PoliticalStatus.CPC_MEMBER, "预备党员": PoliticalStatus.CPC_PROBATIONARY,
+                         "团员": PoliticalStatus.CYL_MEMBER},
+    "education": {"本科": Education.BACHELOR, "大专": Education.JUNIOR_COLLEGE, "专科": Education.JUNIOR_COLLEGE,
+                  "高中": Education.HIGH_SCHOOL, "中专": Education.VOCATIONAL, "文盲": Education.NONE},
+    "registration": {"本地户籍": Registration.LOCAL, "外地户籍": Registration.NON_LOCAL},
+}
+_DATE_PATTERNS = (
+    re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"),
+    re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?"),
+    re.compile(r"(\d{4})(\d{2})(\d{2})"),
+)
+# "低保/特困" is one group's name, so "/" does not separate tags.
+_TAG_SEPARATORS = re.compile(r"[、,，;；\s]+")
+MANGLED_ID_MESSAGE = gettext_lazy("身份证号被 Excel 转成了数字（科学计数法），请把该列设为文本后重新录入")
+
+
+@dataclass(frozen=True, order=True)
+class RowError:
+    """One problem: the row number as in the sheet, the column header as in the sheet, the reason."""
+
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ValidRow:
+    """A row that passed every check: the person's field values and the address text, if any."""
+
+    number: int
+    id_number: str
+    values: dict[str, Any]
+    address: str = ""
+    tags: frozenset[int] = frozenset()  # SpecialGroup ids; an import adds tags, it never removes one
+
+
+@dataclass
+class Validation:
+    valid: list[ValidRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def failed_rows(self) -> set[int]:
+        return {error.row for error in self.errors}
+
+
+def choice_lookup(name: str) -> dict[str, str]:
+    """Label (and alias) → stored value for one choice field; the stored codes are accepted too."""
+    choices = CHOICE_FIELDS[name]
+    lookup = {str(label): value for value, label in choices.choices}
+    lookup.update({value: value for value in choices.values})
+    if choices is Ethnicity:
+        lookup.update({str(label).removesuffix("族"): value for value, label in choices.choices
+                       if str(label).endswith("族") and len(str(label)) > 2})
+    lookup.update(CHOICE_ALIASES.get(name, {}))
+    return lookup
+
+
+_LOOKUPS = {name: choice_lookup(name) for name in CHOICE_FIELDS}
+
+
+def parse_date(value: Any) -> datetime.date:
+    """A date cell or a date typed as 1980-01-02, 1980/1/2, 1980年1月2日 or 19800102 (``ValueError`` otherwise)."""
+    if isinstance(value, datetime.date):
+        return value
+    text = str(value).replace(" ", "")
+    for pattern in _DATE_PATTERNS:
+        match = pattern.fullmatch(text)
+        if match:
+            return datetime.date(*(int(part) for part in match.groups()))
+    raise ValueError(text)
+
+
+def looks_mangled(number: str) -> bool:
+    """18 digits ending in 000 with a wrong check digit: a number Excel rounded and then turned back into text."""
+    return bool(re.fullmatch(r"\d{15}000", number)) and ric.calc_check_digit(number) != number[-1]
+
+
+def id_facts_of_valid(number: str) -> tuple[datetime.date, str]:
+    """``(birth date, gender)`` of a number ``clean_id_number`` has accepted, without checking it again.
+
+    Same reading as ``validators.id_facts``, which re-validates (a region-table lookup) on every
+    call: too slow to repeat several times per row on 100,000-row files.
+    """
+    if len(number) == 15:
+        birth_date = datetime.date(1900 + int(number[6:8]), int(number[8:10]), int(number[10:12]))
+        sequence_digit = int(number[14])
+    else:
+        birth_date = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+        sequence_digit = int(number[16])
+    return birth_date, "M" if sequence_digit % 2 else "F"
+
+
+def eighteen_digit_form(number: str) -> str:
+    """The 18-digit form of a number ``clean_id_number`` has accepted (as ``validators.upgrade_id_number``)."""
+    if len(number) == 18:
+        return number
+    body = f"{number[:6]}19{number[6:]}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def _text(value: Any) -> str:
+    """A cell where text is expected: a date cell becomes its ISO form rather than an error later."""
+    return value.isoformat() if isinstance(value, datetime.date) else str(value or "")
+
+
+def _messages(error: ValidationError) -> list[str]:
+    return [str(message) for message in error.messages]
+
+
+def validate_row(sheet: Sheet, number: int, cells: dict[str, Any],
+                 groups: dict[str, SpecialGroup] | None = None) -> tuple[ValidRow | None, list[RowError]]:
+    """Check one row; returns the valid row or the errors (without the in-file duplicate check).
+
+    ``groups`` are the special groups a "特殊人群" cell may name (see ``special_groups``).
+    """
+    errors: list[RowError] = []
+
+    def fail(name: str, message: str) -> None:
+        errors.append(RowError(number, sheet.column(name), message))
+
+    values: dict[str, Any] = {}
+    name = _text(cells.get("real_name", ""))
+    if not name:
+        fail("real_name", _("请填写姓名。"))
+    elif len(name) > 50:
+        fail("real_name", _("姓名过长（最多 50 个字）。"))
+    else:
+        values["real_name"] = name
+
+    raw_id = cells.get("id_number", "")
+    raw_id = raw_id if isinstance(raw_id, Mangled) else _text(raw_id)
+    id_number = ""
+    if isinstance(raw_id, Mangled) or looks_mangled(validators.normalise(raw_id)):
+        fail("id_number", str(MANGLED_ID_MESSAGE))
+    else:
+        try:
+            id_number = validators.clean_id_number(raw_id)
+        except ValidationError as error:
+            for message in _messages(error):
+                fail("id_number", message)
+
+    for choice in CHOICE_FIELDS:
+        text = cells.get(choice, "")
+        if text:
+            value = _LOOKUPS[choice].get(str(text).replace(" ", ""))
+            if value is None:
+                fail(choice, _("“%(value)s”不是可选的值。") % {"value": text})
+            else:
+                values[choice] = value
+
+    raw_birth = cells.get("birth_date", "")
+    if raw_birth != "":
+        try:
+            values["birth_date"] = parse_date(raw_birth)
+        except ValueError:
+            fail("birth_date", _("出生日期“%(value)s”不存在或格式无法识别（如 1980-01-02）。") % {"value": raw_birth})
+        else:
+            if values["birth_date"] > datetime.date.today():
+                fail("birth_date", _("出生日期不能晚于今天。"))
+
+    phone = cells.get("phone", "")
+    if phone:
+        try:
+            values["phone"] = validators.clean_phone(str(phone))
+        except ValidationError as error:
+            for message in _messages(error):
+                fail("phone", message)
+
+    if id_number:
+        birth_date, gender = id_facts_of_valid(id_number)
+        if values.get("gender") and values["gender"] != gender:
+            fail("gender", _("性别与身份证号码不符。"))
+        if values.get("birth_date") and values["birth_date"] != birth_date:
+            fail("birth_date", _("出生日期与身份证号码不符（身份证为 %(date)s）。") % {"date": birth_date.isoformat()})
+        values.setdefault("gender", gender)
+        values.setdefault("birth_date", birth_date)
+
+    address = _text(cells.get("address", ""))
+    if len(address) > 200:
+        fail("address", _("地址过长（最多 200 个字）。"))
+    tags: set[int] = set()
+    for label in _TAG_SEPARATORS.split(_text(cells.get("tags", ""))):
+        if not label:
+            continue
+        group = (groups or {}).get(normalise_text(label))
+        if group is None:
+            fail("tags", _("“%(value)s”不是已设置的特殊人群类别。") % {"value": label})
+        elif any(item.get("required") for item in group.attribute_schema):
+            fail("tags", _("“%(group)s”须登记属性（%(attributes)s），请在人员页面添加。") % {
+                "group": group.name,
+                "attributes": "、".join(item["label"] for item in group.attribute_schema if item.get("required"))})
+        else:
+            tags.add(group.pk)
+    if errors:
+        return None, errors
+    return ValidRow(number=number, id_number=id_number, values=values, address=address, tags=frozenset(tags)), []
+
+
+def special_groups() -> dict[str, SpecialGroup]:
+    """Active special groups by normalised name and by code (one query)."""
+    groups = {}
+    for group in SpecialGroup.objects.filter(active=True):
+        groups[normalise_text(group.name)] = group
+        groups[group.code] = group
+    return groups
+
+
+def validate_sheet(sheet: Sheet, progress=None) -> Validation:
+    """Every row checked; the second occurrence of an ID number in the file fails, naming the first."""
+    result = Validation()
+    groups = special_groups() if "tags" in sheet.headers else {}
+    first_row_of: dict[str, int] = {}
+    total = len(sheet.rows)
+    for position, row in enumerate(sheet.rows, start=1):
+        valid, errors = validate_row(sheet, row.number, row.values, groups)
+        if valid is not None:
+            key = eighteen_digit_form(valid.id_number)
+            if key in first_row_of:
+                errors = [RowError(row.number, sheet.column("id_number"),
+                                   _("身份证号码与第 %(row)d 行重复。") % {"row": first_row_of[key]})]
+                valid = None
+            else:
+                first_row_of[key] = row.number
+        if valid is not None:
+            result.valid.append(valid)
+        result.errors.extend(errors)
+        if progress is not None and (position % 1000 == 0 or position == total):
+            progress(position, total)
+    return result

@@ -1,0 +1,299 @@
+"""Reads of the community records: every selector starts from ``.visible_to(user)``.
+
+``.visible_to`` limits rows by area only, and residents and department staff have an area scope
+too, so every selector also requires ``registry.view`` (``PermissionDenied`` otherwise) and keeps
+only the areas of the roles that grant it: a grid worker who is also a resident elsewhere sees
+their grid, not the community they live in.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from gongzhi.accounts.permissions import has_perm
+from gongzhi.accounts.roles import MATRIX, Perm
+from gongzhi.accounts.scoping import collapse_paths
+from gongzhi.areas.models import Area
+from gongzhi.audit.models import AuditEntry
+from gongzhi.privacy.fields import blind_lookup
+
+from . import validators
+from .choices import Gender, Registration, ResidenceStatus
+from .models import Facility, House, Organisation, Person, PersonMove, PersonTag
+
+PERSON_ORDERS = {
+    "name": ("name_pinyin", "pk"),
+    "-name": ("-name_pinyin", "-pk"),
+    "birth_date": ("birth_date", "pk"),
+    "-birth_date": ("-birth_date", "-pk"),
+    "updated": ("-updated_at", "-pk"),
+}
+AGE_BAND_YEARS = 5
+AGE_BAND_TOP = 100  # the last band is "100 and over"
+
+_LAST4 = re.compile(r"\d{3}[\dX]")
+_FULL_ID = re.compile(r"\d{15}|\d{17}[\dX]")
+
+
+def perm_paths(user, perm: str) -> tuple[str, ...]:
+    """Area paths where one of the user's roles grants ``perm`` (cached on the user object)."""
+    from gongzhi.accounts.models import RoleAssignment
+
+    cache = user.__dict__.setdefault("_gongzhi_registry_perm_paths", {})
+    if perm not in cache:
+        roles = [role for role, perms in MATRIX.items() if perm in perms]
+        paths = RoleAssignment.objects.filter(user=user, role__in=roles, area__isnull=False).values_list(
+            "area__path", flat=True)
+        cache[perm] = collapse_paths(set(paths))
+    return cache[perm]
+
+
+def in_perm_scope(user, perm: str, area: Area) -> bool:
+    """``perm`` granted inside ``area`` by a role assigned there (not merely by any role)."""
+    return has_perm(user, perm, area) and any(area.path.startswith(p) for p in perm_paths(user, perm))
+
+
+def _view_q(user, path_field: str = "area__path") -> Q:
+    paths = perm_paths(user, Perm.REGISTRY_VIEW)
+    q = Q(pk__in=[]) if not paths else Q()
+    for path in paths:
+        q |= Q(**{f"{path_field}__startswith": path})
+    return q
+
+
+def visible_records(model, user) -> QuerySet:
+    """``model`` rows in the user's scope and in the areas where they hold ``registry.view``."""
+    _require_view(user)
+    return model.objects.visible_to(user).filter(_view_q(user))
+
+
+def _require_view(user) -> None:
+    if not has_perm(user, Perm.REGISTRY_VIEW):
+        raise PermissionDenied
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a year without one
+        return day.replace(year=day.year - years, day=28)
+
+
+def _within_area(qs: QuerySet, user, area_code: str | None) -> QuerySet:
+    """Rows in the subtree of ``area_code`` (none when the area is unknown or out of scope)."""
+    if not area_code:
+        return qs
+    area = Area.objects.visible_to(user).filter(code=area_code).only("path").first()
+    if area is None:
+        return qs.none()
+    return qs.filter(area__path__startswith=area.path)
+
+
+def _search_q(q: str) -> Q:
+    """How a search box text matches a person."""
+    text = unicodedata.normalize("NFKC", q).strip()
+    if not text:
+        return Q()
+    compact = validators.normalise(text)
+    if _LAST4.fullmatch(compact):
+        match = Q(id_last4=compact)
+        if compact.isdigit():
+            match |= Q(phone_last4=compact)
+        return match
+    if _FULL_ID.fullmatch(compact):
+        return blind_lookup(Person, "id_index", compact)
+    if re.fullmatch(r"[\d+\-\s()]{7,20}", text):
+        try:
+            return blind_lookup(Person, "phone_index", validators.clean_phone(text))
+        except ValidationError:
+            return Q(pk__in=[])
+    match = (Q(real_name__icontains=text) | Q(address_text__icontains=text) | Q(house__address__icontains=text))
+    letters = text.lower().replace(" ", "")
+    if letters.isascii() and letters.isalpha():
+        match |= Q(name_pinyin__startswith=letters) | Q(name_initials__startswith=letters)
+    return match
+
+
+def persons_for(
+    user, *, q: str = "", area_code: str | None = None, tags: tuple[str, ...] | list[str] = (),
+    age_min: int | None = None, age_max: int | None = None, gender: str | None = None,
+    registration: str | None = None, residence_status: str | None = None, order: str = "name",
+) -> QuerySet[Person]:
+    """The persons ``user`` may see, searched, filtered and sorted; with what lists show.
+
+    ``q`` matches a name (contains), full pinyin or initials (prefix: ``zs`` finds 张三), the
+    last four characters of an ID number or phone, a full ID number or phone (exact, through the
+    blind index; full-width input works) or an address (contains). ``tags`` are special-group
+    codes; a person must carry all of them.
+    """
+    qs = _within_area(visible_records(Person, user), user, area_code)
+    if q:
+        qs = qs.filter(_search_q(q))
+    for code in tags:
+        qs = qs.filter(Exists(PersonTag.objects.filter(person=OuterRef("pk"), group__code=code)))
+    today = datetime.date.today()
+    if age_min is not None:
+        qs = qs.filter(birth_date__lte=_years_before(today, age_min))
+    if age_max is not None:
+        qs = qs.filter(birth_date__gt=_years_before(today, age_max + 1))
+    if gender:
+        qs = qs.filter(gender=gender)
+    if registration:
+        qs = qs.filter(registration=registration)
+    if residence_status:
+        qs = qs.filter(residence_status=residence_status)
+    if order not in PERSON_ORDERS:
+        raise ValueError(f"unknown order {order!r}; one of {sorted(PERSON_ORDERS)}")
+    return (
+        qs.select_related("area", "house")
+        .prefetch_related(Prefetch("tags", queryset=PersonTag.objects.select_related("group")))
+        .order_by(*PERSON_ORDERS[order])
+    )
+
+
+def person_for(user, pk: Any) -> Person:
+    """One person with house, household, tags and moves; ``Http404`` when out of scope."""
+    person = (
+        visible_records(Person, user)
+        .select_related("area", "house", "household")
+        .prefetch_related(Prefetch("tags", queryset=PersonTag.objects.select_related("group")),
+                          Prefetch("moves", queryset=PersonMove.objects.select_related("recorded_by")))
+        .filter(pk=pk)
+        .first()
+    )
+    if person is None:
+        raise Http404
+    return person
+
+
+def person_history(user, person: Person) -> QuerySet[AuditEntry]:
+    """Every recorded change of ``person`` (who, when, fields before/after — sensitive ones masked)."""
+    person_for(user, person.pk)
+    return AuditEntry.objects.filter(object_type="registry.person", object_id=str(person.pk),
+                                     action__startswith="registry.person.").order_by("-seq")
+
+
+def houses_for(user, *, q: str = "", area_code: str | None = None, use: str | None = None) -> QuerySet[House]:
+    """The houses ``user`` may see; ``q`` matches the address."""
+    qs = _within_area(visible_records(House, user), user, area_code)
+    if q:
+        qs = qs.filter(address__icontains=unicodedata.normalize("NFKC", q).strip())
+    if use:
+        qs = qs.filter(use=use)
+    return qs.select_related("area").annotate(resident_count=Count("residents")).order_by("address", "pk")
+
+
+def house_for(user, pk: Any) -> House:
+    """One house with its (visible) residents and their moves (以房查人); ``Http404`` when out of scope."""
+    residents = (visible_records(Person, user).select_related("household")
+                 .prefetch_related("moves", Prefetch("tags", queryset=PersonTag.objects.select_related("group")))
+                 .order_by("name_pinyin", "pk"))
+    house = (
+        visible_records(House, user)
+        .select_related("area", "building", "unit", "owner", "tenant")
+        .prefetch_related(Prefetch("residents", queryset=residents))
+        .filter(pk=pk)
+        .first()
+    )
+    if house is None:
+        raise Http404
+    return house
+
+
+def house_history(user, house: House) -> QuerySet[AuditEntry]:
+    """Recorded changes of ``house`` (newest first)."""
+    house_for(user, house.pk)
+    return AuditEntry.objects.filter(object_type="registry.house", object_id=str(house.pk)).order_by("-seq")
+
+
+def organisations_for(user, *, q: str = "", area_code: str | None = None,
+                      kind: str | None = None) -> QuerySet[Organisation]:
+    """The organisations ``user`` may see; ``q`` matches name or address."""
+    qs = _within_area(visible_records(Organisation, user), user, area_code)
+    if q:
+        text = unicodedata.normalize("NFKC", q).strip()
+        qs = qs.filter(Q(name__icontains=text) | Q(address__icontains=text) | Q(uscc=text.upper()))
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.select_related("area").order_by("kind", "name", "pk")
+
+
+def organisation_for(user, pk: Any) -> Organisation:
+    return _one(organisations_for(user), pk)
+
+
+def facilities_for(user, *, q: str = "", area_code: str | None = None,
+                   category: str | None = None) -> QuerySet[Facility]:
+    """The facilities ``user`` may see; ``q`` matches name or address."""
+    qs = _within_area(visible_records(Facility, user), user, area_code)
+    if q:
+        text = unicodedata.normalize("NFKC", q).strip()
+        qs = qs.filter(Q(name__icontains=text) | Q(address__icontains=text))
+    if category:
+        qs = qs.filter(category=category)
+    return qs.select_related("area").order_by("category", "name", "pk")
+
+
+def facility_for(user, pk: Any) -> Facility:
+    return _one(facilities_for(user), pk)
+
+
+def _one(qs: QuerySet, pk: Any):
+    obj = qs.filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def area_statistics(user, area: Area) -> dict[str, Any]:
+    """Population figures for ``area`` (living persons the user may see), in a few aggregate queries.
+
+    Returns ``total``; ``by_tag`` (``[{code, name, count}]``); ``pyramid``: five-year bands
+    (``[{band: "0-4", male, female, unknown}]``, the last ``"100+"``); ``registration`` and
+    ``residence_status`` counts keyed by their codes, with ``""`` for not recorded.
+    """
+    if not in_perm_scope(user, Perm.REGISTRY_VIEW, area):
+        raise PermissionDenied
+    persons = visible_records(Person, user).filter(area__path__startswith=area.path, deceased=False)
+    today = datetime.date.today()
+    aggregates: dict[str, Any] = {"total": Count("pk")}
+    bands = []
+    for low in range(0, AGE_BAND_TOP + 1, AGE_BAND_YEARS):
+        top = low >= AGE_BAND_TOP
+        label = f"{low}+" if top else f"{low}-{low + AGE_BAND_YEARS - 1}"
+        in_band = Q(birth_date__lte=_years_before(today, low))
+        if not top:
+            in_band &= Q(birth_date__gt=_years_before(today, low + AGE_BAND_YEARS))
+        for key, gender in (("male", Q(gender=Gender.MALE)), ("female", Q(gender=Gender.FEMALE)),
+                            ("unknown", ~Q(gender__in=[Gender.MALE, Gender.FEMALE]))):
+            aggregates[f"b{low}_{key}"] = Count("pk", filter=in_band & gender)
+        bands.append((low, label))
+    counts = persons.aggregate(**aggregates)
+    pyramid = [{"band": label, **{key: counts[f"b{low}_{key}"] for key in ("male", "female", "unknown")}}
+               for low, label in bands]
+    by_tag = [
+        {"code": row["group__code"], "name": row["group__name"], "count": row["count"]}
+        for row in PersonTag.objects.filter(person__in=persons).values("group__code", "group__name", "group__order")
+        .annotate(count=Count("person", distinct=True)).order_by("group__order", "group__code")
+    ]
+    registration = {row["registration"]: row["n"]
+                    for row in persons.order_by().values("registration").annotate(n=Count("pk"))}
+    residence = {row["residence_status"]: row["n"]
+                 for row in persons.order_by().values("residence_status").annotate(n=Count("pk"))}
+    return {
+        "area": area.code,
+        "total": counts["total"],
+        "by_tag": by_tag,
+        "pyramid": pyramid,
+        "registration": {code: registration.get(code, 0) for code in [*Registration.values, ""]},
+        "residence_status": {code: residence.get(code, 0) for code in [*ResidenceStatus.values, ""]},
+        "registered": registration.get(Registration.LOCAL, 0),
+        "floating": residence.get(ResidenceStatus.FLOATING, 0),
+    }

@@ -1,0 +1,298 @@
+"""Writes to the community records: every change goes through one of these functions.
+
+Each service takes the acting user, checks ``registry.edit`` inside the record's area (and in the
+new area when a record moves), validates the model (``full_clean``), writes inside a transaction
+and records an audit entry with the changed fields before and after.
+
+Change history: a person's history of edits is the audit log itself (``registry.person.*``
+entries for that person, read by ``selectors.person_history``), not a separate table. The audit
+entry already carries who, when, and the before/after of every changed field, and it is
+tamper-evident (hash chain) — a second history table would duplicate it and could disagree with
+it. ID numbers and phone numbers are stored there masked, never in clear.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from gongzhi.accounts.roles import Perm
+from gongzhi.areas.models import Area
+from gongzhi.audit.services import diff, record
+from gongzhi.privacy.masking import mask_id_number, mask_phone
+
+from .choices import MoveKind, RelationToHead
+from .selectors import in_perm_scope, visible_records
+from .models import (
+    AreaBoundModel,
+    Facility,
+    House,
+    Household,
+    Organisation,
+    Person,
+    PersonMove,
+    PersonTag,
+    SpecialGroup,
+    Vehicle,
+)
+
+M = TypeVar("M", bound=models.Model)
+
+PERSON_FIELDS = (
+    "area", "real_name", "gender", "birth_date", "id_number", "phone", "ethnicity", "registration",
+    "residence_status", "political_status", "education", "employment", "house", "household",
+    "relation_to_head", "address_text",
+)
+HOUSE_FIELDS = ("area", "building", "unit", "room", "address", "floor_area", "use", "owner", "tenant", "lease_start",
+                "lease_end", "last_rental_check")
+HOUSEHOLD_FIELDS = ("area", "number", "house")
+ORGANISATION_FIELDS = ("area", "kind", "name", "uscc", "contact", "phone", "address")
+FACILITY_FIELDS = ("area", "category", "name", "address", "lon", "lat")
+VEHICLE_FIELDS = ("area", "plate", "kind", "owner")
+
+# Values that never enter the audit log in clear.
+SENSITIVE = {"id_number": mask_id_number, "phone": mask_phone}
+
+
+# --- Shared steps ----------------------------------------------------------------------------
+
+
+def _require_edit(actor, area: Area) -> None:
+    """``registry.edit`` inside ``area``, granted by a role assigned there; else refused."""
+    if area is None or not in_perm_scope(actor, Perm.REGISTRY_EDIT, area):
+        raise PermissionDenied
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The audited form of ``obj``: foreign keys as ids, sensitive values masked."""
+    values: dict[str, Any] = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        value = getattr(obj, field.attname)
+        if name in SENSITIVE and obj._meta.model is Person:
+            value = SENSITIVE[name](value)
+        elif isinstance(value, (datetime.date, datetime.datetime)):
+            value = value.isoformat()
+        elif value is not None and not isinstance(value, (str, int, float, bool)):
+            value = str(value)
+        values[name] = value
+    return values
+
+
+def _check_references(actor, obj: models.Model, fields: Iterable[str]) -> None:
+    """Linked records (house, household, owner…) must be ones the actor may see."""
+    errors = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        if not field.is_relation or name == "area":
+            continue
+        target = getattr(obj, name)
+        if target is None or not isinstance(target, AreaBoundModel):
+            continue
+        if not visible_records(type(target), actor).filter(pk=target.pk).exists():
+            errors[name] = ValidationError(_("所选记录不存在，或不在您的管辖范围内。"), code="out_of_scope")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _apply(obj: M, changes: dict[str, Any], allowed: Iterable[str]) -> None:
+    allowed = set(allowed)
+    unknown = set(changes) - allowed
+    if unknown:
+        raise TypeError(f"{type(obj).__name__} has no editable field(s) {sorted(unknown)}")
+    for name, value in changes.items():
+        setattr(obj, name, value)
+
+
+def _create(*, actor, model: type[M], fields: tuple[str, ...], data: dict[str, Any], action: str,
+            request=None, after_clean=None) -> M:
+    obj = model()
+    _apply(obj, data, fields)
+    _require_edit(actor, getattr(obj, "area", None) if obj.area_id else None)
+    _check_references(actor, obj, data)
+    obj.full_clean()
+    if after_clean is not None:
+        after_clean(obj)
+    with transaction.atomic():
+        obj.save()
+        record(actor=actor, action=action, obj=obj, after=snapshot(obj, fields), request=request)
+    return obj
+
+
+def _update(*, actor, obj: M, fields: tuple[str, ...], changes: dict[str, Any], action: str,
+            request=None, after_clean=None) -> M:
+    _require_edit(actor, obj.area)
+    before = snapshot(obj, fields)
+    _apply(obj, changes, fields)
+    if "area" in changes:
+        _require_edit(actor, obj.area)
+    _check_references(actor, obj, changes)
+    obj.full_clean()
+    if after_clean is not None:
+        after_clean(obj)
+    old, new = diff(before, snapshot(obj, fields))
+    if not old and not new:
+        return obj
+    with transaction.atomic():
+        obj.save()
+        record(actor=actor, action=action, obj=obj, before=old, after=new, request=request)
+    return obj
+
+
+def _unique_id_number(person: Person) -> None:
+    """Refuse an ID number another person already holds (runs after ``full_clean`` normalised it)."""
+    if person.id_number and Person.objects.with_id_number(person.id_number).exclude(pk=person.pk).exists():
+        raise ValidationError({"id_number": ValidationError(_("该身份证号码已登记在其他人员名下。"),
+                                                            code="duplicate_id_number")})
+
+
+# --- Persons ---------------------------------------------------------------------------------
+
+
+def create_person(*, actor, area: Area, real_name: str, request=None, **fields: Any) -> Person:
+    """Register a resident in ``area`` (which must be in the actor's scope) and audit it."""
+    return _create(actor=actor, model=Person, fields=PERSON_FIELDS,
+                   data={"area": area, "real_name": real_name, **fields}, action="registry.person.create",
+                   request=request, after_clean=_unique_id_number)
+
+
+def update_person(*, actor, person: Person, request=None, **changes: Any) -> Person:
+    """Change a person's fields; every changed field is kept (masked where sensitive) in the audit log."""
+    return _update(actor=actor, obj=person, fields=PERSON_FIELDS, changes=changes,
+                   action="registry.person.update", request=request, after_clean=_unique_id_number)
+
+
+def record_move(*, actor, person: Person, kind: str, date: datetime.date, place: str = "", note: str = "",
+                request=None) -> PersonMove:
+    """Record a move in or out, a birth or a death; a death marks the person deceased."""
+    _require_edit(actor, person.area)
+    move = PersonMove(person=person, kind=kind, date=date, place=place, note=note, recorded_by=actor)
+    move.full_clean()
+    with transaction.atomic():
+        move.save()
+        after = {"kind": kind, "date": move.date, "place": place, "note": note}
+        if kind == MoveKind.DEATH and not person.deceased:
+            person.deceased = True
+            person.save(update_fields=["deceased", "updated_at"])
+            after["deceased"] = True
+        record(actor=actor, action="registry.person.move", obj=person, after=after, request=request)
+    return move
+
+
+def tag_person(*, actor, person: Person, group: SpecialGroup, attributes: dict | None = None,
+               since: datetime.date | None = None, note: str = "", request=None) -> PersonTag:
+    """Put a person in a special group (or update the attributes of their existing tag)."""
+    _require_edit(actor, person.area)
+    tag = PersonTag.objects.filter(person=person, group=group).first()
+    before = {"attributes": tag.attributes, "since": tag.since, "note": tag.note} if tag else None
+    tag = tag or PersonTag(person=person, group=group)
+    tag.attributes, tag.since, tag.note = attributes or {}, since, note
+    tag.full_clean()
+    with transaction.atomic():
+        tag.save()
+        record(actor=actor, action="registry.person.tag", obj=person, object_repr=f"{person}：{group}",
+               before=before, after={"group": group.code, "attributes": tag.attributes, "since": tag.since,
+                                     "note": note}, request=request)
+    return tag
+
+
+def untag_person(*, actor, person: Person, group: SpecialGroup, request=None) -> bool:
+    """Take a person out of a special group; ``False`` when they were not in it."""
+    _require_edit(actor, person.area)
+    tag = PersonTag.objects.filter(person=person, group=group).first()
+    if tag is None:
+        return False
+    with transaction.atomic():
+        tag.delete()
+        record(actor=actor, action="registry.person.untag", obj=person, object_repr=f"{person}：{group}",
+               before={"group": group.code, "attributes": tag.attributes}, request=request)
+    return True
+
+
+# --- Houses and households -------------------------------------------------------------------
+
+
+def create_house(*, actor, area: Area, address: str, request=None, **fields: Any) -> House:
+    """Register a house (房屋) in ``area``."""
+    return _create(actor=actor, model=House, fields=HOUSE_FIELDS, data={"area": area, "address": address, **fields},
+                   action="registry.house.create", request=request)
+
+
+def update_house(*, actor, house: House, request=None, **changes: Any) -> House:
+    """Change a house's fields (use, owner, tenant, last rental check…), audited."""
+    return _update(actor=actor, obj=house, fields=HOUSE_FIELDS, changes=changes, action="registry.house.update",
+                   request=request)
+
+
+def create_household(*, actor, area: Area, number: str = "", house: House | None = None,
+                     head: Person | None = None, request=None) -> Household:
+    """Register a household (户), optionally with its head (who becomes a member)."""
+    with transaction.atomic():
+        household = _create(actor=actor, model=Household, fields=HOUSEHOLD_FIELDS,
+                            data={"area": area, "number": number, "house": house},
+                            action="registry.household.create", request=request)
+        if head is not None:
+            set_household_head(actor=actor, household=household, person=head, request=request)
+    return household
+
+
+def set_household_head(*, actor, household: Household, person: Person, request=None) -> Household:
+    """Make ``person`` the head of ``household``, joining them to it when needed."""
+    _require_edit(actor, household.area)
+    with transaction.atomic():
+        if person.household_id != household.pk or person.relation_to_head != RelationToHead.HEAD:
+            update_person(actor=actor, person=person, household=household, relation_to_head=RelationToHead.HEAD,
+                          request=request)
+        before = {"head": household.head_id}
+        household.head = person
+        household.full_clean()
+        household.save(update_fields=["head", "updated_at"])
+        record(actor=actor, action="registry.household.head", obj=household, before=before,
+               after={"head": person.pk}, request=request)
+    return household
+
+
+# --- Organisations, facilities, vehicles -----------------------------------------------------
+
+
+def create_organisation(*, actor, area: Area, kind: str, name: str, request=None, **fields: Any) -> Organisation:
+    """Register an organisation (驻区单位, 商户, 社会组织…); the USCC is checked when given."""
+    return _create(actor=actor, model=Organisation, fields=ORGANISATION_FIELDS,
+                   data={"area": area, "kind": kind, "name": name, **fields}, action="registry.organisation.create",
+                   request=request)
+
+
+def update_organisation(*, actor, organisation: Organisation, request=None, **changes: Any) -> Organisation:
+    """Change an organisation's fields, audited."""
+    return _update(actor=actor, obj=organisation, fields=ORGANISATION_FIELDS, changes=changes,
+                   action="registry.organisation.update", request=request)
+
+
+def create_facility(*, actor, area: Area, category: str, name: str, request=None, **fields: Any) -> Facility:
+    """Register a public-service facility with its location."""
+    return _create(actor=actor, model=Facility, fields=FACILITY_FIELDS,
+                   data={"area": area, "category": category, "name": name, **fields},
+                   action="registry.facility.create", request=request)
+
+
+def update_facility(*, actor, facility: Facility, request=None, **changes: Any) -> Facility:
+    """Change a facility's fields, audited."""
+    return _update(actor=actor, obj=facility, fields=FACILITY_FIELDS, changes=changes,
+                   action="registry.facility.update", request=request)
+
+
+def create_vehicle(*, actor, area: Area, plate: str, request=None, **fields: Any) -> Vehicle:
+    """Register a vehicle; the plate format is checked."""
+    return _create(actor=actor, model=Vehicle, fields=VEHICLE_FIELDS, data={"area": area, "plate": plate, **fields},
+                   action="registry.vehicle.create", request=request)
+
+
+def update_vehicle(*, actor, vehicle: Vehicle, request=None, **changes: Any) -> Vehicle:
+    """Change a vehicle's fields, audited."""
+    return _update(actor=actor, obj=vehicle, fields=VEHICLE_FIELDS, changes=changes,
+                   action="registry.vehicle.update", request=request)
