@@ -12,12 +12,22 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--residents", type=int, default=20000,
-                            help="number of synthetic residents (used once the registry exists)")
+                            help="number of synthetic residents (up to 1,000,000)")
 
     def handle(self, *args, residents, **options):
         started = time.monotonic()
         root = district.build_areas()
         district.build_accounts(root)
+        from gongzhi.registry import demo as registry_demo
+        from gongzhi.registry.models import House, Organisation, Person
+
+        created = registry_demo.build(root, residents=residents, progress=self.stdout.write)
+        if created is None:
+            self.stdout.write("居民数据已存在，跳过生成 / residents already exist, not generated again")
+        code = root.code[:6]
+        self.stdout.write("人员 %d / persons, 房屋 %d / houses, 组织 %d / organisations" % (
+            Person.objects.filter(district_code=code).count(), House.objects.filter(district_code=code).count(),
+            Organisation.objects.filter(district_code=code).count()))
         from gongzhi.audit.services import record
 
         record(actor=None, actor_name="demo_setup", action="demo.setup", object_repr=root.name)
