@@ -22,13 +22,38 @@ def user_perms(user) -> frozenset[str]:
     return cached
 
 
+def perm_paths(user, perm: str) -> tuple[str, ...]:
+    """Area paths where a role that grants ``perm`` is held (cached on the user object).
+
+    Per role, not per user: a grid worker who is also a resident elsewhere holds grid-worker
+    permissions in their grid only. Department staff hold theirs in the areas the department serves.
+    """
+    cache = user.__dict__.setdefault("_gongzhi_perm_paths", {})
+    if perm not in cache:
+        from gongzhi.areas.models import Area
+
+        from .models import RoleAssignment
+        from .scoping import collapse_paths
+
+        roles = [role for role, perms in MATRIX.items() if perm in perms]
+        paths = set(RoleAssignment.objects.filter(user=user, role__in=roles, area__isnull=False)
+                    .values_list("area__path", flat=True))
+        if Role.DEPARTMENT_STAFF in roles:
+            departments = RoleAssignment.objects.filter(user=user, role=Role.DEPARTMENT_STAFF).values("department")
+            paths |= set(Area.objects.filter(departments__in=departments, departments__is_active=True)
+                         .values_list("path", flat=True))
+        cache[perm] = collapse_paths(paths)
+    return cache[perm]
+
+
 def has_perm(user, perm: str, area=None) -> bool:
-    """True when one of the user's roles grants ``perm`` (and, if given, ``area`` is in scope)."""
+    """True when one of the user's roles grants ``perm`` — inside ``area`` when one is given."""
     if perm not in user_perms(user):
         return False
     if area is None:
         return True
-    return any(area.path.startswith(p) for p in scope_paths(user))
+    return any(area.path.startswith(p) for p in scope_paths(user)) and any(
+        area.path.startswith(p) for p in perm_paths(user, perm))
 
 
 def require_perm(user, perm: str, area=None) -> None:

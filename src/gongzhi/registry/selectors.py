@@ -17,9 +17,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from gongzhi.accounts.permissions import has_perm
-from gongzhi.accounts.roles import MATRIX, Perm
-from gongzhi.accounts.scoping import collapse_paths
+from gongzhi.accounts.permissions import has_perm, perm_paths
+from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area
 from gongzhi.audit.models import AuditEntry
 from gongzhi.privacy.fields import blind_lookup
@@ -42,22 +41,9 @@ _LAST4 = re.compile(r"\d{3}[\dX]")
 _FULL_ID = re.compile(r"\d{15}|\d{17}[\dX]")
 
 
-def perm_paths(user, perm: str) -> tuple[str, ...]:
-    """Area paths where one of the user's roles grants ``perm`` (cached on the user object)."""
-    from gongzhi.accounts.models import RoleAssignment
-
-    cache = user.__dict__.setdefault("_gongzhi_registry_perm_paths", {})
-    if perm not in cache:
-        roles = [role for role, perms in MATRIX.items() if perm in perms]
-        paths = RoleAssignment.objects.filter(user=user, role__in=roles, area__isnull=False).values_list(
-            "area__path", flat=True)
-        cache[perm] = collapse_paths(set(paths))
-    return cache[perm]
-
-
 def in_perm_scope(user, perm: str, area: Area) -> bool:
     """``perm`` granted inside ``area`` by a role assigned there (not merely by any role)."""
-    return has_perm(user, perm, area) and any(area.path.startswith(p) for p in perm_paths(user, perm))
+    return has_perm(user, perm, area)
 
 
 def _view_q(user, path_field: str = "area__path") -> Q:
