@@ -11,6 +11,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import URLPattern
 from django.utils.translation import gettext as _
@@ -56,7 +57,7 @@ class SessionAuth(APIKeyCookie):
         # client whose bearer token was wrong.
         if self.param_name not in request.COOKIES:
             return None
-        if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
+        if check_csrf(request):
             raise ApiError(403, "csrf_failed", _("安全校验（CSRF）未通过，请刷新页面后重试。"))
         return request.COOKIES.get(self.param_name)
 
@@ -125,6 +126,13 @@ def _http_error(request, exc: HttpError):
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc: ValidationError):
     return error_response(request, 422, "invalid", exc.errors)
+
+
+@api.exception_handler(DjangoValidationError)
+def _model_validation_error(request, exc: DjangoValidationError):
+    """Service/model validation (``full_clean``): 422 with the Chinese messages per field."""
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return error_response(request, 422, "invalid", detail)
 
 
 @api.exception_handler(AuthenticationError)

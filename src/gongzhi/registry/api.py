@@ -55,13 +55,6 @@ class ErrorOut(Schema):
     code: str
 
 
-def _invalid(request, error: ValidationError):
-    from gongzhi.core.api import error_response
-
-    detail = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-    return error_response(request, 422, "invalid", detail)
-
-
 def _not_found_field(field: str) -> ValidationError:
     return ValidationError({field: ValidationError(_("所选记录不存在，或不在您的管辖范围内。"), code="not_found")})
 
@@ -88,6 +81,14 @@ def _resolve(request, data: dict[str, Any], references: dict[str, type[models.Mo
             raise ValidationError({"area": ValidationError(_("请选择所属区域。"), code="required")})
         data["area"] = _area(data["area"])
     return data
+
+
+def _input(request, model: type[models.Model], payload, references: dict[str, type[models.Model]]) -> dict[str, Any]:
+    """The payload as service arguments: explicit fields only, nulls made blank, ids resolved.
+
+    A ``ValidationError`` raised here or by the service becomes a 422 in ``core.api``.
+    """
+    return _resolve(request, _nulls_to_blank(model, payload.model_dump(exclude_unset=True)), references)
 
 
 def _nulls_to_blank(model: type[models.Model], data: dict[str, Any]) -> dict[str, Any]:
@@ -231,35 +232,24 @@ def list_persons(request, filters: PersonFilter = Query(...)):
 def get_person(request, pk: int = Path(..., ge=1, le=MAX_ID), reveal: RevealQuery = Query(...)):
     person = selectors.person_for(request.user, pk)
     if reveal.unmask:
-        try:
-            for field in ("id_number", "phone"):
-                privacy.reveal(actor=request.user, obj=person, field=field, reason=reveal.reason, request=request)
-        except ValidationError as error:
-            return _invalid(request, error)
+        for field in ("id_number", "phone"):
+            privacy.reveal(actor=request.user, obj=person, field=field, reason=reveal.reason, request=request)
         request.registry_unmasked = {person.pk}
     return person
 
 
 @persons_router.post("", response={201: PersonOut, 422: ErrorOut}, summary="Register a person")
 def create_person(request, payload: PersonIn):
-    data = _nulls_to_blank(Person, payload.model_dump(exclude_unset=True))
-    try:
-        data = _resolve(request, data, PERSON_REFERENCES)
-        person = services.create_person(actor=request.user, request=request, **data)
-    except ValidationError as error:
-        return _invalid(request, error)
+    data = _input(request, Person, payload, PERSON_REFERENCES)
+    person = services.create_person(actor=request.user, request=request, **data)
     return Status(201, selectors.person_for(request.user, person.pk))
 
 
 @persons_router.patch("/{pk}", response={200: PersonOut, 422: ErrorOut}, summary="Change a person (audited)")
 def update_person(request, payload: PersonPatch, pk: int = Path(..., ge=1, le=MAX_ID)):
     person = selectors.person_for(request.user, pk)
-    data = _nulls_to_blank(Person, payload.model_dump(exclude_unset=True))
-    try:
-        data = _resolve(request, data, PERSON_REFERENCES)
-        services.update_person(actor=request.user, person=person, request=request, **data)
-    except ValidationError as error:
-        return _invalid(request, error)
+    data = _input(request, Person, payload, PERSON_REFERENCES)
+    services.update_person(actor=request.user, person=person, request=request, **data)
     return selectors.person_for(request.user, pk)
 
 
@@ -370,24 +360,16 @@ def get_house(request, pk: int = Path(..., ge=1, le=MAX_ID)):
 
 @houses_router.post("", response={201: HouseDetailOut, 422: ErrorOut}, summary="Register a house")
 def create_house(request, payload: HouseIn):
-    data = _nulls_to_blank(House, payload.model_dump(exclude_unset=True))
-    try:
-        data = _resolve(request, data, HOUSE_REFERENCES)
-        house = services.create_house(actor=request.user, request=request, **data)
-    except ValidationError as error:
-        return _invalid(request, error)
+    data = _input(request, House, payload, HOUSE_REFERENCES)
+    house = services.create_house(actor=request.user, request=request, **data)
     return Status(201, selectors.house_for(request.user, house.pk))
 
 
 @houses_router.patch("/{pk}", response={200: HouseDetailOut, 422: ErrorOut}, summary="Change a house (audited)")
 def update_house(request, payload: HousePatch, pk: int = Path(..., ge=1, le=MAX_ID)):
     house = selectors.house_for(request.user, pk)
-    data = _nulls_to_blank(House, payload.model_dump(exclude_unset=True))
-    try:
-        data = _resolve(request, data, HOUSE_REFERENCES)
-        services.update_house(actor=request.user, house=house, request=request, **data)
-    except ValidationError as error:
-        return _invalid(request, error)
+    data = _input(request, House, payload, HOUSE_REFERENCES)
+    services.update_house(actor=request.user, house=house, request=request, **data)
     return selectors.house_for(request.user, pk)
 
 
@@ -444,12 +426,8 @@ def get_organisation(request, pk: int = Path(..., ge=1, le=MAX_ID)):
 
 @organisations_router.post("", response={201: OrganisationOut, 422: ErrorOut}, summary="Register an organisation")
 def create_organisation(request, payload: OrganisationIn):
-    data = _nulls_to_blank(Organisation, payload.model_dump(exclude_unset=True))
-    try:
-        data = _resolve(request, data, {})
-        organisation = services.create_organisation(actor=request.user, request=request, **data)
-    except ValidationError as error:
-        return _invalid(request, error)
+    data = _input(request, Organisation, payload, {})
+    organisation = services.create_organisation(actor=request.user, request=request, **data)
     return Status(201, organisation)
 
 
@@ -457,12 +435,8 @@ def create_organisation(request, payload: OrganisationIn):
                             summary="Change an organisation (audited)")
 def update_organisation(request, payload: OrganisationPatch, pk: int = Path(..., ge=1, le=MAX_ID)):
     organisation = selectors.organisation_for(request.user, pk)
-    data = _nulls_to_blank(Organisation, payload.model_dump(exclude_unset=True))
-    try:
-        data = _resolve(request, data, {})
-        return services.update_organisation(actor=request.user, organisation=organisation, request=request, **data)
-    except ValidationError as error:
-        return _invalid(request, error)
+    data = _input(request, Organisation, payload, {})
+    return services.update_organisation(actor=request.user, organisation=organisation, request=request, **data)
 
 
 # --- Facilities ------------------------------------------------------------------------------
@@ -516,21 +490,13 @@ def get_facility(request, pk: int = Path(..., ge=1, le=MAX_ID)):
 
 @facilities_router.post("", response={201: FacilityOut, 422: ErrorOut}, summary="Register a facility")
 def create_facility(request, payload: FacilityIn):
-    data = _nulls_to_blank(Facility, payload.model_dump(exclude_unset=True))
-    try:
-        data = _resolve(request, data, {})
-        facility = services.create_facility(actor=request.user, request=request, **data)
-    except ValidationError as error:
-        return _invalid(request, error)
+    data = _input(request, Facility, payload, {})
+    facility = services.create_facility(actor=request.user, request=request, **data)
     return Status(201, facility)
 
 
 @facilities_router.patch("/{pk}", response={200: FacilityOut, 422: ErrorOut}, summary="Change a facility (audited)")
 def update_facility(request, payload: FacilityPatch, pk: int = Path(..., ge=1, le=MAX_ID)):
     facility = selectors.facility_for(request.user, pk)
-    data = _nulls_to_blank(Facility, payload.model_dump(exclude_unset=True))
-    try:
-        data = _resolve(request, data, {})
-        return services.update_facility(actor=request.user, facility=facility, request=request, **data)
-    except ValidationError as error:
-        return _invalid(request, error)
+    data = _input(request, Facility, payload, {})
+    return services.update_facility(actor=request.user, facility=facility, request=request, **data)
