@@ -1,0 +1,7 @@
+"""Registry pages: people."""
+
+from __future__ import annotations
+
+from django.urls import path  # noqa: F401
+
+urls: list = []
