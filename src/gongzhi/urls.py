@@ -14,6 +14,7 @@ urlpatterns = [
     path("audit/", include("gongzhi.audit.urls")),
     path("privacy/", include("gongzhi.privacy.urls")),
     path("notices/", include("gongzhi.notices.urls")),
+    path("jobs/", include("gongzhi.jobs.urls")),
     path("registry/", include("gongzhi.registry.urls")),
     path("manage/", admin_site.urls),
     path("", include("gongzhi.core.urls")),

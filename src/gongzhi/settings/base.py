@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "gongzhi.privacy",
     "gongzhi.audit",
     "gongzhi.notices",
+    "gongzhi.jobs",
     "gongzhi.registry",
     "gongzhi.demo",
 ]
@@ -113,8 +114,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("GONGZHI_REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES["jobs"] = CACHES["default"]
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gongzhi"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gongzhi"},
+        # Job progress is written by the worker process and read by the web processes.
+        "jobs": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": VAR_DIR / "cache" / "jobs"},
+    }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -13,10 +13,16 @@ GONGZHI_DATA_KEY = "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
 DATABASES = {"default": database_from_env(Path(tempfile.gettempdir()) / "gongzhi-test.sqlite3")}
 # Argon2 stays the hasher (it is what production uses) with cheap parameters for speed.
 PASSWORD_HASHERS = ["gongzhi.accounts.passwords.FastArgon2PasswordHasher"]
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gongzhi"},
+    "jobs": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gongzhi-jobs"},
+}
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Uploaded, staged and generated files of a test run never land in the developer's var/.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="gongzhi-test-media-"))
 GONGZHI_NOTICE_CHANNELS = ["inapp"]
 WHITENOISE_AUTOREFRESH = True

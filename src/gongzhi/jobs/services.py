@@ -1,0 +1,116 @@
+"""Starting and running background jobs, and handing out their output files."""
+
+from __future__ import annotations
+
+import logging
+import re
+import tempfile
+from collections.abc import Callable
+from typing import IO, Any
+
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.audit.services import record
+
+from . import kinds, progress
+from .models import Job, JobStatus
+
+logger = logging.getLogger(__name__)
+DIRECTORY = "jobs"
+
+
+def _safe_name(name: str) -> str:
+    """A storage-safe file name keeping its extension (Chinese letters are fine; separators are not)."""
+    name = re.sub(r"[\\/\x00-\x1f:*?\"<>|]", "_", name).strip(" .") or "file"
+    return name[-120:]
+
+
+def start(*, kind: str, actor, area=None, params: dict[str, Any] | None = None,
+          input_bytes: bytes | None = None, input_filename: str = "") -> Job:
+    """Record a job and queue it for the worker once the caller's transaction commits."""
+    kinds.get(kind)  # fail early on a typo, not in the worker
+    job = Job.objects.create(kind=kind, actor=actor, area=area, params=params or {})
+    if input_bytes is not None:
+        job.input_name = default_storage.save(
+            f"{DIRECTORY}/{job.pk}/input-{_safe_name(input_filename or 'upload')}", ContentFile(input_bytes))
+        job.save(update_fields=["input_name"])
+    from .tasks import run_job  # the task module imports this one
+
+    transaction.on_commit(lambda: run_job.enqueue(job.pk))
+    return job
+
+
+class JobContext:
+    """What a runner gets: the job, its input, a progress callback, and an output slot."""
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self.progress: Callable[[str, int, int], None] = progress.Reporter(job.pk)
+
+    @property
+    def actor(self):
+        return self.job.actor
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return self.job.params
+
+    def input_bytes(self) -> bytes:
+        if not self.job.input_name or not default_storage.exists(self.job.input_name):
+            raise kinds.JobError(_("任务的输入文件已不存在，请重新上传。"))
+        with default_storage.open(self.job.input_name, "rb") as fh:
+            return fh.read()
+
+    def write_output(self, label: str, write: Callable[[IO[bytes]], None]) -> None:
+        """Store the output file: ``write(fh)`` fills a temporary file, which is then saved."""
+        with tempfile.TemporaryFile() as fh:
+            write(fh)
+            fh.seek(0)
+            self.job.output_name = default_storage.save(f"{DIRECTORY}/{self.job.pk}/{_safe_name(label)}", File(fh))
+        self.job.output_label = label
+
+
+def run(job_id: int) -> Job | None:
+    """Run a queued job (the worker calls this). Running a job twice does nothing the second time."""
+    claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING, started_at=timezone.now())
+    job = Job.objects.select_related("actor", "area").filter(pk=job_id).first()
+    if not claimed or job is None:
+        return job
+    context = JobContext(job)
+    try:
+        kinds.get(job.kind).runner(context)
+    except kinds.JobError as error:
+        _finish(job, JobStatus.FAILED, str(error))
+    except Exception:
+        logger.exception("job %s (%s) failed", job.pk, job.kind)
+        _finish(job, JobStatus.FAILED, _("任务执行出错，请稍后重试或联系系统管理员。"))
+    else:
+        _finish(job, JobStatus.SUCCEEDED, job.message)
+    return job
+
+
+def _finish(job: Job, status: str, message: str) -> None:
+    job.status = status
+    job.message = (message or "")[:500]
+    job.finished_at = timezone.now()
+    if status == JobStatus.SUCCEEDED and job.total:
+        job.done = job.total
+    job.save()
+    progress.forget(job.pk)
+
+
+def open_output(*, actor, job: Job, request=None) -> IO[bytes]:
+    """The job's output file for its owner; every download is audited (exports may hold personal data)."""
+    if job.actor_id != actor.pk or job.status != JobStatus.SUCCEEDED or not job.output_name:
+        raise FileNotFoundError
+    if not default_storage.exists(job.output_name):
+        raise FileNotFoundError
+    record(actor=actor, action="jobs.download", obj=job, after={"kind": job.kind, "file": job.output_label},
+           request=request)
+    return default_storage.open(job.output_name, "rb")

@@ -1,0 +1,12 @@
+"""The worker's entry point for jobs (``./gz manage db_worker``)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from . import services
+
+
+@task()
+def run_job(job_id: int) -> None:
+    services.run(job_id)
