@@ -12,3 +12,5 @@ class RegistryConfig(AppConfig):
 
         # Masked on screens and exports; revealing needs personal.unmask and a reason (audited).
         register_revealable("registry.person", {"id_number": "id_number", "phone": "phone"})
+
+        from . import export_jobs, import_jobs  # noqa: F401  (they register their background job kinds)

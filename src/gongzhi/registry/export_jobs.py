@@ -1,0 +1,1 @@
+"""Background job kinds of the registry: export_jobs."""
