@@ -7,6 +7,8 @@ the health check and Open311 carry no session policy.
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -15,6 +17,10 @@ from .roles import PRIVILEGED_ROLES, TWO_FACTOR_ROLES, Role
 
 # No session policy at all on these paths (no idle refresh, no redirects).
 PASSIVE_PREFIXES = ("/static/", "/healthz", "/api/", "/open311/")
+# The sliding expiry is re-saved at most this often: not every request writes the session row
+# (a page polling a job's progress every second would otherwise write once a second, and on
+# SQLite wait behind an import's long transaction). Idle expiry is exact to within this interval.
+TOUCH_SECONDS = 60
 # Idle refresh, but no redirect to a required step (one must be able to leave or sign in).
 NO_REDIRECT_PREFIXES = PASSIVE_PREFIXES + ("/accounts/logout/", "/accounts/login/")
 
@@ -72,5 +78,13 @@ class SessionPolicyMiddleware:
         # login() has just replaced request.user) already carries the role's limit.
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and hasattr(request, "session"):
-            request.session.set_expiry(idle_seconds(user))
+            touch(request.session, idle_seconds(user))
         return response
+
+
+def touch(session, seconds: int) -> None:
+    """Slide the session's expiry to ``seconds`` from now, writing it at most every TOUCH_SECONDS."""
+    now = int(time.time())
+    if session.get("_session_expiry") != seconds or now - session.get("_touched", 0) >= TOUCH_SECONDS:
+        session.set_expiry(seconds)
+        session["_touched"] = now

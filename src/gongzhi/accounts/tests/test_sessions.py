@@ -9,6 +9,8 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
+from gongzhi.accounts.middleware import TOUCH_SECONDS
+
 pytestmark = pytest.mark.django_db
 
 FIFTEEN_MINUTES = 15 * 60
@@ -57,14 +59,32 @@ def test_idle_limits_are_configurable(demo, settings):
         assert client.session.get_expiry_age() == expected
 
 
+def _age_last_touch(client, seconds: int) -> None:
+    session = client.session
+    session["_touched"] -= seconds
+    session.save()
+
+
 def test_activity_slides_the_deadline(demo, login_as):
     client = login_as("street")
     client.get("/console/")
+    _age_last_touch(client, TOUCH_SECONDS)
     key = client.session.session_key
     Session.objects.filter(session_key=key).update(expire_date=timezone.now() + timedelta(minutes=1))
     client.get("/console/")
     remaining = Session.objects.get(session_key=key).expire_date - timezone.now()
     assert remaining > timedelta(minutes=14)
+
+
+def test_requests_within_a_minute_do_not_rewrite_the_session(demo, login_as):
+    """A page polling a job's progress every second must not write the session row each time."""
+    client = login_as("street")
+    client.get("/console/")
+    key = client.session.session_key
+    soon = timezone.now() + timedelta(minutes=5)
+    Session.objects.filter(session_key=key).update(expire_date=soon)
+    client.get("/console/")
+    assert Session.objects.get(session_key=key).expire_date == soon
 
 
 def test_an_expired_session_really_logs_out(demo, login_as):
