@@ -8,6 +8,9 @@ import tempfile
 from collections.abc import Callable
 from typing import IO, Any
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -34,6 +37,7 @@ def start(*, kind: str, actor, area=None, params: dict[str, Any] | None = None,
           input_bytes: bytes | None = None, input_filename: str = "") -> Job:
     """Record a job and queue it for the worker once the caller's transaction commits."""
     kinds.get(kind)  # fail early on a typo, not in the worker
+    purge_files(limit=50)
     job = Job.objects.create(kind=kind, actor=actor, area=area, params=params or {})
     if input_bytes is not None:
         job.input_name = default_storage.save(
@@ -114,3 +118,24 @@ def open_output(*, actor, job: Job, request=None) -> IO[bytes]:
     record(actor=actor, action="jobs.download", obj=job, after={"kind": job.kind, "file": job.output_label},
            request=request)
     return default_storage.open(job.output_name, "rb")
+
+
+def purge_files(*, days: int | None = None, limit: int | None = None) -> int:
+    """Delete the input and output files of jobs finished more than ``days`` ago (default
+    ``GONGZHI_JOB_FILE_DAYS``); the job rows stay as history. Returns the number of jobs purged.
+
+    Import uploads and export workbooks hold personal data, in plain text in the export when it
+    was unmasked, so they are not kept longer than needed. Called by ``./gz manage purge_jobs``
+    (daily, from cron) and, a few at a time, whenever a job starts.
+    """
+    cutoff = timezone.now() - timedelta(days=days or settings.GONGZHI_JOB_FILE_DAYS)
+    stale = (Job.objects.filter(finished_at__lt=cutoff).exclude(input_name="", output_name="")
+             .order_by("finished_at").only("pk", "input_name", "output_name"))
+    purged = 0
+    for job in stale[:limit] if limit else stale.iterator():
+        for name in (job.input_name, job.output_name):
+            if name and default_storage.exists(name):
+                default_storage.delete(name)
+        Job.objects.filter(pk=job.pk).update(input_name="", output_name="")
+        purged += 1
+    return purged

@@ -191,6 +191,8 @@ GONGZHI_RESIDENT_SESSION_DAYS = env_int("GONGZHI_RESIDENT_SESSION_DAYS", 30)
 GONGZHI_PASSWORD_MAX_AGE_DAYS = env_int("GONGZHI_PASSWORD_MAX_AGE_DAYS", 90)
 GONGZHI_API_TOKEN_DAYS = env_int("GONGZHI_API_TOKEN_DAYS", 90)
 GONGZHI_AUDIT_RETENTION_DAYS = max(180, env_int("GONGZHI_AUDIT_RETENTION_DAYS", 365))
+# Uploaded and generated job files (imports, exports: personal data) are deleted after this many days.
+GONGZHI_JOB_FILE_DAYS = max(1, env_int("GONGZHI_JOB_FILE_DAYS", 7))
 GONGZHI_MAP_TILE_URL = os.environ.get("GONGZHI_MAP_TILE_URL", "")
 GONGZHI_NOTICE_CHANNELS = [
     c.strip() for c in os.environ.get("GONGZHI_NOTICE_CHANNELS", "inapp,console").split(",") if c.strip()

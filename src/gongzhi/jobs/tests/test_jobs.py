@@ -124,3 +124,24 @@ def test_my_jobs_lists_only_mine(demo, client, django_capture_on_commit_callback
     assert "大写" in client.get(reverse("jobs:list")).content.decode()
     client.force_login(demo.users["street"])
     assert "您还没有发起过后台任务" in client.get(reverse("jobs:list")).content.decode()
+
+
+def test_old_job_files_are_purged_and_the_job_row_stays(demo, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.core.files.storage import default_storage
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    old = _start(demo.users["community"], "test.upper", django_capture_on_commit_callbacks)
+    recent = _start(demo.users["community"], "test.upper", django_capture_on_commit_callbacks)
+    names = (old.input_name, old.output_name)
+    assert all(default_storage.exists(n) for n in names)
+    Job.objects.filter(pk=old.pk).update(finished_at=timezone.now() - timedelta(days=8))
+    call_command("purge_jobs")
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (old.input_name, old.output_name) == ("", "")
+    assert not any(default_storage.exists(n) for n in names)
+    assert recent.output_name and default_storage.exists(recent.output_name)
+    assert old.status == JobStatus.SUCCEEDED
