@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
-SCENARIOS = {"geo": "bench.scenarios.geo"}
+SCENARIOS = {"geo": "bench.scenarios.geo", "import": "bench.scenarios.import_residents", "scope": "bench.scenarios.scope"}
 
 
 def machine() -> dict:

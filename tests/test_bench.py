@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from bench.__main__ import main
 
 
@@ -13,3 +15,35 @@ def test_geo_quick_writes_ratio_and_figures(capsys, tmp_path):
     assert result["ratios"]["vs_naive"] > 1
     assert result["figures"]["points"] == 50_000
     assert "vs_naive=" in capsys.readouterr().out
+
+
+def _needs_sqlite():
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the benchmarks run on the embedded SQLite settings (a scratch SQLite file)")
+
+
+def test_import_scenario_measures_ours_against_import_export_and_raw_inserts(django_db_blocker):
+    from bench.scenarios import import_residents
+
+    _needs_sqlite()
+    with django_db_blocker.unblock():
+        ratios, figures = import_residents.run(quick=True, rows=200)
+    assert set(ratios) == {"vs_import_export", "vs_raw"} and all(value > 0 for value in ratios.values())
+    assert figures["rows"] == 200 and figures["ours_seconds"] > 0
+
+
+def test_scope_scenario_compares_the_person_list_with_hand_written_sql(django_db_blocker):
+    from bench.scenarios import scope
+
+    _needs_sqlite()
+    with django_db_blocker.unblock():
+        ratios, figures = scope.run(quick=True, people=1_200)
+    assert ratios["vs_sql"] > 0 and figures["people"] == 1_200 and figures["timings"] >= 24
+
+
+def test_new_scenarios_are_registered():
+    from bench.__main__ import SCENARIOS
+
+    assert {"import", "scope"} <= set(SCENARIOS)

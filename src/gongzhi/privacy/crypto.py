@@ -15,7 +15,7 @@ import hmac
 import os
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -36,7 +36,7 @@ class DataKey:
     key_id: str
     secret: bytes
 
-    @property
+    @cached_property
     def index_secret(self) -> bytes:
         # A separate sub-key for blind indexes: the AES key itself never touches HMAC.
         return hmac.new(self.secret, b"gongzhi blind index v1", hashlib.sha256).digest()

@@ -9,6 +9,7 @@ typed on phones and copied from old spreadsheets carry both.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
 
@@ -40,6 +41,7 @@ def _birth_date_of(number: str) -> datetime.date:
     return datetime.date(year, month, day)
 
 
+@functools.lru_cache(maxsize=8192)
 def region_name(code: str) -> str | None:
     """The name of a 6-digit administrative division code that has ever existed, else ``None``.
 

@@ -34,6 +34,8 @@ COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
     "employment": ("就业状况", "就业情况"),
     "address": ("现住址", "住址", "地址", "居住地址"),
     "tags": ("特殊人群", "标签", "人员标签", "重点人群"),
+    "household_number": ("户号", "户编号", "户口编号", "户籍号", "家庭户号"),
+    "relation_to_head": ("与户主关系", "与户主的关系", "关系", "家庭关系"),
 }
 HEADER_OF = {normal: name for name, names in COLUMN_SYNONYMS.items() for normal in names}
 MIN_HEADER_MATCHES = 2
@@ -133,6 +135,11 @@ def find_header(grid: list[list[Any]]) -> tuple[int, dict[str, int], dict[str, s
 
 def cell_value(name: str, value: Any) -> Any:
     """A raw cell made comparable: text normalised, dates kept as dates, mangled IDs flagged."""
+    if type(value) is str and value.isascii():  # NFKC leaves ASCII as it is: the common case, made cheap
+        text = " ".join(value.split())
+        if name == "id_number" and _SCIENTIFIC.fullmatch(text.replace(" ", "")):
+            return Mangled(text)
+        return text
     if value is None or value == "":
         return ""
     if isinstance(value, datetime.datetime):

@@ -17,7 +17,8 @@ REASON_HEADER = "错误原因"
 FAILED_FILL = PatternFill("solid", fgColor="FFF2CC")
 # The template's columns: (field, header); every header is the first synonym the reader knows.
 TEMPLATE_FIELDS = ("real_name", "id_number", "gender", "birth_date", "phone", "ethnicity", "registration",
-                   "residence_status", "political_status", "education", "employment", "address", "tags")
+                   "residence_status", "political_status", "education", "employment", "address",
+                   "household_number", "relation_to_head", "tags")
 OPTIONS_SHEET = "选项"
 
 
@@ -69,7 +70,7 @@ def write_template(out: IO[bytes]) -> None:
     for position, name in enumerate(TEMPLATE_FIELDS, start=1):
         letter = sheet.cell(row=1, column=position).column_letter
         sheet.column_dimensions[letter].width = 22 if name in ("id_number", "address", "tags") else 14
-        if name in ("id_number", "phone", "birth_date"):
+        if name in ("id_number", "phone", "birth_date", "household_number"):
             # Text format keeps Excel from turning ID numbers and phones into numbers.
             for row in range(2, 1002):
                 sheet.cell(row=row, column=position).number_format = "@"

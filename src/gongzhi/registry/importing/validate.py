@@ -26,6 +26,7 @@ from ..choices import (
     Gender,
     PoliticalStatus,
     Registration,
+    RelationToHead,
     ResidenceStatus,
 )
 from ..models import SpecialGroup
@@ -39,6 +40,7 @@ CHOICE_FIELDS: dict[str, type[models.TextChoices]] = {
     "political_status": PoliticalStatus,
     "education": Education,
     "employment": Employment,
+    "relation_to_head": RelationToHead,
 }
 # Spellings found in ledgers besides the choice labels themselves.
 CHOICE_ALIASES: dict[str, dict[str, str]] = {
@@ -48,7 +50,24 @@ CHOICE_ALIASES: dict[str, dict[str, str]] = {
     "education": {"本科": Education.BACHELOR, "大专": Education.JUNIOR_COLLEGE, "专科": Education.JUNIOR_COLLEGE,
                   "高中": Education.HIGH_SCHOOL, "中专": Education.VOCATIONAL, "文盲": Education.NONE},
     "registration": {"本地户籍": Registration.LOCAL, "外地户籍": Registration.NON_LOCAL},
+    # GB/T 4761 names the relations in detail; ledgers use them and everyday words alike.
+    "relation_to_head": {
+        "本人": RelationToHead.HEAD, "户主本人": RelationToHead.HEAD,
+        **dict.fromkeys(("妻", "妻子", "夫", "丈夫", "配偶"), RelationToHead.SPOUSE),
+        **dict.fromkeys(("子", "女", "儿子", "女儿", "长子", "次子", "长女", "次女", "独生子", "独生女", "养子",
+                         "养女", "继子", "继女", "子女"), RelationToHead.CHILD),
+        **dict.fromkeys(("父", "母", "父亲", "母亲", "父母", "公公", "婆婆", "岳父", "岳母"), RelationToHead.PARENT),
+        **dict.fromkeys(("祖父", "祖母", "外祖父", "外祖母", "祖父母", "外祖父母", "爷爷", "奶奶", "外公", "外婆"),
+                        RelationToHead.GRANDPARENT),
+        **dict.fromkeys(("孙子", "孙女", "外孙", "外孙子", "外孙女", "孙子女", "外孙子女"), RelationToHead.GRANDCHILD),
+        **dict.fromkeys(("兄", "弟", "姐", "妹", "哥哥", "弟弟", "姐姐", "妹妹", "兄弟", "姐妹"),
+                        RelationToHead.SIBLING),
+        **dict.fromkeys(("儿媳", "女婿", "媳妇", "儿媳妇"), RelationToHead.CHILD_IN_LAW),
+        **dict.fromkeys(("其他", "亲属", "其他亲戚"), RelationToHead.OTHER_RELATIVE),
+        **dict.fromkeys(("保姆", "租客", "朋友", "同事", "非亲属关系"), RelationToHead.NON_RELATIVE),
+    },
 }
+HOUSEHOLD_NUMBER_LENGTH = 30  # Household.number's max_length
 _DATE_PATTERNS = (
     re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"),
     re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?"),
@@ -77,6 +96,7 @@ class ValidRow:
     values: dict[str, Any]
     address: str = ""
     tags: frozenset[int] = frozenset()  # SpecialGroup ids; an import adds tags, it never removes one
+    household: str = ""  # the household number (户号); rows with the same number form one household
 
 
 @dataclass
@@ -98,6 +118,8 @@ def choice_lookup(name: str) -> dict[str, str]:
         lookup.update({str(label).removesuffix("族"): value for value, label in choices.choices
                        if str(label).endswith("族") and len(str(label)) > 2})
     lookup.update(CHOICE_ALIASES.get(name, {}))
+    # Cells are read NFKC-normalised: "（外）祖父母" arrives as "(外)祖父母".
+    lookup.update({normalise_text(label).replace(" ", ""): value for label, value in list(lookup.items())})
     return lookup
 
 
@@ -109,6 +131,8 @@ def parse_date(value: Any) -> datetime.date:
     if isinstance(value, datetime.date):
         return value
     text = str(value).replace(" ", "")
+    if len(text) == 10 and text[4] == text[7] == "-" and text[:4].isdigit():
+        return datetime.date.fromisoformat(text)  # 1980-01-02, the usual form (ValueError if impossible)
     for pattern in _DATE_PATTERNS:
         match = pattern.fullmatch(text)
         if match:
@@ -189,7 +213,10 @@ def validate_row(sheet: Sheet, number: int, cells: dict[str, Any],
         text = cells.get(choice, "")
         if text:
             value = _LOOKUPS[choice].get(str(text).replace(" ", ""))
-            if value is None:
+            if value is None and choice == "relation_to_head":
+                fail(choice, _("与户主关系“%(value)s”无法识别，请填写：%(choices)s。") % {
+                    "value": text, "choices": "、".join(str(label) for label in RelationToHead.labels)})
+            elif value is None:
                 fail(choice, _("“%(value)s”不是可选的值。") % {"value": text})
             else:
                 values[choice] = value
@@ -221,6 +248,10 @@ def validate_row(sheet: Sheet, number: int, cells: dict[str, Any],
         values.setdefault("gender", gender)
         values.setdefault("birth_date", birth_date)
 
+    household = _text(cells.get("household_number", "")).replace(" ", "")
+    if len(household) > HOUSEHOLD_NUMBER_LENGTH:
+        fail("household_number", _("户号过长（最多 %(n)d 个字符）。") % {"n": HOUSEHOLD_NUMBER_LENGTH})
+
     address = _text(cells.get("address", ""))
     if len(address) > 200:
         fail("address", _("地址过长（最多 200 个字）。"))
@@ -239,7 +270,8 @@ def validate_row(sheet: Sheet, number: int, cells: dict[str, Any],
             tags.add(group.pk)
     if errors:
         return None, errors
-    return ValidRow(number=number, id_number=id_number, values=values, address=address, tags=frozenset(tags)), []
+    return ValidRow(number=number, id_number=id_number, values=values, address=address, tags=frozenset(tags),
+                    household=household), []
 
 
 def special_groups() -> dict[str, SpecialGroup]:
@@ -252,10 +284,12 @@ def special_groups() -> dict[str, SpecialGroup]:
 
 
 def validate_sheet(sheet: Sheet, progress=None) -> Validation:
-    """Every row checked; the second occurrence of an ID number in the file fails, naming the first."""
+    """Every row checked; the second occurrence of an ID number in the file fails, naming the first,
+    and so does a second head (户主) of the same household number."""
     result = Validation()
     groups = special_groups() if "tags" in sheet.headers else {}
     first_row_of: dict[str, int] = {}
+    head_row_of: dict[str, int] = {}
     total = len(sheet.rows)
     for position, row in enumerate(sheet.rows, start=1):
         valid, errors = validate_row(sheet, row.number, row.values, groups)
@@ -265,7 +299,15 @@ def validate_sheet(sheet: Sheet, progress=None) -> Validation:
                 errors = [RowError(row.number, sheet.column("id_number"),
                                    _("身份证号码与第 %(row)d 行重复。") % {"row": first_row_of[key]})]
                 valid = None
-            else:
+            elif valid.household and valid.values.get("relation_to_head") == RelationToHead.HEAD:
+                if valid.household in head_row_of:
+                    errors = [RowError(row.number, sheet.column("relation_to_head"), _(
+                        "户号“%(number)s”已在第 %(row)d 行登记了户主，一户只能有一个户主。") % {
+                        "number": valid.household, "row": head_row_of[valid.household]})]
+                    valid = None
+                else:
+                    head_row_of[valid.household] = row.number
+            if valid is not None:
                 first_row_of[key] = row.number
         if valid is not None:
             result.valid.append(valid)
