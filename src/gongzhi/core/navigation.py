@@ -32,6 +32,12 @@ class NavItem:
 NAV = [
     NavItem(_("工作台"), "core:console", perm=Perm.CONSOLE_VIEW),
     NavItem(_("我的"), "core:mobile_home", roles=(Role.GRID_WORKER, Role.RESIDENT)),
+    NavItem(_("入户走访"), "registry:mobile_households", roles=(Role.GRID_WORKER,)),
+    NavItem(_("人口档案"), "registry:person_list", perm=Perm.REGISTRY_VIEW),
+    NavItem(_("房屋"), "registry:house_list", perm=Perm.REGISTRY_VIEW),
+    NavItem(_("人口统计"), "registry:statistics", perm=Perm.REGISTRY_VIEW),
+    NavItem(_("人员导入"), "registry:import", perm=Perm.REGISTRY_EDIT),
+    NavItem(_("窗口核验"), "registry:counter_verify", perm=Perm.REGISTRY_EDIT, roles=(Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_ADMIN)),
     NavItem(_("区划与网格"), "areas:tree", perm=Perm.AREAS_VIEW),
     NavItem(_("网格地图"), "areas:map", perm=Perm.AREAS_VIEW),
     NavItem(_("区划导入"), "areas:import", perm=Perm.AREAS_MANAGE),

@@ -14,7 +14,7 @@ import unicodedata
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, When
 from django.http import Http404
 
 from gongzhi.accounts.permissions import has_perm, perm_paths
@@ -24,8 +24,8 @@ from gongzhi.audit.models import AuditEntry
 from gongzhi.privacy.fields import blind_lookup
 
 from . import validators
-from .choices import Gender, Registration, ResidenceStatus
-from .models import Facility, House, Organisation, Person, PersonMove, PersonTag
+from .choices import Gender, Registration, RelationToHead, ResidenceStatus
+from .models import Facility, House, Household, ImportRowChange, Organisation, Person, PersonMove, PersonTag
 
 PERSON_ORDERS = {
     "name": ("name_pinyin", "pk"),
@@ -283,3 +283,39 @@ def area_statistics(user, area: Area) -> dict[str, Any]:
         "registered": registration.get(Registration.LOCAL, 0),
         "floating": residence.get(ResidenceStatus.FLOATING, 0),
     }
+
+
+def visit_houses_for(user, *, q: str = "") -> QuerySet[House]:
+    """Houses for a field visit (入户走访): ``q`` matches the address or a resident's name or initials."""
+    qs = visible_records(House, user)
+    text = unicodedata.normalize("NFKC", q).strip()
+    if text:
+        residents = visible_records(Person, user).filter(house=OuterRef("pk"))
+        names = Q(real_name__icontains=text)
+        letters = text.lower().replace(" ", "")
+        if letters.isascii() and letters.isalpha():
+            names |= Q(name_pinyin__startswith=letters) | Q(name_initials__startswith=letters)
+        qs = qs.filter(Q(address__icontains=text) | Exists(residents.filter(names)))
+    return (qs.select_related("area").annotate(resident_count=Count("residents"))
+            .order_by("area__path", "address", "pk"))
+
+
+def first_household_of(user, house: House) -> Household | None:
+    """The (visible) household living in ``house`` that a newcomer joins, if any."""
+    return visible_records(Household, user).filter(house=house).order_by("pk").first()
+
+
+def person_import_changes(user, person: Person) -> QuerySet[ImportRowChange]:
+    """The changes resident imports made to ``person`` (newest first), with their batch."""
+    person_for(user, person.pk)
+    return (ImportRowChange.objects.filter(person=person).select_related("batch", "batch__actor")
+            .order_by("-batch__created_at", "-pk"))
+
+
+def household_members(user, person: Person) -> QuerySet[Person]:
+    """The visible members of ``person``'s household (head first)."""
+    if person.household_id is None:
+        return visible_records(Person, user).none()
+    head_first = Case(When(relation_to_head=RelationToHead.HEAD, then=0), default=1)
+    return (visible_records(Person, user).filter(household_id=person.household_id)
+            .order_by(head_first, "birth_date", "pk"))

@@ -1,6 +1,6 @@
 """Registry pages under /registry/: records (people), import, export, resident verification."""
 
-from .views import exports, imports, people, verification
+from .views import exports, houses, imports, mobile, people, stats, verification
 
 app_name = "registry"
-urlpatterns = [*people.urls, *imports.urls, *exports.urls, *verification.urls]
+urlpatterns = [*people.urls, *houses.urls, *stats.urls, *mobile.urls, *imports.urls, *exports.urls, *verification.urls]

@@ -1,0 +1,296 @@
+"""Forms of the community-records pages: list filters, person edits, tags, moves, field visits.
+
+Forms only parse input; every write goes through ``registry.services`` (permission, validation,
+audit), and the service's ``ValidationError`` is put back on the form next to its field.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.areas.models import Area, Level
+
+from . import services
+from .choices import (
+    Employment,
+    FacilityCategory,
+    Gender,
+    HouseUse,
+    MoveKind,
+    OrganisationKind,
+    Registration,
+    RelationToHead,
+    ResidenceStatus,
+)
+from .models import Person, SpecialGroup
+from .selectors import PERSON_ORDERS
+
+# Age bands offered on the person list: code -> (label, age_min, age_max).
+AGE_BANDS = {
+    "0-17": (_("0–17 岁"), 0, 17),
+    "18-59": (_("18–59 岁"), 18, 59),
+    "60-79": (_("60–79 岁"), 60, 79),
+    "80+": (_("80 岁及以上"), 80, None),
+}
+ORDER_LABELS = {
+    "name": _("姓名"),
+    "-name": _("姓名（倒序）"),
+    "birth_date": _("出生日期（年长在前）"),
+    "-birth_date": _("出生日期（年幼在前）"),
+    "updated": _("最近更新"),
+}
+FILTER_AREA_LEVELS = (Level.STREET, Level.COMMUNITY, Level.GRID)
+SEARCH_MAX_LENGTH = 50
+
+
+def _blank(label) -> list[tuple[str, Any]]:
+    return [("", label)]
+
+
+def area_choices(user, levels=FILTER_AREA_LEVELS) -> list[tuple[str, str]]:
+    """Areas of the user's registry scope to filter by, indented by level (one query)."""
+    from .selectors import _view_q
+
+    areas = (Area.objects.visible_to(user).filter(_view_q(user, "path"), level__in=levels)
+             .order_by("path").values_list("code", "name", "level"))
+    indent = {Level.DISTRICT: "", Level.STREET: "", Level.COMMUNITY: "　", Level.GRID: "　　"}
+    return [(code, f"{indent.get(level, '')}{name}") for code, name, level in areas]
+
+
+def group_choices() -> list[tuple[str, str]]:
+    return list(SpecialGroup.objects.filter(active=True).order_by("order", "code").values_list("code", "name"))
+
+
+class _GetForm(forms.Form):
+    """A GET filter form: invalid values are reported and then ignored, never an error page."""
+
+    def filters(self) -> dict[str, Any]:
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+
+
+class PersonFilterForm(_GetForm):
+    q = forms.CharField(label=_("搜索"), required=False, max_length=SEARCH_MAX_LENGTH,
+                        widget=forms.TextInput(attrs={
+                            "type": "search",
+                            "placeholder": _("姓名、拼音或首字母、证件/电话后四位、地址"),
+                        }))
+    area = forms.ChoiceField(label=_("区域"), required=False)
+    age = forms.ChoiceField(label=_("年龄段"), required=False,
+                            choices=_blank(_("全部年龄")) + [(k, v[0]) for k, v in AGE_BANDS.items()])
+    tag = forms.ChoiceField(label=_("特殊人群"), required=False)
+    gender = forms.ChoiceField(label=_("性别"), required=False, choices=_blank(_("全部性别")) + Gender.choices)
+    registration = forms.ChoiceField(label=_("户籍类别"), required=False,
+                                     choices=_blank(_("户籍/非户籍")) + Registration.choices)
+    residence_status = forms.ChoiceField(label=_("居住状态"), required=False,
+                                         choices=_blank(_("全部居住状态")) + ResidenceStatus.choices)
+    order = forms.ChoiceField(label=_("排序"), required=False,
+                              choices=[(k, ORDER_LABELS[k]) for k in PERSON_ORDERS])
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = _blank(_("全部区域")) + area_choices(user)
+        self.fields["tag"].choices = _blank(_("全部人群")) + group_choices()
+
+    def selector_arguments(self) -> dict[str, Any]:
+        """Keyword arguments for ``selectors.persons_for``."""
+        f = self.filters()
+        args: dict[str, Any] = {"q": f.get("q", ""), "area_code": f.get("area"), "order": f.get("order", "name")}
+        if "age" in f:
+            _label, args["age_min"], args["age_max"] = AGE_BANDS[f["age"]]
+        if "tag" in f:
+            args["tags"] = [f["tag"]]
+        for name in ("gender", "registration", "residence_status"):
+            args[name] = f.get(name)
+        return args
+
+
+class HouseFilterForm(_GetForm):
+    q = forms.CharField(label=_("地址"), required=False, max_length=SEARCH_MAX_LENGTH,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("按地址搜索")}))
+    area = forms.ChoiceField(label=_("区域"), required=False)
+    use = forms.ChoiceField(label=_("用途"), required=False, choices=_blank(_("全部用途")) + HouseUse.choices)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = _blank(_("全部区域")) + area_choices(user)
+
+
+class OrganisationFilterForm(_GetForm):
+    q = forms.CharField(label=_("搜索"), required=False, max_length=SEARCH_MAX_LENGTH,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("名称、地址或信用代码")}))
+    kind = forms.ChoiceField(label=_("类型"), required=False,
+                             choices=_blank(_("全部类型")) + OrganisationKind.choices)
+
+
+class FacilityFilterForm(_GetForm):
+    q = forms.CharField(label=_("搜索"), required=False, max_length=SEARCH_MAX_LENGTH,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("名称或地址")}))
+    category = forms.ChoiceField(label=_("类别"), required=False,
+                                 choices=_blank(_("全部类别")) + FacilityCategory.choices)
+
+
+class StatisticsAreaForm(_GetForm):
+    area = forms.ChoiceField(label=_("区域"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = area_choices(
+            user, levels=(Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID))
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ``ValidationError`` on the form: next to its field when the form has one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- Person edits ------------------------------------------------------------------------------
+
+PERSON_EDIT_FIELDS = (
+    "real_name", "gender", "birth_date", "ethnicity", "registration", "residence_status", "political_status",
+    "education", "employment", "relation_to_head", "address_text",
+)
+KEEP_HINT = _("留空表示不修改")
+
+
+class PersonForm(forms.Form):
+    """Edit a person. ID number and phone start blank: a blank value keeps the stored one."""
+
+    id_number = forms.CharField(label=_("身份证号码"), required=False, max_length=30, help_text=KEEP_HINT,
+                                widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    phone = forms.CharField(label=_("联系电话"), required=False, max_length=30, help_text=KEEP_HINT,
+                            widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}))
+
+    def __init__(self, *args, person: Person, **kwargs):
+        initial = {name: getattr(person, name) for name in PERSON_EDIT_FIELDS}
+        super().__init__(*args, initial=initial, **kwargs)
+        model_fields = forms.fields_for_model(Person, fields=PERSON_EDIT_FIELDS)
+        model_fields["birth_date"].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        ordered = {}
+        for name in PERSON_EDIT_FIELDS:
+            ordered[name] = model_fields[name]
+            if name == "birth_date":
+                ordered["id_number"] = self.fields["id_number"]
+                ordered["phone"] = self.fields["phone"]
+        self.fields = ordered
+        self.person = person
+
+    def changes(self) -> dict[str, Any]:
+        """Fields whose submitted value differs from the stored one (blank identifiers are kept)."""
+        data = self.cleaned_data
+        changes = {name: data[name] for name in PERSON_EDIT_FIELDS if data[name] != getattr(self.person, name)}
+        for name in ("id_number", "phone"):
+            if data[name].strip():
+                changes[name] = data[name].strip()
+        return changes
+
+
+class TagForm(forms.Form):
+    group = forms.ModelChoiceField(label=_("特殊人群"), queryset=SpecialGroup.objects.filter(active=True),
+                                   empty_label=_("请选择"))
+    since = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    attributes = forms.CharField(
+        label=_("属性"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("每行一项，格式“名称: 值”，例如“残疾等级: 二级”；是/否类填写“是”或“否”。"))
+    note = forms.CharField(label=_("备注"), required=False, max_length=500)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        group = data.get("group")
+        if group is not None:
+            try:
+                data["attributes"] = parse_attributes(group, data.get("attributes", ""))
+            except ValidationError as error:
+                self.add_error("attributes", error)
+        return data
+
+    def apply(self, *, actor, person, request=None) -> bool:
+        """Tag ``person`` through the service; on refusal the reasons go onto the form (False)."""
+        data = self.cleaned_data
+        try:
+            services.tag_person(actor=actor, person=person, group=data["group"], attributes=data["attributes"],
+                                since=data["since"], note=data["note"], request=request)
+        except ValidationError as error:
+            add_service_errors(self, error)
+            return False
+        return True
+
+
+def parse_attributes(group: SpecialGroup, text: str) -> dict[str, Any]:
+    """``名称: 值`` lines into the group's attribute dict (keys by label or key; 是/否 as booleans)."""
+    by_name = {}
+    for item in group.attribute_schema:
+        by_name[item["key"]] = item
+        by_name[item["label"]] = item
+    attributes: dict[str, Any] = {}
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        sep = "：" if "：" in line and (":" not in line or line.index("：") < line.index(":")) else ":"
+        if sep not in line:
+            raise ValidationError(_("“%(line)s”应为“名称: 值”。"), code="invalid_line", params={"line": line})
+        name, value = (part.strip() for part in line.split(sep, 1))
+        item = by_name.get(name)
+        if item is None:
+            raise ValidationError(_("“%(group)s”没有属性“%(key)s”。"), code="unknown_attribute",
+                                  params={"group": group.name, "key": name})
+        if item["type"] == "boolean":
+            value = {"是": True, "否": False}.get(value, value)
+        attributes[item["key"]] = value
+    return attributes
+
+
+class MoveForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类型"), choices=MoveKind.choices)
+    date = forms.DateField(label=_("日期"), initial=datetime.date.today,
+                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    place = forms.CharField(label=_("迁自/迁往"), required=False, max_length=200)
+    note = forms.CharField(label=_("备注"), required=False, max_length=500)
+
+
+# --- Field visits (mobile) ---------------------------------------------------------------------
+
+
+class VisitUpdateForm(forms.Form):
+    """What a grid worker checks at the door: phone, residence status, employment."""
+
+    phone = forms.CharField(label=_("联系电话"), required=False, max_length=30, help_text=KEEP_HINT,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
+    residence_status = forms.ChoiceField(label=_("居住状态"), required=False,
+                                         choices=_blank(_("未填写")) + ResidenceStatus.choices)
+    employment = forms.ChoiceField(label=_("就业状况"), required=False,
+                                   choices=_blank(_("未填写")) + Employment.choices)
+
+    def changes(self, person: Person) -> dict[str, Any]:
+        data = self.cleaned_data
+        changes = {name: data[name] for name in ("residence_status", "employment")
+                   if data[name] != getattr(person, name)}
+        if data["phone"].strip():
+            changes["phone"] = data["phone"].strip()
+        return changes
+
+
+class MoveOutForm(forms.Form):
+    date = forms.DateField(label=_("迁出日期"), initial=datetime.date.today,
+                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    place = forms.CharField(label=_("迁往"), required=False, max_length=200)
+
+
+class MoveInForm(forms.Form):
+    real_name = forms.CharField(label=_("姓名"), max_length=50)
+    id_number = forms.CharField(label=_("身份证号码"), max_length=30, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    relation_to_head = forms.ChoiceField(label=_("与户主关系"), required=False,
+                                         choices=_blank(_("未填写")) + RelationToHead.choices)
+    phone = forms.CharField(label=_("联系电话"), required=False, max_length=30,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
+
