@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.areas.models import Area
+from gongzhi.areas.scope import AreaScopedQuerySet
 
 
 class JobStatus(models.TextChoices):
@@ -26,7 +27,9 @@ class JobStatus(models.TextChoices):
 FINISHED = (JobStatus.SUCCEEDED, JobStatus.FAILED)
 
 
-class JobQuerySet(models.QuerySet):
+class JobQuerySet(AreaScopedQuerySet):
+    area_path_field = "area__path"
+
     def of(self, user) -> "JobQuerySet":
         """The jobs ``user`` started: a job's page, progress and file belong to whoever started it."""
         if not getattr(user, "is_authenticated", False):
