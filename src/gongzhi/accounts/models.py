@@ -167,3 +167,34 @@ class AccountLock(models.Model):
     class Meta:
         verbose_name = _("账号锁定")
         verbose_name_plural = _("账号锁定")
+
+
+class CodePurpose(models.TextChoices):
+    SIGNUP = "signup", _("居民注册")
+
+
+class PhoneCode(models.Model):
+    """A one-time code sent by SMS. Neither the phone number nor the code is stored in clear.
+
+    ``phone_index`` is the phone's blind index (HMAC, see privacy.crypto) so rows can be counted
+    per phone; ``code_hash`` is an HMAC of the code bound to that index, so a copied database
+    cannot be replayed against another number. One row per code sent: the rows of the last day
+    also serve as the per-phone and per-address daily counters.
+    """
+
+    phone_index = models.CharField(max_length=64, db_index=True, editable=False)
+    purpose = models.CharField(_("用途"), max_length=20, choices=CodePurpose.choices, default=CodePurpose.SIGNUP)
+    code_hash = models.CharField(max_length=64, editable=False)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(_("发送时间"), default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField(_("过期时间"))
+    attempts = models.PositiveSmallIntegerField(_("错误次数"), default=0)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")
+        indexes = [models.Index(fields=["ip", "created_at"], name="phonecode_ip_created")]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} #{self.pk}"

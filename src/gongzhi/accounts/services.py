@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongzhi.audit.services import client_ip, record
+from gongzhi.privacy import crypto
+from gongzhi.privacy.fields import blind_lookup
 
 from . import lockout, two_factor
 from .backends import LoginRefused
@@ -185,6 +189,27 @@ class SignIn:
         return self.outcome in (SIGN_IN_LOCKED, SIGN_IN_IP_THROTTLED)
 
 
+_MOBILE = re.compile(r"1\d{10}")
+
+
+def login_name(typed: str) -> str:
+    """The account a sign-in attempt names: a username, or a mobile number bound to one account.
+
+    Residents sign in with their phone. The lockout and the audit log then key on the account's
+    username, so a typed phone number is never stored in clear; a number that names no single
+    account is keyed by a blind index (failures against it still count and lock).
+    """
+    text = unicodedata.normalize("NFKC", typed or "").strip()[:150]
+    compact = re.sub(r"[\s\-()]", "", text).removeprefix("+86")
+    if not _MOBILE.fullmatch(compact) or User.objects.filter(username=text).exists():
+        return text
+    names = list(User.objects.filter(blind_lookup(User, "phone_index", compact))
+                 .values_list("username", flat=True)[:2])
+    if len(names) == 1:
+        return names[0]
+    return "tel:" + crypto.blind_index(compact, label="login-phone")[:16]
+
+
 def sign_in(*, request, username: str, password: str, otp: str = "", channel: str = "login") -> SignIn:
     """Check a password and, when the account has a TOTP device, its one-time code.
 
@@ -193,9 +218,9 @@ def sign_in(*, request, username: str, password: str, otp: str = "", channel: st
     and IP throttle, a complete success forgives earlier failures. Every refusal is audited.
     It neither starts a session nor issues a token: the caller does that with ``result.user``.
     """
-    name = (username or "")[:150]
+    name = login_name(username)
     try:
-        user = authenticate(request, username=username, password=password)
+        user = authenticate(request, username=name, password=password)
     except LoginRefused as refused:
         outcome = SIGN_IN_LOCKED if refused.state.locked else SIGN_IN_IP_THROTTLED
         if refused.new_lock:
@@ -214,7 +239,7 @@ def sign_in(*, request, username: str, password: str, otp: str = "", channel: st
         if state.locked:
             return SignIn(SIGN_IN_LOCKED, message=lockout.locked_message(state))
         return SignIn(SIGN_IN_OTP_INVALID, message=_("动态验证码错误或已过期。"))
-    lockout.register_success(username)
+    lockout.register_success(name)
     return SignIn(SIGN_IN_OK, user=user, device=device)
 
 

@@ -1,10 +1,13 @@
 from django.urls import path
 
-from . import admin_views, views
+from . import admin_views, signup_views, views
 
 app_name = "accounts"
 urlpatterns = [
     path("login/", views.login_view, name="login"),
+    path("signup/", signup_views.signup_view, name="signup"),
+    path("signup/confirm/", signup_views.signup_confirm_view, name="signup_confirm"),
+    path("signup/resend/", signup_views.signup_resend_view, name="signup_resend"),
     path("logout/", views.logout_view, name="logout"),
     path("password/", views.password_change_view, name="password_change"),
     path("two-factor/", views.two_factor_view, name="two_factor"),

@@ -32,7 +32,14 @@ def console(request):
 
 @login_required
 def mobile_home(request):
-    return render(request, "core/mobile_home.html", selectors.mobile_summary(request.user))
+    from gongzhi.accounts.roles import Role
+    from gongzhi.registry.verification import resident_link
+
+    context = selectors.mobile_summary(request.user)
+    # Residents see their verification status: the bound person's community, grid and house.
+    context["is_resident"] = Role.RESIDENT in request.user.roles()
+    context["resident_link"] = resident_link(request.user) if context["is_resident"] else None
+    return render(request, "core/mobile_home.html", context)
 
 
 def healthz(request):
@@ -58,6 +65,9 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
+    # A refusal that explains itself (e.g. "verify your identity first") shows its own message.
+    if getattr(exception, "user_message", None):
+        return _error(request, 403, getattr(exception, "title", None) or _("无权访问"), exception.user_message)
     return _error(request, 403, _("无权访问"), _("您的账号没有访问此页面的权限。如需开通，请联系系统管理员。"))
 
 

@@ -508,6 +508,7 @@ def build(district: Area, residents: int = 20000, *, seed: int = DEFAULT_SEED, b
     """
     code = district.code[:6]
     if Person.objects.filter(district_code=code).exists():
+        bind_demo_resident(district)
         return None
     grids = _grids(district)
     if not grids or residents <= 0:
@@ -529,10 +530,41 @@ def build(district: Area, residents: int = 20000, *, seed: int = DEFAULT_SEED, b
                 progress(f"{index + 1}/{len(grids)} grids, {writer.counts[Person]} persons written")
         writer.flush()
         _reset_sequences(explicit)
+        bind_demo_resident(district)
     names = {Organisation: "organisations", Estate: "estates", Building: "buildings", Unit: "units",
              House: "houses", Household: "households", Person: "persons", PersonTag: "tags",
              PersonMove: "moves", Facility: "facilities", Vehicle: "vehicles"}
     return {names[model]: count for model, count in writer.counts.items()}
+
+
+DEMO_RESIDENT_USERNAME = "resident"
+DEMO_COUNTER_STAFF = "community"  # 周书记 of 幸福社区 verifies the demo resident at the counter
+
+
+def bind_demo_resident(district: Area):
+    """Bind the demo ``resident`` account to 王居民 (counter verification by the community staff).
+
+    Idempotent, and a no-op when the demo accounts or the person are missing (tests that build
+    records without accounts). Returns the binding or ``None``.
+    """
+    from gongzhi.accounts.models import User
+
+    from .models import ResidentLink
+    from .verification import verify_at_counter
+
+    user = User.objects.filter(username=DEMO_RESIDENT_USERNAME).first()
+    staff = User.objects.filter(username=DEMO_COUNTER_STAFF).first()
+    grid = f"{district.code[:6]}{RESIDENT_GRID_SUFFIX}"
+    person = (Person.objects.with_phone(RESIDENT_PHONE).filter(real_name=RESIDENT_NAME, area__code=grid)
+              .select_related("area").first())
+    if user is None or staff is None or person is None:
+        return None
+    existing = ResidentLink.objects.filter(user=user).first()
+    if existing is not None:
+        return existing
+    if ResidentLink.objects.filter(person=person).exists():
+        return None
+    return verify_at_counter(staff, user, person)
 
 
 def _reset_sequences(model_list) -> None:

@@ -6,9 +6,11 @@ from .imports import ImportBatch, ImportRowChange, ImportStatus
 from .organisations import Facility, Organisation, Vehicle
 from .people import Household, Person, PersonMove, name_romanisation
 from .places import Building, Estate, House, Unit
+from .residents import ResidentLink, VerificationFailure, VerificationMethod
 
 __all__ = [
     "AreaBoundModel", "Building", "Estate", "Facility", "House", "Household", "ImportBatch", "ImportRowChange",
     "ImportStatus", "Organisation", "Person",
-    "PersonMove", "PersonTag", "RegistryQuerySet", "SpecialGroup", "Unit", "Vehicle", "name_romanisation",
+    "PersonMove", "PersonTag", "RegistryQuerySet", "ResidentLink", "SpecialGroup", "Unit", "Vehicle",
+    "VerificationFailure", "VerificationMethod", "name_romanisation",
 ]
