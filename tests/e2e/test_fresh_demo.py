@@ -160,3 +160,39 @@ def test_each_demo_account_signs_in_on_the_served_demo(served, open_page, consol
     assert real_name in page.inner_text(".usermenu .who")
     screenshot(page, f"demo-{username}")
     assert console.errors == []
+
+
+@pytest.mark.browser
+def test_the_served_demo_runs_import_and_export_jobs_in_its_worker(served, open_page, console, tmp_path):
+    """Jobs cross processes: the page (gunicorn) queues them, ``db_worker`` runs them, and the
+    progress and result reach the page through the database and the jobs cache."""
+    page = open_page()
+    login(page, served.base, "community")
+
+    page.goto(f"{served.base}/registry/export/?age=80%2B")
+    page.click("[data-testid=export-masked]")
+    page.wait_for_selector("[data-testid=job-download]", timeout=90_000)
+    with page.expect_download() as download:
+        page.click("[data-testid=job-download]")
+    workbook = tmp_path / "export.xlsx"
+    download.value.save_as(workbook)
+    import openpyxl
+
+    rows = list(openpyxl.load_workbook(workbook, read_only=True).worksheets[0].iter_rows(values_only=True))
+    assert len(rows) > 10 and "身份证号码" in rows[0]
+    screenshot(page, "demo-export-done")
+
+    sheet = tmp_path / "居民.csv"
+    sheet.write_text("姓名,身份证号码,联系电话\n测试员,110101199003070003,13900001111\n"
+                     "测试乙,11010119900307001X,13900002222\n", encoding="utf-8")
+    page.goto(f"{served.base}/registry/import/")
+    page.set_input_files("input[type=file]", str(sheet))
+    assert page.input_value("select[name=area]") == "341702001001"  # the community worker's own community
+    page.click("[data-testid=import-check]")
+    page.wait_for_selector("[data-testid=import-dry-run]", timeout=90_000)
+    assert "校验位" in page.inner_text("[data-testid=import-errors]")
+    screenshot(page, "demo-import-check")
+    page.click("[data-testid=import-commit]")
+    page.wait_for_selector("[data-testid=import-done]", timeout=90_000)
+    screenshot(page, "demo-import-done")
+    assert console.errors == []
