@@ -29,3 +29,16 @@ def test_the_largest_allowed_page_is_simply_empty(client, api_token):
 
     assert response.status_code == 200
     assert response.json() == {"items": [], "count": 136}
+
+
+@pytest.mark.django_db
+def test_a_nul_character_in_a_body_or_query_is_a_422(demo, api_token):
+    from django.test import Client
+
+    client = Client(**api_token("district"))
+    response = client.post("/api/v1/organisations", {"kind": "owners_committee", "name": "x", "area": "3417\x0002"},
+                           content_type="application/json")
+    # ninja reports any failure of the body parser as a 400 ("cannot parse the body").
+    assert response.status_code == 400 and response.json()["code"] == "bad_request"
+    response = client.get("/api/v1/persons", {"q": "a\x00b"})
+    assert response.status_code == 422 and response.json()["code"] == "invalid"

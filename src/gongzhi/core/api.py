@@ -17,6 +17,7 @@ from django.urls import URLPattern
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
@@ -97,7 +98,35 @@ def _json_method_not_allowed(view):
     return wrapper
 
 
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
+class NulRefusingParser(Parser):
+    """JSON bodies and query strings with a NUL character are refused with a 422 here, once:
+    PostgreSQL cannot store or even compare text holding NUL, so it would fail deep inside a query."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if _holds_nul(data):
+            raise ApiError(422, "invalid", _("请求中含有不允许的空字符（\\u0000）。"))
+        return data
+
+    def parse_querydict(self, data, list_fields, request):
+        result = super().parse_querydict(data, list_fields, request)
+        if _holds_nul(result):
+            raise ApiError(422, "invalid", _("请求中含有不允许的空字符（\\u0000）。"))
+        return result
+
+
 api = GongzhiApi(
+    parser=NulRefusingParser(),
     title="Gongzhi API",
     version="1",
     description="共治 社区治理平台 API. Errors are JSON objects {detail, code}.",

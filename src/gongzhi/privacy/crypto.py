@@ -37,6 +37,11 @@ class DataKey:
     secret: bytes
 
     @cached_property
+    def aead(self) -> AESGCM:
+        """The AES-GCM cipher of this key (built once: constructing it per value costs as much as sealing)."""
+        return AESGCM(self.secret)
+
+    @cached_property
     def index_secret(self) -> bytes:
         # A separate sub-key for blind indexes: the AES key itself never touches HMAC.
         return hmac.new(self.secret, b"gongzhi blind index v1", hashlib.sha256).digest()
@@ -80,7 +85,7 @@ def current_key() -> DataKey:
 def encrypt(plaintext: str, *, label: str) -> str:
     key = current_key()
     nonce = os.urandom(NONCE_BYTES)
-    sealed = AESGCM(key.secret).encrypt(nonce, plaintext.encode("utf-8"), label.encode("utf-8"))
+    sealed = key.aead.encrypt(nonce, plaintext.encode("utf-8"), label.encode("utf-8"))
     return f"{key.key_id}${base64.urlsafe_b64encode(nonce + sealed).decode('ascii')}"
 
 
@@ -100,7 +105,7 @@ def decrypt(token: str, *, label: str) -> str:
         if len(raw) < NONCE_BYTES + TAG_BYTES:
             raise DecryptionError(f"value under key {key_id!r} is truncated")
         try:
-            plain = AESGCM(key.secret).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], label.encode("utf-8"))
+            plain = key.aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], label.encode("utf-8"))
         except InvalidTag as exc:
             raise DecryptionError(f"authentication failed for key {key_id!r}") from exc
         return plain.decode("utf-8")
@@ -119,7 +124,7 @@ def normalize_for_index(value: str) -> str:
 def blind_index(value: str, *, label: str, key: DataKey | None = None) -> str:
     key = key or current_key()
     message = f"{label}\x00{normalize_for_index(value)}".encode("utf-8")
-    return hmac.new(key.index_secret, message, hashlib.sha256).hexdigest()[:INDEX_HEX_CHARS]
+    return hmac.digest(key.index_secret, message, "sha256").hex()[:INDEX_HEX_CHARS]
 
 
 def blind_index_candidates(value: str, *, label: str) -> list[str]:

@@ -112,7 +112,7 @@ def commit_import(*, actor, job: Job) -> Job:
     confirmations of one check start one import. Raises ``NotCommittable``.
     """
     with transaction.atomic():
-        job = Job.objects.select_for_update().select_related("area").get(pk=job.pk)
+        job = Job.objects.select_for_update(of=("self",)).select_related("area").get(pk=job.pk)
         if job.actor_id != actor.pk:
             raise PermissionDenied
         refusal = commit_refusal(job)

@@ -35,3 +35,11 @@ def test_a_wrong_password_for_a_phone_counts_against_the_account_without_storing
     assert any(name.startswith("tel:") for name in stored)
     names = list(AuditEntry.objects.filter(action="login.failure").values_list("actor_name", flat=True))
     assert names and all("1391234" not in name and "1380000" not in name for name in names)
+
+
+def test_a_nul_byte_in_the_username_is_refused_cleanly(demo, client):
+    """PostgreSQL cannot hold NUL in text: the lookup must never send one (found by schemathesis)."""
+    response = client.post("/api/v1/auth/token", {"username": "13800000008\x00", "password": "wrong-password"},
+                           content_type="application/json")
+    assert response.status_code in (401, 422)
+    assert "\x00" not in "".join(LoginFailure.objects.values_list("username", flat=True))

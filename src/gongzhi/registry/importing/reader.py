@@ -37,6 +37,9 @@ COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
     "household_number": ("户号", "户编号", "户口编号", "户籍号", "家庭户号"),
     "relation_to_head": ("与户主关系", "与户主的关系", "关系", "家庭关系"),
 }
+# Columns holding one of a few values: their text cells are normalised once per distinct value.
+REPEATED_VALUE_COLUMNS = frozenset({"gender", "ethnicity", "registration", "residence_status", "political_status",
+                                    "education", "employment", "relation_to_head", "tags"})
 HEADER_OF = {normal: name for name, names in COLUMN_SYNONYMS.items() for normal in names}
 MIN_HEADER_MATCHES = 2
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -164,10 +167,23 @@ def read_sheet(data: bytes, filename: str) -> Sheet:
     grid = read_grid(data, filename)
     header_index, columns, headers = find_header(grid)
     sheet = Sheet(grid=grid, header_index=header_index, headers=headers)
+    # Columns of a few repeated values (性别, 民族, 户籍类型…) are normalised once per distinct value.
+    seen: dict[tuple[str, Any], Any] = {}
+    memo = [(name, position, name in REPEATED_VALUE_COLUMNS) for name, position in columns.items()]
     for index in range(header_index + 1, len(grid)):
         row = grid[index]
-        values = {name: cell_value(name, row[position] if position < len(row) else "")
-                  for name, position in columns.items()}
+        width = len(row)
+        values = {}
+        for name, position, repeated in memo:
+            raw = row[position] if position < width else ""
+            if repeated and type(raw) is str:
+                key = (name, raw)
+                value = seen.get(key)
+                if value is None:
+                    value = seen[key] = cell_value(name, raw)
+            else:
+                value = cell_value(name, raw)
+            values[name] = value
         if any(value != "" for value in values.values()):
             sheet.rows.append(SheetRow(number=index + 1, values=values))
     return sheet
