@@ -41,5 +41,5 @@ def test_a_nul_byte_in_the_username_is_refused_cleanly(demo, client):
     """PostgreSQL cannot hold NUL in text: the lookup must never send one (found by schemathesis)."""
     response = client.post("/api/v1/auth/token", {"username": "13800000008\x00", "password": "wrong-password"},
                            content_type="application/json")
-    assert response.status_code in (401, 422)
+    assert response.status_code in (400, 401, 422)
     assert "\x00" not in "".join(LoginFailure.objects.values_list("username", flat=True))
