@@ -199,8 +199,7 @@ def login_name(typed: str) -> str:
     username, so a typed phone number is never stored in clear; a number that names no single
     account is keyed by a blind index (failures against it still count and lock).
     """
-    # NUL cannot be stored in PostgreSQL text; no username contains one.
-    text = unicodedata.normalize("NFKC", typed or "").replace("\x00", "").strip()[:150]
+    text = unicodedata.normalize("NFKC", typed or "").strip()[:150]
     compact = re.sub(r"[\s\-()]", "", text).removeprefix("+86")
     if not _MOBILE.fullmatch(compact) or User.objects.filter(username=text).exists():
         return text

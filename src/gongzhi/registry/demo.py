@@ -218,7 +218,7 @@ class _Writer:
 
 @lru_cache(maxsize=100_000)
 def _romanised(name: str) -> tuple[str, str]:
-    return name_romanisation(name)
+    return name_romanisation(name)  # memoised whole: the demo repeats names
 
 
 _OWNER_CUM = list(accumulate(w for _k, w in OWNER_TYPES))

@@ -15,7 +15,6 @@ nor the audit log hold it in plain text.
 from __future__ import annotations
 
 import datetime
-import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -54,9 +53,6 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 # A text starting with one of these is taken for a formula by spreadsheet programs (CSV/DDE injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-# The same shapes the list's search treats as a full identifier (selectors._search_q).
-_FULL_ID = re.compile(r"\d{15}|\d{17}[\dX]")
-_PHONE_LIKE = re.compile(r"[\d+\-\s()]{7,20}")
 
 
 def headers() -> list[str]:
@@ -77,9 +73,9 @@ def _identifier_search(q: str) -> str | None:
     """The masked form of ``q`` when it is a full ID number or phone, else ``None``."""
     text = unicodedata.normalize("NFKC", q or "").strip()
     compact = validators.normalise(text)
-    if _FULL_ID.fullmatch(compact):
+    if selectors.FULL_ID.fullmatch(compact):
         return mask_id_number(compact)
-    if _PHONE_LIKE.fullmatch(text):
+    if selectors.PHONE_LIKE.fullmatch(text):
         return mask_phone(text)
     return None
 

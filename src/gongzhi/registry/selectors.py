@@ -38,7 +38,9 @@ AGE_BAND_YEARS = 5
 AGE_BAND_TOP = 100  # the last band is "100 and over"
 
 _LAST4 = re.compile(r"\d{3}[\dX]")
-_FULL_ID = re.compile(r"\d{15}|\d{17}[\dX]")
+# Search texts that name one person exactly (looked up through the blind indexes).
+FULL_ID = re.compile(r"\d{15}|\d{17}[\dX]")
+PHONE_LIKE = re.compile(r"[\d+\-\s()]{7,20}")
 
 
 def in_perm_scope(user, perm: str, area: Area) -> bool:
@@ -93,9 +95,9 @@ def _search_q(q: str) -> Q:
         if compact.isdigit():
             match |= Q(phone_last4=compact)
         return match
-    if _FULL_ID.fullmatch(compact):
+    if FULL_ID.fullmatch(compact):
         return blind_lookup(Person, "id_index", compact)
-    if re.fullmatch(r"[\d+\-\s()]{7,20}", text):
+    if PHONE_LIKE.fullmatch(text):
         try:
             return blind_lookup(Person, "phone_index", validators.clean_phone(text))
         except ValidationError:

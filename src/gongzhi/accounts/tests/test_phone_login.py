@@ -38,8 +38,11 @@ def test_a_wrong_password_for_a_phone_counts_against_the_account_without_storing
 
 
 def test_a_nul_byte_in_the_username_is_refused_cleanly(demo, client):
-    """PostgreSQL cannot hold NUL in text: the lookup must never send one (found by schemathesis)."""
+    """PostgreSQL cannot hold NUL in text (found by schemathesis): the API parser refuses it, and the
+    login form's fields refuse it too (Django's ProhibitNullCharactersValidator)."""
     response = client.post("/api/v1/auth/token", {"username": "13800000008\x00", "password": "wrong-password"},
                            content_type="application/json")
     assert response.status_code in (400, 401, 422)
     assert "\x00" not in "".join(LoginFailure.objects.values_list("username", flat=True))
+    page = client.post("/accounts/login/", {"username": "13800000008\x00", "password": "wrong-password"})
+    assert page.status_code == 200 and not LoginFailure.objects.exists()

@@ -22,15 +22,21 @@ def run_manage(*args: str, env: dict) -> None:
     assert result.returncode == 0, f"{args}: {result.stdout}\n{result.stderr}"
 
 
-def test_demo_sqlite_file_contains_no_plaintext_phone_numbers(tmp_path):
-    db = tmp_path / "x.sqlite3"
+def embedded_env(db: Path, var_dir: Path) -> dict:
+    """The environment of ``./gz demo``'s embedded settings, on the SQLite file ``db``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GONGZHI_")}
     env.update({
         "DJANGO_SETTINGS_MODULE": "gongzhi.settings.embedded",
         "GONGZHI_DATABASE_URL": f"sqlite:///{db}",
-        "GONGZHI_VAR_DIR": str(tmp_path),
+        "GONGZHI_VAR_DIR": str(var_dir),
         "PYTHONPATH": str(REPO_ROOT / "src"),
     })
+    return env
+
+
+def test_demo_sqlite_file_contains_no_plaintext_phone_numbers(tmp_path):
+    db = tmp_path / "x.sqlite3"
+    env = embedded_env(db, tmp_path)
     run_manage("migrate", "--noinput", "-v", "0", env=env)
     run_manage("demo_setup", "--residents", "50", env=env)
     assert (tmp_path / "data.key").read_text().startswith("k1:")
@@ -54,13 +60,7 @@ def test_no_resident_id_number_or_phone_in_the_database_file(tmp_path):
     from gongzhi.registry.tests.import_helpers import xlsx_bytes
 
     db = tmp_path / "x.sqlite3"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GONGZHI_")}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "gongzhi.settings.embedded",
-        "GONGZHI_DATABASE_URL": f"sqlite:///{db}",
-        "GONGZHI_VAR_DIR": str(tmp_path),
-        "PYTHONPATH": str(REPO_ROOT / "src"),
-    })
+    env = embedded_env(db, tmp_path)
     run_manage("migrate", "--noinput", "-v", "0", env=env)
     run_manage("demo_setup", "--residents", "200", env=env)
     sheet = tmp_path / "people.xlsx"

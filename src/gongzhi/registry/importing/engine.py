@@ -29,7 +29,6 @@ from django.db import connection, models, transaction
 from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pypinyin.constants import PHRASES_DICT, PINYIN_DICT
 
 from gongzhi.accounts.permissions import has_perm
 from gongzhi.accounts.roles import Perm
@@ -369,32 +368,6 @@ def _group_names(names: dict[int, str], group_ids: set[int]) -> list[str]:
     return sorted(names[group_id] for group_id in group_ids)
 
 
-@functools.lru_cache(maxsize=8192)
-def _syllable(char: str) -> str:
-    return name_romanisation(char)[0]
-
-
-@functools.lru_cache(maxsize=8192)
-def _romanised_slowly(name: str) -> tuple[str, str]:
-    return name_romanisation(name)
-
-
-def _romanised(name: str) -> tuple[str, str]:
-    """``name_romanisation(name)``, about fifty times faster for the usual names.
-
-    pypinyin (~0.1 ms a name) reads a run of Chinese characters as the words of its phrase
-    dictionary where one matches and character by character elsewhere. A name of up to four
-    characters none of whose substrings is a dictionary phrase is therefore read character by
-    character, and each character's reading is memoised; any other name takes the full path.
-    """
-    if len(name) <= 4 and all(ord(char) in PINYIN_DICT for char in name) and not any(
-            name[start:end] in PHRASES_DICT for start in range(len(name) - 1)
-            for end in range(start + 2, len(name) + 1)):
-        words = [word for word in map(_syllable, name) if word]
-        return "".join(words), "".join(word[0] for word in words)
-    return _romanised_slowly(name)
-
-
 def _new_person(household: Household | None, **values: Any) -> Person:
     """A new person in ``household`` (which may not be saved yet); see ``_new_instance``."""
     person = _new_instance(Person, **values)
@@ -425,7 +398,7 @@ def _defaults(model: type[models.Model]) -> dict[str, Any]:
 
 def _derive(person: Person) -> None:
     """The columns ``Person.save`` derives, set here because bulk writes skip ``save``."""
-    person.name_pinyin, person.name_initials = _romanised(person.real_name)
+    person.name_pinyin, person.name_initials = name_romanisation(person.real_name)
     person.id_last4 = person.id_number[-4:]
     person.phone_last4 = "".join(c for c in person.phone or "" if c.isdigit())[-4:]
 

@@ -420,3 +420,13 @@ def test_tag_history_shows_the_group_name(login_as, people):
     history = client.get(reverse("registry:person_detail", args=[li.pk])).content.decode().split(
         'data-testid="history"', 1)[1]
     assert "加入特殊人群" in history and "退役军人" in history
+
+
+def test_the_age_pyramid_escapes_its_title():
+    """The chart is inlined with ``|safe``: the area name in its title must arrive escaped."""
+    from gongzhi.registry.charts import age_pyramid_svg
+
+    svg = age_pyramid_svg([{"band": "0-4", "male": 1, "female": 2, "unknown": 0}],
+                          title='<script>alert(1)</script>" onload="x')
+    assert "<script" not in svg and 'onload="x' not in svg
+    assert "&lt;script&gt;" in svg

@@ -181,3 +181,10 @@ def test_key_rotation_re_encrypts_persons_and_keeps_lookups_working(demo):
         assert list(Person.objects.with_id_number(number)) == [person]
         assert Person.objects.get(pk=person.pk).phone == "13912345678"
     crypto._keys_for.cache_clear()
+
+
+@pytest.mark.parametrize("name", ["张三", "王居民", "欧阳娜娜", "单于", "曾重阳", "长孙无忌", "李行", "阿依古丽·买买提", "John 李"])
+def test_the_fast_romanisation_reads_names_as_pypinyin_does(name):
+    from gongzhi.registry.models.people import _pypinyin_romanisation
+
+    assert name_romanisation(name) == _pypinyin_romanisation(name)
