@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import os
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -83,10 +84,23 @@ def current_key() -> DataKey:
 
 
 def encrypt(plaintext: str, *, label: str) -> str:
-    key = current_key()
-    nonce = os.urandom(NONCE_BYTES)
-    sealed = key.aead.encrypt(nonce, plaintext.encode("utf-8"), label.encode("utf-8"))
-    return f"{key.key_id}${base64.urlsafe_b64encode(nonce + sealed).decode('ascii')}"
+    return sealer(label)(plaintext)
+
+
+def sealer(label: str) -> Callable[[str], str]:
+    """``encrypt`` for many values of one field: the current key and the label bound once."""
+    return _sealer(label, current_key())
+
+
+@lru_cache(maxsize=64)
+def _sealer(label: str, key: DataKey) -> Callable[[str], str]:
+    prefix, seal, associated = f"{key.key_id}$", key.aead.encrypt, label.encode("utf-8")
+
+    def encrypt_value(plaintext: str) -> str:
+        nonce = os.urandom(NONCE_BYTES)
+        return prefix + base64.urlsafe_b64encode(nonce + seal(nonce, plaintext.encode("utf-8"), associated)).decode()
+
+    return encrypt_value
 
 
 def decrypt(token: str, *, label: str) -> str:
@@ -118,13 +132,29 @@ def key_id_of(token: str) -> str:
 
 def normalize_for_index(value: str) -> str:
     """Full-width to half-width, strip spaces, upper-case (ID numbers end in X or x)."""
-    return unicodedata.normalize("NFKC", value).replace(" ", "").strip().upper()
+    if not value.isascii():  # NFKC leaves ASCII text as it is
+        value = unicodedata.normalize("NFKC", value)
+    return value.replace(" ", "").strip().upper()
 
 
 def blind_index(value: str, *, label: str, key: DataKey | None = None) -> str:
-    key = key or current_key()
-    message = f"{label}\x00{normalize_for_index(value)}".encode("utf-8")
-    return hmac.digest(key.index_secret, message, "sha256").hex()[:INDEX_HEX_CHARS]
+    return indexer(label, key or current_key())(value)
+
+
+@lru_cache(maxsize=64)
+def indexer(label: str, key: DataKey) -> Callable[[str], str]:
+    """``blind_index`` under one key and label: the HMAC keyed and fed the label once, copied per value.
+
+    The index is HMAC-SHA256(index secret, ``label NUL normalised value``), hex, truncated.
+    """
+    prefixed = hmac.new(key.index_secret, f"{label}\x00".encode("utf-8"), hashlib.sha256)
+
+    def index(value: str) -> str:
+        mac = prefixed.copy()
+        mac.update(normalize_for_index(value).encode("utf-8"))
+        return mac.hexdigest()[:INDEX_HEX_CHARS]
+
+    return index
 
 
 def blind_index_candidates(value: str, *, label: str) -> list[str]:

@@ -22,10 +22,14 @@ from stdnum.exceptions import ValidationError as StdnumError
 # Old first-generation numbers carry a two-digit year of the 1900s; nobody alive was born before 1900.
 EARLIEST_BIRTH_YEAR = 1900
 _SEPARATORS = re.compile(r"[\s\-‐‑–—·•.]")
+_ID_18 = re.compile(r"\d{17}[\dX]")
+_PHONE_SEPARATORS = re.compile(r"[\s\-()（）]")
 
 
 def normalise(value: str | None) -> str:
     """An identifier as typed, made comparable: NFKC (full-width → half-width), separators removed, upper case."""
+    if value and value.isascii() and value.isalnum():  # the common case: nothing to normalise or remove
+        return value.upper()
     return _SEPARATORS.sub("", unicodedata.normalize("NFKC", value or "")).upper()
 
 
@@ -72,7 +76,7 @@ def clean_id_number(value: str | None) -> str:
         raise ValidationError(_("请填写身份证号码。"), code="required")
     if len(number) not in (15, 18):
         raise ValidationError(_("身份证号码应为 18 位（旧证 15 位）。"), code="invalid_length")
-    if len(number) == 15 and not number.isdigit() or len(number) == 18 and not re.fullmatch(r"\d{17}[\dX]", number):
+    if len(number) == 15 and not number.isdigit() or len(number) == 18 and not _ID_18.fullmatch(number):
         raise ValidationError(_("身份证号码格式不正确：只能包含数字，18 位号码末位可为 X。"), code="invalid_format")
     # The check digit comes first; date and region follow with our own rules (stdnum's
     # get_birth_place would reject a code created after the birth year, see region_name).
@@ -142,7 +146,8 @@ def clean_phone(value: str | None) -> str:
 
     Accepts a ``+86``/``0086`` prefix, spaces, dashes and full-width digits.
     """
-    compact = re.sub(r"[\s\-()（）]", "", unicodedata.normalize("NFKC", value or ""))
+    value = value or ""
+    compact = _PHONE_SEPARATORS.sub("", value if value.isascii() else unicodedata.normalize("NFKC", value))
     if not compact:
         raise ValidationError(_("请填写电话号码。"), code="required")
     mobile = _MOBILE.fullmatch(compact)

@@ -104,3 +104,26 @@ def test_blind_index_depends_on_label_and_key():
         assert len(set(candidates)) == 2
     with override_settings(GONGZHI_DATA_KEY=KEY1):
         assert crypto.blind_index(value, label=LABEL) == candidates[1]
+
+
+def test_blind_index_is_hmac_sha256_of_label_and_normalised_value_under_the_index_subkey():
+    """The prepared HMAC (keyed and fed the label once, copied per value) gives the stored indexes."""
+    import hashlib
+    import hmac
+
+    with override_settings(GONGZHI_DATA_KEY=KEY1):
+        key = crypto.current_key()
+        expected = hmac.digest(key.index_secret, f"{LABEL}\x00110105194912310X2".encode(), hashlib.sha256).hex()
+        assert crypto.blind_index("１１０１０５ 194912310x2", label=LABEL) == expected[:crypto.INDEX_HEX_CHARS]
+        assert crypto.indexer(LABEL, key)("110105194912310X2") == expected[:crypto.INDEX_HEX_CHARS]
+
+
+def test_sealer_follows_the_current_key_and_binds_the_label():
+    with override_settings(GONGZHI_DATA_KEY=f"{KEY2},{KEY1}"):
+        token = crypto.sealer(LABEL)("13800000001")
+        assert crypto.key_id_of(token) == "k2"
+        assert crypto.decrypt(token, label=LABEL) == "13800000001"
+        with pytest.raises(crypto.DecryptionError):
+            crypto.decrypt(token, label="other.label")
+    with override_settings(GONGZHI_DATA_KEY=KEY1):
+        assert crypto.key_id_of(crypto.sealer(LABEL)("13800000001")) == "k1"

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
 from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +34,7 @@ from gongzhi.accounts.permissions import has_perm
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area
 from gongzhi.audit.services import record
+from gongzhi.core.memory import paused_gc
 from gongzhi.privacy import crypto
 from gongzhi.privacy.fields import BlindIndexField, EncryptedTextField
 
@@ -59,6 +60,8 @@ QUERY_PARAMETERS = 900  # below SQLite's historical limit of 999 variables per s
 # Fields whose values are encrypted: history keeps only their last four characters.
 SECRET_FIELDS = {"phone"}
 TAGS = "tags"  # the key of added special-group tags in an ImportRowChange
+# A new person's attribute: stored values already computed while planning (its id_index), by attname.
+SEALED = "_sealed"
 Progress = Callable[[str, int, int], None]
 
 
@@ -146,6 +149,14 @@ def import_residents(
         raise PermissionDenied
     report = ImportReport(file_name=filename, sha256=hashlib.sha256(data).hexdigest(), area_code=area.code,
                           dry_run=dry_run, strict=strict)
+    with paused_gc():  # the rows stay alive to the end: collecting them meanwhile frees nothing
+        _run(report, area, actor, data, filename, dry_run=dry_run, strict=strict, progress=progress)
+    return report
+
+
+def _run(report: ImportReport, area: Area, actor, data: bytes, filename: str, *, dry_run: bool, strict: bool,
+         progress: Progress | None) -> None:
+    """Read, check, plan and (unless a dry run or refused) write, filling in ``report``."""
     sheet = read_sheet(data, filename)
     validation = validate_sheet(sheet, progress=None if progress is None else
                                 (lambda done, total: progress("validate", done, total)))
@@ -182,7 +193,6 @@ def import_residents(
                           "unmatched_addresses": len(report.unmatched_addresses),
                           "households_created": report.households_created,
                           "households_updated": report.households_updated})
-    return report
 
 
 @contextlib.contextmanager
@@ -253,15 +263,21 @@ def _plan(rows: list[ValidRow], area: Area, report: ImportReport, id_column: str
     houses = _house_index(area)
     households = _household_index(area, {row.household for row in rows if row.household})
     index_label = Person._meta.get_field("id_index").crypto_label
-    index_keys = crypto.keys()
+    # Every configured key: lookups keep working while keys rotate.
+    indexers = [crypto.indexer(index_label, key) for key in crypto.keys()]
+    own_index: dict[int, str] = {}
     district_code = area.code[:6]
     group_names: dict[int, str] | None = None  # loaded when a tag is first added to an existing person
+    # Members of a household share an address and many residents a name: each is worked out once.
+    address_key = functools.lru_cache(maxsize=None)(normalise_address)
+    romanise = functools.lru_cache(maxsize=None)(name_romanisation)
     for chunk in _chunks(rows, BATCH_SIZE):
         wanted: dict[str, ValidRow] = {}
         for row in chunk:
             for form in _id_forms(row.id_number):
-                for key in index_keys:  # every configured key: lookups keep working while keys rotate
-                    wanted[crypto.blind_index(form, label=index_label, key=key)] = row
+                for index in indexers:
+                    wanted[index(form)] = row
+            own_index[row.number] = indexers[0](row.id_number)  # what a new person's id_index stores
         existing: dict[int, Person] = {}
         found = _present_id_indexes(list(wanted))
         if found:
@@ -276,7 +292,7 @@ def _plan(rows: list[ValidRow], area: Area, report: ImportReport, id_column: str
             values = dict(row.values)
             target_area_id = None
             if row.address:
-                match = houses.get(normalise_address(row.address))
+                match = houses.get(address_key(row.address))
                 if match is None:
                     values.update(house_id=None, address_text=row.address)
                     report.unmatched_addresses.append((row.number, row.address))
@@ -304,7 +320,8 @@ def _plan(rows: list[ValidRow], area: Area, report: ImportReport, id_column: str
             if person is None:
                 new = _new_person(household, area_id=target_area_id or area.pk, district_code=district_code,
                                   id_number=row.id_number, **values)
-                _derive(new)
+                new.__dict__[SEALED] = {"id_index": own_index[row.number]}
+                _derive(new, romanise)
                 plan.new.append(new)
                 plan.new_tags.extend(PersonTag(person=new, group_id=group_id) for group_id in sorted(row.tags))
                 if is_head:
@@ -331,7 +348,7 @@ def _plan(rows: list[ValidRow], area: Area, report: ImportReport, id_column: str
             if not changes:
                 plan.unchanged += 1
                 continue
-            _derive(person)
+            _derive(person, romanise)
             if "phone" in changes:
                 # Inserts compute blind indexes in BlindIndexField.pre_save; bulk_update does not call it.
                 person.phone_index = Person._meta.get_field("phone_index").compute(person.phone)
@@ -396,9 +413,9 @@ def _defaults(model: type[models.Model]) -> dict[str, Any]:
     return defaults
 
 
-def _derive(person: Person) -> None:
+def _derive(person: Person, romanise: Callable[[str], tuple[str, str]] = name_romanisation) -> None:
     """The columns ``Person.save`` derives, set here because bulk writes skip ``save``."""
-    person.name_pinyin, person.name_initials = name_romanisation(person.real_name)
+    person.name_pinyin, person.name_initials = romanise(person.real_name)
     person.id_last4 = person.id_number[-4:]
     person.phone_last4 = "".join(c for c in person.phone or "" if c.isdigit())[-4:]
 
@@ -426,11 +443,14 @@ def _write(plan: _Plan, batch: ImportBatch, progress: Progress | None) -> None:
             if person.household is not None:
                 person.household_id = person.household.pk
         _insert(Household, plan.new_households, now)
-        for chunk in _chunks(plan.new, INSERT_CHUNK):
-            _insert(Person, chunk, now)
-            done += len(chunk)
+
+        def inserted(rows: int) -> None:
+            nonlocal done
+            done += rows
             if progress is not None:
                 progress("write", done, total)
+
+        _insert(Person, plan.new, now, inserted)
     else:
         Household.objects.bulk_create(plan.new_households, batch_size=BATCH_SIZE)
         for person in plan.new:
@@ -515,56 +535,80 @@ def _is_timestamp(field: models.Field) -> bool:
     return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
 
 
-def _insert(model: type[models.Model], objs: Sequence[models.Model], now: datetime.datetime) -> None:
+def _insert(model: type[models.Model], objs: Sequence[models.Model], now: datetime.datetime,
+            done: Callable[[int], None] | None = None) -> None:
     """INSERT ``objs`` (primary keys set) with one prepared statement run over all rows.
 
     What ``bulk_create`` does per value (``pre_save``: blind indexes, timestamps; then
     ``get_db_prep_save``: encryption, date adaptation), without compiling one multi-row statement
     per 37 rows: SQLite's 999-parameter limit makes Django cut a 27-column table into such
     batches, and compiling them costs more than the inserts.
+
+    Rows go in chunks of ``INSERT_CHUNK``, ``done(rows)`` called after each.
     """
     if not objs:
         return
-    # Columns in three groups: stored as the attribute is, set to ``now``, and computed per value
-    # (blind index from its source; encryption and date adaptation through the field).
+    columns, prepare = _row_preparer(model, now)
+    sql = (f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} "  # noqa: S608 - model names
+           f"({', '.join(connection.ops.quote_name(column) for column in columns)}) "
+           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    with connection.cursor() as cursor:
+        for chunk in _chunks(objs, INSERT_CHUNK):
+            cursor.executemany(sql, prepare(chunk))
+            for obj in chunk:
+                obj._state.adding = False
+                obj._state.db = connection.alias
+            if done is not None:
+                done(len(chunk))
+
+
+def _row_preparer(model: type[models.Model], now: datetime.datetime
+                  ) -> tuple[list[str], Callable[[Sequence[models.Model]], list[tuple]]]:
+    """The INSERT's columns and a function turning instances into its parameter rows.
+
+    Columns fall in three groups: stored as the attribute is, set to ``now``, and computed per
+    value (blind index from its source; encryption and date adaptation through the field).
+    """
+    database = connections[connection.alias]
     plain = [field for field in model._meta.concrete_fields if isinstance(field, _PLAIN_TYPES)
              and not isinstance(field, BlindIndexField) and not _is_timestamp(field)]
     stamped = [field for field in model._meta.concrete_fields if _is_timestamp(field)]
     computed = [field for field in model._meta.concrete_fields if field not in plain and field not in stamped]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in plain + stamped + computed)
-    sql = (f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) "  # noqa: S608
-           f"VALUES ({', '.join(['%s'] * (len(plain) + len(stamped) + len(computed)))})")
     get_plain = operator.itemgetter(*(field.attname for field in plain))
-    stamp = [field.get_db_prep_save(now, connection) for field in stamped]
+    stamp = [field.get_db_prep_save(now, database) for field in stamped]
     index_key = crypto.keys()[0]
     converters: list[Callable[[dict[str, Any]], Any]] = []
     for field in computed:
-        if isinstance(field, BlindIndexField):  # BlindIndexField.pre_save, with the sub-key derived once
-            def convert(values, source=field.source, label=field.crypto_label, attname=field.attname):
-                values[attname] = index = (crypto.blind_index(values[source], label=label, key=index_key)
-                                           if values[source] else "")
-                return index
+        if isinstance(field, BlindIndexField):  # BlindIndexField.pre_save, unless the plan computed it
+            def convert(values, source=field.source, index=crypto.indexer(field.crypto_label, index_key),
+                        attname=field.attname):
+                value = values.get(SEALED, {}).get(attname)
+                if value is None:
+                    value = index(values[source]) if values[source] else ""
+                values[attname] = value
+                return value
         elif type(field) is models.DateField:  # DateField.get_db_prep_value, for date values
-            def convert(values, field=field, adapt=connection.ops.adapt_datefield_value):
+            def convert(values, field=field, adapt=database.ops.adapt_datefield_value):
                 value = values[field.attname]
                 if value is None or type(value) is datetime.date:
                     return adapt(value)
-                return field.get_db_prep_save(value, connection)
+                return field.get_db_prep_save(value, database)
         elif isinstance(field, EncryptedTextField):  # get_db_prep_save is get_prep_value: encryption
-            def convert(values, prepare=field.get_prep_value, attname=field.attname):
-                return prepare(values[attname])
+            def convert(values, seal=crypto.sealer(field.crypto_label), attname=field.attname):
+                value = values[attname]
+                return value if value is None or value == "" else seal(str(value))
         else:
             def convert(values, field=field):
-                return field.get_db_prep_save(values[field.attname], connection)
+                return field.get_db_prep_save(values[field.attname], database)
         converters.append(convert)
-    rows = []
-    for obj in objs:
-        values = obj.__dict__
-        for field in stamped:
-            values[field.attname] = now
-        rows.append((*get_plain(values), *stamp, *[convert(values) for convert in converters]))
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = connection.alias
+
+    def prepare(objs: Sequence[models.Model]) -> list[tuple]:
+        rows = []
+        for obj in objs:
+            values = obj.__dict__
+            for field in stamped:
+                values[field.attname] = now
+            rows.append((*get_plain(values), *stamp, *[convert(values) for convert in converters]))
+        return rows
+
+    return [field.column for field in plain + stamped + computed], prepare

@@ -179,10 +179,12 @@ def _messages(error: ValidationError) -> list[str]:
 
 
 def validate_row(sheet: Sheet, number: int, cells: dict[str, Any],
-                 groups: dict[str, SpecialGroup] | None = None) -> tuple[ValidRow | None, list[RowError]]:
+                 groups: dict[str, SpecialGroup] | None = None,
+                 today: datetime.date | None = None) -> tuple[ValidRow | None, list[RowError]]:
     """Check one row; returns the valid row or the errors (without the in-file duplicate check).
 
-    ``groups`` are the special groups a "特殊人群" cell may name (see ``special_groups``).
+    ``groups`` are the special groups a "特殊人群" cell may name (see ``special_groups``);
+    ``today`` is the latest possible birth date (default: today).
     """
     errors: list[RowError] = []
 
@@ -229,7 +231,7 @@ def validate_row(sheet: Sheet, number: int, cells: dict[str, Any],
         except ValueError:
             fail("birth_date", _("出生日期“%(value)s”不存在或格式无法识别（如 1980-01-02）。") % {"value": raw_birth})
         else:
-            if values["birth_date"] > datetime.date.today():
+            if values["birth_date"] > (today or datetime.date.today()):
                 fail("birth_date", _("出生日期不能晚于今天。"))
 
     phone = cells.get("phone", "")
@@ -292,8 +294,9 @@ def validate_sheet(sheet: Sheet, progress=None) -> Validation:
     first_row_of: dict[str, int] = {}
     head_row_of: dict[str, int] = {}
     total = len(sheet.rows)
+    today = datetime.date.today()
     for position, row in enumerate(sheet.rows, start=1):
-        valid, errors = validate_row(sheet, row.number, row.values, groups)
+        valid, errors = validate_row(sheet, row.number, row.values, groups, today)
         if valid is not None:
             key = eighteen_digit_form(valid.id_number)
             if key in first_row_of:
