@@ -35,6 +35,7 @@ from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area
 from gongzhi.audit.services import record
 from gongzhi.core.memory import paused_gc
+from gongzhi.core.parallel import produced_elsewhere
 from gongzhi.privacy import crypto
 from gongzhi.privacy.fields import BlindIndexField, EncryptedTextField
 
@@ -50,17 +51,19 @@ from ..models import (
     SpecialGroup,
     name_romanisation,
 )
-from .reader import ImportFileError, read_sheet
-from .validate import RowError, ValidRow, eighteen_digit_form, validate_sheet
+from .reader import ImportFileError
+from .validate import RowError, ValidRow, check_stream, eighteen_digit_form, special_groups
 
-BATCH_SIZE = 1000
-INSERT_CHUNK = 5000  # rows per executemany; progress is reported after each
+BATCH_SIZE = 1000  # rows per lookup of existing persons
+# Files from this size on (about 2,000 rows of .xlsx) are read and checked in a second process.
+BACKGROUND_CHECK_BYTES = 256 * 1024
 IMPORT_PAGE_CACHE_KIB = -65536  # negative: KiB, as SQLite's PRAGMA cache_size takes it
 QUERY_PARAMETERS = 900  # below SQLite's historical limit of 999 variables per statement
 # Fields whose values are encrypted: history keeps only their last four characters.
 SECRET_FIELDS = {"phone"}
 TAGS = "tags"  # the key of added special-group tags in an ImportRowChange
-# A new person's attribute: stored values already computed while planning (its id_index), by attname.
+# A new person's attribute: what its encrypted columns and blind indexes store, by attribute name,
+# computed from the row while it was checked (see _row_preparation); _insert takes these values.
 SEALED = "_sealed"
 Progress = Callable[[str, int, int], None]
 
@@ -156,43 +159,75 @@ def import_residents(
 
 def _run(report: ImportReport, area: Area, actor, data: bytes, filename: str, *, dry_run: bool, strict: bool,
          progress: Progress | None) -> None:
-    """Read, check, plan and (unless a dry run or refused) write, filling in ``report``."""
-    sheet = read_sheet(data, filename)
-    validation = validate_sheet(sheet, progress=None if progress is None else
-                                (lambda done, total: progress("validate", done, total)))
-    report.rows = len(sheet.rows)
-    report.header_row = sheet.header_index + 1
-    with transaction.atomic(), _large_page_cache():
-        # Planned inside the transaction: an ID number registered meanwhile by someone else makes
-        # the unique constraint fail the whole import rather than create a second person.
-        plan = _plan(validation.valid, area, report, sheet.column("id_number"), sheet.column("relation_to_head"))
-        report.errors = sorted(validation.errors + plan.errors)
-        report.failed = len({error.row for error in report.errors})
-        refused = strict and bool(report.errors)
-        if not refused:
-            report.created, report.updated, report.unchanged = len(plan.new), len(plan.changed), plan.unchanged
-            report.households_created = len(plan.new_households)
-            report.households_updated = plan.households_updated
-        batch = ImportBatch.objects.create(
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
-            actor_name=getattr(actor, "username", "") or "import_residents", file_name=filename[:255],
-            sha256=report.sha256, area=area, dry_run=dry_run, strict=strict,
-        )
-        if dry_run:
-            report.status = ImportStatus.DRY_RUN
-        elif refused:
-            report.status = ImportStatus.REJECTED
-        else:
-            _write(plan, batch, progress)
-            report.status = ImportStatus.COMMITTED
-        report.batch_id = batch.pk
-        _finish(batch, report)
-        if report.status == ImportStatus.COMMITTED:
-            record(actor=actor, actor_name="import_residents", action="registry.import_residents", obj=batch,
-                   after={"file_name": filename, "sha256": report.sha256, "area": area.code, **report.counts(),
-                          "unmatched_addresses": len(report.unmatched_addresses),
-                          "households_created": report.households_created,
-                          "households_updated": report.households_updated})
+    """Read, check, plan and (unless a dry run or refused) write, filling in ``report``.
+
+    Large files are read and checked in a second process (``produced_elsewhere``) while this
+    one plans and writes the rows checked so far, chunk by chunk, in one transaction; a strict
+    import that meets a failed row writes no further chunk and undoes the written ones.
+    """
+    prepare = _row_preparation(_house_index(area))
+    stream = functools.partial(check_stream, data, filename, groups=special_groups(), prepare=prepare)
+    with produced_elsewhere(stream, enabled=len(data) >= BACKGROUND_CHECK_BYTES) as checked:
+        head = next(checked)
+        report.rows, report.header_row = head.rows, head.header_row
+        with transaction.atomic(), _large_page_cache():
+            # The batch is written first: on SQLite that takes the write lock _allocate_keys relies on.
+            batch = ImportBatch.objects.create(
+                actor=actor if getattr(actor, "is_authenticated", False) else None,
+                actor_name=getattr(actor, "username", "") or "import_residents", file_name=filename[:255],
+                sha256=report.sha256, area=area, dry_run=dry_run, strict=strict,
+            )
+            planner = _Planner(area, report, head.column("id_number"), head.column("relation_to_head"))
+            now = timezone.now()
+            with contextlib.suppress(_Refused), transaction.atomic():
+                # Planned inside the transaction: an ID number registered meanwhile by someone else
+                # makes the unique constraint fail the whole import rather than create a second person.
+                for chunk in checked:
+                    report.rows = chunk.checked
+                    report.errors.extend(chunk.errors)
+                    plan = planner.plan(chunk.valid)
+                    report.errors.extend(plan.errors)
+                    report.created += len(plan.new)
+                    report.updated += len(plan.changed)
+                    report.unchanged += plan.unchanged
+                    report.households_created += len(plan.new_households)
+                    report.households_updated += plan.households_updated
+                    if dry_run or strict and report.errors:
+                        if progress is not None:
+                            progress("validate", chunk.checked, max(head.rows, chunk.checked))
+                        continue
+                    _write(plan, batch, now)
+                    if progress is not None:
+                        progress("write", chunk.checked, max(head.rows, chunk.checked))
+                if strict and report.errors and not dry_run:
+                    raise _Refused  # undoes every chunk written before the first failed row
+            _conclude(report, batch, actor)
+
+
+def _conclude(report: ImportReport, batch: ImportBatch, actor) -> None:
+    """The report's status and failure count, the batch finished and a committed import audited."""
+    report.errors.sort()
+    report.failed = len({error.row for error in report.errors})
+    if report.dry_run:
+        report.status = ImportStatus.DRY_RUN
+    elif report.strict and report.errors:
+        report.status = ImportStatus.REJECTED
+        report.created = report.updated = report.unchanged = 0
+        report.households_created = report.households_updated = 0
+    else:
+        report.status = ImportStatus.COMMITTED
+    report.batch_id = batch.pk
+    _finish(batch, report)
+    if report.status == ImportStatus.COMMITTED:
+        record(actor=actor, actor_name="import_residents", action="registry.import_residents", obj=batch,
+               after={"file_name": report.file_name, "sha256": report.sha256, "area": report.area_code,
+                      **report.counts(), "unmatched_addresses": len(report.unmatched_addresses),
+                      "households_created": report.households_created,
+                      "households_updated": report.households_updated})
+
+
+class _Refused(Exception):
+    """A strict import met a failed row: what it wrote is rolled back (the batch is kept)."""
 
 
 @contextlib.contextmanager
@@ -256,28 +291,34 @@ def _household_index(area: Area, numbers: set[str]) -> dict[str, Household]:
     return found
 
 
-def _plan(rows: list[ValidRow], area: Area, report: ImportReport, id_column: str,
-          relation_column: str = "") -> _Plan:
-    """Decide for each valid row: a new person, changes to an existing one, or nothing."""
-    plan = _Plan()
-    houses = _house_index(area)
-    households = _household_index(area, {row.household for row in rows if row.household})
-    index_label = Person._meta.get_field("id_index").crypto_label
-    # Every configured key: lookups keep working while keys rotate.
-    indexers = [crypto.indexer(index_label, key) for key in crypto.keys()]
-    own_index: dict[int, str] = {}
-    district_code = area.code[:6]
-    group_names: dict[int, str] | None = None  # loaded when a tag is first added to an existing person
-    # Members of a household share an address and many residents a name: each is worked out once.
-    address_key = functools.lru_cache(maxsize=None)(normalise_address)
-    romanise = functools.lru_cache(maxsize=None)(name_romanisation)
-    for chunk in _chunks(rows, BATCH_SIZE):
-        wanted: dict[str, ValidRow] = {}
-        for row in chunk:
-            for form in _id_forms(row.id_number):
-                for index in indexers:
-                    wanted[index(form)] = row
-            own_index[row.number] = indexers[0](row.id_number)  # what a new person's id_index stores
+class _Planner:
+    """Decides for each valid row: a new person, changes to an existing one, or nothing.
+
+    Rows come in chunks (``plan`` per chunk, each giving the chunk's ``_Plan``); what spans
+    chunks is kept here: the households the file names (found or created) and a memo of names.
+    """
+
+    def __init__(self, area: Area, report: ImportReport, id_column: str, relation_column: str) -> None:
+        self.area, self.report = area, report
+        self.id_column, self.relation_column = id_column, relation_column
+        self.district_code = area.code[:6]
+        self.households: dict[str, Household] = {}
+        self.created_households: set[str] = set()  # numbers of the households this import adds
+        self.group_names: dict[int, str] | None = None  # loaded when a tag is first added to an existing person
+        self.romanise = functools.lru_cache(maxsize=None)(name_romanisation)
+
+    def plan(self, rows: list[ValidRow]) -> _Plan:
+        plan = _Plan()
+        numbers = {row.household for row in rows if row.household} - self.households.keys()
+        self.households.update(_household_index(self.area, numbers))
+        for chunk in _chunks(rows, BATCH_SIZE):
+            self._plan_batch(plan, chunk)
+        return plan
+
+    def _plan_batch(self, plan: _Plan, chunk: Sequence[ValidRow]) -> None:
+        """One query finds the batch's existing persons (by the rows' prepared blind indexes)."""
+        area, households = self.area, self.households
+        wanted = {index: row for row in chunk for index in row.lookup}
         existing: dict[int, Person] = {}
         found = _present_id_indexes(list(wanted))
         if found:
@@ -292,40 +333,40 @@ def _plan(rows: list[ValidRow], area: Area, report: ImportReport, id_column: str
             values = dict(row.values)
             target_area_id = None
             if row.address:
-                match = houses.get(address_key(row.address))
+                match = row.house
                 if match is None:
                     values.update(house_id=None, address_text=row.address)
-                    report.unmatched_addresses.append((row.number, row.address))
+                    self.report.unmatched_addresses.append((row.number, row.address))
                 else:
                     values.update(house_id=match[0], address_text="")
                     target_area_id = match[1]
             person = existing.get(row.number)
             if person is not None and not person.area.path.startswith(area.path):
-                plan.errors.append(RowError(row.number, id_column, _(
+                plan.errors.append(RowError(row.number, self.id_column, _(
                     "该身份证号码已登记在本区域以外的人员名下，不能在此导入；请联系其所在区域办理迁入。")))
                 continue
             household = households.get(row.household) if row.household else None
             is_head = bool(row.household) and values.get("relation_to_head") == RelationToHead.HEAD
             if (is_head and household is not None and household.head_id is not None
                     and (person is None or person.pk != household.head_id)):
-                plan.errors.append(RowError(row.number, relation_column, _(
+                plan.errors.append(RowError(row.number, self.relation_column, _(
                     "户号“%(number)s”已登记户主，一户只能有一个户主；更换户主请在户信息中办理。")
                     % {"number": row.household}))
                 continue
             if row.household and household is None:
-                household = _new_instance(Household, area_id=area.pk, district_code=district_code,
+                household = _new_instance(Household, area_id=area.pk, district_code=self.district_code,
                                           number=row.household)
                 households[row.household] = household
+                self.created_households.add(row.household)
                 plan.new_households.append(household)
             if person is None:
-                new = _new_person(household, area_id=target_area_id or area.pk, district_code=district_code,
+                new = _new_person(household, area_id=target_area_id or area.pk, district_code=self.district_code,
                                   id_number=row.id_number, **values)
-                new.__dict__[SEALED] = {"id_index": own_index[row.number]}
-                _derive(new, romanise)
+                new.__dict__.update(row.stored)  # derived columns, and the stored secrets (SEALED) for _insert
                 plan.new.append(new)
                 plan.new_tags.extend(PersonTag(person=new, group_id=group_id) for group_id in sorted(row.tags))
                 if is_head:
-                    _plan_head(plan, household, new)
+                    self._plan_head(plan, household, new)
                 continue
             if target_area_id is not None:
                 values["area_id"] = target_area_id
@@ -337,23 +378,67 @@ def _plan(rows: list[ValidRow], area: Area, report: ImportReport, id_column: str
                 changes["household"] = [person.household.number if person.household_id else "", household.number]
                 person.household = household
             if is_head:
-                _plan_head(plan, household, person)
+                self._plan_head(plan, household, person)
             had = tagged.get(person.pk, set())
             added = row.tags - had
             if added:
-                if group_names is None:
-                    group_names = dict(SpecialGroup.objects.values_list("pk", "name"))
-                changes[TAGS] = [_group_names(group_names, had), _group_names(group_names, had | added)]
+                if self.group_names is None:
+                    self.group_names = dict(SpecialGroup.objects.values_list("pk", "name"))
+                changes[TAGS] = [_group_names(self.group_names, had), _group_names(self.group_names, had | added)]
                 plan.new_tags.extend(PersonTag(person=person, group_id=group_id) for group_id in sorted(added))
             if not changes:
                 plan.unchanged += 1
                 continue
-            _derive(person, romanise)
+            _derive(person, self.romanise)
             if "phone" in changes:
                 # Inserts compute blind indexes in BlindIndexField.pre_save; bulk_update does not call it.
                 person.phone_index = Person._meta.get_field("phone_index").compute(person.phone)
             plan.changed.append((person, row.number, changes))
-    return plan
+
+    def _plan_head(self, plan: _Plan, household: Household, head: Person) -> None:
+        """``head`` becomes the household's head (and its house the household's) unless already so."""
+        plan.heads[household.number] = (household, head)
+        if household.number not in self.created_households and (
+                head.pk is None or household.head_id != head.pk
+                or household.house_id is None and head.house_id is not None):
+            plan.households_updated += 1
+
+
+def _row_preparation(houses: dict[str, tuple[int, int]]) -> Callable[[ValidRow], None]:
+    """What a valid row needs that depends on the row alone, computed while rows are checked.
+
+    ``house``: the (house, area) its address names among ``houses`` (``_house_index``), if any.
+    ``lookup``: the blind indexes of the row's ID number in its 15- and 18-digit forms under every
+    configured key (lookups keep working while keys rotate). ``stored``: for a new person, the
+    columns ``_derive`` would set and, under ``SEALED``, what its encrypted columns and their blind
+    indexes store, which ``_insert`` takes instead of computing them again. Runs where the rows are
+    checked, possibly in another process: nothing here uses the database.
+    """
+    label_of = {name: Person._meta.get_field(name).crypto_label
+                for name in ("id_number", "id_index", "phone", "phone_index")}
+    lookups = [crypto.indexer(label_of["id_index"], key) for key in crypto.keys()]  # the current key first
+    index_phone = crypto.indexer(label_of["phone_index"], crypto.current_key())
+    seal_id, seal_phone = crypto.sealer(label_of["id_number"]), crypto.sealer(label_of["phone"])
+    # Members of a household share an address and many residents a name: each is worked out once.
+    romanise = functools.lru_cache(maxsize=None)(name_romanisation)
+    address_key = functools.lru_cache(maxsize=None)(normalise_address)
+
+    def prepare(row: ValidRow) -> None:
+        if row.address:
+            row.house = houses.get(address_key(row.address))
+        number, phone = row.id_number, row.values.get("phone") or ""
+        own = lookups[0](number)  # the id_index a new person stores, and one of the lookups
+        row.lookup = (own, *(index(form) for form in _id_forms(number) for index in lookups
+                             if form != number or index is not lookups[0]))
+        sealed = {"id_number": seal_id(number), "id_index": own}
+        if phone:
+            sealed.update(phone=seal_phone(phone), phone_index=index_phone(phone))
+        name_pinyin, name_initials = romanise(row.values["real_name"])
+        row.stored = {"name_pinyin": name_pinyin, "name_initials": name_initials, "id_last4": number[-4:],
+                      # a checked phone holds digits and at most a dash: its last four digits
+                      "phone_last4": phone.replace("-", "")[-4:], SEALED: sealed}
+
+    return prepare
 
 
 def _present_id_indexes(indexes: list[str]) -> list[str]:
@@ -371,14 +456,6 @@ def _present_id_indexes(indexes: list[str]) -> list[str]:
                            list(chunk))  # noqa: S608 - names from the model, values as parameters
             present.extend(value for (value,) in cursor.fetchall())
     return present
-
-
-def _plan_head(plan: _Plan, household: Household, head: Person) -> None:
-    """``head`` becomes the household's head (and its house the household's) unless already so."""
-    plan.heads[household.number] = (household, head)
-    if household.pk is not None and (head.pk is None or household.head_id != head.pk
-                                     or household.house_id is None and head.house_id is not None):
-        plan.households_updated += 1
 
 
 def _group_names(names: dict[int, str], group_ids: set[int]) -> list[str]:
@@ -428,10 +505,8 @@ def _history_value(name: str, value: Any) -> Any:
     return value
 
 
-def _write(plan: _Plan, batch: ImportBatch, progress: Progress | None) -> None:
-    total = len(plan.new) + len(plan.changed)
-    done = 0
-    now = timezone.now()
+def _write(plan: _Plan, batch: ImportBatch, now: datetime.datetime) -> None:
+    """Write one chunk's plan: new households and persons, changes with their history, tags, heads."""
     if _allocate_keys(Household, plan.new_households) and _allocate_keys(Person, plan.new):
         # Keys known before the insert: members point at their households and households at
         # their heads in the same statements (the foreign keys are checked at commit).
@@ -443,24 +518,13 @@ def _write(plan: _Plan, batch: ImportBatch, progress: Progress | None) -> None:
             if person.household is not None:
                 person.household_id = person.household.pk
         _insert(Household, plan.new_households, now)
-
-        def inserted(rows: int) -> None:
-            nonlocal done
-            done += rows
-            if progress is not None:
-                progress("write", done, total)
-
-        _insert(Person, plan.new, now, inserted)
+        _insert(Person, plan.new, now)
     else:
         Household.objects.bulk_create(plan.new_households, batch_size=BATCH_SIZE)
         for person in plan.new:
             if person.household is not None:
                 person.household_id = person.household.pk
-        for chunk in _chunks(plan.new, INSERT_CHUNK):
-            Person.objects.bulk_create(chunk, batch_size=BATCH_SIZE)
-            done += len(chunk)
-            if progress is not None:
-                progress("write", done, total)
+        Person.objects.bulk_create(plan.new, batch_size=BATCH_SIZE)
     for chunk in _chunks(plan.changed, BATCH_SIZE):
         fields: set[str] = {"updated_at"}
         for person, _row, changes in chunk:
@@ -477,9 +541,6 @@ def _write(plan: _Plan, batch: ImportBatch, progress: Progress | None) -> None:
                 for name, (before, after) in changes.items()})
             for person, row, changes in chunk
         ])
-        done += len(chunk)
-        if progress is not None:
-            progress("write", done, total)
     # After the persons: new ones have their primary keys only once inserted.
     PersonTag.objects.bulk_create(plan.new_tags, batch_size=BATCH_SIZE)
     headed = []
@@ -523,8 +584,9 @@ def _allocate_keys(model: type[models.Model], objs: list[models.Model]) -> bool:
             keys = range(top + 1, top + 1 + len(objs))
         else:
             return False
+    attname = model._meta.pk.attname
     for obj, key in zip(objs, keys):
-        obj.pk = key
+        setattr(obj, attname, key)
     return True
 
 
@@ -535,16 +597,13 @@ def _is_timestamp(field: models.Field) -> bool:
     return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
 
 
-def _insert(model: type[models.Model], objs: Sequence[models.Model], now: datetime.datetime,
-            done: Callable[[int], None] | None = None) -> None:
+def _insert(model: type[models.Model], objs: Sequence[models.Model], now: datetime.datetime) -> None:
     """INSERT ``objs`` (primary keys set) with one prepared statement run over all rows.
 
     What ``bulk_create`` does per value (``pre_save``: blind indexes, timestamps; then
     ``get_db_prep_save``: encryption, date adaptation), without compiling one multi-row statement
     per 37 rows: SQLite's 999-parameter limit makes Django cut a 27-column table into such
     batches, and compiling them costs more than the inserts.
-
-    Rows go in chunks of ``INSERT_CHUNK``, ``done(rows)`` called after each.
     """
     if not objs:
         return
@@ -553,13 +612,11 @@ def _insert(model: type[models.Model], objs: Sequence[models.Model], now: dateti
            f"({', '.join(connection.ops.quote_name(column) for column in columns)}) "
            f"VALUES ({', '.join(['%s'] * len(columns))})")
     with connection.cursor() as cursor:
-        for chunk in _chunks(objs, INSERT_CHUNK):
-            cursor.executemany(sql, prepare(chunk))
-            for obj in chunk:
-                obj._state.adding = False
-                obj._state.db = connection.alias
-            if done is not None:
-                done(len(chunk))
+        cursor.executemany(sql, prepare(objs))
+    alias = connection.alias
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = alias
 
 
 def _row_preparer(model: type[models.Model], now: datetime.datetime
@@ -579,7 +636,7 @@ def _row_preparer(model: type[models.Model], now: datetime.datetime
     index_key = crypto.keys()[0]
     converters: list[Callable[[dict[str, Any]], Any]] = []
     for field in computed:
-        if isinstance(field, BlindIndexField):  # BlindIndexField.pre_save, unless the plan computed it
+        if isinstance(field, BlindIndexField):  # BlindIndexField.pre_save, unless prepared with the row
             def convert(values, source=field.source, index=crypto.indexer(field.crypto_label, index_key),
                         attname=field.attname):
                 value = values.get(SEALED, {}).get(attname)
@@ -595,6 +652,9 @@ def _row_preparer(model: type[models.Model], now: datetime.datetime
                 return field.get_db_prep_save(value, database)
         elif isinstance(field, EncryptedTextField):  # get_db_prep_save is get_prep_value: encryption
             def convert(values, seal=crypto.sealer(field.crypto_label), attname=field.attname):
+                sealed = values.get(SEALED)
+                if sealed is not None and attname in sealed:
+                    return sealed[attname]
                 value = values[attname]
                 return value if value is None or value == "" else seal(str(value))
         else:

@@ -13,6 +13,7 @@ import datetime
 import io
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,6 +74,36 @@ class Sheet:
     header_index: int
     headers: dict[str, str]  # field → column header as the sheet spells it
     rows: list[SheetRow] = field(default_factory=list)
+    positions: dict[str, int] = field(default_factory=dict)  # field → column index
+
+    def count_rows(self) -> int:
+        """How many data rows ``iter_rows`` will give (a row is blank when its mapped cells are)."""
+        positions = list(self.positions.values())
+        return sum(1 for row in self.grid[self.header_index + 1:]
+                   if any(not _blank(row[position]) for position in positions if position < len(row)))
+
+    def iter_rows(self) -> Iterator[SheetRow]:
+        """The data rows below the header, mapped and cleaned, blank rows left out."""
+        # Columns of a few repeated values (性别, 民族, 户籍类型…) are normalised once per distinct value.
+        seen: dict[tuple[str, Any], Any] = {}
+        memo = [(name, position, name in REPEATED_VALUE_COLUMNS) for name, position in self.positions.items()]
+        grid = self.grid
+        for index in range(self.header_index + 1, len(grid)):
+            row = grid[index]
+            width = len(row)
+            values = {}
+            for name, position, repeated in memo:
+                raw = row[position] if position < width else ""
+                if repeated and type(raw) is str:
+                    key = (name, raw)
+                    value = seen.get(key)
+                    if value is None:
+                        value = seen[key] = cell_value(name, raw)
+                else:
+                    value = cell_value(name, raw)
+                values[name] = value
+            if any(value != "" for value in values.values()):
+                yield SheetRow(number=index + 1, values=values)
 
     def column(self, name: str) -> str:
         """The header the sheet uses for ``name`` (the template's name if the column is absent)."""
@@ -162,28 +193,22 @@ def cell_value(name: str, value: Any) -> Any:
     return text
 
 
-def read_sheet(data: bytes, filename: str) -> Sheet:
-    """Read ``data`` and map its columns; raises ``ImportFileError`` when that is impossible."""
+def _blank(cell: Any) -> bool:
+    return cell is None or type(cell) is str and not cell.strip()
+
+
+def open_sheet(data: bytes, filename: str) -> Sheet:
+    """Read ``data`` and find its header; the rows are mapped as ``iter_rows`` goes.
+
+    Raises ``ImportFileError`` when the file cannot be read or has no recognisable header.
+    """
     grid = read_grid(data, filename)
     header_index, columns, headers = find_header(grid)
-    sheet = Sheet(grid=grid, header_index=header_index, headers=headers)
-    # Columns of a few repeated values (性别, 民族, 户籍类型…) are normalised once per distinct value.
-    seen: dict[tuple[str, Any], Any] = {}
-    memo = [(name, position, name in REPEATED_VALUE_COLUMNS) for name, position in columns.items()]
-    for index in range(header_index + 1, len(grid)):
-        row = grid[index]
-        width = len(row)
-        values = {}
-        for name, position, repeated in memo:
-            raw = row[position] if position < width else ""
-            if repeated and type(raw) is str:
-                key = (name, raw)
-                value = seen.get(key)
-                if value is None:
-                    value = seen[key] = cell_value(name, raw)
-            else:
-                value = cell_value(name, raw)
-            values[name] = value
-        if any(value != "" for value in values.values()):
-            sheet.rows.append(SheetRow(number=index + 1, values=values))
+    return Sheet(grid=grid, header_index=header_index, headers=headers, positions=columns)
+
+
+def read_sheet(data: bytes, filename: str) -> Sheet:
+    """``open_sheet`` with every data row mapped into ``rows``."""
+    sheet = open_sheet(data, filename)
+    sheet.rows = list(sheet.iter_rows())
     return sheet

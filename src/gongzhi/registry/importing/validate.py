@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +31,7 @@ from ..choices import (
     ResidenceStatus,
 )
 from ..models import SpecialGroup
-from .reader import Mangled, Sheet, normalise_text
+from .reader import COLUMN_SYNONYMS, Mangled, Sheet, SheetRow, normalise_text, open_sheet
 
 CHOICE_FIELDS: dict[str, type[models.TextChoices]] = {
     "gender": Gender,
@@ -67,6 +68,7 @@ CHOICE_ALIASES: dict[str, dict[str, str]] = {
         **dict.fromkeys(("保姆", "租客", "朋友", "同事", "非亲属关系"), RelationToHead.NON_RELATIVE),
     },
 }
+CHECK_CHUNK_ROWS = 5000  # rows per chunk of checked rows handed on to planning and writing
 HOUSEHOLD_NUMBER_LENGTH = 30  # Household.number's max_length
 _DATE_PATTERNS = (
     re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"),
@@ -97,6 +99,33 @@ class ValidRow:
     address: str = ""
     tags: frozenset[int] = frozenset()  # SpecialGroup ids; an import adds tags, it never removes one
     household: str = ""  # the household number (户号); rows with the same number form one household
+    # Set by the importer's ``prepare`` while rows are checked (see ``check_stream``): the blind
+    # indexes that find an existing person, the house the address names, and what a new person
+    # stores that depends on the row alone (derived columns, ciphertexts, blind indexes) by attname.
+    lookup: tuple[str, ...] = ()
+    house: tuple[int, int] | None = None  # (house id, area id) the address matched
+    stored: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class SheetHead:
+    """What a checked sheet is, known once it has been read: its data rows, header row and headers."""
+
+    rows: int  # counted before the rows are mapped; the last CheckedRows.checked is the exact number
+    header_row: int  # as numbered in the sheet
+    headers: dict[str, str]  # field → column header as the sheet spells it
+
+    def column(self, name: str) -> str:
+        return self.headers.get(name) or COLUMN_SYNONYMS[name][0]
+
+
+@dataclass
+class CheckedRows:
+    """The next rows of a sheet, checked: the valid ones and the errors, with how many rows are done."""
+
+    checked: int
+    valid: list[ValidRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
 
 
 @dataclass
@@ -207,7 +236,7 @@ def validate_row(sheet: Sheet, number: int, cells: dict[str, Any],
         fail("id_number", str(MANGLED_ID_MESSAGE))
     else:
         try:
-            id_number = validators.clean_id_number(raw_id)
+            id_number = validators.clean_id_number(raw_id, today=today)
         except ValidationError as error:
             for message in _messages(error):
                 fail("id_number", message)
@@ -286,16 +315,46 @@ def special_groups() -> dict[str, SpecialGroup]:
     return groups
 
 
-def validate_sheet(sheet: Sheet, progress=None) -> Validation:
-    """Every row checked; the second occurrence of an ID number in the file fails, naming the first,
-    and so does a second head (户主) of the same household number."""
+def validate_sheet(sheet: Sheet, progress: Callable[[int, int], None] | None = None) -> Validation:
+    """Every row of ``sheet`` checked, as ``checked_rows`` does, collected."""
     result = Validation()
     groups = special_groups() if "tags" in sheet.headers else {}
+    for chunk in checked_rows(sheet, groups):
+        result.valid.extend(chunk.valid)
+        result.errors.extend(chunk.errors)
+        if progress is not None:
+            progress(chunk.checked, len(sheet.rows))
+    return result
+
+
+def check_stream(data: bytes, filename: str, *, groups: dict[str, SpecialGroup],
+                 prepare: Callable[[ValidRow], None] | None = None) -> Iterator[SheetHead | CheckedRows]:
+    """Read a sheet and check it: first its ``SheetHead``, then ``CheckedRows`` chunk by chunk.
+
+    Uses no database (``groups`` come from ``special_groups``), so an import can run it in a
+    second process while it plans and writes. ``ImportFileError`` when the file cannot be read.
+    """
+    sheet = open_sheet(data, filename)
+    # The rows are mapped while they are checked: the head goes out as soon as the header is found.
+    yield SheetHead(rows=sheet.count_rows(), header_row=sheet.header_index + 1, headers=sheet.headers)
+    yield from checked_rows(sheet, groups, prepare, rows=sheet.iter_rows())
+
+
+def checked_rows(sheet: Sheet, groups: dict[str, SpecialGroup], prepare: Callable[[ValidRow], None] | None = None,
+                 chunk_rows: int | None = None, rows: Iterable[SheetRow] | None = None) -> Iterator[CheckedRows]:
+    """Every row (``rows``, default ``sheet.rows``) checked, in chunks; ``prepare`` is called on each valid row.
+    The last chunk's ``checked`` is the number of data rows.
+
+    The second occurrence of an ID number in the file fails, naming the first, and so does a
+    second head (户主) of the same household number.
+    """
+    chunk_rows = chunk_rows or CHECK_CHUNK_ROWS
     first_row_of: dict[str, int] = {}
     head_row_of: dict[str, int] = {}
-    total = len(sheet.rows)
     today = datetime.date.today()
-    for position, row in enumerate(sheet.rows, start=1):
+    chunk = CheckedRows(checked=0)
+    position = 0
+    for position, row in enumerate(sheet.rows if rows is None else rows, start=1):
         valid, errors = validate_row(sheet, row.number, row.values, groups, today)
         if valid is not None:
             key = eighteen_digit_form(valid.id_number)
@@ -314,8 +373,13 @@ def validate_sheet(sheet: Sheet, progress=None) -> Validation:
             if valid is not None:
                 first_row_of[key] = row.number
         if valid is not None:
-            result.valid.append(valid)
-        result.errors.extend(errors)
-        if progress is not None and (position % 1000 == 0 or position == total):
-            progress(position, total)
-    return result
+            if prepare is not None:
+                prepare(valid)
+            chunk.valid.append(valid)
+        chunk.errors.extend(errors)
+        if position % chunk_rows == 0:
+            chunk.checked = position
+            yield chunk
+            chunk = CheckedRows(checked=position)
+    chunk.checked = position
+    yield chunk  # the rest (empty when the rows filled the last chunk exactly)

@@ -190,10 +190,17 @@ def test_unreadable_files_are_refused(demo):
         run(b"", filename="people.pdf")
 
 
-def test_progress_is_reported_while_writing(demo):
+def test_progress_is_reported_while_writing_and_while_checking_in_a_dry_run(demo, monkeypatch):
+    from gongzhi.registry.importing import validate
+
+    monkeypatch.setattr(validate, "CHECK_CHUNK_ROWS", 2)
+    data = xlsx_bytes([HEADERS, *[["张三", n] for n in ids(3)]])
     seen = []
-    run(xlsx_bytes([HEADERS, *[["张三", n] for n in ids(3)]]), progress=lambda *args: seen.append(args))
-    assert seen == [("validate", 3, 3), ("write", 3, 3)]
+    run(data, progress=lambda *args: seen.append(args), dry_run=True)
+    assert seen == [("validate", 2, 3), ("validate", 3, 3)]
+    seen.clear()
+    run(data, progress=lambda *args: seen.append(args))
+    assert seen == [("write", 2, 3), ("write", 3, 3)]
 
 
 def test_batch_records_who_when_which_file_and_counts(demo):
