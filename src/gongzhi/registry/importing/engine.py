@@ -62,9 +62,9 @@ QUERY_PARAMETERS = 900  # below SQLite's historical limit of 999 variables per s
 # Fields whose values are encrypted: history keeps only their last four characters.
 SECRET_FIELDS = {"phone"}
 TAGS = "tags"  # the key of added special-group tags in an ImportRowChange
-# A new person's attribute: what its encrypted columns and blind indexes store, by attribute name,
-# computed from the row while it was checked (see _row_preparation); _insert takes these values.
-SEALED = "_sealed"
+# A new person's attribute: its INSERT parameters after PLANNED_COLUMNS, prepared from the row while
+# it was checked (ValidRow.insert, see _row_preparation).
+PREPARED = "_prepared_insert"
 Progress = Callable[[str, int, int], None]
 
 
@@ -165,7 +165,7 @@ def _run(report: ImportReport, area: Area, actor, data: bytes, filename: str, *,
     one plans and writes the rows checked so far, chunk by chunk, in one transaction; a strict
     import that meets a failed row writes no further chunk and undoes the written ones.
     """
-    prepare = _row_preparation(_house_index(area))
+    prepare = _row_preparation(area, _house_index(area))
     stream = functools.partial(check_stream, data, filename, groups=special_groups(), prepare=prepare)
     with produced_elsewhere(stream, enabled=len(data) >= BACKGROUND_CHECK_BYTES) as checked:
         head = next(checked)
@@ -330,16 +330,10 @@ class _Planner:
             for person_id, group_id in pairs:
                 tagged.setdefault(person_id, set()).add(group_id)
         for row in chunk:
-            values = dict(row.values)
-            target_area_id = None
-            if row.address:
-                match = row.house
-                if match is None:
-                    values.update(house_id=None, address_text=row.address)
-                    self.report.unmatched_addresses.append((row.number, row.address))
-                else:
-                    values.update(house_id=match[0], address_text="")
-                    target_area_id = match[1]
+            values = row.values  # with the house its address names (see _row_preparation)
+            target_area_id = row.house[1] if row.house else None
+            if row.address and row.house is None:
+                self.report.unmatched_addresses.append((row.number, row.address))
             person = existing.get(row.number)
             if person is not None and not person.area.path.startswith(area.path):
                 plan.errors.append(RowError(row.number, self.id_column, _(
@@ -362,14 +356,14 @@ class _Planner:
             if person is None:
                 new = _new_person(household, area_id=target_area_id or area.pk, district_code=self.district_code,
                                   id_number=row.id_number, **values)
-                new.__dict__.update(row.stored)  # derived columns, and the stored secrets (SEALED) for _insert
+                new.__dict__[PREPARED] = row.insert  # what _insert writes besides PLANNED_COLUMNS
                 plan.new.append(new)
                 plan.new_tags.extend(PersonTag(person=new, group_id=group_id) for group_id in sorted(row.tags))
                 if is_head:
                     self._plan_head(plan, household, new)
                 continue
             if target_area_id is not None:
-                values["area_id"] = target_area_id
+                values = {**values, "area_id": target_area_id}
             changes = {name: [getattr(person, name), value] for name, value in values.items()
                        if getattr(person, name) != value}
             for name, (_before, after) in changes.items():
@@ -404,15 +398,16 @@ class _Planner:
             plan.households_updated += 1
 
 
-def _row_preparation(houses: dict[str, tuple[int, int]]) -> Callable[[ValidRow], None]:
+def _row_preparation(area: Area, houses: dict[str, tuple[int, int]]) -> Callable[[ValidRow], None]:
     """What a valid row needs that depends on the row alone, computed while rows are checked.
 
-    ``house``: the (house, area) its address names among ``houses`` (``_house_index``), if any.
-    ``lookup``: the blind indexes of the row's ID number in its 15- and 18-digit forms under every
-    configured key (lookups keep working while keys rotate). ``stored``: for a new person, the
-    columns ``_derive`` would set and, under ``SEALED``, what its encrypted columns and their blind
-    indexes store, which ``_insert`` takes instead of computing them again. Runs where the rows are
-    checked, possibly in another process: nothing here uses the database.
+    ``house``: the (house, area) its address names among ``houses`` (``_house_index``), if any;
+    the row's ``values`` get its ``house_id`` and ``address_text`` (the address when no house
+    matched). ``lookup``: the blind indexes of the row's ID number in its 15- and 18-digit forms
+    under every configured key (lookups keep working while keys rotate), the current key's index of
+    the number itself first. ``insert``: a new person's INSERT parameters after the ones the plan
+    decides (``PLANNED_COLUMNS``): ciphertexts, blind indexes, pinyin, last-four columns, area.
+    Runs where the rows are checked, possibly in another process: nothing here uses the database.
     """
     label_of = {name: Person._meta.get_field(name).crypto_label
                 for name in ("id_number", "id_index", "phone", "phone_index")}
@@ -422,23 +417,43 @@ def _row_preparation(houses: dict[str, tuple[int, int]]) -> Callable[[ValidRow],
     # Members of a household share an address and many residents a name: each is worked out once.
     romanise = functools.lru_cache(maxsize=None)(name_romanisation)
     address_key = functools.lru_cache(maxsize=None)(normalise_address)
+    fields = _prepared_fields()
+    parameters = operator.itemgetter(*(field.attname for field in fields))
+    base = {**_defaults(Person), "district_code": area.code[:6]}
+    adapt_date = connection.ops.adapt_datefield_value
 
     def prepare(row: ValidRow) -> None:
+        values = row.values
         if row.address:
             row.house = houses.get(address_key(row.address))
-        number, phone = row.id_number, row.values.get("phone") or ""
+            if row.house is None:
+                values.update(house_id=None, address_text=row.address)
+            else:
+                values.update(house_id=row.house[0], address_text="")
+        number, phone = row.id_number, values.get("phone") or ""
         own = lookups[0](number)  # the id_index a new person stores, and one of the lookups
         row.lookup = (own, *(index(form) for form in _id_forms(number) for index in lookups
                              if form != number or index is not lookups[0]))
-        sealed = {"id_number": seal_id(number), "id_index": own}
-        if phone:
-            sealed.update(phone=seal_phone(phone), phone_index=index_phone(phone))
-        name_pinyin, name_initials = romanise(row.values["real_name"])
-        row.stored = {"name_pinyin": name_pinyin, "name_initials": name_initials, "id_last4": number[-4:],
-                      # a checked phone holds digits and at most a dash: its last four digits
-                      "phone_last4": phone.replace("-", "")[-4:], SEALED: sealed}
+        name_pinyin, name_initials = romanise(values["real_name"])
+        stored = {**base, **values, "area_id": row.house[1] if row.house else area.pk,
+                  "name_pinyin": name_pinyin, "name_initials": name_initials,
+                  "id_number": seal_id(number), "id_index": own, "id_last4": number[-4:],
+                  # a checked phone holds digits and at most a dash: its last four digits
+                  "phone": seal_phone(phone) if phone else "", "phone_index": index_phone(phone) if phone else "",
+                  "phone_last4": phone.replace("-", "")[-4:]}
+        stored["birth_date"] = adapt_date(stored["birth_date"])
+        row.insert = parameters(stored)
 
     return prepare
+
+
+PLANNED_COLUMNS = ("id", "household_id", "created_at", "updated_at")  # a new person's: set when written
+
+
+@functools.cache
+def _prepared_fields() -> list[models.Field]:
+    """Person's columns other than ``PLANNED_COLUMNS``, in the order ``ValidRow.insert`` holds them."""
+    return [field for field in Person._meta.concrete_fields if field.attname not in PLANNED_COLUMNS]
 
 
 def _present_id_indexes(indexes: list[str]) -> list[str]:
@@ -607,7 +622,10 @@ def _insert(model: type[models.Model], objs: Sequence[models.Model], now: dateti
     """
     if not objs:
         return
-    columns, prepare = _row_preparer(model, now)
+    if all(PREPARED in obj.__dict__ for obj in objs):
+        columns, prepare = _prepared_row_preparer(model, now)
+    else:
+        columns, prepare = _row_preparer(model, now)
     sql = (f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} "  # noqa: S608 - model names
            f"({', '.join(connection.ops.quote_name(column) for column in columns)}) "
            f"VALUES ({', '.join(['%s'] * len(columns))})")
@@ -617,6 +635,19 @@ def _insert(model: type[models.Model], objs: Sequence[models.Model], now: dateti
     for obj in objs:
         obj._state.adding = False
         obj._state.db = alias
+
+
+def _prepared_row_preparer(model: type[models.Model], now: datetime.datetime
+                           ) -> tuple[list[str], Callable[[Sequence[models.Model]], list[tuple]]]:
+    """``_row_preparer`` for new persons whose parameters were prepared with their rows."""
+    assert model is Person
+    stamp = Person._meta.get_field("created_at").get_db_prep_save(now, connection)
+    columns = [Person._meta.get_field(name).column for name in PLANNED_COLUMNS]
+
+    def prepare(objs: Sequence[models.Model]) -> list[tuple]:
+        return [(obj.id, obj.household_id, stamp, stamp, *obj.__dict__[PREPARED]) for obj in objs]
+
+    return columns + [field.column for field in _prepared_fields()], prepare
 
 
 def _row_preparer(model: type[models.Model], now: datetime.datetime
@@ -636,13 +667,10 @@ def _row_preparer(model: type[models.Model], now: datetime.datetime
     index_key = crypto.keys()[0]
     converters: list[Callable[[dict[str, Any]], Any]] = []
     for field in computed:
-        if isinstance(field, BlindIndexField):  # BlindIndexField.pre_save, unless prepared with the row
+        if isinstance(field, BlindIndexField):  # BlindIndexField.pre_save
             def convert(values, source=field.source, index=crypto.indexer(field.crypto_label, index_key),
                         attname=field.attname):
-                value = values.get(SEALED, {}).get(attname)
-                if value is None:
-                    value = index(values[source]) if values[source] else ""
-                values[attname] = value
+                values[attname] = value = index(values[source]) if values[source] else ""
                 return value
         elif type(field) is models.DateField:  # DateField.get_db_prep_value, for date values
             def convert(values, field=field, adapt=database.ops.adapt_datefield_value):
@@ -652,9 +680,6 @@ def _row_preparer(model: type[models.Model], now: datetime.datetime
                 return field.get_db_prep_save(value, database)
         elif isinstance(field, EncryptedTextField):  # get_db_prep_save is get_prep_value: encryption
             def convert(values, seal=crypto.sealer(field.crypto_label), attname=field.attname):
-                sealed = values.get(SEALED)
-                if sealed is not None and attname in sealed:
-                    return sealed[attname]
                 value = values[attname]
                 return value if value is None or value == "" else seal(str(value))
         else:

@@ -38,9 +38,11 @@ COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
     "household_number": ("户号", "户编号", "户口编号", "户籍号", "家庭户号"),
     "relation_to_head": ("与户主关系", "与户主的关系", "关系", "家庭关系"),
 }
-# Columns holding one of a few values: their text cells are normalised once per distinct value.
+# Columns whose values repeat (one of a few choices; an address or household number shared by a
+# household's members): their text cells are normalised once per distinct value.
 REPEATED_VALUE_COLUMNS = frozenset({"gender", "ethnicity", "registration", "residence_status", "political_status",
-                                    "education", "employment", "relation_to_head", "tags"})
+                                    "education", "employment", "relation_to_head", "tags", "address",
+                                    "household_number"})
 HEADER_OF = {normal: name for name, names in COLUMN_SYNONYMS.items() for normal in names}
 MIN_HEADER_MATCHES = 2
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -84,7 +86,7 @@ class Sheet:
 
     def iter_rows(self) -> Iterator[SheetRow]:
         """The data rows below the header, mapped and cleaned, blank rows left out."""
-        # Columns of a few repeated values (性别, 民族, 户籍类型…) are normalised once per distinct value.
+        # Repeated values (性别, 民族, 户籍类型, 现住址…) are normalised once per distinct value.
         seen: dict[tuple[str, Any], Any] = {}
         memo = [(name, position, name in REPEATED_VALUE_COLUMNS) for name, position in self.positions.items()]
         grid = self.grid

@@ -100,11 +100,11 @@ class ValidRow:
     tags: frozenset[int] = frozenset()  # SpecialGroup ids; an import adds tags, it never removes one
     household: str = ""  # the household number (户号); rows with the same number form one household
     # Set by the importer's ``prepare`` while rows are checked (see ``check_stream``): the blind
-    # indexes that find an existing person, the house the address names, and what a new person
-    # stores that depends on the row alone (derived columns, ciphertexts, blind indexes) by attname.
+    # indexes that find an existing person, the house the address names, and a new person's INSERT
+    # parameters that depend on the row alone (derived columns, ciphertexts, blind indexes).
     lookup: tuple[str, ...] = ()
     house: tuple[int, int] | None = None  # (house id, area id) the address matched
-    stored: dict[str, Any] = field(default_factory=dict)
+    insert: tuple = ()
 
 
 @dataclass
@@ -288,7 +288,8 @@ def validate_row(sheet: Sheet, number: int, cells: dict[str, Any],
     if len(address) > 200:
         fail("address", _("地址过长（最多 200 个字）。"))
     tags: set[int] = set()
-    for label in _TAG_SEPARATORS.split(_text(cells.get("tags", ""))):
+    tag_text = _text(cells.get("tags", ""))
+    for label in _TAG_SEPARATORS.split(tag_text) if tag_text else ():
         if not label:
             continue
         group = (groups or {}).get(normalise_text(label))
