@@ -356,6 +356,7 @@ class _Planner:
             if person is None:
                 new = _new_person(household, area_id=target_area_id or area.pk, district_code=self.district_code,
                                   id_number=row.id_number, **values)
+                new.name_pinyin, new.name_initials = self.romanise(new.real_name)
                 new.__dict__[PREPARED] = row.insert  # what _insert writes besides PLANNED_COLUMNS
                 plan.new.append(new)
                 plan.new_tags.extend(PersonTag(person=new, group_id=group_id) for group_id in sorted(row.tags))
@@ -406,7 +407,7 @@ def _row_preparation(area: Area, houses: dict[str, tuple[int, int]]) -> Callable
     matched). ``lookup``: the blind indexes of the row's ID number in its 15- and 18-digit forms
     under every configured key (lookups keep working while keys rotate), the current key's index of
     the number itself first. ``insert``: a new person's INSERT parameters after the ones the plan
-    decides (``PLANNED_COLUMNS``): ciphertexts, blind indexes, pinyin, last-four columns, area.
+    decides (``PLANNED_COLUMNS``): ciphertexts, blind indexes, last-four columns, area.
     Runs where the rows are checked, possibly in another process: nothing here uses the database.
     """
     label_of = {name: Person._meta.get_field(name).crypto_label
@@ -414,9 +415,7 @@ def _row_preparation(area: Area, houses: dict[str, tuple[int, int]]) -> Callable
     lookups = [crypto.indexer(label_of["id_index"], key) for key in crypto.keys()]  # the current key first
     index_phone = crypto.indexer(label_of["phone_index"], crypto.current_key())
     seal_id, seal_phone = crypto.sealer(label_of["id_number"]), crypto.sealer(label_of["phone"])
-    # Members of a household share an address and many residents a name: each is worked out once.
-    romanise = functools.lru_cache(maxsize=None)(name_romanisation)
-    address_key = functools.lru_cache(maxsize=None)(normalise_address)
+    address_key = functools.lru_cache(maxsize=None)(normalise_address)  # a household's members share one
     fields = _prepared_fields()
     parameters = operator.itemgetter(*(field.attname for field in fields))
     base = {**_defaults(Person), "district_code": area.code[:6]}
@@ -434,10 +433,7 @@ def _row_preparation(area: Area, houses: dict[str, tuple[int, int]]) -> Callable
         own = lookups[0](number)  # the id_index a new person stores, and one of the lookups
         row.lookup = (own, *(index(form) for form in _id_forms(number) for index in lookups
                              if form != number or index is not lookups[0]))
-        name_pinyin, name_initials = romanise(values["real_name"])
-        stored = {**base, **values, "area_id": row.house[1] if row.house else area.pk,
-                  "name_pinyin": name_pinyin, "name_initials": name_initials,
-                  "id_number": seal_id(number), "id_index": own, "id_last4": number[-4:],
+        stored = {**base, **values, "area_id": row.house[1] if row.house else area.pk, "id_number": seal_id(number), "id_index": own, "id_last4": number[-4:],
                   # a checked phone holds digits and at most a dash: its last four digits
                   "phone": seal_phone(phone) if phone else "", "phone_index": index_phone(phone) if phone else "",
                   "phone_last4": phone.replace("-", "")[-4:]}
@@ -447,7 +443,9 @@ def _row_preparation(area: Area, houses: dict[str, tuple[int, int]]) -> Callable
     return prepare
 
 
-PLANNED_COLUMNS = ("id", "household_id", "created_at", "updated_at")  # a new person's: set when written
+# A new person's columns set by the importing process: keys and stamps when written, and the pinyin
+# columns while planning (the checking process is the busier one; romanising evens the load).
+PLANNED_COLUMNS = ("id", "household_id", "created_at", "updated_at", "name_pinyin", "name_initials")
 
 
 @functools.cache
@@ -645,7 +643,8 @@ def _prepared_row_preparer(model: type[models.Model], now: datetime.datetime
     columns = [Person._meta.get_field(name).column for name in PLANNED_COLUMNS]
 
     def prepare(objs: Sequence[models.Model]) -> list[tuple]:
-        return [(obj.id, obj.household_id, stamp, stamp, *obj.__dict__[PREPARED]) for obj in objs]
+        return [(obj.id, obj.household_id, stamp, stamp, obj.name_pinyin, obj.name_initials, *obj.__dict__[PREPARED])
+                for obj in objs]
 
     return columns + [field.column for field in _prepared_fields()], prepare
 
