@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection, connections, models, transaction
+from django.db import connection, models, transaction
 from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,7 +37,7 @@ from gongzhi.audit.services import record
 from gongzhi.core.memory import paused_gc
 from gongzhi.core.parallel import produced_elsewhere
 from gongzhi.privacy import crypto
-from gongzhi.privacy.fields import BlindIndexField, EncryptedTextField
+from gongzhi.privacy.fields import BlindIndexField
 
 from ..choices import RelationToHead
 from ..models import (
@@ -653,46 +653,24 @@ def _row_preparer(model: type[models.Model], now: datetime.datetime
                   ) -> tuple[list[str], Callable[[Sequence[models.Model]], list[tuple]]]:
     """The INSERT's columns and a function turning instances into its parameter rows.
 
-    Columns fall in three groups: stored as the attribute is, set to ``now``, and computed per
-    value (blind index from its source; encryption and date adaptation through the field).
+    Columns fall in three groups: stored as the attribute is, set to ``now``, and the rest through
+    the field as ``bulk_create`` does (``pre_save``: blind indexes; ``get_db_prep_save``:
+    encryption, date adaptation). New persons take ``_prepared_row_preparer`` instead.
     """
-    database = connections[connection.alias]
     plain = [field for field in model._meta.concrete_fields if isinstance(field, _PLAIN_TYPES)
              and not isinstance(field, BlindIndexField) and not _is_timestamp(field)]
     stamped = [field for field in model._meta.concrete_fields if _is_timestamp(field)]
     computed = [field for field in model._meta.concrete_fields if field not in plain and field not in stamped]
     get_plain = operator.itemgetter(*(field.attname for field in plain))
-    stamp = [field.get_db_prep_save(now, database) for field in stamped]
-    index_key = crypto.keys()[0]
-    converters: list[Callable[[dict[str, Any]], Any]] = []
-    for field in computed:
-        if isinstance(field, BlindIndexField):  # BlindIndexField.pre_save
-            def convert(values, source=field.source, index=crypto.indexer(field.crypto_label, index_key),
-                        attname=field.attname):
-                values[attname] = value = index(values[source]) if values[source] else ""
-                return value
-        elif type(field) is models.DateField:  # DateField.get_db_prep_value, for date values
-            def convert(values, field=field, adapt=database.ops.adapt_datefield_value):
-                value = values[field.attname]
-                if value is None or type(value) is datetime.date:
-                    return adapt(value)
-                return field.get_db_prep_save(value, database)
-        elif isinstance(field, EncryptedTextField):  # get_db_prep_save is get_prep_value: encryption
-            def convert(values, seal=crypto.sealer(field.crypto_label), attname=field.attname):
-                value = values[attname]
-                return value if value is None or value == "" else seal(str(value))
-        else:
-            def convert(values, field=field):
-                return field.get_db_prep_save(values[field.attname], database)
-        converters.append(convert)
+    stamp = [field.get_db_prep_save(now, connection) for field in stamped]
 
     def prepare(objs: Sequence[models.Model]) -> list[tuple]:
         rows = []
         for obj in objs:
-            values = obj.__dict__
             for field in stamped:
-                values[field.attname] = now
-            rows.append((*get_plain(values), *stamp, *[convert(values) for convert in converters]))
+                setattr(obj, field.attname, now)
+            rows.append((*get_plain(obj.__dict__), *stamp,
+                         *[field.get_db_prep_save(field.pre_save(obj, True), connection) for field in computed]))
         return rows
 
     return [field.column for field in plain + stamped + computed], prepare

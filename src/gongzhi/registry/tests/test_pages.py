@@ -430,3 +430,11 @@ def test_the_age_pyramid_escapes_its_title():
                           title='<script>alert(1)</script>" onload="x')
     assert "<script" not in svg and 'onload="x' not in svg
     assert "&lt;script&gt;" in svg
+
+
+def test_statistics_page_escapes_an_area_name_in_the_inlined_chart(login_as, people):
+    """The page inlines the chart with ``|safe``; an area name (typed by admins or imported) stays text."""
+    Area.objects.filter(code=GRID).update(name='<script>alert(1)</script>"><img src=x onerror=alert(2)>')
+    html = login_as("community").get(reverse("registry:statistics"), {"area": GRID}).content.decode()
+    assert "<script>alert(1)" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)" in html
