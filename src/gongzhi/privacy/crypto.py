@@ -26,6 +26,7 @@ from django.core.exceptions import ImproperlyConfigured
 NONCE_BYTES = 12
 TAG_BYTES = 16  # the GCM authentication tag appended to the ciphertext
 INDEX_HEX_CHARS = 32  # 128 bits of HMAC: collision-free at any realistic scale
+_SHA256_BLOCK_BYTES = 64
 
 
 class DecryptionError(Exception):
@@ -97,6 +98,8 @@ def _sealer(label: str, key: DataKey) -> Callable[[str], str]:
     prefix, seal, associated = f"{key.key_id}$", key.aead.encrypt, label.encode("utf-8")
 
     def encrypt_value(plaintext: str) -> str:
+        # A fresh nonce from the OS every time, never from a buffer: importing processes fork, and a
+        # buffer copied into two processes would give both the same nonces under the same key.
         nonce = os.urandom(NONCE_BYTES)
         return prefix + base64.urlsafe_b64encode(nonce + seal(nonce, plaintext.encode("utf-8"), associated)).decode()
 
@@ -143,15 +146,22 @@ def blind_index(value: str, *, label: str, key: DataKey | None = None) -> str:
 
 @lru_cache(maxsize=64)
 def indexer(label: str, key: DataKey) -> Callable[[str], str]:
-    """``blind_index`` under one key and label: the HMAC keyed and fed the label once, copied per value.
+    """``blind_index`` under one key and label, for many values.
 
-    The index is HMAC-SHA256(index secret, ``label NUL normalised value``), hex, truncated.
+    The index is HMAC-SHA256(index secret, ``label NUL normalised value``), hex, truncated. It is
+    computed as RFC 2104 defines it, with hashlib: the inner hash keyed and fed the label and the
+    outer hash keyed once, both copied per value (a third of the time of copying an ``hmac`` object,
+    which matters to imports of 100,000s of persons).
     """
-    prefixed = hmac.new(key.index_secret, f"{label}\x00".encode("utf-8"), hashlib.sha256)
+    block = key.index_secret.ljust(_SHA256_BLOCK_BYTES, b"\0")  # a 32-byte secret: shorter than the block
+    inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in block) + f"{label}\x00".encode("utf-8"))
+    outer = hashlib.sha256(bytes(byte ^ 0x5C for byte in block))
 
     def index(value: str) -> str:
-        mac = prefixed.copy()
-        mac.update(normalize_for_index(value).encode("utf-8"))
+        digest = inner.copy()
+        digest.update(normalize_for_index(value).encode("utf-8"))
+        mac = outer.copy()
+        mac.update(digest.digest())
         return mac.hexdigest()[:INDEX_HEX_CHARS]
 
     return index

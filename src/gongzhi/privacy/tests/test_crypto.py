@@ -106,16 +106,24 @@ def test_blind_index_depends_on_label_and_key():
         assert crypto.blind_index(value, label=LABEL) == candidates[1]
 
 
-def test_blind_index_is_hmac_sha256_of_label_and_normalised_value_under_the_index_subkey():
-    """The prepared HMAC (keyed and fed the label once, copied per value) gives the stored indexes."""
+@pytest.mark.parametrize("value", ["110105194912310X2", "13800000001", "张三", "", "x" * 200])
+@pytest.mark.parametrize("label", [LABEL, "registry.person.phone_index", "标签" * 40])
+def test_blind_index_is_hmac_sha256_of_label_and_normalised_value_under_the_index_subkey(value, label):
+    """The prepared HMAC (RFC 2104 over hashlib, keyed once, copied per value) gives what hmac gives."""
     import hashlib
     import hmac
 
     with override_settings(GONGZHI_DATA_KEY=KEY1):
         key = crypto.current_key()
-        expected = hmac.digest(key.index_secret, f"{LABEL}\x00110105194912310X2".encode(), hashlib.sha256).hex()
-        assert crypto.blind_index("１１０１０５ 194912310x2", label=LABEL) == expected[:crypto.INDEX_HEX_CHARS]
-        assert crypto.indexer(LABEL, key)("110105194912310X2") == expected[:crypto.INDEX_HEX_CHARS]
+        expected = hmac.digest(key.index_secret, f"{label}\x00{value.upper()}".encode(), hashlib.sha256).hex()
+        assert crypto.indexer(label, key)(value) == expected[:crypto.INDEX_HEX_CHARS]
+        assert crypto.blind_index(value, label=label) == expected[:crypto.INDEX_HEX_CHARS]
+
+
+def test_blind_index_normalises_before_hashing():
+    with override_settings(GONGZHI_DATA_KEY=KEY1):
+        assert crypto.blind_index("１１０１０５ 194912310x2", label=LABEL) == crypto.blind_index(
+            "110105194912310X2", label=LABEL)
 
 
 def test_sealer_follows_the_current_key_and_binds_the_label():

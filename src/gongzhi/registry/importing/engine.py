@@ -1,9 +1,9 @@
 """The resident import use case: read, validate, match by blind index, write in one transaction.
 
 Built for large files: persons are matched with one query per batch of rows (blind indexes of
-the file's ID numbers), new persons are inserted with one prepared statement over all rows
-(``_insert``; ``bulk_create`` where the database gives no keys in advance) and changed persons with
-``bulk_update``, so the number of queries grows with the number of batches, not of rows.
+the file's ID numbers), new persons are inserted with one prepared statement over each chunk of
+rows (``_insert_new_persons``, keys allocated in advance) and changed persons with ``bulk_update``,
+so the number of queries grows with the number of batches, not of rows.
 
 Rows sharing a household number (户号) form one household, matched by number inside the target
 area or created there; the row whose relation is 户主 becomes its head, and the head's house the
@@ -62,9 +62,6 @@ QUERY_PARAMETERS = 900  # below SQLite's historical limit of 999 variables per s
 # Fields whose values are encrypted: history keeps only their last four characters.
 SECRET_FIELDS = {"phone"}
 TAGS = "tags"  # the key of added special-group tags in an ImportRowChange
-# A new person's attribute: its INSERT parameters after PLANNED_COLUMNS, prepared from the row while
-# it was checked (ValidRow.insert, see _row_preparation).
-PREPARED = "_prepared_insert"
 Progress = Callable[[str, int, int], None]
 
 
@@ -99,16 +96,36 @@ class ImportReport:
                 "unchanged": self.unchanged, "failed": self.failed}
 
 
+class _NewPerson:
+    """A person the import adds: what its INSERT needs besides the row's prepared parameters.
+
+    Lighter than a ``Person`` instance (one is planned per new row): the key given by
+    ``_allocate_keys``, the household (whose key may be allocated only when written), the house
+    for the household's head, the pinyin columns and the checked row (prepared parameters, tags).
+    """
+
+    __slots__ = ("id", "household", "house_id", "romanised", "row")
+
+    def __init__(self, row: ValidRow, household: Household | None, romanised: tuple[str, str]) -> None:
+        self.id: int | None = None
+        self.row, self.household, self.romanised = row, household, romanised
+        self.house_id = row.house[0] if row.house else None
+
+    @property
+    def pk(self) -> int | None:
+        return self.id
+
+
 @dataclass
 class _Plan:
-    new: list[Person] = field(default_factory=list)
+    new: list[_NewPerson] = field(default_factory=list)
     changed: list[tuple[Person, int, dict[str, list[Any]]]] = field(default_factory=list)
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
-    new_tags: list[PersonTag] = field(default_factory=list)
+    new_tags: list[PersonTag] = field(default_factory=list)  # added to existing persons (new ones: _write)
     new_households: list[Household] = field(default_factory=list)
     # Household number → (household, its head as planned): heads are set once persons have keys.
-    heads: dict[str, tuple[Household, Person]] = field(default_factory=dict)
+    heads: dict[str, tuple[Household, Person | _NewPerson]] = field(default_factory=dict)
     households_updated: int = 0
 
 
@@ -266,12 +283,13 @@ def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
         yield items[start:start + size]
 
 
-def _id_forms(number: str) -> set[str]:
-    """The 15- and 18-digit forms a ledger may hold for the same person."""
-    forms = {number, eighteen_digit_form(number)}
-    if len(number) == 18 and number[6:8] == "19":
-        forms.add(number[:6] + number[8:17])
-    return forms
+def _other_id_forms(number: str) -> tuple[str, ...]:
+    """The other form (15 or 18 digits) a ledger may hold for the same person's number, if any."""
+    if len(number) == 15:
+        return (eighteen_digit_form(number),)
+    if number[6:8] == "19":
+        return (number[:6] + number[8:17],)
+    return ()
 
 
 def _house_index(area: Area) -> dict[str, tuple[int, int]]:
@@ -354,12 +372,8 @@ class _Planner:
                 self.created_households.add(row.household)
                 plan.new_households.append(household)
             if person is None:
-                new = _new_person(household, area_id=target_area_id or area.pk, district_code=self.district_code,
-                                  id_number=row.id_number, **values)
-                new.name_pinyin, new.name_initials = self.romanise(new.real_name)
-                new.__dict__[PREPARED] = row.insert  # what _insert writes besides PLANNED_COLUMNS
+                new = _NewPerson(row, household, self.romanise(values["real_name"]))
                 plan.new.append(new)
-                plan.new_tags.extend(PersonTag(person=new, group_id=group_id) for group_id in sorted(row.tags))
                 if is_head:
                     self._plan_head(plan, household, new)
                 continue
@@ -390,7 +404,7 @@ class _Planner:
                 person.phone_index = Person._meta.get_field("phone_index").compute(person.phone)
             plan.changed.append((person, row.number, changes))
 
-    def _plan_head(self, plan: _Plan, household: Household, head: Person) -> None:
+    def _plan_head(self, plan: _Plan, household: Household, head: Person | _NewPerson) -> None:
         """``head`` becomes the household's head (and its house the household's) unless already so."""
         plan.heads[household.number] = (household, head)
         if household.number not in self.created_households and (
@@ -412,31 +426,39 @@ def _row_preparation(area: Area, houses: dict[str, tuple[int, int]]) -> Callable
     """
     label_of = {name: Person._meta.get_field(name).crypto_label
                 for name in ("id_number", "id_index", "phone", "phone_index")}
-    lookups = [crypto.indexer(label_of["id_index"], key) for key in crypto.keys()]  # the current key first
+    index_id, *older_keys = [crypto.indexer(label_of["id_index"], key) for key in crypto.keys()]
     index_phone = crypto.indexer(label_of["phone_index"], crypto.current_key())
     seal_id, seal_phone = crypto.sealer(label_of["id_number"]), crypto.sealer(label_of["phone"])
     address_key = functools.lru_cache(maxsize=None)(normalise_address)  # a household's members share one
     fields = _prepared_fields()
     parameters = operator.itemgetter(*(field.attname for field in fields))
-    base = {**_defaults(Person), "district_code": area.code[:6]}
+    base = {field.attname: _defaults(Person)[field.attname] for field in fields} | {"district_code": area.code[:6]}
     adapt_date = connection.ops.adapt_datefield_value
 
     def prepare(row: ValidRow) -> None:
         values = row.values
+        stored = base.copy()
         if row.address:
-            row.house = houses.get(address_key(row.address))
-            if row.house is None:
-                values.update(house_id=None, address_text=row.address)
+            house = row.house = houses.get(address_key(row.address))
+            if house is None:
+                values["house_id"], values["address_text"] = None, row.address
             else:
-                values.update(house_id=row.house[0], address_text="")
+                values["house_id"], values["address_text"] = house[0], ""
+                stored["area_id"] = house[1]
+        else:
+            house = None
+        if house is None:
+            stored["area_id"] = area.pk
+        stored.update(values)
         number, phone = row.id_number, values.get("phone") or ""
-        own = lookups[0](number)  # the id_index a new person stores, and one of the lookups
-        row.lookup = (own, *(index(form) for form in _id_forms(number) for index in lookups
-                             if form != number or index is not lookups[0]))
-        stored = {**base, **values, "area_id": row.house[1] if row.house else area.pk, "id_number": seal_id(number), "id_index": own, "id_last4": number[-4:],
-                  # a checked phone holds digits and at most a dash: its last four digits
-                  "phone": seal_phone(phone) if phone else "", "phone_index": index_phone(phone) if phone else "",
-                  "phone_last4": phone.replace("-", "")[-4:]}
+        own = index_id(number)  # the id_index a new person stores, and the first lookup
+        others = _other_id_forms(number)
+        row.lookup = (own, *[index(form) for form in others for index in (index_id, *older_keys)],
+                      *[index(number) for index in older_keys])
+        stored["id_number"], stored["id_index"], stored["id_last4"] = seal_id(number), own, number[-4:]
+        if phone:
+            stored["phone"], stored["phone_index"] = seal_phone(phone), index_phone(phone)
+            stored["phone_last4"] = phone.replace("-", "")[-4:]  # a checked phone: digits and at most a dash
         stored["birth_date"] = adapt_date(stored["birth_date"])
         row.insert = parameters(stored)
 
@@ -473,14 +495,6 @@ def _present_id_indexes(indexes: list[str]) -> list[str]:
 
 def _group_names(names: dict[int, str], group_ids: set[int]) -> list[str]:
     return sorted(names[group_id] for group_id in group_ids)
-
-
-def _new_person(household: Household | None, **values: Any) -> Person:
-    """A new person in ``household`` (which may not be saved yet); see ``_new_instance``."""
-    person = _new_instance(Person, **values)
-    if household is not None:
-        person._state.fields_cache["household"] = household  # what assigning person.household caches
-    return person
 
 
 def _new_instance(model: type[models.Model], **values: Any) -> models.Model:
@@ -520,24 +534,16 @@ def _history_value(name: str, value: Any) -> Any:
 
 def _write(plan: _Plan, batch: ImportBatch, now: datetime.datetime) -> None:
     """Write one chunk's plan: new households and persons, changes with their history, tags, heads."""
-    if _allocate_keys(Household, plan.new_households) and _allocate_keys(Person, plan.new):
-        # Keys known before the insert: members point at their households and households at
-        # their heads in the same statements (the foreign keys are checked at commit).
-        for household, head in plan.heads.values():
-            if household._state.adding:
-                household.head_id = head.pk
-                household.house_id = head.house_id
-        for person in plan.new:
-            if person.household is not None:
-                person.household_id = person.household.pk
-        _insert(Household, plan.new_households, now)
-        _insert(Person, plan.new, now)
-    else:
-        Household.objects.bulk_create(plan.new_households, batch_size=BATCH_SIZE)
-        for person in plan.new:
-            if person.household is not None:
-                person.household_id = person.household.pk
-        Person.objects.bulk_create(plan.new, batch_size=BATCH_SIZE)
+    # Keys known before the insert: members point at their households and households at their
+    # heads in the same statements (the foreign keys are checked at commit).
+    _allocate_keys(Household, plan.new_households)
+    _allocate_keys(Person, plan.new)
+    for household, head in plan.heads.values():
+        if household._state.adding:
+            household.head_id = head.pk
+            household.house_id = head.house_id
+    _insert(Household, plan.new_households, now)
+    _insert_new_persons(plan.new, now)
     for chunk in _chunks(plan.changed, BATCH_SIZE):
         fields: set[str] = {"updated_at"}
         for person, _row, changes in chunk:
@@ -554,12 +560,13 @@ def _write(plan: _Plan, batch: ImportBatch, now: datetime.datetime) -> None:
                 for name, (before, after) in changes.items()})
             for person, row, changes in chunk
         ])
-    # After the persons: new ones have their primary keys only once inserted.
-    PersonTag.objects.bulk_create(plan.new_tags, batch_size=BATCH_SIZE)
+    PersonTag.objects.bulk_create([*plan.new_tags, *(PersonTag(person_id=new.id, group_id=group_id)
+                                                     for new in plan.new for group_id in sorted(new.row.tags))],
+                                  batch_size=BATCH_SIZE)
     headed = []
     for household, head in plan.heads.values():
         if household.head_id != head.pk or household.house_id is None and head.house_id is not None:
-            household.head = head
+            household.head_id = head.pk
             if household.house_id is None:
                 household.house_id = head.house_id
             household.updated_at = now
@@ -572,22 +579,22 @@ def _write(plan: _Plan, batch: ImportBatch, now: datetime.datetime) -> None:
                     now, connection), household.pk) for household in headed])
 
 
-def _allocate_keys(model: type[models.Model], objs: list[models.Model]) -> bool:
-    """Give ``objs`` the primary keys the database would give them; ``False`` where unsupported.
+def _allocate_keys(model: type[models.Model], objs: Sequence[models.Model | _NewPerson]) -> None:
+    """Give ``objs`` the primary keys the database would give them.
 
     PostgreSQL hands out keys from the table's sequence. SQLite has no sequence object, but the
     import holds the database's write lock from its first write (the import batch row, written
     before this) to its commit, so no one else can take the keys after the current largest one.
     """
     if not objs:
-        return True
+        return
     table = model._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
                            [table, len(objs)])
             keys = [key for (key,) in cursor.fetchall()]
-        elif connection.vendor == "sqlite":
+        else:  # SQLite, the only other database Gongzhi runs on
             # AUTOINCREMENT never reuses a key: start above both the largest row and the sequence.
             cursor.execute(f"SELECT MAX(id) FROM {table}")  # noqa: S608 - a model's table name
             top = cursor.fetchone()[0] or 0
@@ -595,12 +602,8 @@ def _allocate_keys(model: type[models.Model], objs: list[models.Model]) -> bool:
             row = cursor.fetchone()
             top = max(top, row[0] if row else 0)
             keys = range(top + 1, top + 1 + len(objs))
-        else:
-            return False
-    attname = model._meta.pk.attname
     for obj, key in zip(objs, keys):
-        setattr(obj, attname, key)
-    return True
+        obj.id = key
 
 
 _PLAIN_TYPES = (models.CharField, models.ForeignKey, models.BooleanField, models.IntegerField)
@@ -620,33 +623,32 @@ def _insert(model: type[models.Model], objs: Sequence[models.Model], now: dateti
     """
     if not objs:
         return
-    if all(PREPARED in obj.__dict__ for obj in objs):
-        columns, prepare = _prepared_row_preparer(model, now)
-    else:
-        columns, prepare = _row_preparer(model, now)
-    sql = (f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} "  # noqa: S608 - model names
-           f"({', '.join(connection.ops.quote_name(column) for column in columns)}) "
-           f"VALUES ({', '.join(['%s'] * len(columns))})")
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, prepare(objs))
+    columns, prepare = _row_preparer(model, now)
+    _execute_insert(model, columns, prepare(objs))
     alias = connection.alias
     for obj in objs:
         obj._state.adding = False
         obj._state.db = alias
 
 
-def _prepared_row_preparer(model: type[models.Model], now: datetime.datetime
-                           ) -> tuple[list[str], Callable[[Sequence[models.Model]], list[tuple]]]:
-    """``_row_preparer`` for new persons whose parameters were prepared with their rows."""
-    assert model is Person
+def _insert_new_persons(news: Sequence[_NewPerson], now: datetime.datetime) -> None:
+    """INSERT the new persons (keys allocated): the planned columns, then the row's prepared parameters."""
+    if not news:
+        return
     stamp = Person._meta.get_field("created_at").get_db_prep_save(now, connection)
     columns = [Person._meta.get_field(name).column for name in PLANNED_COLUMNS]
+    columns += [field.column for field in _prepared_fields()]
+    _execute_insert(Person, columns, [
+        (new.id, new.household.id if new.household is not None else None, stamp, stamp, *new.romanised,
+         *new.row.insert) for new in news])
 
-    def prepare(objs: Sequence[models.Model]) -> list[tuple]:
-        return [(obj.id, obj.household_id, stamp, stamp, obj.name_pinyin, obj.name_initials, *obj.__dict__[PREPARED])
-                for obj in objs]
 
-    return columns + [field.column for field in _prepared_fields()], prepare
+def _execute_insert(model: type[models.Model], columns: Sequence[str], rows: list[tuple]) -> None:
+    sql = (f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} "  # noqa: S608 - model names
+           f"({', '.join(connection.ops.quote_name(column) for column in columns)}) "
+           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _row_preparer(model: type[models.Model], now: datetime.datetime
@@ -655,7 +657,7 @@ def _row_preparer(model: type[models.Model], now: datetime.datetime
 
     Columns fall in three groups: stored as the attribute is, set to ``now``, and the rest through
     the field as ``bulk_create`` does (``pre_save``: blind indexes; ``get_db_prep_save``:
-    encryption, date adaptation). New persons take ``_prepared_row_preparer`` instead.
+    encryption, date adaptation). New persons take ``_insert_new_persons`` instead.
     """
     plain = [field for field in model._meta.concrete_fields if isinstance(field, _PLAIN_TYPES)
              and not isinstance(field, BlindIndexField) and not _is_timestamp(field)]

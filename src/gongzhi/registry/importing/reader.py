@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import operator
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -38,11 +39,11 @@ COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
     "household_number": ("户号", "户编号", "户口编号", "户籍号", "家庭户号"),
     "relation_to_head": ("与户主关系", "与户主的关系", "关系", "家庭关系"),
 }
-# Columns whose values repeat (one of a few choices; an address or household number shared by a
-# household's members): their text cells are normalised once per distinct value.
-REPEATED_VALUE_COLUMNS = frozenset({"gender", "ethnicity", "registration", "residence_status", "political_status",
-                                    "education", "employment", "relation_to_head", "tags", "address",
-                                    "household_number"})
+# Columns whose cells are mostly distinct: every other column's text cells (one of a few choices, an
+# address or household number shared by a household's members, a birth date, a common name) are
+# normalised once per distinct value.
+DISTINCT_VALUE_COLUMNS = frozenset({"id_number", "phone"})
+BLOCK_ROWS = 5000  # sheet rows mapped at a time by Sheet.blocks
 HEADER_OF = {normal: name for name, names in COLUMN_SYNONYMS.items() for normal in names}
 MIN_HEADER_MATCHES = 2
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -69,6 +70,22 @@ class SheetRow:
 
 
 @dataclass
+class CellBlock:
+    """Consecutive data rows of a sheet, column by column: their numbers and each mapped field's cells."""
+
+    numbers: list[int]  # as in the sheet
+    columns: dict[str, list[Any]]  # field → the cleaned cell of each row, in the order of ``numbers``
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def rows(self) -> Iterator[SheetRow]:
+        names = list(self.columns)
+        for number, values in zip(self.numbers, zip(*self.columns.values())):
+            yield SheetRow(number=number, values=dict(zip(names, values)))
+
+
+@dataclass
 class Sheet:
     """A read sheet: every original row (for the error report) and the mapped data rows."""
 
@@ -79,37 +96,54 @@ class Sheet:
     positions: dict[str, int] = field(default_factory=dict)  # field → column index
 
     def count_rows(self) -> int:
-        """How many data rows ``iter_rows`` will give (a row is blank when its mapped cells are)."""
+        """How many data rows ``blocks`` will give (a row is blank when its mapped cells are)."""
         positions = list(self.positions.values())
         return sum(1 for row in self.grid[self.header_index + 1:]
                    if any(not _blank(row[position]) for position in positions if position < len(row)))
 
+    def blocks(self, size: int = BLOCK_ROWS, first: int | None = None) -> Iterator[CellBlock]:
+        """The data rows below the header, ``size`` sheet rows at a time (``first`` in the first block,
+        if given), mapped and cleaned column by column; blank rows are left out (a block may be empty)."""
+        grid = self.grid
+        names = list(self.positions)
+        pick = operator.itemgetter(*self.positions.values(), 0)  # the 0: a tuple even for one column
+        width = max(self.positions.values()) + 1
+        memos: dict[str, dict[str, Any]] = {name: {} for name in names if name not in DISTINCT_VALUE_COLUMNS}
+        begin = self.header_index + 1
+        starts = [begin, *range(begin + first, len(grid), size)] if first else range(begin, len(grid), size)
+        for start, end in zip(starts, [*starts[1:], len(grid)]):
+            rows = [row if len(row) >= width else [*row, *[""] * (width - len(row))] for row in grid[start:end]]
+            cells_of = zip(*map(pick, rows))
+            columns = {name: _mapped(name, list(cells), memos.get(name)) for name, cells in zip(names, cells_of)}
+            numbers = list(range(start + 1, start + 1 + len(rows)))
+            blank = [not any(values) for values in zip(*columns.values())]  # a mapped cell is "" or truthy
+            if any(blank):
+                kept = [index for index, is_blank in enumerate(blank) if not is_blank]
+                numbers = [numbers[index] for index in kept]
+                columns = {name: [cells[index] for index in kept] for name, cells in columns.items()}
+            yield CellBlock(numbers=numbers, columns=columns)
+
     def iter_rows(self) -> Iterator[SheetRow]:
         """The data rows below the header, mapped and cleaned, blank rows left out."""
-        # Repeated values (性别, 民族, 户籍类型, 现住址…) are normalised once per distinct value.
-        seen: dict[tuple[str, Any], Any] = {}
-        memo = [(name, position, name in REPEATED_VALUE_COLUMNS) for name, position in self.positions.items()]
-        grid = self.grid
-        for index in range(self.header_index + 1, len(grid)):
-            row = grid[index]
-            width = len(row)
-            values = {}
-            for name, position, repeated in memo:
-                raw = row[position] if position < width else ""
-                if repeated and type(raw) is str:
-                    key = (name, raw)
-                    value = seen.get(key)
-                    if value is None:
-                        value = seen[key] = cell_value(name, raw)
-                else:
-                    value = cell_value(name, raw)
-                values[name] = value
-            if any(value != "" for value in values.values()):
-                yield SheetRow(number=index + 1, values=values)
+        for block in self.blocks():
+            yield from block.rows()
 
     def column(self, name: str) -> str:
         """The header the sheet uses for ``name`` (the template's name if the column is absent)."""
         return self.headers.get(name) or COLUMN_SYNONYMS[name][0]
+
+
+def _mapped(name: str, cells: list[Any], memo: dict[str, Any] | None) -> list[Any]:
+    """``cell_value`` of each cell; text cells through ``memo`` (filled as needed) when given."""
+    if memo is None:
+        return [cell_value(name, cell) for cell in cells]
+    for cell in set(cells):
+        if type(cell) is str and cell not in memo:
+            memo[cell] = cell_value(name, cell)
+    try:
+        return list(map(memo.__getitem__, cells))  # every cell is text: the usual case
+    except KeyError:  # numbers and dates are not memoised (1, 1.0 and True are equal keys)
+        return [memo[cell] if type(cell) is str else cell_value(name, cell) for cell in cells]
 
 
 def normalise_text(value: str) -> str:
@@ -200,7 +234,7 @@ def _blank(cell: Any) -> bool:
 
 
 def open_sheet(data: bytes, filename: str) -> Sheet:
-    """Read ``data`` and find its header; the rows are mapped as ``iter_rows`` goes.
+    """Read ``data`` and find its header; the rows are mapped as ``blocks`` (or ``iter_rows``) go.
 
     Raises ``ImportFileError`` when the file cannot be read or has no recognisable header.
     """

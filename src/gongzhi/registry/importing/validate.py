@@ -8,8 +8,10 @@ it as text and staff link it later.
 from __future__ import annotations
 
 import datetime
+import functools
+import itertools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +33,7 @@ from ..choices import (
     ResidenceStatus,
 )
 from ..models import SpecialGroup
-from .reader import COLUMN_SYNONYMS, Mangled, Sheet, SheetRow, normalise_text, open_sheet
+from .reader import COLUMN_SYNONYMS, CellBlock, Mangled, Sheet, normalise_text, open_sheet
 
 CHOICE_FIELDS: dict[str, type[models.TextChoices]] = {
     "gender": Gender,
@@ -69,6 +71,7 @@ CHOICE_ALIASES: dict[str, dict[str, str]] = {
     },
 }
 CHECK_CHUNK_ROWS = 5000  # rows per chunk of checked rows handed on to planning and writing
+FIRST_CHUNK_ROWS = 500  # a smaller first chunk: the writing process starts sooner
 HOUSEHOLD_NUMBER_LENGTH = 30  # Household.number's max_length
 _DATE_PATTERNS = (
     re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"),
@@ -126,6 +129,32 @@ class CheckedRows:
     checked: int
     valid: list[ValidRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+
+    def __reduce__(self):
+        """Pickled compactly: large imports send every chunk from the checking process to the writing one.
+
+        Rows travel as tuples, and each row's values as the tuple of its values beside the tuple
+        of its field names, one per distinct set of names in the chunk (pickle then writes it once);
+        rebuilding dataclass instances and dicts field by field took half the receiving time.
+        """
+        names: dict[tuple[str, ...], tuple[str, ...]] = {}
+        rows = []
+        for row in self.valid:
+            keys = tuple(row.values)
+            rows.append((row.number, row.id_number, names.setdefault(keys, keys), tuple(row.values.values()),
+                         row.address, row.tags, row.household, row.lookup, row.house, row.insert))
+        return _unpickle_checked_rows, (self.checked, rows, self.errors)
+
+
+def _unpickle_checked_rows(checked: int, rows: list[tuple], errors: list[RowError]) -> CheckedRows:
+    new = object.__new__
+    valid = []
+    for number, id_number, names, values, address, tags, household, lookup, house, insert in rows:
+        row = new(ValidRow)
+        row.__dict__.update(number=number, id_number=id_number, values=dict(zip(names, values)), address=address,
+                            tags=tags, household=household, lookup=lookup, house=house, insert=insert)
+        valid.append(row)
+    return CheckedRows(checked=checked, valid=valid, errors=errors)
 
 
 @dataclass
@@ -207,104 +236,204 @@ def _messages(error: ValidationError) -> list[str]:
     return [str(message) for message in error.messages]
 
 
-def validate_row(sheet: Sheet, number: int, cells: dict[str, Any],
-                 groups: dict[str, SpecialGroup] | None = None,
-                 today: datetime.date | None = None) -> tuple[ValidRow | None, list[RowError]]:
-    """Check one row; returns the valid row or the errors (without the in-file duplicate check).
+class _Invalid(tuple):
+    """A cell that fails its column's rule: the reasons (a column may give more than one)."""
 
-    ``groups`` are the special groups a "特殊人群" cell may name (see ``special_groups``);
-    ``today`` is the latest possible birth date (default: today).
-    """
-    errors: list[RowError] = []
 
-    def fail(name: str, message: str) -> None:
-        errors.append(RowError(number, sheet.column(name), message))
+_EMPTY = object()  # an empty optional cell: the field is not set from this row
 
-    values: dict[str, Any] = {}
-    name = _text(cells.get("real_name", ""))
+
+# --- Column rules -----------------------------------------------------------------------------
+# Each takes one cleaned cell (see reader.cell_value) and gives the field's value, _EMPTY or an
+# _Invalid. Rules that do not depend on the row are applied once per distinct cell of a block.
+
+def _name_rule(cell: Any) -> Any:
+    name = _text(cell)
     if not name:
-        fail("real_name", _("请填写姓名。"))
-    elif len(name) > 50:
-        fail("real_name", _("姓名过长（最多 50 个字）。"))
-    else:
-        values["real_name"] = name
+        return _Invalid((_("请填写姓名。"),))
+    if len(name) > 50:
+        return _Invalid((_("姓名过长（最多 50 个字）。"),))
+    return name
 
-    raw_id = cells.get("id_number", "")
-    raw_id = raw_id if isinstance(raw_id, Mangled) else _text(raw_id)
-    id_number = ""
-    if isinstance(raw_id, Mangled) or looks_mangled(validators.normalise(raw_id)):
-        fail("id_number", str(MANGLED_ID_MESSAGE))
-    else:
-        try:
-            id_number = validators.clean_id_number(raw_id, today=today)
-        except ValidationError as error:
-            for message in _messages(error):
-                fail("id_number", message)
 
-    for choice in CHOICE_FIELDS:
-        text = cells.get(choice, "")
-        if text:
-            value = _LOOKUPS[choice].get(str(text).replace(" ", ""))
-            if value is None and choice == "relation_to_head":
-                fail(choice, _("与户主关系“%(value)s”无法识别，请填写：%(choices)s。") % {
-                    "value": text, "choices": "、".join(str(label) for label in RelationToHead.labels)})
-            elif value is None:
-                fail(choice, _("“%(value)s”不是可选的值。") % {"value": text})
-            else:
-                values[choice] = value
+def _id_rule(cell: Any, today: datetime.date) -> Any:
+    raw = cell if isinstance(cell, Mangled) else _text(cell)
+    if isinstance(raw, Mangled) or looks_mangled(validators.normalise(raw)):
+        return _Invalid((str(MANGLED_ID_MESSAGE),))
+    try:
+        return validators.clean_id_number(raw, today=today)
+    except ValidationError as error:
+        return _Invalid(_messages(error))
 
-    raw_birth = cells.get("birth_date", "")
-    if raw_birth != "":
-        try:
-            values["birth_date"] = parse_date(raw_birth)
-        except ValueError:
-            fail("birth_date", _("出生日期“%(value)s”不存在或格式无法识别（如 1980-01-02）。") % {"value": raw_birth})
-        else:
-            if values["birth_date"] > (today or datetime.date.today()):
-                fail("birth_date", _("出生日期不能晚于今天。"))
 
-    phone = cells.get("phone", "")
-    if phone:
-        try:
-            values["phone"] = validators.clean_phone(str(phone))
-        except ValidationError as error:
-            for message in _messages(error):
-                fail("phone", message)
+def _choice_rule(name: str) -> Callable[[Any], Any]:
+    lookup = _LOOKUPS[name]
 
-    if id_number:
-        birth_date, gender = id_facts_of_valid(id_number)
-        if values.get("gender") and values["gender"] != gender:
-            fail("gender", _("性别与身份证号码不符。"))
-        if values.get("birth_date") and values["birth_date"] != birth_date:
-            fail("birth_date", _("出生日期与身份证号码不符（身份证为 %(date)s）。") % {"date": birth_date.isoformat()})
-        values.setdefault("gender", gender)
-        values.setdefault("birth_date", birth_date)
+    def rule(cell: Any) -> Any:
+        if not cell:
+            return _EMPTY
+        value = lookup.get(str(cell).replace(" ", ""))
+        if value is not None:
+            return str(value)  # the stored code as plain text (choices are str enums)
+        if name == "relation_to_head":
+            return _Invalid((_("与户主关系“%(value)s”无法识别，请填写：%(choices)s。") % {
+                "value": cell, "choices": "、".join(str(label) for label in RelationToHead.labels)},))
+        return _Invalid((_("“%(value)s”不是可选的值。") % {"value": cell},))
 
-    household = _text(cells.get("household_number", "")).replace(" ", "")
+    return rule
+
+
+def _birth_date_rule(cell: Any, today: datetime.date) -> Any:
+    if cell == "":
+        return _EMPTY
+    try:
+        birth_date = parse_date(cell)
+    except ValueError:
+        return _Invalid((_("出生日期“%(value)s”不存在或格式无法识别（如 1980-01-02）。") % {"value": cell},))
+    if birth_date > today:
+        return _Invalid((_("出生日期不能晚于今天。"),))
+    return birth_date
+
+
+def _phone_rule(cell: Any) -> Any:
+    if not cell:
+        return _EMPTY
+    try:
+        return validators.clean_phone(str(cell))
+    except ValidationError as error:
+        return _Invalid(_messages(error))
+
+
+def _household_rule(cell: Any) -> Any:
+    household = _text(cell).replace(" ", "")
     if len(household) > HOUSEHOLD_NUMBER_LENGTH:
-        fail("household_number", _("户号过长（最多 %(n)d 个字符）。") % {"n": HOUSEHOLD_NUMBER_LENGTH})
+        return _Invalid((_("户号过长（最多 %(n)d 个字符）。") % {"n": HOUSEHOLD_NUMBER_LENGTH},))
+    return household
 
-    address = _text(cells.get("address", ""))
+
+def _address_rule(cell: Any) -> Any:
+    address = _text(cell)
     if len(address) > 200:
-        fail("address", _("地址过长（最多 200 个字）。"))
-    tags: set[int] = set()
-    tag_text = _text(cells.get("tags", ""))
-    for label in _TAG_SEPARATORS.split(tag_text) if tag_text else ():
-        if not label:
-            continue
-        group = (groups or {}).get(normalise_text(label))
-        if group is None:
-            fail("tags", _("“%(value)s”不是已设置的特殊人群类别。") % {"value": label})
-        elif any(item.get("required") for item in group.attribute_schema):
-            fail("tags", _("“%(group)s”须登记属性（%(attributes)s），请在人员页面添加。") % {
-                "group": group.name,
-                "attributes": "、".join(item["label"] for item in group.attribute_schema if item.get("required"))})
+        return _Invalid((_("地址过长（最多 200 个字）。"),))
+    return address
+
+
+def _tags_rule(groups: dict[str, SpecialGroup]) -> Callable[[Any], Any]:
+    def rule(cell: Any) -> Any:
+        text = _text(cell)
+        tags: set[int] = set()
+        problems = []
+        for label in _TAG_SEPARATORS.split(text) if text else ():
+            if not label:
+                continue
+            group = groups.get(normalise_text(label))
+            if group is None:
+                problems.append(_("“%(value)s”不是已设置的特殊人群类别。") % {"value": label})
+            elif any(item.get("required") for item in group.attribute_schema):
+                problems.append(_("“%(group)s”须登记属性（%(attributes)s），请在人员页面添加。") % {
+                    "group": group.name,
+                    "attributes": "、".join(item["label"] for item in group.attribute_schema if item.get("required"))})
+            else:
+                tags.add(group.pk)
+        return _Invalid(problems) if problems else frozenset(tags)
+
+    return rule
+
+
+def _applied(rule: Callable[[Any], Any], cells: list[Any], memo: dict[Any, Any] | None) -> tuple[list[Any], bool]:
+    """``rule`` applied to every cleaned cell, and whether every result is a value (none empty or invalid).
+
+    With a ``memo`` (kept by the caller across blocks) the rule runs once per distinct cell;
+    cleaned cells are text, dates or ``Mangled``, all hashable and never equal across types.
+    """
+    if memo is None:
+        results = [rule(cell) for cell in cells]
+        kinds = set(map(type, results))
+    else:
+        for cell in set(cells):
+            if cell not in memo:
+                memo[cell] = rule(cell)
+        results = list(map(memo.__getitem__, cells))
+        kinds = set(map(type, map(memo.__getitem__, set(cells))))
+    return results, _Invalid not in kinds and type(_EMPTY) not in kinds
+
+
+def check_block(sheet: Sheet, block: CellBlock, groups: dict[str, SpecialGroup] | None = None,
+                today: datetime.date | None = None, memos: dict[str, dict[Any, Any]] | None = None,
+                ) -> Iterator[tuple[int, ValidRow | None, list[RowError]]]:
+    """Check a block of rows column by column: ``(row number, the valid row or None, errors)`` for each.
+
+    Without the in-file duplicate check (``checked_rows``). ``groups`` are the special groups a
+    "特殊人群" cell may name (see ``special_groups``); ``today`` is the latest possible birth date
+    (default: today). Rules that depend on the cell alone run once per distinct cell, remembered
+    in ``memos`` (field → cell → result) when the caller keeps them across the blocks of a sheet.
+    """
+    today = today or datetime.date.today()
+    memos = {} if memos is None else memos
+    count = len(block)
+    blank = [""] * count
+    clean: dict[str, list[Any]] = {}  # columns with a value in every row of the block
+    uneven: list[tuple[str, list[Any], str]] = []  # the others, looked at row by row
+
+    def column(name: str, rule: Callable[[Any], Any], *, per_distinct: bool = True, values: bool = True
+               ) -> list[Any]:
+        results, is_clean = _applied(rule, block.columns.get(name, blank),
+                                     memos.setdefault(name, {}) if per_distinct else None)
+        if values:
+            if is_clean:
+                clean[name] = results
+            else:
+                uneven.append((name, results, sheet.column(name)))
+        return results
+
+    # Value columns in the order a row's errors are reported.
+    column("real_name", _name_rule)
+    column("id_number", functools.partial(_id_rule, today=today), per_distinct=False)
+    for name in CHOICE_FIELDS:
+        column(name, _choice_rule(name))
+    column("birth_date", functools.partial(_birth_date_rule, today=today))
+    column("phone", _phone_rule, per_distinct=False)
+    clean_names = tuple(clean)
+    households = column("household_number", _household_rule, values=False)
+    addresses = column("address", _address_rule, values=False)
+    tag_sets = column("tags", _tags_rule(groups or {}), values=False)
+    other_columns = [(sheet.column(name), results) for name, results in (
+        ("household_number", households), ("address", addresses), ("tags", tag_sets))]
+    others_invalid = any(type(result) is _Invalid for _header, results in other_columns
+                         for result in set(results))
+    gender_header, birth_date_header = sheet.column("gender"), sheet.column("birth_date")
+
+    rows_of_clean = zip(*clean.values()) if clean else itertools.repeat(())
+    for index, number, clean_values in zip(range(count), block.numbers, rows_of_clean):
+        errors: list[RowError] = []
+        values = dict(zip(clean_names, clean_values))
+        for name, results, column_header in uneven:
+            value = results[index]
+            if value is _EMPTY:
+                continue
+            if type(value) is _Invalid:
+                errors.extend(RowError(number, column_header, message) for message in value)
+            else:
+                values[name] = value
+        id_number = values.pop("id_number", None)
+        if id_number is not None:
+            birth_date, gender = id_facts_of_valid(id_number)
+            if values.get("gender") and values["gender"] != gender:
+                errors.append(RowError(number, gender_header, _("性别与身份证号码不符。")))
+            if values.get("birth_date") and values["birth_date"] != birth_date:
+                errors.append(RowError(number, birth_date_header, _(
+                    "出生日期与身份证号码不符（身份证为 %(date)s）。") % {"date": birth_date.isoformat()}))
+            values.setdefault("gender", gender)
+            values.setdefault("birth_date", birth_date)
+        if others_invalid:
+            for column_header, results in other_columns:
+                if type(results[index]) is _Invalid:
+                    errors.extend(RowError(number, column_header, message) for message in results[index])
+        if errors:
+            yield number, None, errors
         else:
-            tags.add(group.pk)
-    if errors:
-        return None, errors
-    return ValidRow(number=number, id_number=id_number, values=values, address=address, tags=frozenset(tags),
-                    household=household), []
+            yield number, ValidRow(number=number, id_number=id_number, values=values, address=addresses[index],
+                                   tags=tag_sets[index], household=households[index]), errors
 
 
 def special_groups() -> dict[str, SpecialGroup]:
@@ -320,11 +449,12 @@ def validate_sheet(sheet: Sheet, progress: Callable[[int, int], None] | None = N
     """Every row of ``sheet`` checked, as ``checked_rows`` does, collected."""
     result = Validation()
     groups = special_groups() if "tags" in sheet.headers else {}
+    total = sheet.count_rows()
     for chunk in checked_rows(sheet, groups):
         result.valid.extend(chunk.valid)
         result.errors.extend(chunk.errors)
         if progress is not None:
-            progress(chunk.checked, len(sheet.rows))
+            progress(chunk.checked, total)
     return result
 
 
@@ -338,49 +468,51 @@ def check_stream(data: bytes, filename: str, *, groups: dict[str, SpecialGroup],
     sheet = open_sheet(data, filename)
     # The rows are mapped while they are checked: the head goes out as soon as the header is found.
     yield SheetHead(rows=sheet.count_rows(), header_row=sheet.header_index + 1, headers=sheet.headers)
-    yield from checked_rows(sheet, groups, prepare, rows=sheet.iter_rows())
+    yield from checked_rows(sheet, groups, prepare)
 
 
 def checked_rows(sheet: Sheet, groups: dict[str, SpecialGroup], prepare: Callable[[ValidRow], None] | None = None,
-                 chunk_rows: int | None = None, rows: Iterable[SheetRow] | None = None) -> Iterator[CheckedRows]:
-    """Every row (``rows``, default ``sheet.rows``) checked, in chunks; ``prepare`` is called on each valid row.
-    The last chunk's ``checked`` is the number of data rows.
+                 chunk_rows: int | None = None) -> Iterator[CheckedRows]:
+    """Every data row of ``sheet`` checked, a chunk per block of ``chunk_rows`` sheet rows (at least
+    one chunk); ``prepare`` is called on each valid row. The last chunk's ``checked`` is the number
+    of data rows.
 
     The second occurrence of an ID number in the file fails, naming the first, and so does a
     second head (户主) of the same household number.
     """
-    chunk_rows = chunk_rows or CHECK_CHUNK_ROWS
     first_row_of: dict[str, int] = {}
     head_row_of: dict[str, int] = {}
     today = datetime.date.today()
-    chunk = CheckedRows(checked=0)
-    position = 0
-    for position, row in enumerate(sheet.rows if rows is None else rows, start=1):
-        valid, errors = validate_row(sheet, row.number, row.values, groups, today)
-        if valid is not None:
-            key = eighteen_digit_form(valid.id_number)
-            if key in first_row_of:
-                errors = [RowError(row.number, sheet.column("id_number"),
-                                   _("身份证号码与第 %(row)d 行重复。") % {"row": first_row_of[key]})]
-                valid = None
-            elif valid.household and valid.values.get("relation_to_head") == RelationToHead.HEAD:
-                if valid.household in head_row_of:
-                    errors = [RowError(row.number, sheet.column("relation_to_head"), _(
-                        "户号“%(number)s”已在第 %(row)d 行登记了户主，一户只能有一个户主。") % {
-                        "number": valid.household, "row": head_row_of[valid.household]})]
-                    valid = None
-                else:
-                    head_row_of[valid.household] = row.number
+    id_column, relation_column = sheet.column("id_number"), sheet.column("relation_to_head")
+    memos: dict[str, dict[Any, Any]] = {}  # each column's checked distinct cells, across the blocks
+    done = 0
+    chunk = None
+    size = chunk_rows or CHECK_CHUNK_ROWS
+    for block in sheet.blocks(size, first=min(size, FIRST_CHUNK_ROWS)):
+        chunk = CheckedRows(checked=done + len(block))
+        for number, valid, errors in check_block(sheet, block, groups, today, memos):
             if valid is not None:
-                first_row_of[key] = row.number
-        if valid is not None:
-            if prepare is not None:
-                prepare(valid)
-            chunk.valid.append(valid)
-        chunk.errors.extend(errors)
-        if position % chunk_rows == 0:
-            chunk.checked = position
-            yield chunk
-            chunk = CheckedRows(checked=position)
-    chunk.checked = position
-    yield chunk  # the rest (empty when the rows filled the last chunk exactly)
+                key = eighteen_digit_form(valid.id_number)
+                if key in first_row_of:
+                    errors = [RowError(number, id_column,
+                                       _("身份证号码与第 %(row)d 行重复。") % {"row": first_row_of[key]})]
+                    valid = None
+                elif valid.household and valid.values.get("relation_to_head") == RelationToHead.HEAD:
+                    if valid.household in head_row_of:
+                        errors = [RowError(number, relation_column, _(
+                            "户号“%(number)s”已在第 %(row)d 行登记了户主，一户只能有一个户主。") % {
+                            "number": valid.household, "row": head_row_of[valid.household]})]
+                        valid = None
+                    else:
+                        head_row_of[valid.household] = number
+                if valid is not None:
+                    first_row_of[key] = number
+            if valid is not None:
+                if prepare is not None:
+                    prepare(valid)
+                chunk.valid.append(valid)
+            chunk.errors.extend(errors)
+        done = chunk.checked
+        yield chunk
+    if chunk is None:
+        yield CheckedRows(checked=0)  # a sheet without data rows still gives its (empty) chunk

@@ -148,3 +148,51 @@ def test_xls_name_goes_through_calamine_which_reads_by_content():
 def test_date_cells_where_text_is_expected_are_reported_not_crashed_on():
     _v, errors = errors_of([[datetime.date(2020, 1, 1), datetime.date(2020, 1, 1), "", "", "", "", ""]])
     assert errors == [(2, "身份证号", "身份证号码应为 18 位（旧证 15 位）。")]
+
+
+def test_short_csv_rows_read_as_empty_trailing_cells():
+    data = csv_bytes([HEADERS, ["张三", GOOD, "男"], ["李四"]])
+    validation = validate_sheet(read_sheet(data, "people.csv"))
+    assert [row.number for row in validation.valid] == [2]
+    assert [(e.row, e.column, e.message) for e in validation.errors] == [(3, "身份证号", "请填写身份证号码。")]
+
+
+def test_blocks_of_any_size_check_as_one_block_does():
+    """Rows are mapped and checked a block at a time; block boundaries change nothing, blank rows included."""
+    from gongzhi.registry.importing.validate import checked_rows
+
+    numbers = [make_id("341702", f"19{50 + k:02d}0102", f"{11 + 2 * k:03d}") for k in range(7)]
+    rows = [["张三", numbers[0], "男", "", "", "汉族", "幸福路1号"], [], ["", numbers[1], "", "", "", "", ""],
+            ["李四", numbers[2], "女", "", "1391234", "火星族", ""], [None] * 7, ["王五", numbers[0], "", "", "", "", ""],
+            ["赵六", numbers[3], "", "1950-01-02", "13912345678", "", "幸福路1号"], ["钱七", numbers[4]]]
+    sheet = read_sheet(xlsx_bytes([HEADERS, *rows]), "people.xlsx")
+
+    def outcome(size):
+        chunks = list(checked_rows(sheet, {}, chunk_rows=size))
+        return ([(row.number, row.id_number, row.values, row.address) for chunk in chunks for row in chunk.valid],
+                sorted(error for chunk in chunks for error in chunk.errors), chunks[-1].checked)
+
+    whole = outcome(100)
+    assert [number for number, *_rest in whole[0]] == [2, 9]
+    assert {(error.row, error.column) for error in whole[1]} == {
+        (4, "姓名"), (5, "联系电话"), (5, "民族"), (5, "性别"), (7, "身份证号"), (8, "出生日期")}
+    assert whole[2] == 6
+    for size in (1, 2, 3, 5):
+        assert outcome(size) == whole
+
+
+def test_checked_chunks_travel_between_processes_whole():
+    """A chunk pickles compactly (rows as tuples) and comes back equal, every field of every row."""
+    import dataclasses
+    import pickle
+
+    from gongzhi.registry.importing.validate import CheckedRows, RowError, ValidRow
+
+    row = ValidRow(number=7, id_number=GOOD, values={"real_name": "张三", "birth_date": datetime.date(1980, 1, 2)},
+                   address="幸福路1号", tags=frozenset({3}), household="H1", lookup=("a", "b"), house=(5, 6),
+                   insert=(1, "x", None))
+    defaults = ValidRow(number=0, id_number="", values={})
+    assert all(getattr(row, f.name) != getattr(defaults, f.name) for f in dataclasses.fields(ValidRow))
+    chunk = CheckedRows(checked=9, valid=[row, dataclasses.replace(row, number=8, values={})],
+                        errors=[RowError(3, "姓名", "请填写姓名。")])
+    assert pickle.loads(pickle.dumps(chunk, pickle.HIGHEST_PROTOCOL)) == chunk
