@@ -18,6 +18,7 @@ import functools
 import hashlib
 import operator
 import re
+import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -54,11 +55,13 @@ from ..models import (
 from .reader import ImportFileError
 from .validate import RowError, ValidRow, check_stream, eighteen_digit_form, special_groups
 
-BATCH_SIZE = 1000  # rows per lookup of existing persons
+BATCH_SIZE = 1000  # rows per bulk update or insert through the ORM
+PLAN_BATCH_ROWS = 4000  # rows whose existing persons are looked up at once (two or three lookups a row)
 # Files from this size on (about 2,000 rows of .xlsx) are read and checked in a second process.
 BACKGROUND_CHECK_BYTES = 256 * 1024
 IMPORT_PAGE_CACHE_KIB = -65536  # negative: KiB, as SQLite's PRAGMA cache_size takes it
-QUERY_PARAMETERS = 900  # below SQLite's historical limit of 999 variables per statement
+# Values in one "IN (...)" lookup, within SQLite's limit on variables (32,766; 999 before SQLite 3.32).
+MAX_QUERY_PARAMETERS = 10_000
 # Fields whose values are encrypted: history keeps only their last four characters.
 SECRET_FIELDS = {"phone"}
 TAGS = "tags"  # the key of added special-group tags in an ImportRowChange
@@ -101,14 +104,14 @@ class _NewPerson:
 
     Lighter than a ``Person`` instance (one is planned per new row): the key given by
     ``_allocate_keys``, the household (whose key may be allocated only when written), the house
-    for the household's head, the pinyin columns and the checked row (prepared parameters, tags).
+    for the household's head and the checked row (prepared parameters, tags).
     """
 
-    __slots__ = ("id", "household", "house_id", "romanised", "row")
+    __slots__ = ("id", "household", "house_id", "row")
 
-    def __init__(self, row: ValidRow, household: Household | None, romanised: tuple[str, str]) -> None:
+    def __init__(self, row: ValidRow, household: Household | None) -> None:
         self.id: int | None = None
-        self.row, self.household, self.romanised = row, household, romanised
+        self.row, self.household = row, household
         self.house_id = row.house[0] if row.house else None
 
     @property
@@ -283,13 +286,13 @@ def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
         yield items[start:start + size]
 
 
-def _other_id_forms(number: str) -> tuple[str, ...]:
+def _other_id_form(number: str) -> str | None:
     """The other form (15 or 18 digits) a ledger may hold for the same person's number, if any."""
     if len(number) == 15:
-        return (eighteen_digit_form(number),)
+        return eighteen_digit_form(number)
     if number[6:8] == "19":
-        return (number[:6] + number[8:17],)
-    return ()
+        return number[:6] + number[8:17]
+    return None
 
 
 def _house_index(area: Area) -> dict[str, tuple[int, int]]:
@@ -298,11 +301,20 @@ def _house_index(area: Area) -> dict[str, tuple[int, int]]:
     return {normalise_address(address): (pk, area_id) for pk, area_id, address in houses}
 
 
+def _query_parameters() -> int:
+    """How many values one "IN (...)" lookup may carry on this connection."""
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        return max(1, min(MAX_QUERY_PARAMETERS, limit - 1))
+    return MAX_QUERY_PARAMETERS
+
+
 def _household_index(area: Area, numbers: set[str]) -> dict[str, Household]:
     """The households inside ``area`` with these numbers (the first by key when a number repeats)."""
     found: dict[str, Household] = {}
     ordered = sorted(numbers)
-    for chunk in _chunks(ordered, QUERY_PARAMETERS):
+    for chunk in _chunks(ordered, _query_parameters()):
         households = (Household.objects.filter(area__path__startswith=area.path, number__in=list(chunk))
                       .order_by("-pk"))
         found.update({household.number: household for household in households})
@@ -329,7 +341,7 @@ class _Planner:
         plan = _Plan()
         numbers = {row.household for row in rows if row.household} - self.households.keys()
         self.households.update(_household_index(self.area, numbers))
-        for chunk in _chunks(rows, BATCH_SIZE):
+        for chunk in _chunks(rows, PLAN_BATCH_ROWS):
             self._plan_batch(plan, chunk)
         return plan
 
@@ -372,7 +384,7 @@ class _Planner:
                 self.created_households.add(row.household)
                 plan.new_households.append(household)
             if person is None:
-                new = _NewPerson(row, household, self.romanise(values["real_name"]))
+                new = _NewPerson(row, household)
                 plan.new.append(new)
                 if is_head:
                     self._plan_head(plan, household, new)
@@ -421,15 +433,17 @@ def _row_preparation(area: Area, houses: dict[str, tuple[int, int]]) -> Callable
     matched). ``lookup``: the blind indexes of the row's ID number in its 15- and 18-digit forms
     under every configured key (lookups keep working while keys rotate), the current key's index of
     the number itself first. ``insert``: a new person's INSERT parameters after the ones the plan
-    decides (``PLANNED_COLUMNS``): ciphertexts, blind indexes, last-four columns, area.
+    decides (``PLANNED_COLUMNS``): ciphertexts, blind indexes, pinyin and last-four columns, area.
     Runs where the rows are checked, possibly in another process: nothing here uses the database.
     """
     label_of = {name: Person._meta.get_field(name).crypto_label
                 for name in ("id_number", "id_index", "phone", "phone_index")}
-    index_id, *older_keys = [crypto.indexer(label_of["id_index"], key) for key in crypto.keys()]
+    id_indexes = [crypto.indexer(label_of["id_index"], key) for key in crypto.keys()]  # the current key first
+    index_id, *older_keys = id_indexes
     index_phone = crypto.indexer(label_of["phone_index"], crypto.current_key())
     seal_id, seal_phone = crypto.sealer(label_of["id_number"]), crypto.sealer(label_of["phone"])
     address_key = functools.lru_cache(maxsize=None)(normalise_address)  # a household's members share one
+    romanise = functools.lru_cache(maxsize=None)(name_romanisation)  # common names repeat
     fields = _prepared_fields()
     parameters = operator.itemgetter(*(field.attname for field in fields))
     base = {field.attname: _defaults(Person)[field.attname] for field in fields} | {"district_code": area.code[:6]}
@@ -452,22 +466,26 @@ def _row_preparation(area: Area, houses: dict[str, tuple[int, int]]) -> Callable
         stored.update(values)
         number, phone = row.id_number, values.get("phone") or ""
         own = index_id(number)  # the id_index a new person stores, and the first lookup
-        others = _other_id_forms(number)
-        row.lookup = (own, *[index(form) for form in others for index in (index_id, *older_keys)],
-                      *[index(number) for index in older_keys])
+        other = _other_id_form(number)
+        if older_keys:  # while keys rotate
+            forms = (number, other) if other else (number,)
+            row.lookup = (own, *[index(form) for form in forms for index in id_indexes if form != number
+                                 or index is not index_id])
+        else:
+            row.lookup = (own, index_id(other)) if other else (own,)
         stored["id_number"], stored["id_index"], stored["id_last4"] = seal_id(number), own, number[-4:]
         if phone:
             stored["phone"], stored["phone_index"] = seal_phone(phone), index_phone(phone)
             stored["phone_last4"] = phone.replace("-", "")[-4:]  # a checked phone: digits and at most a dash
+        stored["name_pinyin"], stored["name_initials"] = romanise(values["real_name"])
         stored["birth_date"] = adapt_date(stored["birth_date"])
         row.insert = parameters(stored)
 
     return prepare
 
 
-# A new person's columns set by the importing process: keys and stamps when written, and the pinyin
-# columns while planning (the checking process is the busier one; romanising evens the load).
-PLANNED_COLUMNS = ("id", "household_id", "created_at", "updated_at", "name_pinyin", "name_initials")
+# A new person's columns set by the importing process when it writes: keys and stamps.
+PLANNED_COLUMNS = ("id", "household_id", "created_at", "updated_at")
 
 
 @functools.cache
@@ -477,16 +495,16 @@ def _prepared_fields() -> list[models.Field]:
 
 
 def _present_id_indexes(indexes: list[str]) -> list[str]:
-    """Which of ``indexes`` are some person's ``id_index``: a bare indexed lookup per 900 values.
+    """Which of ``indexes`` are some person's ``id_index``: a bare indexed lookup per ``_query_parameters`` values.
 
     On a first import none is; asking with plain SQL spares building ORM lookups of thousands of
-    parameters for nothing (and keeps under SQLite's 999-variable limit).
+    parameters for nothing.
     """
     present: list[str] = []
     column = connection.ops.quote_name(Person._meta.get_field("id_index").column)
     table = connection.ops.quote_name(Person._meta.db_table)
     with connection.cursor() as cursor:
-        for chunk in _chunks(indexes, QUERY_PARAMETERS):
+        for chunk in _chunks(indexes, _query_parameters()):
             cursor.execute(f"SELECT {column} FROM {table} WHERE {column} IN ({', '.join(['%s'] * len(chunk))})",
                            list(chunk))  # noqa: S608 - names from the model, values as parameters
             present.extend(value for (value,) in cursor.fetchall())
@@ -639,7 +657,7 @@ def _insert_new_persons(news: Sequence[_NewPerson], now: datetime.datetime) -> N
     columns = [Person._meta.get_field(name).column for name in PLANNED_COLUMNS]
     columns += [field.column for field in _prepared_fields()]
     _execute_insert(Person, columns, [
-        (new.id, new.household.id if new.household is not None else None, stamp, stamp, *new.romanised,
+        (new.id, new.household.id if new.household is not None else None, stamp, stamp,
          *new.row.insert) for new in news])
 
 
