@@ -16,7 +16,9 @@ urlpatterns = [
     path("notices/", include("gongzhi.notices.urls")),
     path("jobs/", include("gongzhi.jobs.urls")),
     path("registry/", include("gongzhi.registry.urls")),
+    path("cases/", include("gongzhi.cases.urls")),
     path("manage/", admin_site.urls),
+    path("open311/v2/", include("gongzhi.cases.open311_urls")),
     path("", include("gongzhi.core.urls")),
 ]
 

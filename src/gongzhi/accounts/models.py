@@ -61,6 +61,8 @@ class Department(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     serves = models.ManyToManyField(Area, verbose_name=_("服务区域"), related_name="departments", blank=True)
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    head = models.ForeignKey("User", verbose_name=_("负责人"), null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+", help_text=_("超期督办时通知此人"))
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:

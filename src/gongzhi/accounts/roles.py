@@ -35,6 +35,14 @@ class Perm(models.TextChoices):
     CONSOLE_VIEW = "console.view", _("使用工作台")
     REGISTRY_VIEW = "registry.view", _("查看社区全息档案")
     REGISTRY_EDIT = "registry.edit", _("登记、修改社区全息档案")
+    CASES_REPORT = "cases.report", _("上报事件")
+    CASES_VIEW = "cases.view", _("查看辖区事件")
+    CASES_ACCEPT = "cases.accept", _("受理事件（立案、不予立案、合并、交网格或社区处置）")
+    CASES_DISPATCH = "cases.dispatch", _("派遣事件到职能部门")
+    CASES_HANDLE = "cases.handle", _("处置事件并反馈")
+    CASES_VERIFY = "cases.verify", _("核查处置结果")
+    CASES_SUPERVISE = "cases.supervise", _("督办事件（审批延期、挂账、结案）")
+    CASES_CONFIGURE = "cases.configure", _("配置事件类别、派遣规则、工作日历与 Open311 密钥")
 
 
 # English descriptions for docs/permissions.md (the Chinese labels above are the msgids).
@@ -59,6 +67,14 @@ PERM_ENGLISH: dict[str, str] = {
     Perm.CONSOLE_VIEW: "Use the staff console",
     Perm.REGISTRY_VIEW: "View the community records",
     Perm.REGISTRY_EDIT: "Register and edit the community records",
+    Perm.CASES_REPORT: "Report cases",
+    Perm.CASES_VIEW: "View the cases of one's area",
+    Perm.CASES_ACCEPT: "Accept cases (file, reject, merge, hand to a grid or community)",
+    Perm.CASES_DISPATCH: "Dispatch cases to departments",
+    Perm.CASES_HANDLE: "Handle cases and report back",
+    Perm.CASES_VERIFY: "Verify the handling of cases",
+    Perm.CASES_SUPERVISE: "Supervise cases (decide extensions, suspend, close)",
+    Perm.CASES_CONFIGURE: "Configure case categories, routing, the working calendar and Open311 keys",
 }
 
 # Role -> permissions. Area-bound permissions apply inside the role's assigned area only.
@@ -67,18 +83,24 @@ MATRIX: dict[str, frozenset[str]] = {
     Role.SECURITY_AUDITOR: frozenset({Perm.AUDIT_VIEW}),
     Role.DISTRICT_ADMIN: frozenset(
         {Perm.AREAS_VIEW, Perm.AREAS_MANAGE, Perm.PERSONAL_UNMASK, Perm.NOTICES_SEND, Perm.CONSOLE_VIEW,
-         Perm.REGISTRY_VIEW}
+         Perm.REGISTRY_VIEW, Perm.CASES_REPORT, Perm.CASES_VIEW, Perm.CASES_ACCEPT, Perm.CASES_DISPATCH,
+         Perm.CASES_VERIFY, Perm.CASES_SUPERVISE, Perm.CASES_CONFIGURE}
     ),
     Role.STREET_STAFF: frozenset(
-        {Perm.AREAS_VIEW, Perm.PERSONAL_UNMASK, Perm.NOTICES_SEND, Perm.CONSOLE_VIEW, Perm.REGISTRY_VIEW}
+        {Perm.AREAS_VIEW, Perm.PERSONAL_UNMASK, Perm.NOTICES_SEND, Perm.CONSOLE_VIEW, Perm.REGISTRY_VIEW,
+         Perm.CASES_REPORT, Perm.CASES_VIEW, Perm.CASES_ACCEPT, Perm.CASES_DISPATCH, Perm.CASES_VERIFY,
+         Perm.CASES_SUPERVISE}
     ),
     Role.COMMUNITY_STAFF: frozenset(
         {Perm.AREAS_VIEW, Perm.PERSONAL_UNMASK, Perm.NOTICES_SEND, Perm.CONSOLE_VIEW, Perm.REGISTRY_VIEW,
-         Perm.REGISTRY_EDIT}
+         Perm.REGISTRY_EDIT, Perm.CASES_REPORT, Perm.CASES_VIEW, Perm.CASES_ACCEPT, Perm.CASES_HANDLE,
+         Perm.CASES_VERIFY}
     ),
-    Role.GRID_WORKER: frozenset({Perm.AREAS_VIEW, Perm.REGISTRY_VIEW, Perm.REGISTRY_EDIT}),
-    Role.DEPARTMENT_STAFF: frozenset({Perm.AREAS_VIEW, Perm.CONSOLE_VIEW}),
-    Role.RESIDENT: frozenset(),
+    Role.GRID_WORKER: frozenset({Perm.AREAS_VIEW, Perm.REGISTRY_VIEW, Perm.REGISTRY_EDIT, Perm.CASES_REPORT,
+                                 Perm.CASES_VIEW, Perm.CASES_HANDLE, Perm.CASES_VERIFY}),
+    # Departments see the cases dispatched to them (``Case.objects.visible_to``), not their areas' cases.
+    Role.DEPARTMENT_STAFF: frozenset({Perm.AREAS_VIEW, Perm.CONSOLE_VIEW, Perm.CASES_HANDLE}),
+    Role.RESIDENT: frozenset({Perm.CASES_REPORT}),
 }
 
 # Three-admin separation (三员分立): these roles are never held by the same account.

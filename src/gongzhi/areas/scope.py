@@ -45,3 +45,23 @@ class AreaScopedQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> "AreaScopedQuerySet":
         return self.filter(scope_q(user, self.area_path_field))
+
+
+class PermScopedQuerySet(AreaScopedQuerySet):
+    """Area-bound rows visible only where the user holds ``scope_perm`` (the roles granting it).
+
+    For records that belong to the staff of an area rather than to everybody in it — a grid
+    worker's patrol log is not for the residents of the grid to read.
+    """
+
+    scope_perm = ""
+
+    def visible_to(self, user) -> "PermScopedQuerySet":
+        from gongzhi.accounts.permissions import has_perm, perm_paths
+
+        if user is None or not getattr(user, "is_authenticated", False) or not has_perm(user, self.scope_perm):
+            return self.none()
+        q = models.Q(pk__in=[])
+        for path in perm_paths(user, self.scope_perm):
+            q |= models.Q(**{f"{self.area_path_field}__startswith": path})
+        return self.filter(q)

@@ -21,6 +21,8 @@ from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
+from gongzhi.core.errors import DomainError
+
 logger = logging.getLogger(__name__)
 
 
@@ -147,6 +149,14 @@ def _api_error(request, exc: ApiError):
     return error_response(request, exc.status_code, exc.code, str(exc))
 
 
+@api.exception_handler(DomainError)
+def _domain_error(request, exc: DomainError):
+    body = {"detail": exc.message, "code": exc.code}
+    if exc.fields:
+        body["fields"] = exc.fields  # field → message, when the error belongs to given fields
+    return api.create_response(request, body, status=exc.status)
+
+
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
     return error_response(request, exc.status_code, STATUS_CODES.get(exc.status_code, "error"), str(exc))
@@ -193,6 +203,7 @@ def _unexpected(request, exc):
 def _register_routers() -> None:
     from gongzhi.accounts.api import router as accounts_router
     from gongzhi.areas.api import router as areas_router
+    from gongzhi.cases import api as cases_api
     from gongzhi.registry import api as registry_api
 
     api.add_router("/", accounts_router)
@@ -201,6 +212,8 @@ def _register_routers() -> None:
     api.add_router("/houses", registry_api.houses_router)
     api.add_router("/organisations", registry_api.organisations_router)
     api.add_router("/facilities", registry_api.facilities_router)
+    api.add_router("/cases", cases_api.router)
+    api.add_router("/departments", cases_api.departments_router)
 
 
 _register_routers()

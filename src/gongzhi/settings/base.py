@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "gongzhi.notices",
     "gongzhi.jobs",
     "gongzhi.registry",
+    "gongzhi.cases",
     "gongzhi.demo",
 ]
 
@@ -194,6 +195,12 @@ GONGZHI_AUDIT_RETENTION_DAYS = max(180, env_int("GONGZHI_AUDIT_RETENTION_DAYS", 
 # Uploaded and generated job files (imports, exports: personal data) are deleted after this many days.
 GONGZHI_JOB_FILE_DAYS = max(1, env_int("GONGZHI_JOB_FILE_DAYS", 7))
 GONGZHI_MAP_TILE_URL = os.environ.get("GONGZHI_MAP_TILE_URL", "")
+# Cases: the working periods of a working day (local time) that working-hour limits count, the
+# limit for filing a report when it has no category yet, and photo limits.
+GONGZHI_WORKING_HOURS = os.environ.get("GONGZHI_WORKING_HOURS", "08:30-12:00,13:30-17:30")
+GONGZHI_CASE_ACCEPT_HOURS = env_int("GONGZHI_CASE_ACCEPT_HOURS", 1)
+GONGZHI_CASE_PHOTO_MAX_BYTES = env_int("GONGZHI_CASE_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+GONGZHI_CASE_PHOTOS_PER_STEP = env_int("GONGZHI_CASE_PHOTOS_PER_STEP", 6)
 GONGZHI_NOTICE_CHANNELS = [
     c.strip() for c in os.environ.get("GONGZHI_NOTICE_CHANNELS", "inapp,console").split(",") if c.strip()
 ]

@@ -42,14 +42,15 @@ def test_token_issue_validates_its_input(demo, client):
 @pytest.mark.parametrize(
     ("username", "expected"),
     [
-        ("grid", {"username": "grid", "real_name": "吴网格", "roles": ["grid_worker"], "permissions": ["areas.view", "registry.edit", "registry.view"],
+        ("grid", {"username": "grid", "real_name": "吴网格", "roles": ["grid_worker"], "permissions": ["areas.view", "cases.handle", "cases.report", "cases.verify",
+                                                                                                  "cases.view", "registry.edit", "registry.view"],
                   "assignments": [{"role": "grid_worker", "area": "34170200100101", "department": None}],
                   "home_area": None}),
         ("dept", {"username": "dept", "real_name": "郑科长", "roles": ["department_staff"],
-                  "permissions": ["areas.view", "console.view"],
+                  "permissions": ["areas.view", "cases.handle", "console.view"],
                   "assignments": [{"role": "department_staff", "area": None, "department": "CG"}],
                   "home_area": None}),
-        ("resident", {"username": "resident", "real_name": "王居民", "roles": ["resident"], "permissions": [],
+        ("resident", {"username": "resident", "real_name": "王居民", "roles": ["resident"], "permissions": ["cases.report"],
                       "assignments": [{"role": "resident", "area": "341702001001", "department": None}],
                       "home_area": "34170200100101"}),
     ],

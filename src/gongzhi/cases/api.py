@@ -1,0 +1,274 @@
+"""API of the case loop: /api/v1/cases (report, list, detail, actions) and /api/v1/departments.
+
+Thin handlers over ``selectors`` (scoped reads: a case the caller may not see is 404) and
+``services`` (writes). Domain errors come back as ``{"detail", "code"}``: 403 ``forbidden`` for a
+step that is not the caller's, 409 ``invalid_transition`` for a step the case's state does not
+allow, 409 ``conflict`` when somebody acted first, 422 ``invalid`` for bad input.
+"""
+
+
+import base64
+import binascii
+import datetime
+from typing import Any, Literal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Path, Query, Router, Schema
+from ninja.pagination import paginate
+from ninja.responses import Status
+from pydantic import Field
+
+from gongzhi.accounts.models import Department
+from gongzhi.core.pagination import PageNumberPagination
+
+from . import selectors, services
+from .errors import InvalidInput
+from .models import Case, CaseStatus, Priority
+from .selectors import QUEUES
+from .workflow import ACTIONS, available_actions
+
+router = Router(tags=["cases"])
+departments_router = Router(tags=["departments"])
+
+MAX_ID = 2**63 - 1
+PAGE_SIZE = 50
+MAX_PHOTO_CHARS = 15 * 1024 * 1024  # base64 of a 10 MB photo, with room
+
+
+class ErrorOut(Schema):
+    detail: Any
+    code: str
+    fields: dict[str, str] | None = None
+
+
+class CategoryOut(Schema):
+    code: str
+    name: str
+    group: str
+
+    @staticmethod
+    def resolve_group(obj) -> str:
+        return obj.parent.name if obj.parent_id else ""
+
+
+class DepartmentOut(Schema):
+    id: int
+    code: str
+    name: str
+    phone: str
+
+
+class EventOut(Schema):
+    action: str
+    from_status: str
+    to_status: str
+    actor: str
+    at: datetime.datetime
+    note: str
+    data: dict[str, Any]
+
+    @staticmethod
+    def resolve_actor(obj) -> str:
+        return obj.actor_name
+
+
+class CaseSummaryOut(Schema):
+    id: int
+    number: str
+    status: str
+    source: str
+    description: str
+    address: str
+    lon: float | None
+    lat: float | None
+    grid: str = Field(description="code of the grid (or the area) the case belongs to")
+    category: CategoryOut | None
+    priority: str
+    level: str
+    department: DepartmentOut | None
+    reported_at: datetime.datetime
+    deadline: datetime.datetime | None = Field(description="the deadline of the current step")
+    overdue: bool
+    rating: int | None
+    version: int
+
+    @staticmethod
+    def resolve_grid(obj) -> str:
+        return obj.area.code
+
+    @staticmethod
+    def resolve_department(obj):
+        return obj.lead_department
+
+    @staticmethod
+    def resolve_deadline(obj):
+        if obj.status == CaseStatus.REPORTED:
+            return obj.accept_due
+        if obj.status == CaseStatus.DISPATCHED:
+            return obj.response_due
+        return obj.handle_due if obj.status in {CaseStatus.HANDLING, CaseStatus.ACKNOWLEDGED,
+                                                 CaseStatus.IN_PROGRESS} else None
+
+    @staticmethod
+    def resolve_overdue(obj, context) -> bool:
+        now = getattr(context["request"], "case_now", None) or timezone.now()
+        if obj.status == CaseStatus.REPORTED:
+            return obj.accept_due is not None and now > obj.accept_due
+        return obj.is_overdue(now)
+
+
+class PhotoOut(Schema):
+    id: int
+    stage: str
+    url: str
+    content_type: str
+    width: int
+    height: int
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        from django.urls import reverse
+
+        return reverse("cases:photo", args=[obj.pk])
+
+
+class CaseOut(CaseSummaryOut):
+    assist: list[DepartmentOut]
+    merged_into: str | None
+    accept_due: datetime.datetime | None
+    response_due: datetime.datetime | None
+    handle_due: datetime.datetime | None
+    closed_at: datetime.datetime | None
+    rework_count: int
+    return_count: int
+    rating_comment: str
+    timeline: list[EventOut]
+    photos: list[PhotoOut]
+    actions: list[str] = Field(description="the actions the caller may take now")
+
+    @staticmethod
+    def resolve_assist(obj):
+        return list(obj.assist_departments.all())
+
+    @staticmethod
+    def resolve_merged_into(obj):
+        return obj.merged_into.number if obj.merged_into_id else None
+
+    @staticmethod
+    def resolve_timeline(obj):
+        return list(selectors.timeline(obj))
+
+    @staticmethod
+    def resolve_photos(obj):
+        return list(obj.photos.all())
+
+    @staticmethod
+    def resolve_actions(obj, context) -> list[str]:
+        return [t.action for t in available_actions(context["request"].user, obj)]
+
+
+class CaseIn(Schema):
+    description: str = Field(..., max_length=2000)
+    lon: float | None = Field(None, ge=-180, le=180)
+    lat: float | None = Field(None, ge=-90, le=90)
+    category: str | None = Field(None, max_length=16, description="小类 code (optional: suggested otherwise)")
+    address: str = Field("", max_length=200)
+    priority: Priority = Priority.NORMAL
+    photos: list[str] = Field([], max_length=6, description="base64 (or data: URLs) of JPEG, PNG or WebP photos")
+    reporter_name: str = Field("", max_length=50, description="hotline entries: the caller's name")
+    reporter_phone: str = Field("", max_length=30, description="hotline entries: the caller's phone (encrypted)")
+
+
+class CaseFilter(Schema):
+    status: list[CaseStatus] = Field([], max_length=11)
+    queue: Literal[tuple(QUEUES)] = "all"  # type: ignore[valid-type]
+    category: str = Field("", max_length=16, description="大类 or 小类 code")
+    area: str = Field("", max_length=14, description="area code: its whole subtree")
+    department: int | None = Field(None, ge=1, le=MAX_ID)
+    overdue: bool = False
+    q: str = Field("", max_length=100)
+    order: Literal["deadline", "reported", "oldest", "number"] = "reported"
+
+
+class ActionIn(Schema):
+    action: Literal[ACTIONS]  # type: ignore[valid-type]
+    note: str = Field("", max_length=2000)
+    version: int | None = Field(None, ge=1, description="the version the caller saw: 409 when it changed")
+    category: str | None = Field(None, max_length=16)
+    priority: Priority | None = None
+    level: Literal["grid", "community"] | None = None
+    department: int | None = Field(None, ge=1, le=MAX_ID)
+    assist: list[int] | None = Field(None, max_length=20)
+    duplicate_of: int | None = Field(None, ge=1, le=MAX_ID)
+    hours: float | None = Field(None, gt=0, le=720)
+    decision: Literal["approve", "refuse"] | None = None
+    review_date: datetime.date | None = None
+    rating: int | None = Field(None, ge=1, le=5)
+    comment: str = Field("", max_length=500)
+    photos: list[str] = Field([], max_length=6)
+
+
+def _photos(values: list[str]) -> list[bytes]:
+    decoded = []
+    for value in values:
+        if len(value) > MAX_PHOTO_CHARS:
+            raise InvalidInput(_("照片过大。"), fields={"photos": "size"})
+        data = value.split(",", 1)[1] if value.startswith("data:") else value
+        try:
+            decoded.append(base64.b64decode(data, validate=True))
+        except (binascii.Error, ValueError):
+            raise InvalidInput(_("照片须为 base64 编码。"), fields={"photos": "encoding"}) from None
+    return decoded
+
+
+def _detail(request, pk: int) -> Case:
+    case = selectors.case_for(request.user, pk)
+    return (Case.objects.select_related(*selectors.LIST_RELATED, "merged_into")
+            .prefetch_related("assist_departments", "photos").get(pk=case.pk))
+
+
+@router.post("", response={201: CaseOut, 403: ErrorOut, 422: ErrorOut}, summary="Report a case")
+def report_case(request, payload: CaseIn):
+    case = services.report_case(
+        actor=request.user, description=payload.description, lon=payload.lon, lat=payload.lat,
+        category=payload.category, address=payload.address, priority=payload.priority,
+        photos=_photos(payload.photos), reporter_name=payload.reporter_name, reporter_phone=payload.reporter_phone,
+        request=request)
+    return Status(201, _detail(request, case.pk))
+
+
+@router.get("", response=list[CaseSummaryOut], summary="Cases the caller may see (filters, pagination)")
+@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+def list_cases(request, filters: CaseFilter = Query(...)):
+    now = timezone.now()
+    request.case_now = now
+    cases = selectors.case_list(request.user, queue=filters.queue, q=filters.q, category=filters.category,
+                                area_code=filters.area, department=filters.department, overdue=filters.overdue,
+                                order=filters.order, now=now)
+    if filters.status:
+        cases = cases.filter(status__in=[str(status) for status in filters.status])
+    return cases
+
+
+@router.get("/{pk}", response=CaseOut, summary="One case with its timeline (404 when out of scope)")
+def get_case(request, pk: int = Path(..., ge=1, le=MAX_ID)):
+    return _detail(request, pk)
+
+
+@router.post("/{pk}/actions", response={200: CaseOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+             summary="Take an action: accept, reject, merge, handle, dispatch, acknowledge, return, start, "
+                     "feedback, verify, rework, close, extend, suspend, rate")
+def act(request, payload: ActionIn, pk: int = Path(..., ge=1, le=MAX_ID)):
+    case = selectors.case_for(request.user, pk)
+    params = payload.model_dump(exclude={"action", "note", "version", "photos"}, exclude_none=True)
+    if not params.get("comment"):
+        params.pop("comment", None)
+    services.act(actor=request.user, case=case, action=payload.action, note=payload.note, version=payload.version,
+                 photos=_photos(payload.photos), request=request, **params)
+    return _detail(request, pk)
+
+
+@departments_router.get("", response=list[DepartmentOut], summary="Active departments (dispatch targets)")
+def list_departments(request):
+    return Department.objects.filter(is_active=True).order_by("code")

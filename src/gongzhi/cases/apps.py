@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasesConfig(AppConfig):
+    name = "gongzhi.cases"
+    label = "cases"
+    verbose_name = _("网格事件")
+
+    def ready(self) -> None:
+        from gongzhi.privacy.services import register_revealable
+
+        # A hotline caller's phone: masked on screens, revealed with personal.unmask and a reason.
+        register_revealable("cases.case", {"reporter_phone": "phone"})
+
+        import datetime
+
+        from gongzhi.core.schedule import periodic
+
+        from .tasks import retrain_classifier, sweep_deadlines
+
+        periodic("cases.sweep_deadlines", sweep_deadlines, every=datetime.timedelta(minutes=5))
+        periodic("cases.retrain_classifier", retrain_classifier, every=datetime.timedelta(days=1))

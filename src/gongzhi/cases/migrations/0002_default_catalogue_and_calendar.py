@@ -1,0 +1,19 @@
+"""Install the default catalogue and the published holiday arrangements (both editable afterwards)."""
+
+from django.db import migrations
+
+
+def install(apps, schema_editor):
+    from gongzhi.cases import catalogue_default, holidays
+
+    catalogue_default.install(apps.get_model("cases", "Category"))
+    day_model = apps.get_model("cases", "CalendarDay")
+    for entries in holidays.OFFICIAL.values():
+        for date, kind, name in entries:
+            day_model.objects.update_or_create(date=date, defaults={"kind": kind, "name": name})
+
+
+class Migration(migrations.Migration):
+    dependencies = [("cases", "0001_initial")]
+
+    operations = [migrations.RunPython(install, migrations.RunPython.noop)]

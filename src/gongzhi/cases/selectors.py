@@ -1,0 +1,97 @@
+"""Reads of the case loop, always starting from ``Case.objects.visible_to(user)``."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from gongzhi.areas.models import Area
+
+from .models import Case, CaseEvent, CasePhoto, CaseStatus, Category, ExtensionStatus
+from .models.case import OPEN_STATUSES, RUNNING_STATUSES
+
+LIST_RELATED = ("area", "area__parent", "category", "category__parent", "lead_department", "reporter")
+
+# Queue tabs: what each shows.
+QUEUES: dict[str, Q] = {
+    "reported": Q(status=CaseStatus.REPORTED),
+    "accepted": Q(status=CaseStatus.ACCEPTED),
+    "running": Q(status__in=RUNNING_STATUSES),
+    "feedback": Q(status=CaseStatus.FEEDBACK),
+    "suspended": Q(status=CaseStatus.SUSPENDED),
+    "closed": Q(status__in=[CaseStatus.CLOSED, CaseStatus.REJECTED, CaseStatus.MERGED]),
+    "open": Q(status__in=OPEN_STATUSES),
+    "all": Q(),
+}
+ORDERINGS = {
+    "deadline": ("handle_due", "accept_due", "-reported_at", "-pk"),
+    "reported": ("-reported_at", "-pk"),
+    "oldest": ("reported_at", "pk"),
+    "number": ("-number",),
+}
+
+
+def visible_cases(user) -> QuerySet[Case]:
+    return Case.objects.visible_to(user)
+
+
+def case_for(user, pk: int) -> Case:
+    """The case if the user may see it; 404 otherwise (out of scope looks like missing)."""
+    case = (visible_cases(user).select_related(*LIST_RELATED, "merged_into", "patrol", "suggested_category")
+            .prefetch_related("assist_departments").filter(pk=pk).first())
+    if case is None:
+        raise Http404
+    return case
+
+
+def case_list(user, *, queue: str = "open", q: str = "", category: str = "", area_code: str = "",
+              department: int | None = None, overdue: bool = False, source: str = "", order: str = "deadline",
+              now: datetime.datetime | None = None) -> QuerySet[Case]:
+    cases = visible_cases(user).filter(QUEUES.get(queue, QUEUES["open"]))
+    if q:
+        cases = cases.filter(Q(number__icontains=q) | Q(description__icontains=q) | Q(address__icontains=q))
+    if category:
+        cases = cases.filter(Q(category__code=category) | Q(category__parent__code=category))
+    if area_code:
+        area = Area.objects.filter(code=area_code).first()
+        cases = cases.filter(area__path__startswith=area.path) if area else cases.none()
+    if department:
+        cases = cases.filter(lead_department_id=department)
+    if overdue and now is not None:
+        cases = cases.overdue(now)
+    if source:
+        cases = cases.filter(source=source)
+    return cases.select_related(*LIST_RELATED).order_by(*ORDERINGS.get(order, ORDERINGS["deadline"]))
+
+
+def queue_counts(user) -> dict[str, int]:
+    """How many visible cases each queue tab holds (one query)."""
+    aggregates = {name: Count("pk", filter=condition) for name, condition in QUEUES.items()}
+    return visible_cases(user).aggregate(**aggregates)
+
+
+def timeline(case: Case) -> QuerySet[CaseEvent]:
+    return case.events.select_related("actor").prefetch_related(
+        Prefetch("photos", queryset=CasePhoto.objects.order_by("pk")))
+
+
+def report_photos(case: Case) -> QuerySet[CasePhoto]:
+    return case.photos.filter(event__action="report").order_by("pk")
+
+
+def photo_for(user, pk: int) -> CasePhoto:
+    photo = CasePhoto.objects.filter(pk=pk, case__in=visible_cases(user)).select_related("case").first()
+    if photo is None:
+        raise Http404
+    return photo
+
+
+def pending_extension(case: Case):
+    return case.extensions.filter(status=ExtensionStatus.PENDING).select_related("requested_by").first()
+
+
+def categories() -> QuerySet[Category]:
+    """Active 小类 with their 大类, for pickers."""
+    return Category.objects.active().minor().select_related("parent").order_by("sort", "code")

@@ -1,0 +1,56 @@
+"""Template helpers for case pages: status badges, deadlines, action labels."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..models import CaseStatus
+from ..workflow import TRANSITIONS
+
+register = template.Library()
+
+STATUS_STYLE = {
+    CaseStatus.REPORTED: "st-new", CaseStatus.ACCEPTED: "st-new", CaseStatus.REJECTED: "st-done",
+    CaseStatus.MERGED: "st-done", CaseStatus.HANDLING: "st-run", CaseStatus.DISPATCHED: "st-run",
+    CaseStatus.ACKNOWLEDGED: "st-run", CaseStatus.IN_PROGRESS: "st-run", CaseStatus.FEEDBACK: "st-check",
+    CaseStatus.CLOSED: "st-done", CaseStatus.SUSPENDED: "st-hold",
+}
+EVENT_LABELS = {
+    "report": _("上报"), "merged_in": _("合并入"), "remind": _("临期提醒"), "escalate": _("超时升级"),
+    "supervise": _("列入督办"), "review_due": _("挂账到期复核"),
+}
+
+
+@register.filter
+def status_class(case) -> str:
+    return STATUS_STYLE.get(case.status, "")
+
+
+@register.filter
+def action_label(action: str) -> str:
+    if action in TRANSITIONS:
+        return str(TRANSITIONS[action].label)
+    return str(EVENT_LABELS.get(action, action))
+
+
+@register.simple_tag
+def deadline_state(case, now=None) -> str:
+    """"overdue", "near" or "" for a case's handling deadline (computed, never stored)."""
+    now = now or timezone.now()
+    if case.is_overdue(now):
+        return "overdue"
+    if case.is_near_due(now):
+        return "near"
+    return ""
+
+
+@register.filter
+def stars(rating) -> str:
+    return "★" * int(rating or 0) + "☆" * (5 - int(rating or 0))
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, "") if hasattr(mapping, "get") else ""

@@ -1,0 +1,49 @@
+"""Bringing a case to a given state through the services, for the transition tests."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from gongzhi.cases import services
+from gongzhi.cases.models import Case
+
+NOW = timezone.make_aware(datetime.datetime(2026, 12, 2, 9, 0))  # a Wednesday in an ordinary week
+
+# The steps (actor, action, params) that lead to each state from a fresh report.
+PATHS: dict[str, list[tuple[str, str, dict]]] = {
+    "reported": [],
+    "accepted": [("community", "accept", {"category": "0303"})],
+    "rejected": [("community", "reject", {"note": "不属于受理范围"})],
+    "handling": [("community", "accept", {"category": "0101"}), ("community", "handle", {"level": "grid"})],
+    "dispatched": [("community", "accept", {"category": "0303"}), ("street", "dispatch", {})],
+    "acknowledged": [("community", "accept", {"category": "0303"}), ("street", "dispatch", {}),
+                     ("dept", "acknowledge", {})],
+    "in_progress": [("community", "accept", {"category": "0303"}), ("street", "dispatch", {}),
+                    ("dept", "acknowledge", {}), ("dept", "start", {})],
+    "feedback": [("community", "accept", {"category": "0303"}), ("street", "dispatch", {}),
+                 ("dept", "acknowledge", {}), ("dept", "start", {}), ("dept", "feedback", {"note": "已修复"})],
+    "closed": [("community", "accept", {"category": "0303"}), ("street", "dispatch", {}),
+               ("dept", "acknowledge", {}), ("dept", "start", {}), ("dept", "feedback", {"note": "已修复"}),
+               ("grid", "verify", {})],
+    "suspended": [("community", "accept", {"category": "0303"}),
+                  ("street", "suspend", {"note": "需列入明年改造计划", "review_date": "2027-03-01"})],
+}
+
+
+def new_case(demo, *, description: str = "幸福路人行道地砖破损，容易绊倒行人", now=NOW, **extra) -> Case:
+    return services.report_case(actor=demo.users["resident"], description=description, lon=demo.lon, lat=demo.lat,
+                                now=now, **extra)
+
+
+def case_in(demo, state: str, **extra) -> Case:
+    case = new_case(demo, **extra)
+    moment = NOW
+    for username, action, params in PATHS[state]:
+        moment += datetime.timedelta(minutes=10)
+        params = dict(params)
+        note = params.pop("note", "")
+        case = services.act(actor=demo.users[username], case=case, action=action, note=note, now=moment, **params)
+    assert case.status == state
+    return case

@@ -1,0 +1,284 @@
+"""Every transition: who may take it from which state, what it changes, and the clear errors otherwise."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from gongzhi.cases import services
+from gongzhi.cases.errors import CaseConflict, InvalidInput, InvalidTransition, NotAllowed
+from gongzhi.cases.models import Case, CaseEvent, CaseStatus, ExtensionStatus, HandlingLevel
+from gongzhi.cases.workflow import TRANSITIONS, available_actions
+
+from .helpers import NOW, case_in, new_case
+
+pytestmark = pytest.mark.django_db
+LATER = NOW + datetime.timedelta(hours=3)
+
+# action → (state it is taken from, who takes it, params, the state after)
+ALLOWED = [
+    ("accept", "reported", "community", {"category": "0303"}, "accepted"),
+    ("accept", "reported", "street", {"category": "0303"}, "accepted"),
+    ("reject", "reported", "community", {"note": "重复上报"}, "rejected"),
+    ("handle", "accepted", "community", {"level": "community"}, "handling"),
+    ("dispatch", "accepted", "street", {}, "dispatched"),
+    ("dispatch", "handling", "district", {}, "dispatched"),
+    ("dispatch", "suspended", "street", {}, "dispatched"),
+    ("acknowledge", "dispatched", "dept", {}, "acknowledged"),
+    ("return", "dispatched", "dept", {"note": "不属于本部门职责"}, "accepted"),
+    ("return", "acknowledged", "dept", {"note": "属于住建部门"}, "accepted"),
+    ("start", "acknowledged", "dept", {}, "in_progress"),
+    ("start", "handling", "grid", {}, "in_progress"),
+    ("feedback", "in_progress", "dept", {"note": "已修复"}, "feedback"),
+    ("verify", "feedback", "grid", {}, "closed"),
+    ("verify", "feedback", "community", {}, "closed"),
+    ("rework", "feedback", "grid", {"note": "还有两块地砖没换"}, "in_progress"),
+    ("close", "feedback", "street", {"note": "已电话回访确认"}, "closed"),
+    ("close", "suspended", "street", {"note": "已纳入改造并完成"}, "closed"),
+    ("suspend", "dispatched", "street", {"note": "等待资金", "review_date": "2027-01-15"}, "suspended"),
+    ("rate", "closed", "resident", {"rating": 4}, "closed"),
+]
+
+FORBIDDEN_ACTOR = [
+    ("accept", "reported", "grid"), ("accept", "reported", "dept"), ("accept", "reported", "resident"),
+    ("dispatch", "accepted", "community"), ("dispatch", "accepted", "grid"), ("dispatch", "accepted", "dept"),
+    ("acknowledge", "dispatched", "street"), ("acknowledge", "dispatched", "grid"),
+    ("return", "dispatched", "street"), ("feedback", "in_progress", "grid"), ("verify", "feedback", "dept"),
+    ("verify", "feedback", "resident"), ("close", "feedback", "community"), ("suspend", "accepted", "community"),
+    ("rate", "closed", "street"), ("handle", "accepted", "grid"),
+]
+
+WRONG_STATE = [
+    ("accept", "accepted", "community"), ("dispatch", "reported", "street"), ("acknowledge", "in_progress", "dept"),
+    ("feedback", "acknowledged", "dept"), ("verify", "in_progress", "grid"), ("rate", "feedback", "resident"),
+    ("reject", "closed", "community"), ("start", "feedback", "dept"), ("suspend", "closed", "street"),
+    ("return", "in_progress", "dept"), ("handle", "dispatched", "street"), ("extend", "feedback", "dept"),
+]
+
+
+@pytest.mark.parametrize(("action", "state", "who", "params", "after"), ALLOWED,
+                         ids=[f"{a}-from-{s}-by-{w}" for a, s, w, _p, _a in ALLOWED])
+def test_allowed_transition(cases_demo, action, state, who, params, after):
+    case = case_in(cases_demo, state)
+    version = case.version
+    params = dict(params)
+    note = params.pop("note", "")
+    case = services.act(actor=cases_demo.users[who], case=case, action=action, note=note, now=LATER, **params)
+    assert case.status == after
+    stored = Case.objects.get(pk=case.pk)
+    assert stored.status == after and stored.version == version + 1
+    event = CaseEvent.objects.filter(case=case).last()
+    assert (event.action, event.from_status, event.to_status, event.actor) == (
+        action, state, after, cases_demo.users[who])
+    assert event.note == note and event.at == LATER
+
+
+@pytest.mark.parametrize(("action", "state", "who"), FORBIDDEN_ACTOR,
+                         ids=[f"{a}-by-{w}" for a, _s, w in FORBIDDEN_ACTOR])
+def test_forbidden_actor_is_refused_and_nothing_changes(cases_demo, action, state, who):
+    case = case_in(cases_demo, state)
+    with pytest.raises((NotAllowed, Case.DoesNotExist)) as error:
+        services.act(actor=cases_demo.users[who], case=case, action=action, note="试一试", now=LATER,
+                     category="0303", rating=3, review_date="2027-01-01", level="grid")
+    if isinstance(error.value, NotAllowed):
+        assert "不能对此事件执行" in error.value.message and error.value.status == 403
+    stored = Case.objects.get(pk=case.pk)
+    assert (stored.status, stored.version) == (case.status, case.version)
+
+
+@pytest.mark.parametrize(("action", "state", "who"), WRONG_STATE, ids=[f"{a}-from-{s}" for a, s, _w in WRONG_STATE])
+def test_action_in_the_wrong_state_gets_a_clear_conflict(cases_demo, action, state, who):
+    case = case_in(cases_demo, state)
+    with pytest.raises((InvalidTransition, NotAllowed)) as error:
+        services.act(actor=cases_demo.users[who], case=case, action=action, note="说明", now=LATER, rating=3,
+                     hours=4, review_date="2027-01-01")
+    if isinstance(error.value, InvalidTransition):
+        assert error.value.status == 409 and error.value.code == "invalid_transition"
+        assert "事件当前状态为" in error.value.message
+    assert Case.objects.get(pk=case.pk).version == case.version
+
+
+def test_every_transition_is_covered_by_an_allowed_case():
+    assert {action for action, *_rest in ALLOWED} | {"merge", "extend"} == set(TRANSITIONS)
+
+
+def test_unknown_action_is_invalid(cases_demo):
+    case = new_case(cases_demo)
+    with pytest.raises(InvalidInput, match="未知的操作"):
+        services.act(actor=cases_demo.users["community"], case=case, action="teleport")
+
+
+@pytest.mark.parametrize("action", ["reject", "return", "feedback", "rework", "close", "suspend"])
+def test_a_reason_is_required_where_the_table_says_so(cases_demo, action):
+    state = {"reject": "reported", "return": "dispatched", "feedback": "in_progress", "rework": "feedback",
+             "close": "feedback", "suspend": "accepted"}[action]
+    who = {"reject": "community", "return": "dept", "feedback": "dept", "rework": "grid", "close": "street",
+           "suspend": "street"}[action]
+    case = case_in(cases_demo, state)
+    with pytest.raises(InvalidInput) as error:
+        services.act(actor=cases_demo.users[who], case=case, action=action, note="  ", review_date="2027-01-01")
+    assert error.value.fields == {"note": "required"}
+
+
+def test_two_people_acting_on_the_same_case_cannot_both_succeed(cases_demo):
+    """Both saw version N; the first action wins, the second gets a 409 and changes nothing."""
+    case = case_in(cases_demo, "reported")
+    seen = case.version
+    services.act(actor=cases_demo.users["community"], case=case, action="accept", category="0303", version=seen)
+    with pytest.raises(CaseConflict) as error:
+        services.act(actor=cases_demo.users["street"], case=case, action="reject", note="无效", version=seen)
+    assert error.value.status == 409 and error.value.code == "conflict"
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.ACCEPTED
+
+
+def test_a_write_between_read_and_save_is_detected(cases_demo, monkeypatch):
+    """Without a version from the client, a change made after the case was read still makes the save fail."""
+    from gongzhi.cases import services as module
+
+    case = case_in(cases_demo, "reported")
+    original = module._step_accept
+
+    def meanwhile(target, **kwargs):
+        Case.objects.filter(pk=target.pk).update(version=target.version + 1)  # someone else's action lands
+        return original(target, **kwargs)
+
+    monkeypatch.setitem(module._STEPS, "accept", meanwhile)
+    with pytest.raises(CaseConflict):
+        services.act(actor=cases_demo.users["community"], case=case, action="accept", category="0303")
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.REPORTED
+    assert not CaseEvent.objects.filter(case=case, action="accept").exists()
+
+
+def test_accept_needs_a_category(cases_demo):
+    case = new_case(cases_demo, description="随便说说一些事情")
+    case.suggested_category = None
+    Case.objects.filter(pk=case.pk).update(suggested_category=None)
+    with pytest.raises(InvalidInput) as error:
+        services.act(actor=cases_demo.users["community"], case=case, action="accept")
+    assert error.value.fields == {"category": "required"}
+
+
+def test_handle_at_grid_level_starts_the_grid_clock(cases_demo):
+    case = case_in(cases_demo, "accepted")
+    case = services.act(actor=cases_demo.users["community"], case=case, action="handle", level="grid", now=LATER)
+    assert (case.level, case.lead_department) == (HandlingLevel.GRID, None)
+    assert case.handling_started_at == LATER and case.handle_due > LATER and case.warn_at < case.handle_due
+
+
+def test_dispatch_to_a_chosen_department_with_assisting_ones(cases_demo):
+    d = cases_demo.departments
+    case = case_in(cases_demo, "accepted")
+    case = services.act(actor=cases_demo.users["street"], case=case, action="dispatch", department=d["ZJ"].pk,
+                        assist=[d["CG"].pk, d["ZJ"].pk, d["YJ"].pk])
+    assert case.lead_department == d["ZJ"]
+    assert set(case.assist_departments.all()) == {d["CG"], d["YJ"]}  # the lead is not its own assistant
+
+
+def test_dispatch_to_an_unknown_or_inactive_department_is_invalid(cases_demo):
+    d = cases_demo.departments["SJ"]
+    d.is_active = False
+    d.save()
+    case = case_in(cases_demo, "accepted")
+    for value in (d.pk, 99999, "abc"):
+        with pytest.raises(InvalidInput) as error:
+            services.act(actor=cases_demo.users["street"], case=case, action="dispatch", department=value)
+        assert error.value.fields == {"department": "invalid"}
+
+
+def test_return_counts_and_stops_the_clock(cases_demo):
+    case = case_in(cases_demo, "acknowledged")
+    case = services.act(actor=cases_demo.users["dept"], case=case, action="return", note="属住建")
+    assert (case.return_count, case.lead_department, case.handle_due, case.level) == (1, None, None, "")
+
+
+def test_rework_counts_and_goes_back_to_the_department(cases_demo):
+    case = case_in(cases_demo, "feedback")
+    case = services.act(actor=cases_demo.users["grid"], case=case, action="rework", note="没修好")
+    assert (case.status, case.rework_count, case.feedback_at) == (CaseStatus.IN_PROGRESS, 1, None)
+    assert available_actions(cases_demo.users["dept"], case)[0].action in ("feedback", "extend")
+
+
+def test_extension_requested_by_the_department_and_approved_by_the_centre(cases_demo):
+    case = case_in(cases_demo, "in_progress")
+    due = case.handle_due
+    case = services.act(actor=cases_demo.users["dept"], case=case, action="extend", hours="8", note="材料未到")
+    assert case.handle_due == due and case.extensions.get().status == ExtensionStatus.PENDING
+    with pytest.raises(InvalidTransition, match="待审批"):
+        services.act(actor=cases_demo.users["dept"], case=case, action="extend", hours="8", note="再申请")
+    case = services.act(actor=cases_demo.users["street"], case=case, action="extend", decision="approve", note="同意")
+    assert case.handle_due > due and case.extended_hours == Decimal("8.0")
+    assert case.extensions.get().status == ExtensionStatus.APPROVED
+
+
+def test_extension_refused_keeps_the_deadline(cases_demo):
+    case = case_in(cases_demo, "in_progress")
+    due = case.handle_due
+    services.act(actor=cases_demo.users["dept"], case=case, action="extend", hours=4, note="人手不够")
+    case = services.act(actor=cases_demo.users["street"], case=case, action="extend", approve=False, note="不同意")
+    assert case.handle_due == due and case.extensions.get().status == ExtensionStatus.REFUSED
+
+
+def test_extension_decided_without_a_request_is_refused(cases_demo):
+    case = case_in(cases_demo, "in_progress")
+    with pytest.raises(InvalidTransition, match="没有待审批"):
+        services.act(actor=cases_demo.users["street"], case=case, action="extend", decision="approve")
+
+
+@pytest.mark.parametrize("hours", [0, -1, 721, "abc", None])
+def test_extension_hours_are_checked(cases_demo, hours):
+    case = case_in(cases_demo, "in_progress")
+    with pytest.raises(InvalidInput):
+        services.act(actor=cases_demo.users["dept"], case=case, action="extend", hours=hours, note="理由")
+
+
+def test_suspend_needs_a_future_review_date(cases_demo):
+    case = case_in(cases_demo, "accepted")
+    for value in (None, "not a date", "2020-01-01"):
+        with pytest.raises(InvalidInput):
+            services.act(actor=cases_demo.users["street"], case=case, action="suspend", note="等待", review_date=value)
+
+
+@pytest.mark.parametrize("rating", [0, 6, "x", None])
+def test_rating_is_one_to_five(cases_demo, rating):
+    case = case_in(cases_demo, "closed")
+    with pytest.raises(InvalidInput):
+        services.act(actor=cases_demo.users["resident"], case=case, action="rate", rating=rating)
+
+
+def test_rating_only_once(cases_demo):
+    case = case_in(cases_demo, "closed")
+    services.act(actor=cases_demo.users["resident"], case=case, action="rate", rating=5)
+    with pytest.raises(InvalidTransition):
+        services.act(actor=cases_demo.users["resident"], case=case, action="rate", rating=1)
+
+
+def test_merge_shares_the_outcome_with_every_reporter(cases_demo):
+    first = case_in(cases_demo, "accepted")
+    second = new_case(cases_demo, description="幸福路人行道地砖坏了好几块")
+    second = services.act(actor=cases_demo.users["community"], case=second, action="merge", duplicate_of=first.pk)
+    assert second.status == CaseStatus.MERGED and second.merged_into == first
+    assert CaseEvent.objects.filter(case=first, action="merged_in").exists()
+    for username, action, params in [("street", "dispatch", {}), ("dept", "acknowledge", {}), ("dept", "start", {}),
+                                     ("dept", "feedback", {"note": "已修复"}), ("grid", "verify", {})]:
+        first = services.act(actor=cases_demo.users[username], case=first, action=action, **params)
+    from gongzhi.notices.models import Notice
+
+    # The resident reported both: told once per closing; and may rate the merged report too.
+    assert Notice.objects.filter(recipient=cases_demo.users["resident"], title__contains="已办结").count() == 1
+    second = services.act(actor=cases_demo.users["resident"], case=second, action="rate", rating=4)
+    assert second.rating == 4
+
+
+def test_merge_into_itself_or_a_missing_case_is_invalid(cases_demo):
+    case = case_in(cases_demo, "reported")
+    for target in (case.pk, 999999, None):
+        with pytest.raises(InvalidInput):
+            services.act(actor=cases_demo.users["community"], case=case, action="merge", duplicate_of=target)
+
+
+def test_available_actions_follow_the_table(cases_demo):
+    case = case_in(cases_demo, "dispatched")
+    assert [t.action for t in available_actions(cases_demo.users["dept"], case)] == ["acknowledge", "return",
+                                                                                   "extend"]
+    assert [t.action for t in available_actions(cases_demo.users["street"], case)] == ["extend", "suspend"]
+    assert available_actions(cases_demo.users["resident"], case) == []

@@ -1,0 +1,67 @@
+"""The department inbox (报到 and feedback) and the street's supervision board (督办)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from gongzhi.accounts.permissions import has_perm
+from gongzhi.accounts.roles import Perm
+
+from .. import selectors
+from ..models import Case, CaseStatus, ExtensionRequest, ExtensionStatus, HandlingLevel
+from ..models.case import RUNNING_STATUSES, department_ids
+
+SHOWN = 100
+
+
+@login_required
+@require_GET
+def inbox(request):
+    """What the user's departments must do: acknowledge dispatches, handle, see verification results."""
+    departments = department_ids(request.user)
+    if not departments:
+        raise PermissionDenied
+    led = (Case.objects.visible_to(request.user).filter(lead_department__in=departments)
+           .select_related("category", "area", "lead_department"))
+    assisted = (Case.objects.visible_to(request.user).filter(assist_departments__in=departments)
+                .exclude(lead_department__in=departments).filter(status__in=RUNNING_STATUSES | {CaseStatus.FEEDBACK})
+                .select_related("category", "area", "lead_department").distinct())
+    return render(request, "cases/inbox.html", {
+        "to_acknowledge": led.filter(status=CaseStatus.DISPATCHED).order_by("response_due")[:SHOWN],
+        "in_hand": led.filter(status__in=[CaseStatus.ACKNOWLEDGED, CaseStatus.IN_PROGRESS]).order_by("handle_due")[:SHOWN],
+        "awaiting_check": led.filter(status=CaseStatus.FEEDBACK).order_by("feedback_at")[:SHOWN],
+        "recently_closed": led.filter(status=CaseStatus.CLOSED).order_by("-closed_at")[:20],
+        "assisted": assisted.order_by("handle_due")[:SHOWN], "now": timezone.now(),
+    })
+
+
+@login_required
+@require_GET
+def supervision(request):
+    """Overdue and near-due cases, extension requests and suspended cases due for review, by department."""
+    if not has_perm(request.user, Perm.CASES_SUPERVISE):
+        raise PermissionDenied
+    now = timezone.now()
+    visible = selectors.visible_cases(request.user)
+    overdue = visible.overdue(now).select_related("category", "area", "lead_department").order_by("handle_due")
+    near = (visible.filter(status__in=RUNNING_STATUSES, warn_at__lte=now, handle_due__gte=now)
+            .select_related("category", "area", "lead_department").order_by("handle_due"))
+    by_department = (overdue.filter(level=HandlingLevel.DEPARTMENT).values("lead_department__name")
+                     .annotate(n=Count("pk")).order_by("-n", "lead_department__name"))
+    pending = (ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING, case__in=visible)
+               .select_related("case", "case__lead_department", "requested_by").order_by("requested_at"))
+    reviews = (visible.filter(status=CaseStatus.SUSPENDED).filter(Q(review_date__lte=timezone.localdate(now)))
+               .select_related("category", "area").order_by("review_date"))
+    return render(request, "cases/supervision.html", {
+        "overdue": overdue[:SHOWN], "overdue_count": overdue.count(), "near": near[:SHOWN],
+        "by_department": by_department, "pending": pending, "reviews": reviews, "now": now,
+    })
+
+
+urls = [path("inbox/", inbox, name="inbox"), path("supervision/", supervision, name="supervision")]

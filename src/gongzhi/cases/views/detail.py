@@ -1,0 +1,97 @@
+"""The case page: what was reported, where, its clocks and timeline, and the steps the user may take."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from gongzhi.accounts.models import Department
+
+from .. import selectors, services
+from ..duplicates import candidates
+from ..errors import DomainError
+from ..models import CaseStatus, HandlingLevel, Priority
+from ..routing import route
+from ..workflow import TRANSITIONS, available_actions
+
+PARAM_FIELDS = ("category", "priority", "level", "department", "duplicate_of", "hours", "decision", "review_date",
+                "rating", "comment")
+
+
+def action_params(post) -> dict:
+    params = {name: post.get(name) for name in PARAM_FIELDS if post.get(name) not in (None, "")}
+    if "assist" in post:
+        params["assist"] = [value for value in post.getlist("assist") if value]
+    return params
+
+
+def _uploads(files) -> list[bytes]:
+    return [upload.read() for upload in files.getlist("photos")][:20]
+
+
+@login_required
+@require_GET
+def case_detail(request, pk: int):
+    case = selectors.case_for(request.user, pk)
+    now = timezone.now()
+    actions = available_actions(request.user, case)
+    names = {t.action for t in actions}
+    pending = selectors.pending_extension(case) if "extend" in names else None
+    context = {
+        "case": case, "now": now, "overdue": case.is_overdue(now), "near_due": case.is_near_due(now),
+        "events": selectors.timeline(case), "report_photos": selectors.report_photos(case),
+        "actions": actions, "action_names": names, "pending_extension": pending,
+        "merged_cases": case.merged_cases.all(), "levels": [HandlingLevel.GRID, HandlingLevel.COMMUNITY],
+        "level_labels": HandlingLevel, "priorities": Priority.choices, "tile_url": settings.GONGZHI_MAP_TILE_URL,
+    }
+    if names & {"accept", "merge"}:
+        context["categories"] = selectors.categories()
+        context["duplicates"] = candidates(case)
+    if "dispatch" in names:
+        context["route"] = route(case.category, case.area, case.lon, case.lat)
+        context["departments"] = Department.objects.filter(is_active=True).order_by("code")
+    return render(request, "cases/detail.html", context)
+
+
+@login_required
+@require_POST
+def case_action(request, pk: int):
+    case = selectors.case_for(request.user, pk)
+    action = request.POST.get("action", "")
+    try:
+        services.act(actor=request.user, case=case, action=action, note=request.POST.get("note", ""),
+                     version=request.POST.get("version") or None, photos=_uploads(request.FILES), request=request,
+                     **action_params(request.POST))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        label = TRANSITIONS[action].label
+        messages.success(request, _("已完成“%(action)s”。") % {"action": label})
+    next_url = request.POST.get("next")
+    if next_url and next_url.startswith("/") and not next_url.startswith("//"):
+        return redirect(next_url)
+    return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+@require_GET
+def case_photo(request, pk: int):
+    """A case photo, for those who may see the case (photos may show people: never public files)."""
+    photo = selectors.photo_for(request.user, pk)
+    response = FileResponse(photo.image.open("rb"), content_type=photo.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+urls = [
+    path("<int:pk>/", case_detail, name="detail"),
+    path("<int:pk>/act/", case_action, name="act"),
+    path("photos/<int:pk>/", case_photo, name="photo"),
+]

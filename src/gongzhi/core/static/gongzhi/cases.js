@@ -1,0 +1,84 @@
+// Case pages: the place picker of the report form, the case's own map, the map of open cases.
+// Leaflet is served locally; no tile layer unless one is configured (government intranets).
+(function () {
+  "use strict";
+  function baseMap(el) {
+    var map = L.map(el, { attributionControl: false, zoomSnap: 0.25 });
+    var tiles = el.getAttribute("data-tiles");
+    if (tiles) { L.tileLayer(tiles, { maxZoom: 19 }).addTo(map); }
+    return map;
+  }
+  function getJSON(url) {
+    return fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.json(); });
+  }
+  function grids(map, url, fit) {
+    if (!url) { return Promise.resolve(null); }
+    return getJSON(url).then(function (data) {
+      if (!data.features || !data.features.length) { return null; }
+      var layer = L.geoJSON(data, { style: { color: "#1f6feb", weight: 1, fillOpacity: 0.06 },
+        onEachFeature: function (f, l) { l.bindTooltip(f.properties.name); } }).addTo(map);
+      if (fit) { map.fitBounds(layer.getBounds(), { padding: [10, 10] }); }
+      return layer;
+    });
+  }
+  function picker(el) {
+    var form = el.closest("form");
+    var lon = form.querySelector("[data-lon]"), lat = form.querySelector("[data-lat]");
+    var text = form.querySelector("[data-location-text]");
+    var map = baseMap(el), marker = null;
+    map.setView([30.66, 117.49], 13);
+    function place(lng, la) {
+      lon.value = lng.toFixed(6); lat.value = la.toFixed(6);
+      text.textContent = lon.value + ", " + lat.value;
+      if (marker) { marker.setLatLng([la, lng]); } else { marker = L.circleMarker([la, lng], { radius: 8, color: "#c0392b" }).addTo(map); }
+    }
+    grids(map, el.getAttribute("data-grids"), !lon.value).then(function () {
+      if (lon.value && lat.value) { place(parseFloat(lon.value), parseFloat(lat.value)); map.setView([parseFloat(lat.value), parseFloat(lon.value)], 16); }
+    });
+    map.on("click", function (e) { place(e.latlng.lng, e.latlng.lat); });
+    var button = form.querySelector("[data-locate]");
+    if (button && navigator.geolocation) {
+      button.addEventListener("click", function () {
+        navigator.geolocation.getCurrentPosition(function (p) {
+          place(p.coords.longitude, p.coords.latitude); map.setView([p.coords.latitude, p.coords.longitude], 17);
+        }, function () { text.textContent = button.getAttribute("data-error") || "无法获取位置，请在地图上点选"; },
+        { enableHighAccuracy: true, timeout: 10000 });
+      });
+    } else if (button) { button.hidden = true; }
+  }
+  function caseMap(el) {
+    var la = parseFloat(el.getAttribute("data-lat")), lng = parseFloat(el.getAttribute("data-lon"));
+    var map = baseMap(el);
+    map.setView([la, lng], 16);
+    L.circleMarker([la, lng], { radius: 9, color: "#c0392b" }).addTo(map);
+  }
+  function openCases(el) {
+    var map = baseMap(el);
+    map.setView([30.66, 117.49], 12);
+    grids(map, el.getAttribute("data-grids"), true).then(function () {
+      return getJSON(el.getAttribute("data-points"));
+    }).then(function (data) {
+      var features = (data && data.features) || [];
+      el.setAttribute("data-loaded", String(features.length));
+      if (!features.length) { return; }
+      var layer = L.geoJSON(data, {
+        pointToLayer: function (f, ll) {
+          return L.circleMarker(ll, { radius: 6, color: f.properties.overdue ? "#c0392b" : "#1f6feb", fillOpacity: 0.8 });
+        },
+        onEachFeature: function (f, l) {
+          l.bindTooltip(f.properties.number + " · " + f.properties.status + (f.properties.category ? " · " + f.properties.category : ""));
+          l.on("click", function () { window.location.href = f.properties.url; });
+        }
+      }).addTo(map);
+      map.fitBounds(layer.getBounds(), { padding: [20, 20], maxZoom: 16 });
+    });
+  }
+  function init() {
+    if (typeof L === "undefined") { return; }
+    var el = document.getElementById("pick-map"); if (el) { picker(el); }
+    el = document.getElementById("case-map"); if (el) { caseMap(el); }
+    el = document.getElementById("cases-map"); if (el) { openCases(el); }
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
+})();
