@@ -1,9 +1,9 @@
 """Background jobs of the audit log.
 
-``purge_audit_log`` applies the retention period. django-tasks has no periodic scheduler, so an
-operator runs the purge daily — either ``./gz manage purge_audit`` from cron
-(``15 3 * * * cd /srv/gongzhi && ./gz manage purge_audit``) or by enqueuing this task
-(``purge_audit_log.enqueue()``) for the worker (``./gz manage db_worker``). Safe to run twice.
+``purge_audit_log`` applies the retention period. The clock (``./gz manage clock``, started with
+the worker by ``./gz demo`` and ``./gz serve``; see ``core.schedule``) queues it daily; without the
+clock, run ``./gz manage purge_audit`` from cron (``15 3 * * * cd /srv/gongzhi && ./gz manage
+purge_audit``). Safe to run twice.
 """
 
 from __future__ import annotations

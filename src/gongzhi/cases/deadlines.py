@@ -69,7 +69,7 @@ def sweep(now: datetime.datetime | None = None) -> SweepResult:
             if _write(case, now, reminded_at=now):
                 _event(case, "remind", now, due=case.handle_due.isoformat())
                 _notify(_handlers(case), case, _("事件临近处置时限"),
-                        _("请在 %(due)s 前完成处置。") % {"due": timezone.localtime(case.handle_due):%Y-%m-%d %H:%M})
+                        _("请在 %(due)s 前完成处置。") % {"due": f"{timezone.localtime(case.handle_due):%Y-%m-%d %H:%M}"})
                 result.reminded += 1
     calendar = None
     for case in running.filter(level=HandlingLevel.GRID, handle_due__lt=now):

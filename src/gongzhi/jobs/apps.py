@@ -6,3 +6,12 @@ class JobsConfig(AppConfig):
     name = "gongzhi.jobs"
     label = "jobs"
     verbose_name = _("后台任务")
+
+    def ready(self) -> None:
+        import datetime
+
+        from gongzhi.core.schedule import periodic
+
+        from .tasks import purge_job_files
+
+        periodic("jobs.purge_job_files", purge_job_files, every=datetime.timedelta(days=1))

@@ -10,3 +10,9 @@ from . import services
 @task()
 def run_job(job_id: int) -> None:
     services.run(job_id)
+
+
+@task()
+def purge_job_files() -> int:
+    """Delete job files past GONGZHI_JOB_FILE_DAYS (queued daily by the clock; ``./gz manage purge_jobs`` by hand)."""
+    return services.purge_files()
