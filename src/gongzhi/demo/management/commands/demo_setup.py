@@ -28,6 +28,11 @@ class Command(BaseCommand):
         self.stdout.write("人员 %d / persons, 房屋 %d / houses, 组织 %d / organisations" % (
             Person.objects.filter(district_code=code).count(), House.objects.filter(district_code=code).count(),
             Organisation.objects.filter(district_code=code).count()))
+        from gongzhi.cases import demo as cases_demo
+
+        built = cases_demo.build(root, progress=self.stdout.write)
+        if built is None:
+            self.stdout.write("事件数据已存在，跳过生成 / cases already exist, not generated again")
         from gongzhi.audit.services import record
 
         record(actor=None, actor_name="demo_setup", action="demo.setup", object_repr=root.name)
