@@ -146,7 +146,8 @@ def test_map_points_are_scoped(client, cases_demo):
     client.force_login(cases_demo.users["resident"])
     assert client.get("/cases/map/cases.geojson").status_code == 403
     grids = client.get("/cases/report/grids.geojson").json()["features"]
-    assert len(grids) == 40 and {f["properties"]["code"][:9] for f in grids} == {"341702001"}  # the resident's street
+    assert len(grids) == 40 and {f["properties"]["code"][:9] for f in grids} == {"341702001"}  # the street
+    assert [f["properties"]["code"] for f in grids if f["properties"]["home"]] == [cases_demo.grid.code]
 
 
 @pytest.mark.parametrize("url", ["/cases/?queue=all", "/cases/inbox/", "/cases/supervision/", "/cases/mine/",

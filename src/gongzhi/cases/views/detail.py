@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -20,6 +20,7 @@ from ..errors import DomainError
 from ..models import CaseStatus, HandlingLevel, Priority
 from ..routing import route
 from ..workflow import TRANSITIONS, available_actions
+from .queue import _may_use_queue
 
 PARAM_FIELDS = ("category", "priority", "level", "department", "duplicate_of", "hours", "decision", "review_date",
                 "rating", "comment")
@@ -48,7 +49,10 @@ def case_detail(request, pk: int):
         "case": case, "now": now, "overdue": case.is_overdue(now), "near_due": case.is_near_due(now),
         "events": selectors.timeline(case), "report_photos": selectors.report_photos(case),
         "actions": actions, "action_names": names, "pending_extension": pending,
+        # The panel opened first: the step that moves the case on, when the user has one.
+        "open_action": next((t.action for t in actions if t.style == "primary"), actions[0].action if actions else ""),
         "merged_cases": case.merged_cases.all(), "levels": [HandlingLevel.GRID, HandlingLevel.COMMUNITY],
+        "back_url": reverse("cases:queue") if _may_use_queue(request.user) else reverse("cases:mine"),
         "level_labels": HandlingLevel, "priorities": Priority.choices, "tile_url": settings.GONGZHI_MAP_TILE_URL,
     }
     if names & {"accept", "merge"}:

@@ -28,15 +28,19 @@ def report_grids(request):
     """Grid outlines for the place picker: the user's visible grids, or a resident's whole street."""
     if not has_perm(request.user, Perm.CASES_REPORT):
         raise PermissionDenied
-    if has_perm(request.user, Perm.AREAS_VIEW):
-        return JsonResponse(visible_grid_features(request.user))
     home = _home_grid(request.user)
-    street = home.parent.parent if home is not None and home.parent_id and home.parent.parent_id else None
-    grids = Area.objects.filter(level=Level.GRID, geometry__isnull=False)
-    grids = grids.filter(path__startswith=street.path) if street is not None else grids.none()
-    return JsonResponse({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": geometry, "properties": {"code": code, "name": name}}
-        for code, name, geometry in grids.values_list("code", "name", "geometry")]})
+    if has_perm(request.user, Perm.AREAS_VIEW):
+        collection = visible_grid_features(request.user)
+    else:
+        street = home.parent.parent if home is not None and home.parent_id and home.parent.parent_id else None
+        grids = Area.objects.filter(level=Level.GRID, geometry__isnull=False)
+        grids = grids.filter(path__startswith=street.path) if street is not None else grids.none()
+        collection = {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "geometry": geometry, "properties": {"code": code, "name": name}}
+            for code, name, geometry in grids.values_list("code", "name", "geometry")]}
+    for feature in collection["features"]:  # the map opens on the user's own grid
+        feature["properties"]["home"] = home is not None and feature["properties"]["code"] == home.code
+    return JsonResponse(collection)
 
 
 @login_required
@@ -66,7 +70,18 @@ def case_points(request):
     return JsonResponse({"type": "FeatureCollection", "features": features})
 
 
+@login_required
+@require_GET
+def case_grid(request, pk: int):
+    """The outline of a case's grid, for the map on its page (whoever may see the case)."""
+    case = selectors.case_for(request.user, pk)
+    features = [] if not case.area.geometry else [{"type": "Feature", "geometry": case.area.geometry, "properties": {
+        "code": case.area.code, "name": case.area.name, "home": False}}]
+    return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
 urls = [
+    path("<int:pk>/grid.geojson", case_grid, name="case_grid"),
     path("map/", case_map, name="map"),
     path("map/cases.geojson", case_points, name="map_points"),
     path("report/grids.geojson", report_grids, name="report_grids"),

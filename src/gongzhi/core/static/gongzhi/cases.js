@@ -16,9 +16,13 @@
     if (!url) { return Promise.resolve(null); }
     return getJSON(url).then(function (data) {
       if (!data.features || !data.features.length) { return null; }
-      var layer = L.geoJSON(data, { style: { color: "#1f6feb", weight: 1, fillOpacity: 0.06 },
-        onEachFeature: function (f, l) { l.bindTooltip(f.properties.name); } }).addTo(map);
-      if (fit) { map.fitBounds(layer.getBounds(), { padding: [10, 10] }); }
+      var home = null;
+      var layer = L.geoJSON(data, {
+        style: function (f) { return f.properties.home ? { color: "#0f3d6e", weight: 2, fillOpacity: 0.12 }
+          : { color: "#1f6feb", weight: 1, fillOpacity: 0.06 }; },
+        onEachFeature: function (f, l) { l.bindTooltip(f.properties.name); if (f.properties.home) { home = l; } }
+      }).addTo(map);
+      if (fit) { map.fitBounds((home || layer).getBounds(), { padding: [10, 10] }); }
       return layer;
     });
   }
@@ -51,7 +55,9 @@
     var la = parseFloat(el.getAttribute("data-lat")), lng = parseFloat(el.getAttribute("data-lon"));
     var map = baseMap(el);
     map.setView([la, lng], 16);
-    L.circleMarker([la, lng], { radius: 9, color: "#c0392b" }).addTo(map);
+    grids(map, el.getAttribute("data-grids"), false).then(function () {
+      L.circleMarker([la, lng], { radius: 9, color: "#c0392b", fillOpacity: 0.6 }).addTo(map);
+    });
   }
   function openCases(el) {
     var map = baseMap(el);
