@@ -43,6 +43,7 @@ NAV = [
     NavItem(_("督办台"), "cases:supervision", perm=Perm.CASES_SUPERVISE),
     NavItem(_("事件地图"), "cases:map", perm=Perm.CASES_VIEW,
             roles=(Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_ADMIN)),
+    NavItem(_("事件配置"), "cases:catalogue", perm=Perm.CASES_CONFIGURE),
     NavItem(_("人口档案"), "registry:person_list", perm=Perm.REGISTRY_VIEW),
     NavItem(_("房屋"), "registry:house_list", perm=Perm.REGISTRY_VIEW),
     NavItem(_("人口统计"), "registry:statistics", perm=Perm.REGISTRY_VIEW),
