@@ -55,6 +55,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from gongzhi.areas.models import Level
 from gongzhi.audit.services import record
+from gongzhi.privacy.masking import mask_id_number, mask_phone
 
 from . import services
 from .errors import DomainError
@@ -84,6 +85,9 @@ ITEM_NAMES = {"services": "service", "service_requests": "request", "errors": "e
               "formats": "format", "attributes": "attribute", "values": "value"}
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Numbers people type into a description ("请联系我 13912345678"): masked in what is published.
+_ID_NUMBER = re.compile(r"(?<![0-9Xx])[1-9]\d{16}[0-9Xx](?![0-9Xx])")
+_MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)")
 
 
 class Open311Error(Exception):
@@ -319,10 +323,10 @@ def request_fields(case: Case, final_note: str = "") -> dict[str, Any]:
     return {
         "service_request_id": case.number,
         "status": "closed" if closed else "open",
-        "status_notes": status_notes(case, final_note),
+        "status_notes": public_text(status_notes(case, final_note)),
         "service_name": category.name if category else None,
         "service_code": category.code if category else None,
-        "description": case.description or None,
+        "description": public_text(case.description) or None,
         "agency_responsible": _agency(case),
         "service_notice": notice,
         "requested_datetime": w3c(case.reported_at),
@@ -335,6 +339,12 @@ def request_fields(case: Case, final_note: str = "") -> dict[str, Any]:
         "long": case.lon,
         "media_url": None,
     }
+
+
+def public_text(text: str) -> str:
+    """Free text as published: ID card and mobile numbers masked (138****5678), the rest unchanged."""
+    text = _ID_NUMBER.sub(lambda match: mask_id_number(match.group()), text)
+    return _MOBILE.sub(lambda match: mask_phone(match.group()), text)
 
 
 def _requests_document(cases: list[Case]) -> list[dict[str, Any]]:
