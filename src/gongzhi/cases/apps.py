@@ -20,4 +20,14 @@ class CasesConfig(AppConfig):
         from .tasks import retrain_classifier, sweep_deadlines
 
         periodic("cases.sweep_deadlines", sweep_deadlines, every=datetime.timedelta(minutes=5))
+
+        from gongzhi.accounts.permissions import has_perm
+        from gongzhi.accounts.roles import Perm
+        from gongzhi.core.console import ConsolePanel, register_panel
+
+        from .selectors import console_summary
+
+        register_panel(ConsolePanel(
+            template="cases/_console.html", context=console_summary, order=10,
+            visible=lambda user: has_perm(user, Perm.CASES_VIEW) or has_perm(user, Perm.CASES_HANDLE)))
         periodic("cases.retrain_classifier", retrain_classifier, every=datetime.timedelta(days=1))

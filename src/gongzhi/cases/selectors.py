@@ -95,3 +95,20 @@ def pending_extension(case: Case):
 def categories() -> QuerySet[Category]:
     """Active 小类 with their 大类, for pickers."""
     return Category.objects.active().minor().select_related("parent").order_by("sort", "code")
+
+
+def console_summary(user, now: datetime.datetime | None = None) -> dict:
+    """The case counts the console shows (one query): waiting, running, overdue, near due, to verify."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    counts = visible_cases(user).aggregate(
+        reported=Count("pk", filter=Q(status=CaseStatus.REPORTED)),
+        accepted=Count("pk", filter=Q(status=CaseStatus.ACCEPTED)),
+        running=Count("pk", filter=Q(status__in=RUNNING_STATUSES)),
+        overdue=Count("pk", filter=Q(status__in=RUNNING_STATUSES, handle_due__lt=now)),
+        near=Count("pk", filter=Q(status__in=RUNNING_STATUSES, warn_at__lte=now, handle_due__gte=now)),
+        feedback=Count("pk", filter=Q(status=CaseStatus.FEEDBACK)),
+        today=Count("pk", filter=Q(reported_at__date=timezone.localdate(now))),
+    )
+    return counts

@@ -16,11 +16,14 @@ def console_summary(user) -> dict:
     roots = list(Area.objects.filter(path__in=scope_paths(user)).select_related("parent"))
     departments = [a.department for a in user.role_assignments.select_related("department")
                    if a.role == Role.DEPARTMENT_STAFF and a.department_id]
+    from .console import panels_for
+
     return {
         "roots": roots,
         "level_counts": [(label, counts.get(value, 0)) for value, label in Level.choices],
         "departments": departments,
         "notices": recent_notices(user, limit=5),
+        "panels": panels_for(user),
     }
 
 

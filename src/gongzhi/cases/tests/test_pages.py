@@ -169,3 +169,22 @@ def test_list_pages_keep_their_query_count(client, cases_demo, url):
     for state in ("dispatched", "feedback", "in_progress", "closed", "reported"):
         case_in(cases_demo, state)
     assert count() == before
+
+
+def test_console_shows_the_case_counts_of_ones_area(client, cases_demo):
+    import datetime
+
+    from django.utils import timezone
+
+    case_in(cases_demo, "reported")
+    overdue = case_in(cases_demo, "in_progress")
+    Case.objects.filter(pk=overdue.pk).update(handle_due=timezone.now() - datetime.timedelta(hours=1))
+    client.force_login(cases_demo.users["street"])
+    page = client.get("/console/").content.decode()
+    assert 'data-testid="console-cases"' in page
+    from gongzhi.cases.selectors import console_summary
+
+    counts = console_summary(cases_demo.users["street"])
+    assert (counts["reported"], counts["running"], counts["overdue"]) == (1, 1, 1)
+    client.force_login(cases_demo.users["admin"])
+    assert client.get("/accounts/users/").status_code == 200
