@@ -46,6 +46,11 @@ goes through `.visible_to(user)` (`gongzhi/areas/scope.py`, computed in
   active: a department serving two streets sees those two streets and what lies below them.
 - **Residents (居民).** A resident is assigned to their community and sees that community (with
   its grids) only; their own records are tied to their account.
+- **Cases (事件) are read by permission, not by scope alone.** A case is visible where the user
+  holds `cases.view` (district, street, community staff, grid workers), to the departments it is
+  dispatched to (lead or assisting) — departments never see the other cases of the areas they
+  serve — and to the user who reported it. Patrol logs are visible where `cases.view` is held, so
+  a grid's residents never read them (`PermScopedQuerySet`).
 - **Not found, not forbidden.** An object outside the user's scope answers 404 in pages and in
   the API, exactly like one that does not exist, so scope never leaks what exists elsewhere. A
   missing permission answers 403.
