@@ -24,7 +24,7 @@ from gongzhi.core.pagination import PageNumberPagination
 
 from . import selectors, services
 from .errors import InvalidInput
-from .models import Case, CaseStatus, Priority
+from .models import Case, CaseSource, CaseStatus, Priority
 from .selectors import QUEUES
 from .workflow import ACTIONS, available_actions
 
@@ -234,7 +234,7 @@ def report_case(request, payload: CaseIn):
         actor=request.user, description=payload.description, lon=payload.lon, lat=payload.lat,
         category=payload.category, address=payload.address, priority=payload.priority,
         photos=_photos(payload.photos), reporter_name=payload.reporter_name, reporter_phone=payload.reporter_phone,
-        request=request)
+        source=CaseSource.API, request=request)
     return Status(201, _detail(request, case.pk))
 
 
