@@ -1,0 +1,39 @@
+"""Statistics and the weekly bulletin in the browser, over the demo's case history (screenshots)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.pages import login, screenshot
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def history_site(site):
+    from gongzhi.areas.models import Area
+    from gongzhi.cases import demo
+
+    demo.build(Area.objects.get(code="341702"), days=21)
+    return site
+
+
+def test_statistics_and_bulletin(history_site, page, console):
+    site = history_site
+    login(page, site, "district")
+    page.goto(f"{site}/cases/stats/?period=last_week")
+    page.wait_for_selector("#heat-map[data-loaded]")
+    assert int(page.locator("#heat-map").get_attribute("data-loaded")) > 100
+    assert page.locator("[data-testid=card-reported] .stat-n").inner_text() not in ("", "0")
+    assert page.locator("[data-testid=table-department] tbody tr").count() >= 1
+    screenshot(page, "case-10-statistics")
+    page.goto(f"{site}/cases/bulletin/")
+    assert "网格事件办理情况通报" in page.locator("h1").inner_text()
+    assert page.locator("table").count() >= 2
+    screenshot(page, "case-11-bulletin")
+    page.goto(f"{site}/cases/supervision/")
+    screenshot(page, "case-12-supervision")
+    page.goto(f"{site}/cases/map/")
+    page.wait_for_selector("#cases-map[data-loaded]")
+    screenshot(page, "case-13-map")
+    assert console.errors == []
