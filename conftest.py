@@ -9,15 +9,36 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _fresh_process_caches():
-    """The grid index and the data-key cache live per process; tests must not see stale ones."""
+    """The grid index, data keys, Open311 keys and services live per process; tests must not see stale ones."""
     from gongzhi.areas import locate
+    from gongzhi.cases import open311, open311_intake, open311_keys
     from gongzhi.privacy import crypto
 
-    locate.invalidate()
-    crypto._keys_for.cache_clear()
+    def forget():
+        locate.invalidate()
+        crypto._keys_for.cache_clear()
+        open311.forget_services()
+        open311_keys.forget_keys()
+        open311_intake.forget_filing()
+
+    forget()
     yield
-    locate.invalidate()
-    crypto._keys_for.cache_clear()
+    forget()
+
+
+def _reinstall_reference_data():
+    """Put back the rows the migrations install (the default catalogue, the official holidays).
+
+    Transactional tests (the browser tests' live server) end with a flush, which empties every
+    table, migration data included; the tests after them would otherwise find no categories.
+    Both installs are idempotent: with the rows present they only read.
+    """
+    from gongzhi.cases import catalogue_default, holidays
+    from gongzhi.cases.models import Category
+
+    catalogue_default.install(Category)
+    for year in holidays.OFFICIAL:
+        holidays.install_year(year)
 
 
 @pytest.fixture
@@ -25,6 +46,7 @@ def demo(db):
     """The demo district (3 streets, 12 communities, 120 grids) with the demo accounts."""
     from gongzhi.demo import district
 
+    _reinstall_reference_data()
     root = district.build_areas()
     users = district.build_accounts(root)
     return SimpleNamespace(district=root, users={u.username: u for u in users}, password=district.DEMO_PASSWORD)

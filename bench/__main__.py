@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
-SCENARIOS = {"geo": "bench.scenarios.geo", "import": "bench.scenarios.import_residents", "scope": "bench.scenarios.scope"}
+SCENARIOS = {"geo": "bench.scenarios.geo", "import": "bench.scenarios.import_residents",
+             "intake": "bench.scenarios.intake", "scope": "bench.scenarios.scope"}
 
 
 def machine() -> dict:

@@ -46,4 +46,22 @@ def test_scope_scenario_compares_the_person_list_with_hand_written_sql(django_db
 def test_new_scenarios_are_registered():
     from bench.__main__ import SCENARIOS
 
-    assert {"import", "scope"} <= set(SCENARIOS)
+    assert {"import", "intake", "scope"} <= set(SCENARIOS)
+
+
+def test_intake_scenario_posts_open311_requests_against_hello_world(django_db_blocker):
+    from bench.scenarios import intake
+
+    _needs_sqlite()
+    with django_db_blocker.unblock():
+        ratios, figures = intake.run(quick=True, seconds=1, warmup=1, rounds=1)
+    assert ratios["vs_hello_world"] > 0 and figures["errors"] == 0
+    # Every POST answered 200 was kept, and the worker's filing of the oldest ones made one case each.
+    assert figures["submissions"] == figures["posts_answered_200"] > 0
+    assert figures["filed_sample"] == min(intake.FILED, figures["submissions"])
+
+
+def test_the_hello_world_baseline_exists_only_for_the_benchmark(client):
+    from gongzhi.core import bench_views
+
+    assert client.get("/" + bench_views.PATH).status_code == 404

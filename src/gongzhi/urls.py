@@ -1,5 +1,7 @@
 """Top-level URL map. Each domain app brings its own urls module; the API is one NinjaAPI."""
 
+import os
+
 from django.urls import include, path
 
 from gongzhi.accounts.admin_site import admin_site
@@ -21,6 +23,12 @@ urlpatterns = [
     path("open311/v2/", include("gongzhi.cases.open311_urls")),
     path("", include("gongzhi.core.urls")),
 ]
+
+# The baseline of `./gz bench intake`, only when the benchmark starts the server (never otherwise).
+if os.environ.get("GONGZHI_BENCH_HELLO") == "1":
+    from gongzhi.core import bench_views
+
+    urlpatterns.insert(0, path(bench_views.PATH, bench_views.hello, name="bench_hello"))
 
 handler400 = "gongzhi.core.views.bad_request"
 handler403 = "gongzhi.core.views.permission_denied"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -394,6 +395,7 @@ class GridIndex:
 
 _lock = threading.Lock()
 _index: GridIndex | None = None
+_checked_at = float("-inf")  # time.monotonic() when the index's signature was last found current
 
 
 def _signature() -> tuple:
@@ -417,15 +419,25 @@ def _build(signature: tuple) -> GridIndex:
     return GridIndex(signature=signature, tree=tree, geoms=geoms, area_ids=np.asarray(ids, dtype=np.int64))
 
 
-def grid_index() -> GridIndex:
-    global _index
-    signature = _signature()
+def grid_index(*, max_age: float = 0.0) -> GridIndex:
+    """The process's index, checked against the grids' signature (one aggregate query).
+
+    ``max_age`` > 0 skips the check when it last passed less than that many seconds ago: for a
+    caller that only needs to know whether a point is in some grid and can accept a grid redrawn
+    a few seconds ago being missed (the Open311 intake; the case is placed with a checked index).
+    """
+    global _index, _checked_at
     current = _index
+    if max_age > 0 and current is not None and time.monotonic() - _checked_at < max_age:
+        return current
+    signature = _signature()
     if current is not None and current.signature == signature:
+        _checked_at = time.monotonic()
         return current
     with _lock:
         if _index is None or _index.signature != signature:
             _index = _build(signature)
+        _checked_at = time.monotonic()
         return _index
 
 

@@ -17,9 +17,11 @@ class CasesConfig(AppConfig):
 
         from gongzhi.core.schedule import periodic
 
-        from .tasks import retrain_classifier, sweep_deadlines
+        from .tasks import file_open311_submissions, retrain_classifier, sweep_deadlines
 
         periodic("cases.sweep_deadlines", sweep_deadlines, every=datetime.timedelta(minutes=5))
+        # Each Open311 POST queues its filing; this catches any left behind (a failed task, a restore).
+        periodic("cases.file_open311_submissions", file_open311_submissions, every=datetime.timedelta(minutes=1))
 
         from gongzhi.accounts.permissions import has_perm
         from gongzhi.accounts.roles import Perm

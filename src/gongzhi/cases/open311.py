@@ -8,7 +8,7 @@ Methods (http://wiki.open311.org/GeoReport_v2), each as ``.xml`` and ``.json``:
 - ``requests`` GET            public list of cases (service_request_id = 事件编号), 90 days / 1000 at most
 - ``requests`` POST           file a report with an ``api_key`` (form-encoded, as the specification sends)
 - ``requests/{id}``           one case
-- ``tokens/{token}``          the service_request_id behind a token
+- ``tokens/{token}``          the service_request_id behind a token (the token alone until it is filed)
 
 What is public and what is not:
 
@@ -27,8 +27,9 @@ POST: ``email``, ``device_id``, ``account_id`` and ``attribute[…]`` are accept
 (we have no use for a submitter's email and do not keep what we do not need). ``media_url`` is never
 fetched (no outbound network at run time): it is appended to the description as a link for staff.
 A location must be a point (lat & long) because every case is placed in a grid; an address alone
-is refused with a 400 that says so. The service type is ``realtime``: the response carries the
-``service_request_id`` and, as the specification requires in that case, no token.
+is refused with a 400 that says so. The service type is ``batch``: a POST is checked and queued at
+once and answered with a ``token`` (``open311_intake``); the task worker files it as a case within
+moments, and ``tokens/{token}`` then answers its ``service_request_id``.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ import datetime
 import json
 import logging
 import re
+import time
 from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
@@ -44,7 +46,6 @@ from xml.etree import ElementTree
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
@@ -57,11 +58,11 @@ from gongzhi.areas.models import Level
 from gongzhi.audit.services import record
 from gongzhi.privacy.masking import mask_id_number, mask_phone
 
-from . import services
+from . import open311_intake, services
 from .errors import DomainError
-from .models import Case, CaseEvent, CaseSource, CaseStatus, Category, HandlingLevel
+from .models import Case, CaseEvent, CaseSource, CaseStatus, Category, HandlingLevel, Open311Submission
 from .models.case import FINAL_STATUSES
-from .open311_keys import key_for
+from .open311_keys import REMEMBER_SECONDS, key_for
 
 logger = logging.getLogger(__name__)
 
@@ -383,7 +384,7 @@ def service_fields(category: Category) -> dict[str, Any]:
         "service_name": category.name,
         "description": str(category),
         "metadata": False,
-        "type": "realtime",
+        "type": "batch",
         "keywords": ", ".join(category.keyword_list()) or None,
         "group": category.parent.name,
     }
@@ -394,10 +395,36 @@ def service_list(request, fmt: str) -> HttpResponse:
     return respond(fmt, "services", [service_fields(category) for category in public_categories()])
 
 
+_services_seen: tuple[float, dict[str, Category]] = (0.0, {})  # (monotonic deadline, code -> 小类)
+
+
+def forget_services() -> None:
+    """Forget the service list this process remembers (tests; a catalogue edit waits REMEMBER_SECONDS)."""
+    global _services_seen
+    _services_seen = (0.0, {})
+
+
 def _public_category(code: str) -> Category | None:
+    """The service ``code``: a 小类 that ``public_categories`` lists (read now)."""
     if not code or len(code) > MAX_URL_PART:
         return None
     return public_categories().filter(code=code).first()
+
+
+def _service_to_post(code: str) -> Category | None:
+    """``_public_category`` for POSTs, from the list the process remembers for ``REMEMBER_SECONDS``.
+
+    As the keys are remembered, so a POST reads no catalogue rows; a 小类 switched off meanwhile
+    is caught when the submission is filed (it is kept with the reason, and its token says so).
+    """
+    global _services_seen
+    if not code or len(code) > MAX_URL_PART:
+        return None
+    deadline, by_code = _services_seen
+    if deadline <= time.monotonic():
+        by_code = {category.code: category for category in public_categories()}
+        _services_seen = (time.monotonic() + REMEMBER_SECONDS, by_code)
+    return by_code.get(code)
 
 
 @open311_view("GET")
@@ -478,10 +505,18 @@ def service_request(request, fmt: str, request_id: str) -> HttpResponse:
 
 @open311_view("GET")
 def token(request, fmt: str, token: str) -> HttpResponse:
-    case = public_cases().filter(open311_token=token).first() if 0 < len(token) <= 40 else None
-    if case is None:
+    """The ``service_request_id`` once the submission is filed; the token alone while it waits."""
+    submission = (Open311Submission.objects.filter(token=token).select_related("case").first()
+                  if 0 < len(token) <= 40 else None)
+    if submission is None:
         raise Open311Error(404, _("没有这个令牌（token）。"))
-    return respond(fmt, "service_requests", [{"service_request_id": case.number, "token": case.open311_token}])
+    if submission.error:
+        raise Open311Error(404, _("该服务请求未能登记为事件：%(reason)s") % {"reason": submission.error})
+    if submission.case is None:
+        return respond(fmt, "service_requests", [{"token": token}])
+    if not public_cases().filter(pk=submission.case_id).exists():
+        raise Open311Error(404, _("没有这个令牌（token）。"))
+    return respond(fmt, "service_requests", [{"service_request_id": submission.case.number, "token": token}])
 
 
 def _reporter_name(first: str, last: str) -> str:
@@ -507,7 +542,7 @@ def _create_request(request, fmt: str) -> HttpResponse:
     code = _param(form, "service_code")
     if not code:
         raise Open311Error(400, _("缺少 service_code。"))
-    category = _public_category(code)
+    category = _service_to_post(code)
     if category is None:
         raise Open311Error(404, _("没有这个服务类型（service_code）：%(code)s。") % {"code": code[:MAX_URL_PART]})
     lat, lon = _param(form, "lat"), _param(form, "long")
@@ -535,15 +570,11 @@ def _create_request(request, fmt: str) -> HttpResponse:
         services._clean_description(description)  # the client's own words must describe the problem
         if media_url:
             description = f"{description}\n\n{_media_note(media_url)}"
-        with transaction.atomic():
-            case = services.report_case(actor=None, description=description, lon=lon, lat=lat, address=address,
-                                        category=category, source=CaseSource.OPEN311, reporter_name=name,
-                                        reporter_phone=phone, request=request)
-            record(actor=None, actor_name=f"open311:{key.prefix}", action="cases.open311_request", obj=case,
-                   after={"key": key.prefix, "client": key.name, "service_code": category.code}, request=request)
+        submission = open311_intake.submit(
+            key=key, category=category, description=description, lon=lon, lat=lat, address=address,
+            reporter_name=name, reporter_phone=phone, request=request)
     except DomainError as error:
         raise Open311Error(400, error.message) from None
-    notice = _("已收到，将于 %(due)s 前受理。") % {
-        "due": timezone.localtime(case.accept_due).strftime("%Y-%m-%d %H:%M")} if case.accept_due else None
-    return respond(fmt, "service_requests", [{"service_request_id": case.number, "service_notice": notice,
+    notice = _("已收到，登记为事件后即有事件编号，请凭 token 查询。")
+    return respond(fmt, "service_requests", [{"token": submission.token, "service_notice": notice,
                                               "account_id": None}])

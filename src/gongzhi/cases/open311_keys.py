@@ -3,11 +3,16 @@
 A key is ``o311_`` followed by 43 random URL-safe characters. Only its SHA-256 is stored
 (``Open311Key.hash_key``), as for personal API tokens; the first characters are kept as the
 prefix by which administrators recognise and revoke it. Issuing and revoking are audited.
+
+Each web process remembers an active key it has looked up for ``REMEMBER_SECONDS``, so a client
+posting many requests is not looked up on each: a revocation takes effect at once in the process
+that revokes, and in every other process within those seconds.
 """
 
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import timedelta
 
 from django.db import transaction
@@ -25,6 +30,14 @@ KEY_PREFIX = "o311_"
 PREFIX_LENGTH = 12  # "o311_" and 7 random characters: what the list shows and --revoke accepts
 NAME_MAX = 100
 TOUCH_INTERVAL = timedelta(minutes=1)  # last_used_at is written at most this often
+REMEMBER_SECONDS = 5.0  # how long a process trusts an active key it has looked up
+REMEMBER_MAX = 1000  # keys remembered at most (only active keys are: unknown ones are always looked up)
+_remembered: dict[str, tuple[float, Open311Key]] = {}  # key hash -> (monotonic deadline, row)
+
+
+def forget_keys() -> None:
+    """Forget the keys this process remembers (after a revocation)."""
+    _remembered.clear()
 
 
 def _check_actor(actor) -> None:
@@ -75,19 +88,31 @@ def revoke_open311_key(*, actor, key: Open311Key | int, request=None) -> Open311
             record(actor=actor, actor_name="" if actor is not None else "open311_key command",
                    action="cases.open311_key_revoke", obj=row, object_repr=_repr(row),
                    before={"revoked_at": None}, after={"revoked_at": row.revoked_at}, request=request)
+            forget_keys()
+            transaction.on_commit(forget_keys)  # and what a request read meanwhile, before the commit
     return row
 
 
 def key_for(value) -> Open311Key | None:
     """The active key behind ``value`` (the ``api_key`` a client sent), or None.
 
-    Touches ``last_used_at`` at most once a minute.
+    Touches ``last_used_at`` at most once a minute. An active key is remembered for
+    ``REMEMBER_SECONDS`` (see the module's docstring); the row returned is shared: read it only.
     """
     if not isinstance(value, str) or not value.startswith(KEY_PREFIX) or len(value) > 200 or "\x00" in value:
         return None
-    row = Open311Key.objects.filter(key_hash=Open311Key.hash_key(value), revoked_at__isnull=True).first()
-    if row is None:
-        return None
+    digest = Open311Key.hash_key(value)
+    remembered = _remembered.get(digest)
+    if remembered is not None and remembered[0] > time.monotonic():
+        row = remembered[1]
+    else:
+        row = Open311Key.objects.filter(key_hash=digest, revoked_at__isnull=True).first()
+        if row is None:
+            _remembered.pop(digest, None)
+            return None
+        if len(_remembered) >= REMEMBER_MAX:
+            _remembered.clear()
+        _remembered[digest] = (time.monotonic() + REMEMBER_SECONDS, row)
     now = timezone.now()
     if row.last_used_at is None or now - row.last_used_at > TOUCH_INTERVAL:
         Open311Key.objects.filter(pk=row.pk).update(last_used_at=now)

@@ -9,6 +9,7 @@ the audit log, and queues the notices after commit.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import secrets
 from collections.abc import Callable, Iterable
@@ -18,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -169,18 +170,74 @@ def resolve_category(value) -> Category | None:
     return category
 
 
+_grids_seen: tuple[tuple | None, dict[int, Area]] = (None, {})
+
+
+def _grid_at(lon: float, lat: float) -> Area | None:
+    """The grid containing the point, as ``areas.locate.locate`` answers (with its community).
+
+    The grid's row is remembered in this process for as long as the process's grid index stands:
+    the index is checked against the grids' signature on every call and rebuilt when any grid
+    changes, and then these rows are read again too. Each caller gets its own copy.
+    """
+    global _grids_seen
+    from gongzhi.areas.locate import grid_index
+
+    index = grid_index()
+    area_id = int(index.locate_ids([lon], [lat])[0])
+    if area_id < 0:
+        return None
+    signature, seen = _grids_seen
+    if signature != index.signature:
+        seen = {}
+        _grids_seen = (index.signature, seen)
+    area = seen.get(area_id)
+    if area is None:
+        area = Area.objects.select_related("parent").filter(pk=area_id).first()
+        if area is None:
+            return None
+        seen[area_id] = area
+    return copy.copy(area)
+
+
+def _next_case_serial(day: datetime.date) -> int:
+    """``DailyCounter.next("case", day)`` in one statement where the database can (SQLite 3.35+, PostgreSQL).
+
+    An upsert that returns the new value: the same numbers from 1, as safe under concurrent callers,
+    and one statement instead of four inside the reporting transaction (which, on SQLite, holds the
+    write lock until it commits).
+    """
+    features = connection.features
+    if not (features.supports_update_conflicts_with_target and features.can_return_columns_from_insert):
+        return DailyCounter.next("case", day)
+    quote = connection.ops.quote_name
+    table = quote(DailyCounter._meta.db_table)
+    key, date, value = (quote(DailyCounter._meta.get_field(name).column) for name in ("key", "date", "value"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({key}, {date}, {value}) VALUES (%s, %s, 1) "  # noqa: S608 - quoted names
+            f"ON CONFLICT ({key}, {date}) DO UPDATE SET {value} = {table}.{value} + 1 RETURNING {value}",
+            ["case", connection.ops.adapt_datefield_value(day)])
+        return cursor.fetchone()[0]
+
+
 def report_case(*, actor, description: str, lon=None, lat=None, area: Area | None = None, address: str = "",
                 category=None, priority: str = Priority.NORMAL, source: str | None = None,
                 photos: Iterable[bytes] = (), reporter_name: str = "", reporter_phone: str = "",
-                patrol: Patrol | None = None, request=None, now: datetime.datetime | None = None) -> Case:
+                patrol: Patrol | None = None, request=None, now: datetime.datetime | None = None,
+                within: Callable[[Case], object] | None = None, open311_token: str | None = None) -> Case:
     """File a new report: located in its grid (from the point, else ``area``, else the reporter's
     grid), a category suggested when none is given, the acceptance deadline set, photos stored.
 
     ``actor`` is None only for Open311 clients (the API key stands for them). Residents, grid
-    workers and staff need ``cases.report``.
-    """
-    from gongzhi.areas.locate import locate
+    workers and staff need ``cases.report``. ``within(case)``, when given, runs inside the
+    reporting transaction once the case is written (Open311 filing records its client there): it
+    commits with the case or not at all. ``open311_token`` is the token the client was given.
 
+    Everything that only reads (validation, the grid, the calendar, the category suggestion, who
+    accepts) happens before the transaction opens: on SQLite a write transaction holds the one
+    write lock from its first statement to its commit, so only the writes run inside it.
+    """
     from .classifier import suggest
 
     now = now or timezone.now()
@@ -191,7 +248,7 @@ def report_case(*, actor, description: str, lon=None, lat=None, area: Area | Non
     category = resolve_category(category)
     if priority not in Priority.values:
         raise InvalidInput(_("紧急程度不正确。"), fields={"priority": "invalid"})
-    grid = locate(lon, lat) if lon is not None else None
+    grid = _grid_at(lon, lat) if lon is not None else None
     if grid is None and lon is not None and area is None:
         raise InvalidInput(_("该位置不在本平台的网格范围内，请在地图上重新选择位置。"), fields={"location": "outside"})
     target = grid or area or _home_grid(actor)
@@ -204,7 +261,7 @@ def report_case(*, actor, description: str, lon=None, lat=None, area: Area | Non
     processed = [photo_processing.process(data) for data in photo_data]
     if lon is None:  # a photo's own location places a report made without one
         located = next((p for p in processed if p.lon is not None), None)
-        if located is not None and (found := locate(located.lon, located.lat)) is not None and area is None:
+        if located is not None and (found := _grid_at(located.lon, located.lat)) is not None and area is None:
             lon, lat, target = located.lon, located.lat, found
     if source is None:
         source = _default_source(actor, patrol)
@@ -213,17 +270,18 @@ def report_case(*, actor, description: str, lon=None, lat=None, area: Area | Non
     suggested, score = (None, None) if category is not None else suggest(description)
     calendar = load_calendar(timezone.localdate(now))
     hours, unit = _limit(category or suggested, "accept_hours")
+    local = timezone.localtime(now)
+    case = Case(
+        source=source, reporter=actor if actor is not None and actor.is_authenticated else None,
+        reporter_name=(reporter_name or "").strip()[:50], reporter_phone=(reporter_phone or "").strip()[:30],
+        description=description, address=(address or "").strip()[:200], lon=lon, lat=lat, area=target,
+        category=category, suggested_category=suggested, suggestion_score=score, priority=priority,
+        patrol=patrol, reported_at=now, accept_due=calendar.add(now, hours, unit),
+        open311_token=open311_token or (secrets.token_hex(16) if source == CaseSource.OPEN311 else None),
+    )
+    acceptors = staff_over(target, [Role.COMMUNITY_STAFF])
     with transaction.atomic():
-        local = timezone.localtime(now)
-        case = Case(
-            number=f"{local:%Y%m%d}{DailyCounter.next('case', local.date()):04d}", source=source,
-            reporter=actor if actor is not None and actor.is_authenticated else None,
-            reporter_name=(reporter_name or "").strip()[:50], reporter_phone=(reporter_phone or "").strip()[:30],
-            description=description, address=(address or "").strip()[:200], lon=lon, lat=lat, area=target,
-            category=category, suggested_category=suggested, suggestion_score=score, priority=priority,
-            patrol=patrol, reported_at=now, accept_due=calendar.add(now, hours, unit),
-            open311_token=secrets.token_hex(16) if source == CaseSource.OPEN311 else None,
-        )
+        case.number = f"{local:%Y%m%d}{_next_case_serial(local.date()):04d}"
         case.save()
         event = CaseEvent.objects.create(case=case, action="report", from_status="", to_status=S.REPORTED,
                                          actor=case.reporter, actor_name=_actor_name(actor, case), at=now,
@@ -232,10 +290,11 @@ def report_case(*, actor, description: str, lon=None, lat=None, area: Area | Non
         record(actor=actor, actor_name="open311" if actor is None else "", action="cases.report", obj=case,
                after={"number": case.number, "area": target.code, "category": category.code if category else "",
                       "source": source}, request=request)
-        acceptors = staff_over(target, [Role.COMMUNITY_STAFF])
         if acceptors:
             send_notice(recipients=acceptors, title=_("新事件待受理：%(number)s") % {"number": case.number},
                         body=description[:200], link=case_link(case), kind="cases")
+        if within is not None:
+            within(case)
     return case
 
 

@@ -19,3 +19,11 @@ def retrain_classifier() -> int:
     from .classifier import train
 
     return train().cases
+
+
+@task()
+def file_open311_submissions() -> dict:
+    """File the Open311 submissions waiting in the queue as cases (see ``open311_intake``)."""
+    from .open311_intake import file_pending
+
+    return file_pending()

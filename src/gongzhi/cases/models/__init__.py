@@ -17,11 +17,11 @@ from .case import (
 from .catalogue import Category, CategoryQuerySet, LimitUnit, RoutingRule
 from .classifier import ClassifierState
 from .counters import DailyCounter
-from .open311 import Open311Key
+from .open311 import Open311Key, Open311Submission
 from .patrol import Patrol, PatrolVisit
 
 __all__ = [
     "CalendarDay", "Case", "CaseEvent", "CasePhoto", "CaseQuerySet", "CaseSource", "CaseStatus", "Category",
     "CategoryQuerySet", "ClassifierState", "DailyCounter", "DayKind", "ExtensionRequest", "ExtensionStatus",
-    "HandlingLevel", "LimitUnit", "Open311Key", "Patrol", "PatrolVisit", "PhotoStage", "Priority", "RoutingRule",
+    "HandlingLevel", "LimitUnit", "Open311Key", "Open311Submission", "Patrol", "PatrolVisit", "PhotoStage", "Priority", "RoutingRule",
 ]
