@@ -184,7 +184,7 @@ def _grid_at(lon: float, lat: float) -> Area | None:
     from gongzhi.areas.locate import grid_index
 
     index = grid_index()
-    area_id = int(index.locate_ids([lon], [lat])[0])
+    area_id = index.locate_id(lon, lat)
     if area_id < 0:
         return None
     signature, seen = _grids_seen

@@ -93,6 +93,8 @@ def assert_same_as_exact(index: GridIndex, x: NDArray[np.float64], y: NDArray[np
     """
     fast = index.locate_ids(x, y)
     np.testing.assert_array_equal(fast, index.locate_ids_exact(x, y))
+    # One point at a time (the web requests' path) gives the same answers as the arrays.
+    np.testing.assert_array_equal([index.locate_id(a, b) for a, b in zip(x.tolist(), y.tolist())], fast)
     if against_reference:
         np.testing.assert_array_equal(fast, reference(index, x, y))
 
@@ -246,6 +248,7 @@ def test_non_finite_coordinates_answer_as_the_exact_path_does():
     y = np.array([0.5, 0.5, 0.5, np.nan, np.nan])
 
     np.testing.assert_array_equal(index.locate_ids(x, y), index.locate_ids_exact(x, y))
+    assert [index.locate_id(a, b) for a, b in zip(x, y)] == list(index.locate_ids_exact(x, y))
 
 
 def test_empty_scalar_and_mismatched_inputs():
@@ -262,6 +265,7 @@ def test_no_tree_answers_minus_one():
 
     assert index.raster is None
     assert list(index.locate_ids([0.5, 1.0], [0.5, 1.0])) == [-1, -1]
+    assert index.locate_id(0.5, 0.5) == -1
 
 
 def test_the_callers_geometries_are_not_prepared_or_changed():
