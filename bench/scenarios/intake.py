@@ -8,23 +8,22 @@ Everything runs in a temporary directory; the demo database under var/ is never 
   ``python -m bench.scenarios.intake prepare DIR`` subprocess with exactly the environment of the
   server below, so the keys generated under the scratch ``var/`` (secret and field-encryption
   key) are the ones the server reads.
-* Server: the production-style server ``./gz`` runs (``serve_with_worker``): ``gunicorn
-  gongzhi.wsgi:application`` with ``GONGZHI_WEB_WORKERS`` (default 3) workers of 4 threads, the
-  access log on, on a free port of 127.0.0.1, with the embedded settings (``gongzhi.settings.
-  embedded``), ``GONGZHI_VAR_DIR`` at the scratch directory and ``GONGZHI_DATABASE_URL`` at the
-  scratch database (``sqlite:///…``: what ``settings.base`` offers for "another SQLite file", with
-  its persistent connections; without a URL the embedded default opens a connection per request,
-  which costs the intake a few milliseconds more and the hello view nothing, as it never touches
-  the database). Nothing else is set for the benchmark. ``GONGZHI_BENCH_HELLO=1`` adds the
-  baseline view (``gongzhi.core.bench_views``, through the same middleware) at ``/bench/hello``.
+* Server: the production-style server ``./gz`` runs (``serve_with_worker``): ``gunicorn -c
+  python:gongzhi.gunicorn_conf gongzhi.wsgi:application`` (sync workers, 2 × cores + 1 of them
+  unless ``GONGZHI_WEB_WORKERS`` says otherwise, the access log on) on a free port of 127.0.0.1,
+  with the embedded settings (``gongzhi.settings.embedded``) and ``GONGZHI_VAR_DIR`` at the
+  scratch directory, so the embedded SQLite database is the scratch one. Nothing else is set for
+  the benchmark. ``GONGZHI_BENCH_HELLO=1`` adds the baseline view
+  (``gongzhi.core.bench_views``, through the same middleware) at ``/bench/hello``.
   The task worker does NOT run during the load: a POST is accepted into the queue
   (``cases.open311_intake``: one ``Open311Submission`` row, and about once a second per web
   worker a queued filing task) and answered with its token, as the Open311 ``batch`` type has it;
   filing into cases is the worker's, measured after the load on a sample (below).
-* Load: ``wrk`` when installed (one thread, ``CONNECTIONS`` keep-alive connections, a Lua script
+* Load: ``wrk`` when installed (one thread, ``CONNECTIONS`` connections, each opened again after
+  the sync worker closes it, a Lua script
   whose POST bodies carry a random point inside a random grid, a random public service code and
   one of several descriptions made unique by a counter); otherwise a Python load generator
-  (processes × threads, one keep-alive ``http.client`` connection each). Hello and intake run
+  (processes × threads, one ``http.client`` connection each). Hello and intake run
   alternately, ``ROUNDS`` times each, every measurement after a warm-up of the same kind; the
   ratio ``vs_hello_world`` is the median intake requests per second over the median hello ones.
 * Checks: any non-2xx answer or socket error counts as an error and fails the run; afterwards
@@ -59,7 +58,6 @@ ROOT = Path(__file__).resolve().parents[2]
 HELLO_PATH = "/bench/hello"
 INTAKE_PATH = "/open311/v2/requests.json"
 CONNECTIONS = 16
-THREADS = 4  # per web worker, as ./gz serves
 ROUNDS = 3
 FILED = 300  # submissions the worker's filing is checked and timed on, after the load
 DESCRIPTIONS = [
@@ -85,11 +83,10 @@ def database_path(directory: Path) -> Path:
 
 
 def server_env(directory: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "GONGZHI_BENCH_HELLO"}
+    env = {k: v for k, v in os.environ.items() if k not in ("GONGZHI_BENCH_HELLO", "GONGZHI_DATABASE_URL")}
     env.update({
         "DJANGO_SETTINGS_MODULE": "gongzhi.settings.embedded",
         "GONGZHI_VAR_DIR": str(directory / "var"),
-        "GONGZHI_DATABASE_URL": f"sqlite:///{database_path(directory)}",
         "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
         "PYTHONDONTWRITEBYTECODE": "1",
     })
@@ -134,7 +131,9 @@ def _gunicorn() -> list[str]:
 
 
 def web_workers() -> int:
-    return int(os.environ.get("GONGZHI_WEB_WORKERS") or 3)  # as ./gz serve_with_worker
+    from gongzhi import gunicorn_conf
+
+    return gunicorn_conf.workers
 
 
 @contextlib.contextmanager
@@ -144,8 +143,7 @@ def server(directory: Path) -> Iterator[str]:
     env = {**server_env(directory), "GONGZHI_BENCH_HELLO": "1"}
     log = (directory / "server.log").open("wb")
     process = subprocess.Popen(
-        [*_gunicorn(), "gongzhi.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(web_workers()),
-         "--threads", str(THREADS), "--access-logfile", "-", "--error-logfile", "-"],
+        [*_gunicorn(), "-c", "python:gongzhi.gunicorn_conf", "--bind", f"127.0.0.1:{port}", "gongzhi.wsgi:application"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -462,7 +460,7 @@ def run(*, quick: bool, seconds: float | None = None, warmup: float | None = Non
 
     return (
         {"vs_hello_world": round(intake_rps / hello_rps, 3)},
-        {"tool": tool, "connections": connections, "web_workers": web_workers(), "threads": THREADS,
+        {"tool": tool, "connections": connections, "web_workers": web_workers(),
          "rounds": rounds, "seconds_each": seconds, "warmup_seconds": warmup,
          "hello_rps": round(hello_rps, 1), "intake_rps": round(intake_rps, 1),
          "hello_rps_runs": [round(r["rps"], 1) for r in measured["hello"]],

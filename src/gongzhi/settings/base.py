@@ -95,7 +95,8 @@ def database_from_env(default_sqlite_path: Path) -> dict:
     if url:
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     else:
-        config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(default_sqlite_path)}
+        config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(default_sqlite_path),
+                  "CONN_MAX_AGE": 60, "CONN_HEALTH_CHECKS": True}
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config.setdefault("OPTIONS", {}).update(
             {

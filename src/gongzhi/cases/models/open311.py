@@ -50,10 +50,13 @@ class Open311Submission(models.Model):
     """
 
     token = models.CharField(max_length=40, unique=True, editable=False)
+    # No index on the key or the category: nothing looks submissions up by them, and every index
+    # is one more page each intake write changes (keys and categories are revoked or switched
+    # off, never deleted, so PROTECT's lookup does not arise).
     key = models.ForeignKey(Open311Key, on_delete=models.PROTECT, related_name="submissions",
-                            verbose_name=_("Open311 密钥"))
+                            db_index=False, verbose_name=_("Open311 密钥"))
     category = models.ForeignKey("cases.Category", on_delete=models.PROTECT, related_name="+",
-                                 verbose_name=_("小类"))
+                                 db_index=False, verbose_name=_("小类"))
     description = models.TextField(_("问题描述"))
     lon = models.FloatField(_("经度"))
     lat = models.FloatField(_("纬度"))
