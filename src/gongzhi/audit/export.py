@@ -12,17 +12,14 @@ from collections.abc import Iterable
 from typing import IO
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
+
+from gongzhi.core.spreadsheets import bold_row, moment_cell, text_cell
 
 from .models import AuditEntry
 
 ROWS_PER_SHEET = 1_000_000  # Excel's limit is 1,048,576 rows
-MAX_CELL_CHARS = 32_767  # Excel's limit per cell
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
 
@@ -43,35 +40,23 @@ def _json(value) -> str:
     return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True)
 
 
-def _text(ws, value: str):
-    """A cell that always holds text: never a formula, no characters Excel refuses."""
-    value = ILLEGAL_CHARACTERS_RE.sub("", value or "")[:MAX_CELL_CHARS]
-    if not value.startswith("="):
-        return value
-    cell = WriteOnlyCell(ws, value=value)
-    cell.data_type = "s"  # openpyxl would otherwise write "=…" as a formula
-    return cell
-
-
 def _row(ws, entry: AuditEntry, ok: str, failed: str) -> list:
-    at = WriteOnlyCell(ws, value=timezone.localtime(entry.at).replace(tzinfo=None, microsecond=0))
-    at.number_format = DATETIME_FORMAT
     return [
         entry.seq,
-        at,
-        _text(ws, entry.actor_name),
-        _text(ws, entry.role_label),
-        _text(ws, entry.area_code),
+        moment_cell(ws, entry.at, number_format=DATETIME_FORMAT),
+        text_cell(ws, entry.actor_name),
+        text_cell(ws, entry.role_label),
+        text_cell(ws, entry.area_code),
         entry.ip or "",
-        _text(ws, entry.user_agent),
-        _text(ws, entry.action),
+        text_cell(ws, entry.user_agent),
+        text_cell(ws, entry.action),
         ok if entry.success else failed,
-        _text(ws, entry.object_type),
-        _text(ws, entry.object_id),
-        _text(ws, entry.object_repr),
-        _text(ws, _json(entry.before)),
-        _text(ws, _json(entry.after)),
-        _text(ws, entry.reason),
+        text_cell(ws, entry.object_type),
+        text_cell(ws, entry.object_id),
+        text_cell(ws, entry.object_repr),
+        text_cell(ws, _json(entry.before)),
+        text_cell(ws, _json(entry.after)),
+        text_cell(ws, entry.reason),
         entry.hash,
     ]
 
@@ -82,13 +67,7 @@ def _new_sheet(wb: Workbook, number: int):
     for index, width in enumerate(COLUMN_WIDTHS):
         ws.column_dimensions[chr(ord("A") + index)].width = width
     ws.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header_cells = []
-    for label in headers():
-        cell = WriteOnlyCell(ws, value=label)
-        cell.font = bold
-        header_cells.append(cell)
-    ws.append(header_cells)
+    ws.append(bold_row(ws, headers()))
     return ws
 
 

@@ -26,15 +26,13 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from gongzhi.accounts.permissions import has_perm, perm_paths
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Level
 from gongzhi.audit.services import record
+from gongzhi.core.spreadsheets import bold_row, date_cell, moment_cell, text_cell
 from gongzhi.jobs import services as jobs
 from gongzhi.jobs.models import Job
 from gongzhi.privacy.masking import mask_id_number, mask_phone
@@ -47,11 +45,6 @@ EXPORT_KIND = "registry.export_persons"
 STAGE = "write"
 MIN_REASON_LENGTH = 5
 CHUNK_SIZE = 2000  # rows fetched (and tags prefetched) per query; progress is reported per chunk
-MAX_CELL_CHARS = 32_767  # Excel's limit per cell
-DATE_FORMAT = "yyyy-mm-dd"
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
-# A text starting with one of these is taken for a formula by spreadsheet programs (CSV/DDE injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 
@@ -235,25 +228,6 @@ def file_name(selection: Selection, at: datetime.datetime) -> str:
 # --- The workbook ----------------------------------------------------------------------------
 
 
-def _text(ws, value: Any):
-    """A cell that always holds text: never a formula, no characters Excel refuses."""
-    value = ILLEGAL_CHARACTERS_RE.sub("", str(value or ""))[:MAX_CELL_CHARS]
-    if not value.startswith(FORMULA_PREFIXES):
-        return value
-    cell = WriteOnlyCell(ws, value=value)
-    cell.data_type = "s"  # openpyxl would otherwise write "=…" as a formula
-    cell.quotePrefix = True  # and Excel shows it as typed text ('=…), also after editing the cell
-    return cell
-
-
-def _date(ws, value: datetime.date | None):
-    if value is None:
-        return None
-    cell = WriteOnlyCell(ws, value=value)
-    cell.number_format = DATE_FORMAT
-    return cell
-
-
 def _grid_and_community(area: Area) -> tuple[str, str]:
     if area.level == Level.GRID:
         return area.name, area.parent.name if area.parent_id else ""
@@ -268,35 +242,25 @@ def person_row(ws, person: Person, *, today: datetime.date, unmask: bool) -> lis
     address = person.house.address if person.house_id else person.address_text
     grid, community = _grid_and_community(person.area)
     return [
-        _text(ws, person.real_name),
+        text_cell(ws, person.real_name),
         person.get_gender_display(),
-        _date(ws, person.birth_date),
+        date_cell(ws, person.birth_date),
         person.age_on(today),
         person.get_ethnicity_display(),
-        _text(ws, id_number),
-        _text(ws, phone),
+        text_cell(ws, id_number),
+        text_cell(ws, phone),
         person.get_registration_display(),
         person.get_residence_status_display(),
         person.get_political_status_display(),
         person.get_education_display(),
         person.get_employment_display(),
-        _text(ws, address),
-        _text(ws, person.household.number if person.household_id else ""),
+        text_cell(ws, address),
+        text_cell(ws, person.household.number if person.household_id else ""),
         person.get_relation_to_head_display(),
-        _text(ws, grid),
-        _text(ws, community),
-        _text(ws, "、".join(tag.group.name for tag in person.tags.all())),
+        text_cell(ws, grid),
+        text_cell(ws, community),
+        text_cell(ws, "、".join(tag.group.name for tag in person.tags.all())),
     ]
-
-
-def _bold_row(ws, values: Iterable[str]) -> list:
-    bold = Font(bold=True)
-    cells = []
-    for value in values:
-        cell = WriteOnlyCell(ws, value=value)
-        cell.font = bold
-        cells.append(cell)
-    return cells
 
 
 def write_workbook(out: IO[bytes], persons: Iterable[Person], *, meta: list[tuple[str, Any]], unmask: bool,
@@ -310,7 +274,7 @@ def write_workbook(out: IO[bytes], persons: Iterable[Person], *, meta: list[tupl
     for index, width in enumerate(COLUMN_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
     ws.freeze_panes = "A2"  # must be set before the first row in write-only mode
-    ws.append(_bold_row(ws, headers()))
+    ws.append(bold_row(ws, headers()))
     today = timezone.localdate()
     count = 0
     for person in persons:
@@ -326,14 +290,12 @@ def write_workbook(out: IO[bytes], persons: Iterable[Person], *, meta: list[tupl
     info = wb.create_sheet(title=_("导出说明"))
     info.column_dimensions["A"].width = 16
     info.column_dimensions["B"].width = 60
-    info.append(_bold_row(info, [_("项目"), _("内容")]))
+    info.append(bold_row(info, [_("项目"), _("内容")]))
     for label, value in [*meta, (_("导出人数"), count)]:
         if isinstance(value, datetime.datetime):
-            cell = WriteOnlyCell(info, value=value)
-            cell.number_format = DATETIME_FORMAT
-            info.append([_text(info, label), cell])
+            info.append([text_cell(info, label), moment_cell(info, value)])
         else:
-            info.append([_text(info, label), value if isinstance(value, int) else _text(info, value)])
+            info.append([text_cell(info, label), value if isinstance(value, int) else text_cell(info, value)])
     wb.save(out)
     return count
 

@@ -45,8 +45,8 @@ from gongzhi.accounts.permissions import has_perm
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import CODE_LENGTH, Area, Level
 from gongzhi.audit.services import record
+from gongzhi.core.spreadsheets import bold_row, moment_cell, text_cell
 from gongzhi.registry.charts import FONT, _clean
-from gongzhi.registry.exporting import _bold_row, _text
 
 from .. import indicators as ind
 from ..models import CaseStatus, Category
@@ -54,7 +54,6 @@ from ..models import CaseStatus, Category
 GRID_ROWS_SHOWN = 100  # grids listed under the heat map (the busiest); the map shows every one
 OVERDUE_ROWS_SHOWN = 100  # overdue cases listed on the bulletin page; the workbook lists all
 PERCENT_FORMAT = "0.0%"
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 
 # --- What each indicator is called and how it is shown --------------------------------------
 
@@ -506,21 +505,17 @@ def _number_cell(ws, value: Any, kind: str):
     return value
 
 
-def _moment_cell(ws, value: dt.datetime | None):
-    if value is None:
-        return "—"
-    result = WriteOnlyCell(ws, value=timezone.localtime(value).replace(tzinfo=None, microsecond=0))
-    result.number_format = DATETIME_FORMAT
-    return result
+def _when(ws, value: dt.datetime | None):
+    return moment_cell(ws, value, empty="—")
 
 
 def _ranked_sheet(wb: Workbook, title: str, rows: list[dict[str, Any]], keys: Sequence[str], *, names: Sequence[str],
                   ranked: bool) -> None:
     ws = wb.create_sheet(title=title)
-    ws.append(_bold_row(ws, [*([_("名次")] if ranked else []), *names, *(str(COLUMNS[key][0]) for key in keys)]))
+    ws.append(bold_row(ws, [*([_("名次")] if ranked else []), *names, *(str(COLUMNS[key][0]) for key in keys)]))
     for row in rows:
-        name_cells = [_text(ws, row.get("parent", "")), _text(ws, row["name"])] if len(names) == 2 else [
-            _text(ws, row["name"] or _("（未分类）"))]
+        name_cells = [text_cell(ws, row.get("parent", "")), text_cell(ws, row["name"])] if len(names) == 2 else [
+            text_cell(ws, row["name"] or _("（未分类）"))]
         ws.append([*([row["rank"]] if ranked else []), *name_cells,
                    *(_number_cell(ws, row[key], COLUMNS[key][1]) for key in keys)])
 
@@ -531,30 +526,30 @@ def write_bulletin(out, data: Bulletin, *, actor) -> None:
     summary = wb.create_sheet(title=_("汇总"))
     summary.column_dimensions["A"].width = 26
     summary.column_dimensions["B"].width = 40
-    summary.append(_bold_row(summary, [data.title]))
+    summary.append(bold_row(summary, [data.title]))
     for label, value in ((_("通报周期"), data.week_label), (_("范围"), data.scope_name),
                          (_("生成人"), getattr(actor, "display_name", "") or actor.username)):
-        summary.append([_text(summary, label), _text(summary, value)])
-    summary.append([_text(summary, _("生成时间")), _moment_cell(summary, data.generated_at)])
+        summary.append([text_cell(summary, label), text_cell(summary, value)])
+    summary.append([text_cell(summary, _("生成时间")), _when(summary, data.generated_at)])
     summary.append([])
-    summary.append(_bold_row(summary, [_("指标"), _("数值"), _("构成")]))
+    summary.append(bold_row(summary, [_("指标"), _("数值"), _("构成")]))
     for key in SUMMARY_ROWS:
         label, kind = COLUMNS[key]
         parts = RATE_PARTS.get(key)
-        summary.append([_text(summary, str(label)), _number_cell(summary, data.totals[key], kind),
+        summary.append([text_cell(summary, str(label)), _number_cell(summary, data.totals[key], kind),
                         f"{data.totals[parts[0]]}/{data.totals[parts[1]]}" if parts else ""])
     _ranked_sheet(wb, _("部门排名"), data.departments, BULLETIN_DEPARTMENT_COLUMNS, names=[_("部门")], ranked=True)
     _ranked_sheet(wb, _("社区排名"), data.communities, BULLETIN_COMMUNITY_COLUMNS, names=[_("街道"), _("社区")],
                   ranked=True)
     _ranked_sheet(wb, _("类别"), data.categories, BULLETIN_CATEGORY_COLUMNS, names=[_("大类")], ranked=False)
     ws = wb.create_sheet(title=_("超期事件"))
-    ws.append(_bold_row(ws, [_("事件编号"), _("类别"), _("街道"), _("社区"), _("网格"), _("主办部门"), _("状态"),
+    ws.append(bold_row(ws, [_("事件编号"), _("类别"), _("街道"), _("社区"), _("网格"), _("主办部门"), _("状态"),
                              _("处置时限"), _("处置完成时间"), _("超期情形"), _("超时（工作小时）")]))
     for row in data.overdue:
-        ws.append([_text(ws, row["number"]), _text(ws, row["category"]), _text(ws, row["street"]),
-                   _text(ws, row["community"]), _text(ws, row["grid"]), _text(ws, row["department"]),
-                   _text(ws, str(row["status"])), _moment_cell(ws, row["handle_due"]), _moment_cell(ws, row["done_at"]),
-                   _text(ws, str(row["kind"])), _number_cell(ws, row["hours"], "hours")])
+        ws.append([text_cell(ws, row["number"]), text_cell(ws, row["category"]), text_cell(ws, row["street"]),
+                   text_cell(ws, row["community"]), text_cell(ws, row["grid"]), text_cell(ws, row["department"]),
+                   text_cell(ws, str(row["status"])), _when(ws, row["handle_due"]), _when(ws, row["done_at"]),
+                   text_cell(ws, str(row["kind"])), _number_cell(ws, row["hours"], "hours")])
     if not data.overdue:
         ws.append([_("（本周没有超期事件）")])
     wb.save(out)
