@@ -12,7 +12,7 @@ from gongzhi.areas.models import Area
 from .models import Case, CaseEvent, CasePhoto, CaseStatus, Category, ExtensionStatus
 from .models.case import OPEN_STATUSES, RUNNING_STATUSES
 
-LIST_RELATED = ("area", "area__parent", "category", "category__parent", "lead_department", "reporter")
+LIST_RELATED = ("area", "area__parent", "category", "category__parent", "suggested_category", "lead_department", "reporter")
 
 # Queue tabs: what each shows.
 QUEUES: dict[str, Q] = {
@@ -39,7 +39,7 @@ def visible_cases(user) -> QuerySet[Case]:
 
 def case_for(user, pk: int) -> Case:
     """The case if the user may see it; 404 otherwise (out of scope looks like missing)."""
-    case = (visible_cases(user).select_related(*LIST_RELATED, "merged_into", "patrol", "suggested_category")
+    case = (visible_cases(user).select_related(*LIST_RELATED, "merged_into", "patrol")
             .prefetch_related("assist_departments").filter(pk=pk).first())
     if case is None:
         raise Http404

@@ -346,11 +346,16 @@ def act(*, actor, case: Case | int, action: str, note: str = "", version: int | 
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise InvalidInput(_("说明过长（最多 %(n)d 个字）。") % {"n": NOTE_MAX}, fields={"note": "long"})
+    if version is not None:
+        try:
+            version = int(version)
+        except (TypeError, ValueError):
+            raise InvalidInput(_("版本号无效，请刷新页面后重试。"), fields={"version": "invalid"}) from None
     pk = case.pk if isinstance(case, Case) else case
     with transaction.atomic():
         case = (Case.objects.select_related("area", "category", "category__parent", "lead_department",
                                             "merged_into", "reporter").get(pk=pk))
-        if version is not None and int(version) != case.version:
+        if version is not None and version != case.version:
             raise CaseConflict(_("该事件已被他人处理（当前版本 %(v)d），请刷新后重试。") % {"v": case.version})
         as_actor = acting_as(actor, case, transition)
         if as_actor is None:

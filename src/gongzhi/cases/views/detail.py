@@ -9,6 +9,7 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -78,8 +79,8 @@ def case_action(request, pk: int):
     else:
         label = TRANSITIONS[action].label
         messages.success(request, _("已完成“%(action)s”。") % {"action": label})
-    next_url = request.POST.get("next")
-    if next_url and next_url.startswith("/") and not next_url.startswith("//"):
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return redirect(next_url)
     return redirect("cases:detail", pk=case.pk)
 
