@@ -13,6 +13,8 @@ class CasesConfig(AppConfig):
         # A hotline caller's phone: masked on screens, revealed with personal.unmask and a reason.
         register_revealable("cases.case", {"reporter_phone": "phone"})
 
+        from . import exporting  # noqa: F401  (registers the case export's background job kind)
+
         import datetime
 
         from gongzhi.core.schedule import periodic
@@ -23,13 +25,11 @@ class CasesConfig(AppConfig):
         # Each Open311 POST queues its filing; this catches any left behind (a failed task, a restore).
         periodic("cases.file_open311_submissions", file_open311_submissions, every=datetime.timedelta(minutes=1))
 
-        from gongzhi.accounts.permissions import has_perm
-        from gongzhi.accounts.roles import Perm
         from gongzhi.core.console import ConsolePanel, register_panel
 
-        from .selectors import console_summary
+        from .selectors import console_summary, may_use_queues
 
         register_panel(ConsolePanel(
             template="cases/_console.html", context=console_summary, order=10,
-            visible=lambda user: has_perm(user, Perm.CASES_VIEW) or has_perm(user, Perm.CASES_HANDLE)))
+            visible=may_use_queues))
         periodic("cases.retrain_classifier", retrain_classifier, every=datetime.timedelta(days=1))

@@ -11,6 +11,8 @@ import math
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.db.models import QuerySet
+
 from .classifier import tokens
 from .models import Case, CaseStatus
 
@@ -47,8 +49,12 @@ def family_of(case: Case) -> int | None:
     return category.family_id if category is not None else None
 
 
-def candidates(case: Case, *, limit: int = 5) -> list[Duplicate]:
-    """Likely duplicates of ``case`` among other open or closed cases, most similar first."""
+def candidates(case: Case, *, among: QuerySet[Case] | None = None, limit: int = 5) -> list[Duplicate]:
+    """Likely duplicates of ``case`` among other open or closed cases, most similar first.
+
+    ``among``: the cases to look in (a page passes what its user may see: a case across the
+    street's border is not shown to a community that could not open it or merge into it).
+    """
     if case.lon is None or case.lat is None:
         return []
     family = family_of(case)
@@ -57,7 +63,7 @@ def candidates(case: Case, *, limit: int = 5) -> list[Duplicate]:
     # A bounding box first (an index-friendly prefilter), then the exact distance.
     d_lat = RADIUS_METRES / 111_320
     d_lon = RADIUS_METRES / (111_320 * max(0.01, math.cos(math.radians(case.lat))))
-    nearby = (Case.objects.filter(lon__range=(case.lon - d_lon, case.lon + d_lon),
+    nearby = ((Case.objects.all() if among is None else among).filter(lon__range=(case.lon - d_lon, case.lon + d_lon),
                                   lat__range=(case.lat - d_lat, case.lat + d_lat),
                                   reported_at__range=(case.reported_at - WINDOW, case.reported_at + WINDOW),
                                   merged_into__isnull=True)

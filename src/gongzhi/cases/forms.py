@@ -6,11 +6,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import CaseSource
-from .selectors import ORDERINGS, QUEUES
+from .selectors import ORDERINGS
+
+
+# The queue tabs, in the order shown (every key of ``selectors.QUEUES``).
+QUEUE_LABELS = (("reported", _("待受理")), ("accepted", _("待派遣/处置")), ("running", _("办理中")),
+                ("feedback", _("待核查")), ("suspended", _("挂账")), ("closed", _("已办结")), ("open", _("全部在办")),
+                ("all", _("全部")))
 
 
 class CaseFilterForm(forms.Form):
-    queue = forms.ChoiceField(choices=[(q, q) for q in QUEUES], required=False)
+    queue = forms.ChoiceField(label=_("队列"), choices=QUEUE_LABELS, required=False)
     q = forms.CharField(label=_("搜索"), required=False, max_length=100,
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("编号、描述或地址")}))
     category = forms.ChoiceField(label=_("类别"), required=False)
@@ -29,10 +35,16 @@ class CaseFilterForm(forms.Form):
         self.fields["category"].choices = choices
 
     def filters(self) -> dict:
-        if not self.is_valid():
-            return {}
-        data = self.cleaned_data
-        return {"queue": data.get("queue") or "open", "q": data.get("q", "").strip(),
-                "category": data.get("category") or "", "area_code": data.get("area", "").strip(),
+        """The selector's arguments from the fields that are valid; ``error_list`` names the others."""
+        data = self.cleaned_data if self.is_bound and (self.is_valid() or True) else {}
+        return {"queue": data.get("queue") or "open", "q": (data.get("q") or "").strip(),
+                "category": data.get("category") or "", "area_code": (data.get("area") or "").strip(),
                 "source": data.get("source") or "", "overdue": bool(data.get("overdue")),
                 "order": data.get("order") if data.get("order") in ORDERINGS else "deadline"}
+
+    def error_list(self) -> list[str]:
+        """Each invalid filter as "label：reason" (empty for an unbound or valid form)."""
+        if not self.is_bound or self.is_valid():
+            return []
+        return [f"{self.fields[name].label}：{error}" if name in self.fields else str(error)
+                for name, errors in self.errors.items() for error in errors]

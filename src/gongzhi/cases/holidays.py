@@ -89,6 +89,26 @@ OFFICIAL: dict[int, list[Entry]] = {
 del D
 
 
+#: From this month on, next year's arrangement is looked for too (the State Council usually publishes
+#: it in November or December, and time limits started in December run into January).
+NEXT_YEAR_FROM_MONTH = 11
+
+
+def years_without_arrangement(today: dt.date) -> list[int]:
+    """This year and, from November, next year, when the working calendar holds no holiday for them.
+
+    Without the year's arrangement, working-hour limits count its public holidays as working days
+    and its adjusted working weekends as rest days, so deadlines come out wrong: the console and
+    the calendar page ask the district to enter it.
+    """
+    from .models import CalendarDay, DayKind
+
+    years = [today.year] + ([today.year + 1] if today.month >= NEXT_YEAR_FROM_MONTH else [])
+    entered = set(CalendarDay.objects.filter(kind=DayKind.HOLIDAY, date__year__in=years)
+                  .values_list("date__year", flat=True).distinct())
+    return [year for year in years if year not in entered]
+
+
 class UnknownYear(KeyError, ValueError):
     """No official arrangement is recorded for the year (a KeyError for lookups, a ValueError for callers)."""
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from shapely.geometry import Point, shape
 
 from gongzhi.accounts.models import Department
@@ -34,6 +35,12 @@ def serves(department: Department, area: Area) -> bool:
     """Whether the department serves ``area`` (one of its served areas contains it; none: everywhere)."""
     paths = [served.path for served in department.serves.all()]
     return not paths or any(area.path.startswith(path) for path in paths)
+
+
+def departments_serving(area: Area):
+    """Active departments that serve ``area`` (as ``serves`` decides), for the dispatch dialog."""
+    return (Department.objects.filter(is_active=True)
+            .filter(Q(serves__isnull=True) | Q(serves__path__in=ancestor_paths(area))).distinct().order_by("code"))
 
 
 def route(category: Category | None, area: Area, lon: float | None = None, lat: float | None = None) -> Route:

@@ -33,6 +33,14 @@ ORDERINGS = {
 }
 
 
+def may_use_queues(user) -> bool:
+    """Whether the user works cases from the queues (and may export them): staff who view or handle cases."""
+    from gongzhi.accounts.permissions import has_perm
+    from gongzhi.accounts.roles import Perm
+
+    return has_perm(user, Perm.CASES_VIEW) or has_perm(user, Perm.CASES_HANDLE)
+
+
 def visible_cases(user) -> QuerySet[Case]:
     return Case.objects.visible_to(user)
 
@@ -98,7 +106,8 @@ def categories() -> QuerySet[Category]:
 
 
 def console_summary(user, now: datetime.datetime | None = None) -> dict:
-    """The case counts the console shows (one query): waiting, running, overdue, near due, to verify."""
+    """The case counts the console shows (one query): waiting, running, overdue, near due, to verify;
+    for those who configure the calendar, the years whose holiday arrangement is missing (one more)."""
     from django.utils import timezone
 
     now = now or timezone.now()
@@ -111,4 +120,11 @@ def console_summary(user, now: datetime.datetime | None = None) -> dict:
         feedback=Count("pk", filter=Q(status=CaseStatus.FEEDBACK)),
         today=Count("pk", filter=Q(reported_at__date=timezone.localdate(now))),
     )
+    from gongzhi.accounts.permissions import has_perm
+    from gongzhi.accounts.roles import Perm
+
+    from .holidays import years_without_arrangement
+
+    counts["calendar_missing"] = (years_without_arrangement(timezone.localdate(now))
+                                  if has_perm(user, Perm.CASES_CONFIGURE) else [])
     return counts

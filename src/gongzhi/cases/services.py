@@ -493,6 +493,10 @@ def _step_dispatch(case, *, actor, as_actor, note, params, now) -> _Step:
             raise InvalidInput(_("协办部门须为部门编号的列表。"), fields={"assist": "invalid"})
         assist = [_department(value, "assist") for value in raw_assist]
         assist = list({d.pk: d for d in assist if d.pk != lead.pk}.values())
+        for department in assist:
+            if not serves(department, case.area):
+                raise InvalidInput(_("%(dept)s 不负责该事件所在区域，不能协办。") % {"dept": department.name},
+                                   fields={"assist": "area"})
     _resume(case)
     case.level, case.lead_department = HandlingLevel.DEPARTMENT, lead
     case.dispatched_at, case.acknowledged_at, case.feedback_at = now, None, None

@@ -17,27 +17,37 @@ from .. import selectors
 from ..models import Case, CaseStatus, ExtensionRequest, ExtensionStatus, HandlingLevel
 from ..models.case import RUNNING_STATUSES, department_ids
 
-SHOWN = 100
+SHOWN = 50  # cases per section of the inbox and the board; the queue page pages through the rest
 
 
 @login_required
 @require_GET
 def inbox(request):
-    """What the user's departments must do: acknowledge dispatches, handle, see verification results."""
+    """What the user's departments must do: acknowledge dispatches, handle, see verification results.
+
+    Each section shows its first ``SHOWN`` cases, most urgent first, and how many there are in all;
+    the queue page (filtered, paged, exportable) lists the rest.
+    """
     departments = department_ids(request.user)
     if not departments:
         raise PermissionDenied
-    led = (Case.objects.visible_to(request.user).filter(lead_department__in=departments)
-           .select_related("category", "area", "lead_department"))
-    assisted = (Case.objects.visible_to(request.user).filter(assist_departments__in=departments)
-                .exclude(lead_department__in=departments).filter(status__in=RUNNING_STATUSES | {CaseStatus.FEEDBACK})
+    visible = Case.objects.visible_to(request.user)
+    led = visible.filter(lead_department__in=departments).select_related("category", "area", "lead_department")
+    assisted = (visible.filter(assist_departments__in=departments).exclude(lead_department__in=departments)
+                .filter(status__in=RUNNING_STATUSES | {CaseStatus.FEEDBACK})
                 .select_related("category", "area", "lead_department").distinct())
+    in_hand = [CaseStatus.ACKNOWLEDGED, CaseStatus.IN_PROGRESS]
+    counts = led.aggregate(to_acknowledge=Count("pk", filter=Q(status=CaseStatus.DISPATCHED)),
+                           in_hand=Count("pk", filter=Q(status__in=in_hand)),
+                           awaiting_check=Count("pk", filter=Q(status=CaseStatus.FEEDBACK)))
+    counts["assisted"] = assisted.count()
     return render(request, "cases/inbox.html", {
         "to_acknowledge": led.filter(status=CaseStatus.DISPATCHED).order_by("response_due")[:SHOWN],
-        "in_hand": led.filter(status__in=[CaseStatus.ACKNOWLEDGED, CaseStatus.IN_PROGRESS]).order_by("handle_due")[:SHOWN],
+        "in_hand": led.filter(status__in=in_hand).order_by("handle_due")[:SHOWN],
         "awaiting_check": led.filter(status=CaseStatus.FEEDBACK).order_by("feedback_at")[:SHOWN],
         "recently_closed": led.filter(status=CaseStatus.CLOSED).order_by("-closed_at")[:20],
-        "assisted": assisted.order_by("handle_due")[:SHOWN], "now": timezone.now(),
+        "assisted": assisted.order_by("handle_due")[:SHOWN], "counts": counts, "shown": SHOWN,
+        "now": timezone.now(),
     })
 
 
@@ -59,7 +69,8 @@ def supervision(request):
     reviews = (visible.filter(status=CaseStatus.SUSPENDED).filter(Q(review_date__lte=timezone.localdate(now)))
                .select_related("category", "area").order_by("review_date"))
     return render(request, "cases/supervision.html", {
-        "overdue": overdue[:SHOWN], "overdue_count": overdue.count(), "near": near[:SHOWN],
+        "overdue": overdue[:SHOWN], "overdue_count": overdue.count(), "near": near[:SHOWN], "near_count": near.count(),
+        "shown": SHOWN,
         "by_department": by_department, "pending": pending, "reviews": reviews, "now": now,
     })
 

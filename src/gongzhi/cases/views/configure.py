@@ -154,6 +154,7 @@ def calendar(request):
     days = CalendarDay.objects.filter(date__year=year).order_by("date")
     return render(request, "cases/calendar.html", {
         "year": year, "days": days, "kinds": DayKind.choices, "official": year in holidays.OFFICIAL,
+        "no_holidays": not any(day.kind == DayKind.HOLIDAY for day in days),
         "years": sorted({*holidays.OFFICIAL, timezone.localdate().year, timezone.localdate().year + 1}),
     })
 

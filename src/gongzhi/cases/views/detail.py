@@ -13,15 +13,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from gongzhi.accounts.models import Department
 
 from .. import selectors, services
 from ..duplicates import candidates
 from ..errors import DomainError
 from ..models import CaseStatus, HandlingLevel, Priority
-from ..routing import route
+from ..routing import departments_serving, route
 from ..workflow import TRANSITIONS, available_actions
-from .queue import _may_use_queue
 
 PARAM_FIELDS = ("category", "priority", "level", "department", "duplicate_of", "hours", "decision", "review_date",
                 "rating", "comment")
@@ -53,15 +51,15 @@ def case_detail(request, pk: int):
         # The panel opened first: the step that moves the case on, when the user has one.
         "open_action": next((t.action for t in actions if t.style == "primary"), actions[0].action if actions else ""),
         "merged_cases": case.merged_cases.all(), "levels": [HandlingLevel.GRID, HandlingLevel.COMMUNITY],
-        "back_url": reverse("cases:queue") if _may_use_queue(request.user) else reverse("cases:mine"),
+        "back_url": reverse("cases:queue") if selectors.may_use_queues(request.user) else reverse("cases:mine"),
         "level_labels": HandlingLevel, "priorities": Priority.choices, "tile_url": settings.GONGZHI_MAP_TILE_URL,
     }
     if names & {"accept", "merge"}:
         context["categories"] = selectors.categories()
-        context["duplicates"] = candidates(case)
+        context["duplicates"] = candidates(case, among=selectors.visible_cases(request.user))
     if "dispatch" in names:
         context["route"] = route(case.category, case.area, case.lon, case.lat)
-        context["departments"] = Department.objects.filter(is_active=True).order_by("code")
+        context["departments"] = departments_serving(case.area)
     return render(request, "cases/detail.html", context)
 
 

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -24,6 +24,8 @@ from ..errors import DomainError
 from ..models import Case, CaseStatus, HandlingLevel, Patrol
 from ..models.case import RUNNING_STATUSES
 from ..workflow import role_paths
+
+TASKS_SHOWN = 30  # cases per task list on the phone; the queue page pages through the rest
 
 PAGE_SIZE = 20
 
@@ -55,13 +57,14 @@ def tasks(request):
     for grid_path in paths:
         in_grids |= Q(area__path__startswith=grid_path)
     mine = Case.objects.visible_to(request.user).filter(in_grids).select_related("category", "area", "lead_department")
-    now = timezone.now()
+    to_verify, to_handle = Q(status=CaseStatus.FEEDBACK), Q(status__in=RUNNING_STATUSES, level=HandlingLevel.GRID)
+    counts = mine.aggregate(to_verify=Count("pk", filter=to_verify), to_handle=Count("pk", filter=to_handle))
     return render(request, "cases/tasks.html", {
-        "to_verify": mine.filter(status=CaseStatus.FEEDBACK).order_by("feedback_at"),
-        "to_handle": mine.filter(status__in=RUNNING_STATUSES, level=HandlingLevel.GRID).order_by("handle_due"),
+        "to_verify": mine.filter(to_verify).order_by("feedback_at")[:TASKS_SHOWN],
+        "to_handle": mine.filter(to_handle).order_by("handle_due")[:TASKS_SHOWN],
         "waiting": mine.filter(status=CaseStatus.REPORTED, reporter=request.user).order_by("-reported_at")[:20],
         "open_patrol": Patrol.objects.filter(worker=request.user, ended_at__isnull=True).first(),
-        "now": now,
+        "counts": counts, "shown": TASKS_SHOWN, "now": timezone.now(),
     })
 
 

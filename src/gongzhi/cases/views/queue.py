@@ -4,39 +4,30 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import render
-from django.urls import path
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
-from gongzhi.accounts.permissions import has_perm
-from gongzhi.accounts.roles import Perm
-
-from .. import selectors
-from ..forms import CaseFilterForm
+from .. import exporting, selectors
+from ..forms import QUEUE_LABELS, CaseFilterForm
 from ..models import Category
 
 PAGE_SIZE = 30
-QUEUE_LABELS = (("reported", _("待受理")), ("accepted", _("待派遣/处置")), ("running", _("办理中")),
-                ("feedback", _("待核查")), ("suspended", _("挂账")), ("closed", _("已办结")), ("open", _("全部在办")),
-                ("all", _("全部")))
-
-
-def _may_use_queue(user) -> bool:
-    return has_perm(user, Perm.CASES_VIEW) or has_perm(user, Perm.CASES_HANDLE)
 
 
 @login_required
 @require_GET
 def queue(request):
-    if not _may_use_queue(request.user):
+    if not selectors.may_use_queues(request.user):
         raise PermissionDenied
     form = CaseFilterForm(request.GET or None, categories=Category.objects.active().filter(parent__isnull=True))
-    filters = form.filters() if form.is_bound else {"queue": "open"}
+    filters = form.filters()
     now = timezone.now()
     cases = selectors.case_list(request.user, now=now, **filters)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -46,7 +37,22 @@ def queue(request):
         "form": form, "page": page, "query": query, "base_query": base, "now": now,
         "current": filters.get("queue", "open"), "counts": selectors.queue_counts(request.user),
         "tabs": QUEUE_LABELS, "filtered": any(v for k, v in filters.items() if k not in ("queue", "order")),
+        "filter_errors": form.error_list(), "may_export": selectors.may_use_queues(request.user),
     })
 
 
-urls = [path("", queue, name="queue")]
+@login_required
+@require_POST
+def export(request):
+    """Start an export of the queue as filtered (its query string) and go to the job's progress page."""
+    if not selectors.may_use_queues(request.user):
+        raise PermissionDenied
+    try:
+        job = exporting.start_case_export(actor=request.user, filters=request.GET, request=request)
+    except ValidationError as error:
+        messages.error(request, _("筛选条件无效，未导出：%(errors)s") % {"errors": "；".join(error.messages)})
+        return redirect(f"{reverse('cases:queue')}?{request.GET.urlencode()}")
+    return redirect("jobs:detail", pk=job.pk)
+
+
+urls = [path("", queue, name="queue"), path("export/", export, name="export")]
