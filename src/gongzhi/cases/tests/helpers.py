@@ -6,12 +6,15 @@ import datetime
 
 from django.utils import timezone
 
+from gongzhi.accounts.models import RoleAssignment, User
+from gongzhi.accounts.roles import Role
 from gongzhi.cases import services
 from gongzhi.cases.models import Case
 
 NOW = timezone.make_aware(datetime.datetime(2026, 12, 2, 9, 0))  # a Wednesday in an ordinary week
 
-# The steps (actor, action, params) that lead to each state from a fresh report.
+# The steps (actor, action, params) that lead to each state from a fresh report. A callable param
+# is called with the demo when the step is taken (a merge needs the case it joins).
 PATHS: dict[str, list[tuple[str, str, dict]]] = {
     "reported": [],
     "accepted": [("community", "accept", {"category": "0303"})],
@@ -29,7 +32,22 @@ PATHS: dict[str, list[tuple[str, str, dict]]] = {
                ("grid", "verify", {})],
     "suspended": [("community", "accept", {"category": "0303"}),
                   ("street", "suspend", {"note": "需列入明年改造计划", "review_date": "2027-03-01"})],
+    # Joined a case that is already closed: its reporter may rate at once.
+    "merged": [("community", "merge", {"duplicate_of": lambda demo: case_in(demo, "closed").pk})],
 }
+
+
+def resolve(demo, params: dict) -> dict:
+    """A copy of ``params`` with callable values replaced by what they return for ``demo``."""
+    return {name: value(demo) if callable(value) else value for name, value in params.items()}
+
+
+def another_resident(demo, username: str = "neighbour") -> User:
+    """A second resident of the demo grid (the demo has one resident account), added to ``demo.users``."""
+    user = User.objects.create(username=username, real_name="陈邻居", home_area=demo.grid)
+    RoleAssignment.objects.create(user=user, role=Role.RESIDENT, area=demo.grid.parent)
+    demo.users[username] = user
+    return user
 
 
 def new_case(demo, *, description: str = "幸福路人行道地砖破损，容易绊倒行人", now=NOW, **extra) -> Case:
@@ -42,7 +60,7 @@ def case_in(demo, state: str, **extra) -> Case:
     moment = NOW
     for username, action, params in PATHS[state]:
         moment += datetime.timedelta(minutes=10)
-        params = dict(params)
+        params = resolve(demo, params)
         note = params.pop("note", "")
         case = services.act(actor=demo.users[username], case=case, action=action, note=note, now=moment, **params)
     assert case.status == state

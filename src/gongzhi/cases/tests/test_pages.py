@@ -1,10 +1,13 @@
 """The case pages: who sees what, the forms work, errors are shown, list pages keep their query count."""
 
+import datetime
 import io
 
 import pytest
+import time_machine
 from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.utils import timezone
 from PIL import Image
 
 from gongzhi.cases import services
@@ -150,11 +153,9 @@ def test_map_points_are_scoped(client, cases_demo):
     assert [f["properties"]["code"] for f in grids if f["properties"]["home"]] == [cases_demo.grid.code]
 
 
-@pytest.mark.parametrize("url", ["/cases/?queue=all", "/cases/inbox/", "/cases/supervision/", "/cases/mine/",
-                                 "/cases/tasks/"])
+@pytest.mark.parametrize("url", ["/cases/?queue=all", "/cases/inbox/", "/cases/mine/", "/cases/tasks/"])
 def test_list_pages_keep_their_query_count(client, cases_demo, url):
-    users = {"/cases/?queue=all": "district", "/cases/inbox/": "dept", "/cases/supervision/": "street",
-             "/cases/mine/": "resident", "/cases/tasks/": "grid"}
+    users = {"/cases/?queue=all": "district", "/cases/inbox/": "dept", "/cases/mine/": "resident", "/cases/tasks/": "grid"}
     client.force_login(cases_demo.users[users[url]])
 
     def count():
@@ -169,6 +170,47 @@ def test_list_pages_keep_their_query_count(client, cases_demo, url):
     for state in ("dispatched", "feedback", "in_progress", "closed", "reported"):
         case_in(cases_demo, state)
     assert count() == before
+
+
+LATE = timezone.make_aware(datetime.datetime(2027, 3, 2, 10, 0))  # past every deadline of the cases below
+
+
+def board_cases(demo) -> dict[str, Case]:
+    """One case for each part of the supervision board, as it stands at LATE."""
+    asked = case_in(demo, "in_progress")  # overdue, and its department asks for more time
+    services.act(actor=demo.users["dept"], case=asked, action="extend", hours=8, note="材料未到", now=LATE)
+    near = case_in(demo, "acknowledged")
+    Case.objects.filter(pk=near.pk).update(warn_at=LATE - datetime.timedelta(hours=1),
+                                           handle_due=LATE + datetime.timedelta(hours=2))
+    return {"asked": asked, "grid": case_in(demo, "handling"), "near": near,
+            "review": case_in(demo, "suspended")}  # its review date, 2027-03-01, has come
+
+
+def test_supervision_board_lists_every_part_and_keeps_its_query_count(client, cases_demo):
+    with time_machine.travel(LATE, tick=False):
+        client.force_login(cases_demo.users["street"])
+
+        def board():
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get("/cases/supervision/")
+            assert response.status_code == 200
+            return len(captured), response
+
+        first = board_cases(cases_demo)
+        board()
+        small, response = board()
+        assert {c.number for c in response.context["overdue"]} == {first["asked"].number, first["grid"].number}
+        assert [c.number for c in response.context["near"]] == [first["near"].number]
+        assert [x.case.number for x in response.context["pending"]] == [first["asked"].number]
+        assert [c.number for c in response.context["reviews"]] == [first["review"].number]
+        more = [board_cases(cases_demo), board_cases(cases_demo)]
+        large, response = board()
+    page = response.content.decode()
+    assert response.context["overdue_count"] == 6 and len(response.context["pending"]) == 3
+    for cases in [first, *more]:
+        assert all(case.number in page for case in cases.values())
+    assert "区城市管理局" in page
+    assert large == small <= 13
 
 
 def test_console_shows_the_case_counts_of_ones_area(client, cases_demo):

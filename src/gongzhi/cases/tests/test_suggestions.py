@@ -6,7 +6,7 @@ import pytest
 
 from gongzhi.cases import classifier, services
 from gongzhi.cases.duplicates import candidates, distance_metres
-from gongzhi.cases.models import ClassifierState
+from gongzhi.cases.models import CaseEvent, ClassifierState
 
 from .helpers import NOW
 
@@ -21,25 +21,51 @@ def test_keywords_alone_suggest_a_category(cases_demo):
     assert category.code == "0901"
 
 
-def test_classifier_improves_after_corrections(cases_demo):
-    """Staff keep filing "飞线" reports under 电动车违规充电; after retraining the model suggests it."""
+# Residents write "电驴" and "续电" for an e-bike and charging it, words the catalogue's keywords do not
+# have; the keywords alone file these under 楼道堆物 (0602). Staff correct them to 电动车违规充电 (0503).
+CORRECTED = ["电驴停在楼道里用插线板续电", "楼道拐角有电驴接着插线板续电",
+             "楼梯间停着电驴，插线板从家里拉出来续电"]
+NEW_REPORT = "楼梯间有人用插线板给电驴续电"
+
+
+def report(demo, description, minutes):
+    return services.report_case(actor=demo.users["resident"], description=description, lon=demo.lon, lat=demo.lat,
+                                now=NOW + datetime.timedelta(minutes=minutes))
+
+
+def test_classifier_improves_after_corrections(cases_demo, django_capture_on_commit_callbacks):
+    """Staff correct the suggestion on three reports; the retraining each correction queues teaches the model."""
     classifier.train()
-    text = "三号楼有人从窗户拉飞线到楼下给电瓶车充电"
-    before, _p = classifier.suggest(text)
-    reports = ["五楼拉飞线下来给电瓶车充电", "楼道里拉飞线给电瓶车充电好危险", "有人从三楼窗户拉飞线给电瓶车充电",
-               "车棚外面飞线充电没人管", "窗户拉下来的飞线给电瓶车充电"]
-    corrections = 0
-    for n, description in enumerate(reports):
-        case = services.report_case(actor=cases_demo.users["resident"], description=description, lon=cases_demo.lon,
-                                    lat=cases_demo.lat, now=NOW + datetime.timedelta(minutes=n))
-        corrections += case.suggested_category is None or case.suggested_category.code != "0503"
-        services.act(actor=cases_demo.users["community"], case=case, action="accept", category="0503")
-    # Accepting with another category than the suggestion queued a retraining (run at once in tests).
-    assert corrections == 0 or ClassifierState.objects.count() > 1
-    classifier.train()
-    after, probability = classifier.suggest(text)
+    before, confidence = classifier.suggest(NEW_REPORT)
+    assert before.code == "0602" and confidence > 0.5  # confidently wrong
+    reports = [report(cases_demo, text, n) for n, text in enumerate(CORRECTED)]
+    assert [case.suggested_category.code for case in reports] == ["0602"] * 3
+    confirmed = report(cases_demo, "小区门口的井盖不见了，晚上很危险", 10)
+    assert confirmed.suggested_category.code == "0302"
+    models = ClassifierState.objects.count()
+
+    with django_capture_on_commit_callbacks() as queued:
+        for case in reports:
+            services.act(actor=cases_demo.users["community"], case=case, action="accept", category="0503")
+        services.act(actor=cases_demo.users["community"], case=confirmed, action="accept", category="0302")
+    corrections = CaseEvent.objects.filter(action="accept", data__corrected=True)
+    assert sorted(corrections.values_list("case__number", flat=True)) == sorted(case.number for case in reports)
+    assert CaseEvent.objects.get(case=confirmed, action="accept").data["corrected"] is False
+    # Queued, not run yet: the model has not changed.
+    assert ClassifierState.objects.count() == models
+    assert classifier.suggest(NEW_REPORT)[0].code == "0602"
+
+    for callback in queued:  # the transaction commits: the worker runs what was queued
+        callback()
+    # One retraining per correction, none for the confirmed suggestion; the last saw every accepted case.
+    assert ClassifierState.objects.count() == models + len(reports)
+    assert ClassifierState.objects.latest("pk").cases == len(reports) + 1
+    after, probability = classifier.suggest(NEW_REPORT)
     assert after.code == "0503" and probability > 0.5
-    assert before is None or before.code != "0503" or probability > _p
+    fresh = report(cases_demo, NEW_REPORT, 20)
+    assert fresh.suggested_category.code == "0503"
+    # What the keywords already knew is not forgotten.
+    assert classifier.suggest("小区门口的井盖不见了，晚上很危险")[0].code == "0302"
 
 
 def test_report_stores_the_suggestion_when_no_category_is_given(cases_demo):

@@ -4,23 +4,33 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.http import Http404
 
-from gongzhi.cases import services
+from gongzhi.cases import selectors, services
 from gongzhi.cases.errors import CaseConflict, InvalidInput, InvalidTransition, NotAllowed
 from gongzhi.cases.models import Case, CaseEvent, CaseStatus, ExtensionStatus, HandlingLevel
 from gongzhi.cases.workflow import TRANSITIONS, available_actions
 
-from .helpers import NOW, case_in, new_case
+from .helpers import NOW, another_resident, case_in, new_case, resolve
 
 pytestmark = pytest.mark.django_db
 LATER = NOW + datetime.timedelta(hours=3)
+
+
+def open_case(demo) -> int:
+    """The case a merge joins, made when the step is taken (see helpers.resolve)."""
+    return case_in(demo, "accepted").pk
+
 
 # action → (state it is taken from, who takes it, params, the state after)
 ALLOWED = [
     ("accept", "reported", "community", {"category": "0303"}, "accepted"),
     ("accept", "reported", "street", {"category": "0303"}, "accepted"),
     ("reject", "reported", "community", {"note": "重复上报"}, "rejected"),
+    ("merge", "reported", "community", {"duplicate_of": open_case}, "merged"),
+    ("merge", "accepted", "street", {"duplicate_of": open_case}, "merged"),
     ("handle", "accepted", "community", {"level": "community"}, "handling"),
+    ("handle", "suspended", "street", {"level": "grid"}, "handling"),
     ("dispatch", "accepted", "street", {}, "dispatched"),
     ("dispatch", "handling", "district", {}, "dispatched"),
     ("dispatch", "suspended", "street", {}, "dispatched"),
@@ -35,25 +45,66 @@ ALLOWED = [
     ("rework", "feedback", "grid", {"note": "还有两块地砖没换"}, "in_progress"),
     ("close", "feedback", "street", {"note": "已电话回访确认"}, "closed"),
     ("close", "suspended", "street", {"note": "已纳入改造并完成"}, "closed"),
+    ("extend", "handling", "grid", {"hours": 4, "note": "需要物业配合"}, "handling"),
+    ("extend", "dispatched", "dept", {"hours": 8, "note": "需要现场勘查"}, "dispatched"),
+    ("extend", "acknowledged", "dept", {"hours": 8, "note": "材料未到"}, "acknowledged"),
+    ("extend", "in_progress", "dept", {"hours": 16, "note": "施工队排期"}, "in_progress"),
+    ("suspend", "accepted", "street", {"note": "等待规划", "review_date": "2027-01-15"}, "suspended"),
+    ("suspend", "handling", "street", {"note": "等待物业", "review_date": "2027-01-15"}, "suspended"),
     ("suspend", "dispatched", "street", {"note": "等待资金", "review_date": "2027-01-15"}, "suspended"),
+    ("suspend", "acknowledged", "street", {"note": "等待资金", "review_date": "2027-01-15"}, "suspended"),
+    ("suspend", "in_progress", "street", {"note": "等待资金", "review_date": "2027-01-15"}, "suspended"),
     ("rate", "closed", "resident", {"rating": 4}, "closed"),
+    ("rate", "merged", "resident", {"rating": 5}, "merged"),
 ]
 
+# (action, state, who): the user sees the case, but the step is not theirs (403 forbidden).
 FORBIDDEN_ACTOR = [
-    ("accept", "reported", "grid"), ("accept", "reported", "dept"), ("accept", "reported", "resident"),
-    ("dispatch", "accepted", "community"), ("dispatch", "accepted", "grid"), ("dispatch", "accepted", "dept"),
+    ("accept", "reported", "grid"), ("accept", "reported", "resident"),
+    ("reject", "reported", "grid"), ("reject", "reported", "resident"),
+    ("merge", "reported", "grid"), ("merge", "accepted", "resident"),
+    ("handle", "accepted", "grid"), ("handle", "suspended", "grid"),
+    ("dispatch", "accepted", "community"), ("dispatch", "accepted", "grid"),
     ("acknowledge", "dispatched", "street"), ("acknowledge", "dispatched", "grid"),
-    ("return", "dispatched", "street"), ("feedback", "in_progress", "grid"), ("verify", "feedback", "dept"),
-    ("verify", "feedback", "resident"), ("close", "feedback", "community"), ("suspend", "accepted", "community"),
-    ("rate", "closed", "street"), ("handle", "accepted", "grid"),
+    ("return", "dispatched", "street"),
+    ("start", "acknowledged", "street"), ("start", "acknowledged", "grid"), ("start", "handling", "street"),
+    ("feedback", "in_progress", "grid"),
+    ("verify", "feedback", "dept"), ("verify", "feedback", "resident"),
+    ("rework", "feedback", "dept"),  # a department cannot send its own feedback back
+    ("rework", "feedback", "resident"),
+    ("close", "feedback", "community"),
+    ("extend", "in_progress", "community"), ("extend", "in_progress", "resident"), ("extend", "dispatched", "grid"),
+    ("suspend", "accepted", "community"),
+    ("rate", "closed", "street"),
 ]
 
-WRONG_STATE = [
-    ("accept", "accepted", "community"), ("dispatch", "reported", "street"), ("acknowledge", "in_progress", "dept"),
-    ("feedback", "acknowledged", "dept"), ("verify", "in_progress", "grid"), ("rate", "feedback", "resident"),
-    ("reject", "closed", "community"), ("start", "feedback", "dept"), ("suspend", "closed", "street"),
-    ("return", "in_progress", "dept"), ("handle", "dispatched", "street"), ("extend", "feedback", "dept"),
+# (action, state, who): the user does not see the case at all, so it is 404 like a missing one.
+OUT_OF_SCOPE = [
+    ("accept", "reported", "dept"), ("reject", "reported", "neighbour"), ("merge", "reported", "dept"),
+    ("dispatch", "accepted", "dept"), ("start", "handling", "dept"), ("extend", "handling", "dept"),
+    ("rate", "closed", "neighbour"), ("verify", "feedback", "neighbour"),
 ]
+
+# (action, state, who): the user may take the step, but not in this state (409 invalid_transition).
+WRONG_STATE = [
+    ("accept", "accepted", "community"), ("reject", "closed", "community"), ("merge", "dispatched", "community"),
+    ("merge", "merged", "community"), ("handle", "dispatched", "street"), ("dispatch", "reported", "street"),
+    ("acknowledge", "in_progress", "dept"), ("return", "in_progress", "dept"), ("start", "feedback", "dept"),
+    ("feedback", "acknowledged", "dept"), ("verify", "in_progress", "grid"), ("rework", "in_progress", "grid"),
+    ("rework", "closed", "community"), ("close", "dispatched", "street"), ("close", "in_progress", "street"),
+    ("extend", "feedback", "dept"), ("suspend", "closed", "street"), ("rate", "feedback", "resident"),
+]
+
+# Inputs every refused step gets, so a refusal is never about a missing field.
+ANY_INPUT = {"category": "0303", "rating": 3, "review_date": "2027-01-01", "level": "grid", "hours": 4}
+
+
+def api_post(client, user, case, action):
+    from gongzhi.accounts.services import create_api_token
+
+    _token, key = create_api_token(user=user, name="test")
+    return client.post(f"/api/v1/cases/{case.pk}/actions", {"action": action, "note": "试一试"},
+                       content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}")
 
 
 @pytest.mark.parametrize(("action", "state", "who", "params", "after"), ALLOWED,
@@ -61,7 +112,7 @@ WRONG_STATE = [
 def test_allowed_transition(cases_demo, action, state, who, params, after):
     case = case_in(cases_demo, state)
     version = case.version
-    params = dict(params)
+    params = resolve(cases_demo, params)
     note = params.pop("note", "")
     case = services.act(actor=cases_demo.users[who], case=case, action=action, note=note, now=LATER, **params)
     assert case.status == after
@@ -74,14 +125,33 @@ def test_allowed_transition(cases_demo, action, state, who, params, after):
 
 
 @pytest.mark.parametrize(("action", "state", "who"), FORBIDDEN_ACTOR,
-                         ids=[f"{a}-by-{w}" for a, _s, w in FORBIDDEN_ACTOR])
-def test_forbidden_actor_is_refused_and_nothing_changes(cases_demo, action, state, who):
+                         ids=[f"{a}-from-{s}-by-{w}" for a, s, w in FORBIDDEN_ACTOR])
+def test_forbidden_actor_is_refused_and_nothing_changes(client, cases_demo, action, state, who):
     case = case_in(cases_demo, state)
-    with pytest.raises((NotAllowed, Case.DoesNotExist)) as error:
-        services.act(actor=cases_demo.users[who], case=case, action=action, note="试一试", now=LATER,
-                     category="0303", rating=3, review_date="2027-01-01", level="grid")
-    if isinstance(error.value, NotAllowed):
-        assert "不能对此事件执行" in error.value.message and error.value.status == 403
+    events = case.events.count()
+    user = cases_demo.users[who]
+    assert selectors.case_for(user, case.pk) == case  # in scope: the refusal is about the step
+    with pytest.raises(NotAllowed) as error:
+        services.act(actor=user, case=case, action=action, note="试一试", now=LATER, **ANY_INPUT)
+    assert "不能对此事件执行" in error.value.message and error.value.status == 403
+    response = api_post(client, user, case, action)
+    assert (response.status_code, response.json()["code"]) == (403, "forbidden")
+    stored = Case.objects.get(pk=case.pk)
+    assert (stored.status, stored.version, stored.events.count()) == (case.status, case.version, events)
+
+
+@pytest.mark.parametrize(("action", "state", "who"), OUT_OF_SCOPE,
+                         ids=[f"{a}-from-{s}-by-{w}" for a, s, w in OUT_OF_SCOPE])
+def test_actor_out_of_scope_finds_no_case_and_nothing_changes(client, cases_demo, action, state, who):
+    another_resident(cases_demo)
+    case = case_in(cases_demo, state)
+    user = cases_demo.users[who]
+    with pytest.raises(Http404):
+        selectors.case_for(user, case.pk)  # what the page and the API look the case up with
+    response = api_post(client, user, case, action)
+    assert (response.status_code, response.json()["code"]) == (404, "not_found")
+    client.force_login(user)
+    assert client.post(f"/cases/{case.pk}/act/", {"action": action, "note": "试一试"}).status_code == 404
     stored = Case.objects.get(pk=case.pk)
     assert (stored.status, stored.version) == (case.status, case.version)
 
@@ -89,17 +159,28 @@ def test_forbidden_actor_is_refused_and_nothing_changes(cases_demo, action, stat
 @pytest.mark.parametrize(("action", "state", "who"), WRONG_STATE, ids=[f"{a}-from-{s}" for a, s, _w in WRONG_STATE])
 def test_action_in_the_wrong_state_gets_a_clear_conflict(cases_demo, action, state, who):
     case = case_in(cases_demo, state)
-    with pytest.raises((InvalidTransition, NotAllowed)) as error:
-        services.act(actor=cases_demo.users[who], case=case, action=action, note="说明", now=LATER, rating=3,
-                     hours=4, review_date="2027-01-01")
-    if isinstance(error.value, InvalidTransition):
-        assert error.value.status == 409 and error.value.code == "invalid_transition"
-        assert "事件当前状态为" in error.value.message
+    with pytest.raises(InvalidTransition) as error:
+        services.act(actor=cases_demo.users[who], case=case, action=action, note="说明", now=LATER, **ANY_INPUT)
+    assert error.value.status == 409 and error.value.code == "invalid_transition"
+    assert f"事件当前状态为“{case.get_status_display()}”" in error.value.message
     assert Case.objects.get(pk=case.pk).version == case.version
 
 
 def test_every_transition_is_covered_by_an_allowed_case():
-    assert {action for action, *_rest in ALLOWED} | {"merge", "extend"} == set(TRANSITIONS)
+    """Each (action, source state) pair of the table is taken once in ALLOWED."""
+    table = {(action, source) for action, transition in TRANSITIONS.items() for source in transition.sources}
+    assert {(action, state) for action, state, *_rest in ALLOWED} == table
+
+
+def test_every_action_is_refused_to_someone_and_in_some_state():
+    assert {action for action, _s, _w in FORBIDDEN_ACTOR} == set(TRANSITIONS)
+    assert {action for action, _s, _w in WRONG_STATE} == set(TRANSITIONS)
+    # Keep the lists honest: a forbidden actor is tried where the state allows the step, a wrong state is one
+    # the table does not list.
+    for action, state, _who in FORBIDDEN_ACTOR + OUT_OF_SCOPE:
+        assert state in TRANSITIONS[action].sources, (action, state)
+    for action, state, _who in WRONG_STATE:
+        assert state not in TRANSITIONS[action].sources, (action, state)
 
 
 def test_unknown_action_is_invalid(cases_demo):
@@ -252,21 +333,46 @@ def test_rating_only_once(cases_demo):
         services.act(actor=cases_demo.users["resident"], case=case, action="rate", rating=1)
 
 
-def test_merge_shares_the_outcome_with_every_reporter(cases_demo):
+def test_merge_shares_the_outcome_with_every_reporter(client, cases_demo):
+    from gongzhi.notices.models import Notice
+
+    resident, neighbour = cases_demo.users["resident"], another_resident(cases_demo)
     first = case_in(cases_demo, "accepted")
-    second = new_case(cases_demo, description="幸福路人行道地砖坏了好几块")
+    second = services.report_case(actor=neighbour, description="幸福路人行道地砖坏了好几块", lon=cases_demo.lon,
+                                  lat=cases_demo.lat, now=NOW)
     second = services.act(actor=cases_demo.users["community"], case=second, action="merge", duplicate_of=first.pk)
     assert second.status == CaseStatus.MERGED and second.merged_into == first
-    assert CaseEvent.objects.filter(case=first, action="merged_in").exists()
+    assert CaseEvent.objects.filter(case=first, action="merged_in", data__case=second.number).exists()
+    merged_notice = Notice.objects.get(recipient=neighbour, title__contains="合并办理")
+    assert first.number in merged_notice.body
+    # Nothing to rate while the case it joined is open.
+    assert available_actions(neighbour, second) == []
+    with pytest.raises(InvalidTransition):
+        services.act(actor=neighbour, case=second, action="rate", rating=5)
+
     for username, action, params in [("street", "dispatch", {}), ("dept", "acknowledge", {}), ("dept", "start", {}),
                                      ("dept", "feedback", {"note": "已修复"}), ("grid", "verify", {})]:
         first = services.act(actor=cases_demo.users[username], case=first, action=action, **params)
-    from gongzhi.notices.models import Notice
 
-    # The resident reported both: told once per closing; and may rate the merged report too.
-    assert Notice.objects.filter(recipient=cases_demo.users["resident"], title__contains="已办结").count() == 1
-    second = services.act(actor=cases_demo.users["resident"], case=second, action="rate", rating=4)
-    assert second.rating == 4
+    # Both reporters are told once that the problem is solved.
+    for reporter in (resident, neighbour):
+        assert Notice.objects.filter(recipient=reporter, title__contains="已办结").count() == 1, reporter.username
+    # Each rates the report they made; the neighbour's page shows the outcome and the rating button.
+    second = Case.objects.get(pk=second.pk)
+    assert [t.action for t in available_actions(resident, first)] == ["rate"]
+    assert [t.action for t in available_actions(neighbour, second)] == ["rate"]
+    client.force_login(neighbour)
+    page = client.get(f"/cases/{second.pk}/").content.decode()
+    assert first.number in page and "已结案" in page and 'value="rate"' in page
+    first = services.act(actor=resident, case=first, action="rate", rating=5)
+    second = services.act(actor=neighbour, case=second, action="rate", rating=3, comment="修得有点慢")
+    assert (first.rating, second.rating, second.rating_comment) == (5, 3, "修得有点慢")
+    # The neighbour still cannot see, nor rate, the resident's report.
+    with pytest.raises(Http404):
+        selectors.case_for(neighbour, first.pk)
+    with pytest.raises(NotAllowed):
+        services.act(actor=neighbour, case=first, action="rate", rating=1)
+    assert Case.objects.get(pk=first.pk).rating == 5
 
 
 def test_merge_into_itself_or_a_missing_case_is_invalid(cases_demo):
