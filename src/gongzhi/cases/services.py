@@ -66,7 +66,9 @@ class _Step:
     """What an action's function decided besides the case fields: timeline data and notices."""
 
     data: dict[str, Any] = field(default_factory=dict)
-    notices: list[tuple[Iterable[User], str, str]] = field(default_factory=list)  # (recipients, title, body)
+    # (recipients, title, body) about the case acted on, or (recipients, title, body, case) about
+    # another case: a merged case's reporter is told about, and linked to, the case they reported.
+    notices: list[tuple] = field(default_factory=list)
     assist: list[Department] | None = None  # the assisting departments to set, when the action sets them
     after: list[Callable[[], None]] = field(default_factory=list)  # more writes once the case is saved
 
@@ -89,11 +91,19 @@ def department_staff(departments: Iterable[Department]) -> list[User]:
                                     role_assignments__department__in=ids).distinct()) if ids else []
 
 
-def _reporters(case: Case) -> list[User]:
-    """The reporter and the reporters of every case merged into this one."""
-    users = [case.reporter] if case.reporter_id else []
-    users += [merged.reporter for merged in case.merged_cases.select_related("reporter") if merged.reporter_id]
-    return [user for user in {user.pk: user for user in users}.values() if user.is_active]
+def _reporter_notices(case: Case, text: str, body: str) -> list[tuple]:
+    """``text`` for everyone who reported this problem: the case's reporter and the reporters of
+    the cases merged into it, each told about (and linked to) the case they reported, the one
+    they can open, which shows the shared outcome."""
+    groups = [(case, case.reporter if case.reporter_id else None)]
+    groups += [(merged, merged.reporter) for merged in case.merged_cases.select_related("reporter")
+               if merged.reporter_id]
+    notices, told = [], set()
+    for own, user in groups:
+        if user is not None and user.is_active and user.pk not in told:
+            told.add(user.pk)
+            notices.append(([user], _title(own, text), body, own))
+    return notices
 
 
 def _handlers(case: Case) -> list[User]:
@@ -390,10 +400,11 @@ def act(*, actor, case: Case | int, action: str, note: str = "", version: int | 
             write()
         record(actor=actor, action=f"cases.{action}", obj=case, before={"status": from_status},
                after={"status": case.status, **{k: v for k, v in step.data.items() if k != "notes"}}, request=request)
-        for recipients, title, body in step.notices:
+        for recipients, title, body, *about in step.notices:
             users = [user for user in recipients if user is not None and user.pk != getattr(actor, "pk", None)]
             if users:
-                send_notice(recipients=users, title=title, body=body, link=case_link(case), kind="cases")
+                send_notice(recipients=users, title=title, body=body, link=case_link(about[0] if about else case),
+                            kind="cases")
     return case
 
 
@@ -415,7 +426,7 @@ def _step_accept(case, *, actor, as_actor, note, params, now) -> _Step:
     case.category, case.priority, case.accepted_at = category, priority, now
     step = _Step(data={"category": category.code, "on_time": case.accept_due is None or now <= case.accept_due,
                        "corrected": corrected})
-    step.notices.append((_reporters(case), _title(case, _("您反映的问题已立案")), _("我们将尽快处理。")))
+    step.notices += _reporter_notices(case, _("您反映的问题已立案"), _("我们将尽快处理。"))
     if corrected:
         from .tasks import retrain_classifier
 
@@ -425,7 +436,7 @@ def _step_accept(case, *, actor, as_actor, note, params, now) -> _Step:
 
 def _step_reject(case, *, actor, as_actor, note, params, now) -> _Step:
     case.closed_at = now
-    return _Step(notices=[(_reporters(case), _title(case, _("您反映的问题未予立案")), note)])
+    return _Step(notices=_reporter_notices(case, _("您反映的问题未予立案"), note))
 
 
 def _step_merge(case, *, actor, as_actor, note, params, now) -> _Step:
@@ -440,8 +451,10 @@ def _step_merge(case, *, actor, as_actor, note, params, now) -> _Step:
         raise InvalidInput(_("不能合并到该事件。"), fields={"duplicate_of": "invalid"})
     case.merged_into = target
     step = _Step(data={"merged_into": target.number})
-    step.notices.append((_reporters(case), _title(case, _("您反映的问题已与同一问题合并办理")),
-                         _("合并至事件 %(number)s，办理结果将同步告知您。") % {"number": target.number}))
+    step.notices += _reporter_notices(case, _("您反映的问题已与同一问题合并办理"),
+                                      _("合并至事件 %(number)s，办理结果将同步告知您。") % {"number": target.number})
+    # Cases merged into this one earlier follow it, so the kept case tells their reporters too.
+    step.after.append(lambda: Case.objects.filter(merged_into=case).update(merged_into=target))
     step.after.append(lambda: CaseEvent.objects.create(
         case=target, action="merged_in", from_status=target.status, to_status=target.status, actor=actor,
         actor_name=_actor_name(actor), at=now, note=note, data={"case": case.number}))
@@ -545,7 +558,7 @@ def _step_feedback(case, *, actor, as_actor, note, params, now) -> _Step:
 def _step_verify(case, *, actor, as_actor, note, params, now) -> _Step:
     case.closed_at = now
     step = _Step(data={"on_time": case.handle_due is None or (case.feedback_at or now) <= case.handle_due})
-    step.notices.append((_reporters(case), _title(case, _("您反映的问题已办结，请评价")), note[:200]))
+    step.notices += _reporter_notices(case, _("您反映的问题已办结，请评价"), note[:200])
     return step
 
 
@@ -559,7 +572,7 @@ def _step_rework(case, *, actor, as_actor, note, params, now) -> _Step:
 def _step_close(case, *, actor, as_actor, note, params, now) -> _Step:
     _resume(case)
     case.closed_at = now
-    return _Step(notices=[(_reporters(case), _title(case, _("您反映的问题已办结，请评价")), note[:200])])
+    return _Step(notices=_reporter_notices(case, _("您反映的问题已办结，请评价"), note[:200]))
 
 
 def _hours(value) -> Decimal:

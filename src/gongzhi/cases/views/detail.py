@@ -50,7 +50,12 @@ def case_detail(request, pk: int):
         "actions": actions, "action_names": names, "pending_extension": pending,
         # The panel opened first: the step that moves the case on, when the user has one.
         "open_action": next((t.action for t in actions if t.style == "primary"), actions[0].action if actions else ""),
-        "merged_cases": case.merged_cases.all(), "levels": [HandlingLevel.GRID, HandlingLevel.COMMUNITY],
+        # A reporter whose case was merged sees the kept case's outcome on their own page, but may
+        # not open the kept case (nor other people's merged reports): those are links only for staff.
+        "merged_cases": selectors.visible_cases(request.user).filter(merged_into=case).order_by("number"),
+        "merged_into_visible": case.merged_into_id is not None and selectors.visible_cases(request.user).filter(
+            pk=case.merged_into_id).exists(),
+        "levels": [HandlingLevel.GRID, HandlingLevel.COMMUNITY],
         "back_url": reverse("cases:queue") if selectors.may_use_queues(request.user) else reverse("cases:mine"),
         "level_labels": HandlingLevel, "priorities": Priority.choices, "tile_url": settings.GONGZHI_MAP_TILE_URL,
     }
