@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
+
 HOLIDAY = "holiday"
 WORKDAY = "workday"
 
@@ -132,7 +134,8 @@ def install_year(year: int) -> int:
     entries = OFFICIAL.get(year)
     if entries is None:
         known = "、".join(str(y) for y in sorted(OFFICIAL))
-        raise UnknownYear(f"没有 {year} 年的法定节假日安排数据（已收录：{known}），请在工作日历中手工录入。")
+        raise UnknownYear(_("没有 %(year)d 年的法定节假日安排数据（已收录：%(known)s），请在工作日历中手工录入。")
+                          % {"year": year, "known": known})
     changed = 0
     with transaction.atomic():
         existing = {row.date: row for row in

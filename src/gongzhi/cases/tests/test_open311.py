@@ -11,31 +11,17 @@ from xml.etree import ElementTree
 
 import pytest
 from django.core.management import call_command
-from django.urls import include, path
 from django.utils import timezone
 
-from gongzhi import urls as project_urls
 from gongzhi.audit.models import AuditEntry
 from gongzhi.cases import open311, services
-from gongzhi.cases import urls as cases_urls
 from gongzhi.cases.errors import InvalidInput, NotAllowed
 from gongzhi.cases.models import Case, Category, Open311Key, Open311Submission
 from gongzhi.cases.open311_keys import issue_open311_key, revoke_open311_key
-from gongzhi.cases.views import open311_keys as keys_views
 
 from .helpers import NOW, case_in, new_case
 
 pytestmark = pytest.mark.django_db
-
-# The keys page is registered by cases/urls.py; this urlconf adds it for the tests whether or not it is yet.
-_cases_patterns = list(cases_urls.urlpatterns)
-_names = {getattr(p, "name", None) for p in _cases_patterns}
-_cases_patterns += [p for p in keys_views.urls if p.name not in _names]
-urlpatterns = [path("cases/", include((_cases_patterns, "cases"))),
-               *[p for p in project_urls.urlpatterns if getattr(p, "namespace", None) != "cases"]]
-handler403 = project_urls.handler403
-handler404 = project_urls.handler404
-with_keys_page = pytest.mark.urls(__name__)
 
 BASE = "/open311/v2"
 # Field order of the specification's examples.
@@ -530,7 +516,6 @@ def test_command_prints_the_key_last_and_revokes(cases_demo, client):
     errors(post(client, api_key=value, service_code="0303"), 403)
 
 
-@with_keys_page
 def test_keys_page_for_district_admins(client, cases_demo):
     demo = cases_demo
     url = "/cases/open311/keys/"
