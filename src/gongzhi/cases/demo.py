@@ -125,7 +125,6 @@ class _Recorder:
 
 def _draw(rng, category: Category, grid: Area, lon, lat, reported_at, now, calendar: WorkCalendar, names: dict,
           grid_worker_name: str, departments_of, routes) -> tuple[Case, list[CaseEvent], list[Department]]:
-    community, street = grid.parent, grid.parent.parent
     source = rng.choices([CaseSource.RESIDENT, CaseSource.PATROL, CaseSource.HOTLINE, CaseSource.OPEN311],
                          [45, 35, 15, 5])[0]
     reporter_name = grid_worker_name if source == CaseSource.PATROL else _full_name(rng)

@@ -24,12 +24,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 
 from gongzhi.accounts.models import Department
 from gongzhi.areas.models import Area, Level
 from gongzhi.audit.services import record
-from gongzhi.core.spreadsheets import bold_row, moment_cell, text_cell
+from gongzhi.core.spreadsheets import info_sheet, moment_cell, table_sheet, text_cell
 from gongzhi.jobs import services as jobs
 from gongzhi.jobs.kinds import JobError, JobKind, register
 from gongzhi.jobs.models import Job
@@ -161,30 +160,10 @@ def write_workbook(out: IO[bytes], cases: Iterable[Case], *, meta: list[tuple[st
                    on_progress: Callable[[int], None] | None = None, every: int = CHUNK_SIZE) -> int:
     """Write ``cases`` as .xlsx to ``out`` (sheet 事件, then 导出说明 with ``meta``); return the count."""
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=_("事件"))
-    for index, width in enumerate(COLUMN_WIDTHS, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    ws.freeze_panes = "A2"  # must be set before the first row in write-only mode
-    ws.append(bold_row(ws, headers()))
-    count = 0
-    for case in cases:
-        ws.append(case_row(ws, case, now=now))
-        count += 1
-        if on_progress is not None and count % every == 0:
-            on_progress(count)
-    if count == 0:
-        ws.append([_("（没有符合条件的事件）")])
-    if on_progress is not None:
-        on_progress(count)
-    info = wb.create_sheet(title=_("导出说明"))
-    info.column_dimensions["A"].width = 16
-    info.column_dimensions["B"].width = 60
-    info.append(bold_row(info, [_("项目"), _("内容")]))
-    for label, value in [*meta, (_("导出件数"), count)]:
-        if isinstance(value, datetime.datetime):
-            info.append([text_cell(info, label), moment_cell(info, value)])
-        else:
-            info.append([text_cell(info, label), value if isinstance(value, int) else text_cell(info, value)])
+    count = table_sheet(wb, title=_("事件"), headers=headers(), widths=COLUMN_WIDTHS, items=cases,
+                        row=lambda ws, case: case_row(ws, case, now=now), empty=_("（没有符合条件的事件）"),
+                        on_progress=on_progress, every=every)
+    info_sheet(wb, [*meta, (_("导出件数"), count)], title=_("导出说明"), headers=[_("项目"), _("内容")])
     wb.save(out)
     return count
 

@@ -55,12 +55,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from gongzhi.areas.models import Level
-from gongzhi.audit.services import record
 from gongzhi.privacy.masking import mask_id_number, mask_phone
 
 from . import open311_intake, services
 from .errors import DomainError
-from .models import Case, CaseEvent, CaseSource, CaseStatus, Category, HandlingLevel, Open311Submission
+from .models import Case, CaseEvent, CaseStatus, Category, HandlingLevel, Open311Submission
 from .models.case import FINAL_STATUSES
 from .open311_keys import REMEMBER_SECONDS, key_for
 

@@ -10,13 +10,14 @@ refuses are dropped and the text is cut at Excel's limit per cell.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.utils import timezone
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 MAX_CELL_CHARS = 32_767  # Excel's limit per cell
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -66,3 +67,45 @@ def bold_row(ws, values: Iterable[Any]) -> list:
         cell.font = bold
         cells.append(cell)
     return cells
+
+
+def table_sheet(wb, *, title: str, headers: Sequence[str], widths: Sequence[int], items: Iterable[Any],
+                row: Callable[[Any, Any], list], empty: str, on_progress: Callable[[int], None] | None = None,
+                every: int = 2000) -> int:
+    """A sheet of one row per item (``row(ws, item)``) under bold, frozen headers; return the count.
+
+    ``empty`` is written as the only row when there are no items. ``on_progress(rows written)`` is
+    called every ``every`` rows and at the end.
+    """
+    ws = wb.create_sheet(title=title)
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.freeze_panes = "A2"  # must be set before the first row in write-only mode
+    ws.append(bold_row(ws, headers))
+    count = 0
+    for item in items:
+        ws.append(row(ws, item))
+        count += 1
+        if on_progress is not None and count % every == 0:
+            on_progress(count)
+    if count == 0:
+        ws.append([empty])
+    if on_progress is not None:
+        on_progress(count)
+    return count
+
+
+def info_sheet(wb, rows: Iterable[tuple[str, Any]], *, title: str, headers: Sequence[str]) -> None:
+    """A two-column sheet of (label, value): who exported what, when, with which filters."""
+    info = wb.create_sheet(title=title)
+    info.column_dimensions["A"].width = 16
+    info.column_dimensions["B"].width = 60
+    info.append(bold_row(info, headers))
+    for label, value in rows:
+        if isinstance(value, datetime.datetime):
+            cell = moment_cell(info, value)
+        elif isinstance(value, int):
+            cell = value
+        else:
+            cell = text_cell(info, value)
+        info.append([text_cell(info, label), cell])

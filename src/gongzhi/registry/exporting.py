@@ -26,13 +26,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 
 from gongzhi.accounts.permissions import has_perm, perm_paths
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Level
 from gongzhi.audit.services import record
-from gongzhi.core.spreadsheets import bold_row, date_cell, moment_cell, text_cell
+from gongzhi.core.spreadsheets import date_cell, info_sheet, table_sheet, text_cell
 from gongzhi.jobs import services as jobs
 from gongzhi.jobs.models import Job
 from gongzhi.privacy.masking import mask_id_number, mask_phone
@@ -270,32 +269,11 @@ def write_workbook(out: IO[bytes], persons: Iterable[Person], *, meta: list[tupl
     ``on_progress(rows written)`` is called every ``every`` rows and at the end.
     """
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=_("人员"))
-    for index, width in enumerate(COLUMN_WIDTHS, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    ws.freeze_panes = "A2"  # must be set before the first row in write-only mode
-    ws.append(bold_row(ws, headers()))
     today = timezone.localdate()
-    count = 0
-    for person in persons:
-        ws.append(person_row(ws, person, today=today, unmask=unmask))
-        count += 1
-        if on_progress is not None and count % every == 0:
-            on_progress(count)
-    if count == 0:
-        ws.append([_("（没有符合条件的人员）")])
-    if on_progress is not None:
-        on_progress(count)
-
-    info = wb.create_sheet(title=_("导出说明"))
-    info.column_dimensions["A"].width = 16
-    info.column_dimensions["B"].width = 60
-    info.append(bold_row(info, [_("项目"), _("内容")]))
-    for label, value in [*meta, (_("导出人数"), count)]:
-        if isinstance(value, datetime.datetime):
-            info.append([text_cell(info, label), moment_cell(info, value)])
-        else:
-            info.append([text_cell(info, label), value if isinstance(value, int) else text_cell(info, value)])
+    count = table_sheet(wb, title=_("人员"), headers=headers(), widths=COLUMN_WIDTHS, items=persons,
+                        row=lambda ws, person: person_row(ws, person, today=today, unmask=unmask),
+                        empty=_("（没有符合条件的人员）"), on_progress=on_progress, every=every)
+    info_sheet(wb, [*meta, (_("导出人数"), count)], title=_("导出说明"), headers=[_("项目"), _("内容")])
     wb.save(out)
     return count
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from .. import selectors, services
 from ..duplicates import candidates
 from ..errors import DomainError
-from ..models import CaseStatus, HandlingLevel, Priority
+from ..models import HandlingLevel, Priority
 from ..routing import departments_serving, route
 from ..workflow import TRANSITIONS, available_actions
 

@@ -19,7 +19,6 @@ from gongzhi.accounts.roles import Perm, Role
 from gongzhi.registry.models import Household
 
 from .. import patrols as patrol_services
-from .. import selectors
 from ..errors import DomainError
 from ..models import Case, CaseStatus, HandlingLevel, Patrol
 from ..models.case import RUNNING_STATUSES
