@@ -368,6 +368,11 @@ def _duplicate(rng, original: Case, original_events: list[CaseEvent], now, names
     record = _Recorder(duplicate, events)
     record.step("report", reported_at, name, source=CaseSource.RESIDENT)
     record.step("merge", merged_at, names["community"], "与已受理事件为同一问题", merged_into=original.number)
-    original_events.append(CaseEvent(action="merged_in", from_status="", to_status="",
+    # As the service records it: the kept case's status at the time, unchanged by the merge.
+    status_then = S.REPORTED
+    for event in original_events:  # in the order they happened (two steps may share a moment)
+        if event.at <= merged_at and event.to_status:
+            status_then = event.to_status
+    original_events.append(CaseEvent(action="merged_in", from_status=status_then, to_status=status_then,
                                      actor_name=names["community"], at=merged_at, data={"case": duplicate.number}))
     return duplicate, events

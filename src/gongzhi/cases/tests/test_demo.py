@@ -25,6 +25,8 @@ def test_ninety_days_of_history_follow_the_table(cases_demo):
         assert events[0].action == "report" and events[0].at == case.reported_at
         status = CaseStatus.REPORTED
         for event in events[1:]:
+            if event.action == "merged_in":  # another report joined: recorded at the status of the time
+                assert event.from_status == event.to_status == status, (case.number, event.action)
             if event.action in TRANSITIONS:
                 transition = TRANSITIONS[event.action]
                 assert event.from_status == status and status in transition.sources, (case.number, event.action)
