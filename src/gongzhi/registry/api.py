@@ -137,6 +137,7 @@ class PersonOut(Schema):
     relation_to_head: str
     address_text: str
     deceased: bool
+    moved_out: bool
     tags: list[TagOut]
     updated_at: datetime.datetime
 
@@ -304,6 +305,7 @@ class ResidentOut(Schema):
     household: int | None
     relation_to_head: str
     deceased: bool
+    moved_out: bool
 
     @staticmethod
     def resolve_household(obj) -> int | None:

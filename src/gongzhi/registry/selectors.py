@@ -241,7 +241,7 @@ def _one(qs: QuerySet, pk: Any):
 
 
 def area_statistics(user, area: Area) -> dict[str, Any]:
-    """Population figures for ``area`` (living persons the user may see), in a few aggregate queries.
+    """Population figures for ``area`` (persons living there now that the user may see), in a few aggregate queries.
 
     Returns ``total``; ``by_tag`` (``[{code, name, count}]``); ``pyramid``: five-year bands
     (``[{band: "0-4", male, female, unknown}]``, the last ``"100+"``); ``registration`` and
@@ -249,7 +249,7 @@ def area_statistics(user, area: Area) -> dict[str, Any]:
     """
     if not in_perm_scope(user, Perm.REGISTRY_VIEW, area):
         raise PermissionDenied
-    persons = visible_records(Person, user).filter(area__path__startswith=area.path, deceased=False)
+    persons = visible_records(Person, user).filter(area__path__startswith=area.path).current()
     today = datetime.date.today()
     aggregates: dict[str, Any] = {"total": Count("pk")}
     bands = []

@@ -169,9 +169,15 @@ def update_person(*, actor, person: Person, request=None, **changes: Any) -> Per
 
 def record_move(*, actor, person: Person, kind: str, date: datetime.date, place: str = "", note: str = "",
                 request=None) -> PersonMove:
-    """Record a move in or out, a birth or a death; a death marks the person deceased."""
+    """Record a move in or out, a birth or a death.
+
+    The move keeps the person's house. A death marks the person deceased. A move out marks them
+    moved out and takes them off their house and household (a head leaves the household without
+    one); a move in or birth clears the mark. The person's record stays in its area.
+    """
     _require_edit(actor, person.area)
-    move = PersonMove(person=person, kind=kind, date=date, place=place, note=note, recorded_by=actor)
+    move = PersonMove(person=person, kind=kind, date=date, place=place, note=note, recorded_by=actor,
+                      house_id=person.house_id)
     move.full_clean()
     with transaction.atomic():
         move.save()
@@ -180,8 +186,37 @@ def record_move(*, actor, person: Person, kind: str, date: datetime.date, place:
             person.deceased = True
             person.save(update_fields=["deceased", "updated_at"])
             after["deceased"] = True
+        elif kind == MoveKind.MOVE_OUT:
+            after.update(_leave_home(actor=actor, person=person, request=request))
+        elif kind in (MoveKind.MOVE_IN, MoveKind.BIRTH) and person.moved_out:
+            person.moved_out = False
+            person.save(update_fields=["moved_out", "updated_at"])
+            after["moved_out"] = False
         record(actor=actor, action="registry.person.move", obj=person, after=after, request=request)
     return move
+
+
+def _leave_home(*, actor, person: Person, request=None) -> dict[str, Any]:
+    """A move out: off the house and the household (its head cleared when it was them); returns
+    what changed, for the person's audit entry."""
+    changed: dict[str, Any] = {"moved_out": True}
+    if person.house_id is not None:
+        changed["house"] = None  # the move itself keeps the house, for the house's page
+    if person.household_id is not None:
+        household = person.household
+        if household.head_id == person.pk:
+            _clear_head(actor=actor, household=household, request=request)
+        changed["household"] = None
+    person.moved_out, person.house, person.household, person.relation_to_head = True, None, None, ""
+    person.save(update_fields=["moved_out", "house", "household", "relation_to_head", "updated_at"])
+    return changed
+
+
+def _clear_head(*, actor, household: Household, request=None) -> None:
+    record(actor=actor, action="registry.household.head", obj=household, before={"head": household.head_id},
+           after={"head": None}, request=request)
+    household.head = None
+    household.save(update_fields=["head", "updated_at"])
 
 
 def tag_person(*, actor, person: Person, group: SpecialGroup, attributes: dict | None = None,
@@ -242,9 +277,21 @@ def create_household(*, actor, area: Area, number: str = "", house: House | None
 
 
 def set_household_head(*, actor, household: Household, person: Person, request=None) -> Household:
-    """Make ``person`` the head of ``household``, joining them to it when needed."""
+    """Make ``person`` the head of ``household``, joining them to it when needed.
+
+    A household has one head and a person heads at most one household: the previous head stays a
+    member with the relation left open (to be entered), and a household the person headed before
+    is left without a head. Every change is audited.
+    """
     _require_edit(actor, household.area)
     with transaction.atomic():
+        previous = Household.objects.filter(head=person).exclude(pk=household.pk).first()
+        if previous is not None:
+            _clear_head(actor=actor, household=previous, request=request)
+        if household.head_id is not None and household.head_id != person.pk:
+            former = household.head
+            if former.household_id == household.pk and former.relation_to_head == RelationToHead.HEAD:
+                update_person(actor=actor, person=former, relation_to_head="", request=request)
         if person.household_id != household.pk or person.relation_to_head != RelationToHead.HEAD:
             update_person(actor=actor, person=person, household=household, relation_to_head=RelationToHead.HEAD,
                           request=request)

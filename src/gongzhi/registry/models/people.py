@@ -105,6 +105,10 @@ class PersonQuerySet(RegistryQuerySet):
     def living(self) -> "PersonQuerySet":
         return self.filter(deceased=False)
 
+    def current(self) -> "PersonQuerySet":
+        """Who lives in the area now: neither deceased nor moved out (what statistics count)."""
+        return self.filter(deceased=False, moved_out=False)
+
 
 class Person(AreaBoundModel):
     """A resident. ID number and phone are encrypted at rest and found through blind indexes.
@@ -142,6 +146,9 @@ class Person(AreaBoundModel):
         _("地址（未匹配）"), max_length=200, blank=True, help_text=_("尚未匹配到房屋的地址原文")
     )
     deceased = models.BooleanField(_("已故"), default=False)
+    # Set by a recorded move out (迁出), cleared by a move in: the record stays, with its history,
+    # in the area it was kept in, but no longer at its house or in its household.
+    moved_out = models.BooleanField(_("已迁出"), default=False)
 
     objects = PersonQuerySet.as_manager()
 
@@ -225,6 +232,9 @@ class PersonMove(models.Model):
     kind = models.CharField(_("类型"), max_length=20, choices=MoveKind.choices)
     date = models.DateField(_("日期"))
     place = models.CharField(_("迁自/迁往"), max_length=200, blank=True)
+    # The house moved into or out of, kept after a move out takes the person off it (以房查人).
+    house = models.ForeignKey("registry.House", verbose_name=_("房屋"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="moves")
     note = models.CharField(_("备注"), max_length=500, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True, on_delete=models.SET_NULL,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_GET
@@ -34,7 +35,8 @@ def house_detail(request, pk: int):
     residents = list(house.residents.all())
     households = (selectors.visible_records(Household, request.user).filter(house=house)
                   .select_related("head").order_by("number", "pk"))
-    moves = (PersonMove.objects.filter(person__in=[p.pk for p in residents])
+    # Moves at this house (those who moved out included) and the residents' other moves.
+    moves = (PersonMove.objects.filter(Q(house=house) | Q(person__in=[p.pk for p in residents]))
              .select_related("person", "recorded_by").order_by("-date", "-pk"))
     return render(request, "registry/house_detail.html", {
         "house": house, "residents": residents, "households": households, "moves": moves,

@@ -45,10 +45,8 @@ def _house_page(request, house, *, forms_for=None, move_in_form=None, status=200
     forms_for = forms_for or {}
     residents = []
     for person in house.residents.all():
-        moves = list(person.moves.all())
         residents.append({
             "person": person,
-            "moved_out": bool(moves) and moves[-1].kind == MoveKind.MOVE_OUT,
             "update_form": forms_for.get((person.pk, "update")) or VisitUpdateForm(initial={
                 "residence_status": person.residence_status, "employment": person.employment}),
             "move_out_form": forms_for.get((person.pk, "move_out")) or MoveOutForm(),

@@ -71,7 +71,7 @@ def _display(model, name: str, value: Any) -> Any:
 def history_rows(entries, model=Person) -> list[dict]:
     """Audit entries as rows of "field: before → after" for the history tables."""
     labels = _field_labels(model, PersonMove, PersonTag, House, Household)
-    labels.update({"group": _("特殊人群"), "deceased": _("已故")})
+    labels.update({"group": _("特殊人群"), "deceased": _("已故"), "moved_out": _("已迁出")})
     group_names = dict(SpecialGroup.objects.values_list("code", "name"))
     rows = []
     for entry in entries:
