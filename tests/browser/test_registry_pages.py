@@ -97,3 +97,31 @@ def test_grid_worker_updates_a_phone_on_the_visit_page(site, open_page, console,
     assert page.evaluate("document.documentElement.scrollWidth") <= MOBILE["width"]
     screenshot(page, "registry-mobile-house")
     assert console.errors == []
+
+
+def test_staff_put_a_person_in_a_special_group_with_its_own_attributes(site, page, console, household):
+    """Choosing 残疾人 shows only that group's fields (type and grade as drop-downs); they are saved typed."""
+    import importlib
+
+    from gongzhi.registry.models import SpecialGroup
+
+    defaults = importlib.import_module("gongzhi.registry.migrations.0002_default_special_groups").DEFAULT_GROUPS
+    for spec in defaults:  # transactional tests flush the data migration's groups
+        SpecialGroup.objects.get_or_create(code=spec["code"], defaults={
+            "name": spec["name"], "attribute_schema": spec["attribute_schema"]})
+    disabled, veteran = SpecialGroup.objects.get(code="disabled"), SpecialGroup.objects.get(code="veteran")
+    login(page, site, "community")
+    page.goto(f"{site}/registry/persons/{household['王芳'].pk}/")
+    page.click("summary:has-text('加入特殊人群')")
+    form = page.locator("[data-testid=tag-form]")
+    form.locator("select[name=group]").select_option(str(disabled.pk))
+    assert form.locator(f"fieldset[data-tag-group='{disabled.pk}']").is_visible()
+    assert not form.locator(f"fieldset[data-tag-group='{veteran.pk}']").is_visible()
+    form.locator("select[name=attr-disabled-disability_type]").select_option("肢体残疾")
+    form.locator("select[name=attr-disabled-grade]").select_option("三级")
+    screenshot(page, "registry-tag-form")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    tags = page.inner_text("[data-testid=tags]")
+    assert "残疾人" in tags and "肢体残疾" in tags and "三级" in tags
+    assert console.errors == []

@@ -195,22 +195,55 @@ class PersonForm(forms.Form):
 
 
 class TagForm(forms.Form):
-    group = forms.ModelChoiceField(label=_("特殊人群"), queryset=SpecialGroup.objects.filter(active=True),
-                                   empty_label=_("请选择"))
+    """Put a person in a special group, with the group's own attributes as fields.
+
+    Every active group's attributes are fields named ``attr-<group code>-<key>``, typed from the
+    group's ``attribute_schema`` (choices as drop-downs, dates as date inputs, yes/no, numbers);
+    the page shows those of the chosen group (``registry/_tag_form.html``; without script every
+    group's fieldset shows under its name). Only the chosen group's fields are read, and the
+    group checks them (``SpecialGroup.clean_attributes``).
+    """
+
+    group = forms.ChoiceField(label=_("特殊人群"))
     since = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    attributes = forms.CharField(
-        label=_("属性"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("每行一项，格式“名称: 值”，例如“残疾等级: 二级”；是/否类填写“是”或“否”。"))
     note = forms.CharField(label=_("备注"), required=False, max_length=500)
+
+    def __init__(self, *args, groups: list[SpecialGroup] | None = None, **kwargs):
+        """``groups``: the active groups, when a page shows several of these forms (read once)."""
+        super().__init__(*args, **kwargs)
+        self.groups = groups if groups is not None else active_groups()
+        self.fields["group"].choices = [("", _("请选择"))] + [(str(g.pk), g.name) for g in self.groups]
+        for group in self.groups:
+            for item in group.attribute_schema:
+                self.fields[attribute_field_name(group, item["key"])] = _attribute_field(item)
+
+    def group_fieldsets(self) -> list[dict[str, Any]]:
+        """Per group: the group and its bound attribute fields, for the template."""
+        return [{"group": group, "fields": [self[attribute_field_name(group, item["key"])]
+                                           for item in group.attribute_schema]}
+                for group in self.groups if group.attribute_schema]
+
+    def clean_group(self) -> SpecialGroup:
+        chosen = self.cleaned_data["group"]
+        return next(group for group in self.groups if str(group.pk) == chosen)  # the field checked the choice
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         group = data.get("group")
-        if group is not None:
-            try:
-                data["attributes"] = parse_attributes(group, data.get("attributes", ""))
-            except ValidationError as error:
-                self.add_error("attributes", error)
+        if group is None:
+            return data
+        attributes = {}
+        for item in group.attribute_schema:
+            value = data.get(attribute_field_name(group, item["key"]))
+            if value not in (None, ""):
+                attributes[item["key"]] = value
+        try:
+            data["attributes"] = group.clean_attributes(attributes)
+        except ValidationError as error:
+            by_label = {item["label"]: attribute_field_name(group, item["key"]) for item in group.attribute_schema}
+            for message in error.error_list:
+                label = (message.params or {}).get("label")
+                self.add_error(by_label.get(label), message)
         return data
 
     def apply(self, *, actor, person, request=None) -> bool:
@@ -225,29 +258,29 @@ class TagForm(forms.Form):
         return True
 
 
-def parse_attributes(group: SpecialGroup, text: str) -> dict[str, Any]:
-    """``名称: 值`` lines into the group's attribute dict (keys by label or key; 是/否 as booleans)."""
-    by_name = {}
-    for item in group.attribute_schema:
-        by_name[item["key"]] = item
-        by_name[item["label"]] = item
-    attributes: dict[str, Any] = {}
-    for line in (text or "").splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        sep = "：" if "：" in line and (":" not in line or line.index("：") < line.index(":")) else ":"
-        if sep not in line:
-            raise ValidationError(_("“%(line)s”应为“名称: 值”。"), code="invalid_line", params={"line": line})
-        name, value = (part.strip() for part in line.split(sep, 1))
-        item = by_name.get(name)
-        if item is None:
-            raise ValidationError(_("“%(group)s”没有属性“%(key)s”。"), code="unknown_attribute",
-                                  params={"group": group.name, "key": name})
-        if item["type"] == "boolean":
-            value = {"是": True, "否": False}.get(value, value)
-        attributes[item["key"]] = value
-    return attributes
+def active_groups() -> list[SpecialGroup]:
+    return list(SpecialGroup.objects.filter(active=True).order_by("order", "code"))
+
+
+def attribute_field_name(group: SpecialGroup, key: str) -> str:
+    return f"attr-{group.code}-{key}"
+
+
+def _attribute_field(item: dict[str, Any]) -> forms.Field:
+    """A form field for one attribute of a group's schema; "required" is checked for the chosen group only."""
+    label, kind = item["label"], item["type"]
+    if kind == "choice":
+        return forms.ChoiceField(label=label, required=False,
+                                 choices=[("", _("请选择"))] + [(c, c) for c in item.get("choices", [])])
+    if kind == "boolean":
+        return forms.TypedChoiceField(label=label, required=False, empty_value=None,
+                                      coerce=lambda value: value == "yes",
+                                      choices=[("", _("未填")), ("yes", _("是")), ("no", _("否"))])
+    if kind == "date":
+        return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    if kind == "integer":
+        return forms.IntegerField(label=label, required=False)
+    return forms.CharField(label=label, required=False, max_length=200)
 
 
 class MoveForm(forms.Form):

@@ -262,10 +262,11 @@ def test_tag_and_move_forms(login_as, people):
     wang = people["wang"]
     client = login_as("community")
     group = SpecialGroup.objects.get(code="disabled")
-    bad = client.post(reverse("registry:person_tag", args=[wang.pk]), {"group": group.pk, "attributes": ""})
-    assert bad.status_code == 400 and "请填写" in bad.content.decode()
+    bad = client.post(reverse("registry:person_tag", args=[wang.pk]), {"group": group.pk})
+    assert bad.status_code == 400 and "请填写“残疾类别”" in bad.content.decode()
     ok = client.post(reverse("registry:person_tag", args=[wang.pk]),
-                     {"group": group.pk, "attributes": "残疾类别: 肢体残疾\n残疾等级: 二级"})
+                     {"group": group.pk, "attr-disabled-disability_type": "肢体残疾", "attr-disabled-grade": "二级",
+                      "attr-veteran-entitled_group": "yes"})  # another group's fields are not read
     assert ok.status_code == 302
     assert PersonTag.objects.get(person=wang, group=group).attributes == {"disability_type": "肢体残疾",
                                                                           "grade": "二级"}

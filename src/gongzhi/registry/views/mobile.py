@@ -25,7 +25,7 @@ from gongzhi.accounts.roles import Perm
 
 from .. import selectors, services
 from ..choices import MoveKind
-from ..forms import MoveInForm, MoveOutForm, TagForm, VisitUpdateForm, add_service_errors
+from ..forms import MoveInForm, MoveOutForm, TagForm, VisitUpdateForm, active_groups, add_service_errors
 
 PAGE_SIZE = 30
 
@@ -43,6 +43,7 @@ def mobile_households(request):
 
 def _house_page(request, house, *, forms_for=None, move_in_form=None, status=200):
     forms_for = forms_for or {}
+    groups = active_groups()  # once for every resident's tag form
     residents = []
     for person in house.residents.all():
         residents.append({
@@ -50,7 +51,7 @@ def _house_page(request, house, *, forms_for=None, move_in_form=None, status=200
             "update_form": forms_for.get((person.pk, "update")) or VisitUpdateForm(initial={
                 "residence_status": person.residence_status, "employment": person.employment}),
             "move_out_form": forms_for.get((person.pk, "move_out")) or MoveOutForm(),
-            "tag_form": forms_for.get((person.pk, "tag")) or TagForm(),
+            "tag_form": forms_for.get((person.pk, "tag")) or TagForm(groups=groups),
             "open": any(key[0] == person.pk for key in forms_for),
         })
     return render(request, "registry/mobile_house.html", {
