@@ -36,7 +36,10 @@ class CaseFilterForm(forms.Form):
 
     def filters(self) -> dict:
         """The selector's arguments from the fields that are valid; ``error_list`` names the others."""
-        data = self.cleaned_data if self.is_bound and (self.is_valid() or True) else {}
+        data = {}
+        if self.is_bound:
+            self.is_valid()  # fills cleaned_data with the valid fields, whatever the others
+            data = self.cleaned_data
         return {"queue": data.get("queue") or "open", "q": (data.get("q") or "").strip(),
                 "category": data.get("category") or "", "area_code": (data.get("area") or "").strip(),
                 "source": data.get("source") or "", "overdue": bool(data.get("overdue")),

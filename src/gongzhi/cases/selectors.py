@@ -7,8 +7,11 @@ import datetime
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from gongzhi.accounts.permissions import has_perm
+from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area
 
+from .holidays import years_without_arrangement
 from .models import Case, CaseEvent, CasePhoto, CaseStatus, Category, ExtensionStatus
 from .models.case import OPEN_STATUSES, RUNNING_STATUSES
 
@@ -35,9 +38,6 @@ ORDERINGS = {
 
 def may_use_queues(user) -> bool:
     """Whether the user works cases from the queues (and may export them): staff who view or handle cases."""
-    from gongzhi.accounts.permissions import has_perm
-    from gongzhi.accounts.roles import Perm
-
     return has_perm(user, Perm.CASES_VIEW) or has_perm(user, Perm.CASES_HANDLE)
 
 
@@ -120,11 +120,6 @@ def console_summary(user, now: datetime.datetime | None = None) -> dict:
         feedback=Count("pk", filter=Q(status=CaseStatus.FEEDBACK)),
         today=Count("pk", filter=Q(reported_at__date=timezone.localdate(now))),
     )
-    from gongzhi.accounts.permissions import has_perm
-    from gongzhi.accounts.roles import Perm
-
-    from .holidays import years_without_arrangement
-
     counts["calendar_missing"] = (years_without_arrangement(timezone.localdate(now))
                                   if has_perm(user, Perm.CASES_CONFIGURE) else [])
     return counts

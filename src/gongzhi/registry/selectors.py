@@ -179,9 +179,9 @@ def houses_for(user, *, q: str = "", area_code: str | None = None, use: str | No
 
 
 def house_for(user, pk: Any) -> House:
-    """One house with its (visible) residents and their moves (以房查人); ``Http404`` when out of scope."""
+    """One house with its (visible) residents and their tags (以房查人); ``Http404`` when out of scope."""
     residents = (visible_records(Person, user).select_related("household", "area")
-                 .prefetch_related("moves", Prefetch("tags", queryset=PersonTag.objects.select_related("group")))
+                 .prefetch_related(Prefetch("tags", queryset=PersonTag.objects.select_related("group")))
                  .order_by("name_pinyin", "pk"))
     house = (
         visible_records(House, user)

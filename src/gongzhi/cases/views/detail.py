@@ -13,7 +13,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-
 from .. import selectors, services
 from ..duplicates import candidates
 from ..errors import DomainError
