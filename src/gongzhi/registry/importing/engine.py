@@ -1,4 +1,4 @@
-"""The resident import use case: read, validate, match by blind index, write in one transaction.
+"""The resident import use case: read, validate, match by blind index, write chunk by chunk.
 
 Built for large files: persons are matched with one query per batch of rows (blind indexes of
 the file's ID numbers), new persons are inserted with one prepared statement over each chunk of
@@ -19,6 +19,7 @@ import hashlib
 import operator
 import re
 import sqlite3
+import time
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -150,13 +151,15 @@ def import_residents(
 ) -> ImportReport:
     """Import a resident sheet into ``area_code``; the file is read from ``path`` or given as ``data``.
 
-    Every valid row is written in one transaction; with ``strict`` nothing is written when any
-    row fails, and a ``dry_run`` writes no person (its batch is kept so the page can show the
-    errors). Persons are matched by ID number through the blind index and only changed fields
+    Valid rows are written chunk by chunk, each chunk in a short transaction of its own; with
+    ``strict`` nothing is written when any row fails, and a ``dry_run`` writes no person (its
+    batch is kept so the page can show the errors). Persons are matched by ID number through the blind index and only changed fields
     are written; each change is kept as an ``ImportRowChange``. The batch (who, when, file hash,
     counts) is always recorded and a committed import is audited. ``progress(stage, done,
     total)`` is called as rows are checked (``"validate"``) and written (``"write"``). Raises
-    ``ImportFileError`` when the file cannot be read, ``UnknownArea`` and ``PermissionDenied``.
+    ``ImportFileError`` when the file cannot be read (``ImportInterrupted`` when a commit failed
+    after writing some chunks: they stay, recorded on the batch), ``UnknownArea`` and
+    ``PermissionDenied``.
     """
     if data is None:
         if path is None:
@@ -182,46 +185,121 @@ def _run(report: ImportReport, area: Area, actor, data: bytes, filename: str, *,
     """Read, check, plan and (unless a dry run or refused) write, filling in ``report``.
 
     Large files are read and checked in a second process (``produced_elsewhere``) while this
-    one plans and writes the rows checked so far, chunk by chunk, in one transaction; a strict
-    import that meets a failed row writes no further chunk and undoes the written ones.
+    one plans and writes the rows checked so far, chunk by chunk. A check (``dry_run``) only
+    reads: it holds no write lock, so on SQLite everyone else keeps writing while it runs. A
+    committed import writes each chunk in its own short transaction (``_ChunkWriter``), so other
+    writers wait at most about a second, not for the whole file. A strict import plans every
+    chunk before writing the first, so a failed row anywhere means nothing is written.
     """
     prepare = _row_preparation(area, _house_index(area))
     stream = functools.partial(check_stream, data, filename, groups=special_groups(), prepare=prepare)
     with produced_elsewhere(stream, enabled=len(data) >= BACKGROUND_CHECK_BYTES) as checked:
         head = next(checked)
         report.rows, report.header_row = head.rows, head.header_row
-        with transaction.atomic(), _large_page_cache():
-            # The batch is written first: on SQLite that takes the write lock _allocate_keys relies on.
-            batch = ImportBatch.objects.create(
-                actor=actor if getattr(actor, "is_authenticated", False) else None,
-                actor_name=getattr(actor, "username", "") or "import_residents", file_name=filename[:255],
-                sha256=report.sha256, area=area, dry_run=dry_run, strict=strict,
-            )
-            planner = _Planner(area, report, head.column("id_number"), head.column("relation_to_head"))
-            now = timezone.now()
-            with contextlib.suppress(_Refused), transaction.atomic():
-                # Planned inside the transaction: an ID number registered meanwhile by someone else
-                # makes the unique constraint fail the whole import rather than create a second person.
+        # The batch is recorded at once (a short write of its own): its row is the import's history.
+        batch = ImportBatch.objects.create(
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            actor_name=getattr(actor, "username", "") or "import_residents", file_name=filename[:255],
+            sha256=report.sha256, area=area, dry_run=dry_run, strict=strict,
+        )
+        planner = _Planner(area, report, head.column("id_number"), head.column("relation_to_head"))
+        writer = _ChunkWriter(batch)
+        planned: list[_Plan] = []
+        with _large_page_cache():
+            try:
                 for chunk in checked:
                     report.rows = chunk.checked
                     report.errors.extend(chunk.errors)
-                    plan = planner.plan(chunk.valid)
-                    report.errors.extend(plan.errors)
-                    report.created += len(plan.new)
-                    report.updated += len(plan.changed)
-                    report.unchanged += plan.unchanged
-                    report.households_created += len(plan.new_households)
-                    report.households_updated += plan.households_updated
-                    if dry_run or strict and report.errors:
+                    if dry_run or strict:
+                        # Planning reads only; a strict import writes once the whole file has passed.
+                        plan = planner.plan(chunk.valid)
+                        _count(report, plan)
+                        if strict and not dry_run and not report.errors:
+                            planned.append(plan)
                         if progress is not None:
                             progress("validate", chunk.checked, max(head.rows, chunk.checked))
                         continue
-                    _write(plan, batch, now)
+                    # Planned inside the chunk's transaction: an ID number registered meanwhile by
+                    # someone else makes the unique constraint fail rather than create a second person.
+                    with writer.transaction():
+                        plan = planner.plan(chunk.valid)
+                        _write(plan, batch, timezone.now())
+                    _count(report, plan)
                     if progress is not None:
                         progress("write", chunk.checked, max(head.rows, chunk.checked))
-                if strict and report.errors and not dry_run:
-                    raise _Refused  # undoes every chunk written before the first failed row
+                if strict and not dry_run and not report.errors:
+                    for number, plan in enumerate(planned, start=1):
+                        with writer.transaction():
+                            _write(plan, batch, timezone.now())
+                        if progress is not None:
+                            progress("write", number, len(planned))
+            except Exception:
+                if writer.written:
+                    _interrupted(report, batch)
+                    raise ImportInterrupted(report) from None
+                batch.delete()  # nothing was written: the failure leaves no trace but the job's
+                raise
+        with transaction.atomic():
             _conclude(report, batch, actor)
+
+
+def _count(report: ImportReport, plan: _Plan) -> None:
+    report.errors.extend(plan.errors)
+    report.created += len(plan.new)
+    report.updated += len(plan.changed)
+    report.unchanged += plan.unchanged
+    report.households_created += len(plan.new_households)
+    report.households_updated += plan.households_updated
+
+
+class ImportInterrupted(ImportFileError):
+    """A committed import failed after some chunks were written: those stay, the rest are not."""
+
+    def __init__(self, report: ImportReport) -> None:
+        self.report = report
+        super().__init__(_("导入在写入过程中中断：已写入 %(written)d 行，其余未写入（见导入记录）。"
+                           "请重新上传同一文件继续导入，已写入的人员不会重复。")
+                         % {"written": report.created + report.updated + report.unchanged})
+
+
+def _interrupted(report: ImportReport, batch: ImportBatch) -> None:
+    """Record what a failed commit had written (its chunks are committed) on the batch."""
+    report.status = ImportStatus.INTERRUPTED
+    report.errors.sort()
+    report.failed = len({error.row for error in report.errors})
+    report.batch_id = batch.pk
+    _finish(batch, report)
+
+
+class _ChunkWriter:
+    """One short write transaction per chunk, and room for other writers between them.
+
+    SQLite has one write lock for the whole database, and a writer waiting for it polls (its busy
+    handler sleeps up to 100 ms between tries): an import committing chunk after chunk without a
+    pause could take the lock back before any waiting request woke up. So once the import has held
+    the lock for ``HOLD_SECONDS`` in all since its last pause, it pauses ``PAUSE_SECONDS`` after
+    the chunk — long enough for every waiting writer's next poll. PostgreSQL locks rows, not the
+    database, and needs no pause.
+    """
+
+    HOLD_SECONDS = 1.0
+    PAUSE_SECONDS = 0.12
+
+    def __init__(self, batch: ImportBatch) -> None:
+        self.batch = batch
+        self.written = 0  # chunks committed
+        self.held = 0.0  # seconds inside write transactions since the last pause
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        started = time.monotonic()
+        with transaction.atomic():
+            yield
+        self.written += 1
+        self.held += time.monotonic() - started
+        if connection.vendor == "sqlite" and self.held >= self.HOLD_SECONDS:
+            time.sleep(self.PAUSE_SECONDS)
+            self.held = 0.0
 
 
 def _conclude(report: ImportReport, batch: ImportBatch, actor) -> None:
@@ -244,10 +322,6 @@ def _conclude(report: ImportReport, batch: ImportBatch, actor) -> None:
                       **report.counts(), "unmatched_addresses": len(report.unmatched_addresses),
                       "households_created": report.households_created,
                       "households_updated": report.households_updated})
-
-
-class _Refused(Exception):
-    """A strict import met a failed row: what it wrote is rolled back (the batch is kept)."""
 
 
 @contextlib.contextmanager

@@ -22,6 +22,7 @@ class ImportStatus(models.TextChoices):
     DRY_RUN = "dry_run", _("试运行")
     REJECTED = "rejected", _("未导入（严格模式下有错误行）")
     COMMITTED = "committed", _("已导入")
+    INTERRUPTED = "interrupted", _("中断（已写入部分行）")
 
 
 class ImportBatchQuerySet(AreaScopedQuerySet):

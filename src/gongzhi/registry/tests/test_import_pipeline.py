@@ -5,6 +5,8 @@ households, errors and strict mode are seen across chunk boundaries; the result 
 in-process path gives.
 """
 
+from types import SimpleNamespace
+
 import pytest
 
 from gongzhi.areas.models import Area
@@ -143,3 +145,51 @@ def test_mid_rotation_persons_indexed_under_the_old_key_are_matched_and_new_ones
         added = Person.objects.get(real_name="钱七")
         assert added.id_index == crypto.blind_index(numbers[6], label=Person._meta.get_field("id_index").crypto_label)
         assert list(Person.objects.with_id_number(numbers[6])) == [added]
+
+
+@pytest.fixture
+def refusing_person():
+    """A real database trigger that refuses to insert a person of the given name (a failing write)."""
+    from django.db import connection
+
+    name = "中断者"
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("CREATE TRIGGER refuse_person BEFORE INSERT ON registry_person "
+                           f"WHEN NEW.real_name = '{name}' BEGIN SELECT RAISE(ABORT, 'refused'); END")
+        else:
+            cursor.execute("CREATE FUNCTION refuse_person() RETURNS trigger AS $$ BEGIN "
+                           f"IF NEW.real_name = '{name}' THEN RAISE EXCEPTION 'refused'; END IF; "
+                           "RETURN NEW; END $$ LANGUAGE plpgsql")
+            cursor.execute("CREATE TRIGGER refuse_person BEFORE INSERT ON registry_person "
+                           "FOR EACH ROW EXECUTE FUNCTION refuse_person()")
+
+    def lift():
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute("DROP TRIGGER IF EXISTS refuse_person")
+            else:
+                cursor.execute("DROP TRIGGER IF EXISTS refuse_person ON registry_person")
+                cursor.execute("DROP FUNCTION IF EXISTS refuse_person()")
+
+    yield SimpleNamespace(name=name, lift=lift)
+    lift()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_commit_failing_midway_keeps_the_chunks_written_and_says_so(
+        demo, chunks_of_two, in_background, refusing_person):
+    numbers = ids(6)
+    data = xlsx_bytes([HEADERS, *[[f"甲{k}", number, "", "", "", ""] for k, number in enumerate(numbers[:4])],
+                       [refusing_person.name, numbers[4], "", "", "", ""], ["乙", numbers[5], "", "", "", ""]])
+    with pytest.raises(engine.ImportInterrupted, match="已写入 4 行"):
+        run(data)
+    # Each chunk was its own transaction: the two chunks before the failing one stay, nothing after.
+    assert sorted(Person.objects.values_list("real_name", flat=True)) == ["甲0", "甲1", "甲2", "甲3"]
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportStatus.INTERRUPTED and batch.created == 4
+    # The re-import (once the cause is gone) adds the rest and duplicates nobody.
+    refusing_person.lift()
+    report = run(data)
+    assert report.counts() == {"rows": 6, "created": 2, "updated": 0, "unchanged": 4, "failed": 0}
+    assert Person.objects.count() == 6
