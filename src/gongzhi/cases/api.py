@@ -34,6 +34,9 @@ MAX_ID = 2**63 - 1
 PAGE_SIZE = 50
 Base64Photo = Annotated[str, Field(json_schema_extra={"contentEncoding": "base64",
                                                        "contentMediaType": "image/*"})]
+# The count (GONGZHI_CASE_PHOTOS_PER_STEP) is checked by the upload guard, with its Chinese message.
+PHOTOS_HELP = ("base64 (or data: URLs) of JPEG, PNG or WebP photos, at most 6 (GONGZHI_CASE_PHOTOS_PER_STEP) of "
+               "10 MB each; the whole request at most 32 MB (GONGZHI_API_UPLOAD_MAX_BYTES)")
 
 
 class ErrorOut(Schema):
@@ -175,8 +178,7 @@ class CaseIn(Schema):
     category: str | None = Field(None, max_length=16, description="小类 code (optional: suggested otherwise)")
     address: str = Field("", max_length=200)
     priority: Priority = Priority.NORMAL
-    photos: list[Base64Photo] = Field([], max_length=6, description="base64 (or data: URLs) of JPEG, PNG or WebP "
-                                      "photos; the whole request at most GONGZHI_API_UPLOAD_MAX_BYTES (32 MB)")
+    photos: list[Base64Photo] = Field([], description=PHOTOS_HELP)
     reporter_name: str = Field("", max_length=50, description="hotline entries: the caller's name")
     reporter_phone: str = Field("", max_length=30, description="hotline entries: the caller's phone (encrypted)")
 
@@ -207,7 +209,7 @@ class ActionIn(Schema):
     review_date: datetime.date | None = None
     rating: int | None = Field(None, ge=1, le=5)
     comment: str = Field("", max_length=500)
-    photos: list[Base64Photo] = Field([], max_length=6)
+    photos: list[Base64Photo] = Field([], description=PHOTOS_HELP)
 
 
 def _photos(values: list[str]) -> list[bytes]:

@@ -29,7 +29,7 @@ from typing import IO, Any
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.exceptions import ImproperlyConfigured, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
@@ -296,7 +296,14 @@ def check_files(kind: UploadKind, uploads: Iterable) -> list:
 
 
 def files_from(request, kind: UploadKind, field_name: str) -> list:
-    """The checked files of ``field_name`` in a multipart request (``UploadRefused`` on that field)."""
+    """The checked files of ``field_name`` in a multipart request (``UploadRefused`` on that field).
+
+    The view must be declared with ``accepts_uploads``: otherwise the size limit before reading and
+    the hostile-files corpus would both miss it.
+    """
+    match = getattr(request, "resolver_match", None)
+    if match is not None and spec_for(match.func, request.method) is None:
+        raise ImproperlyConfigured(f"{match.view_name} reads files but is not declared with accepts_uploads")
     try:
         return check_files(kind, request.FILES.getlist(field_name))
     except UploadRefused as refusal:
