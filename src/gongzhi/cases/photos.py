@@ -68,6 +68,11 @@ def exif_location(image: Image.Image) -> tuple[float | None, float | None]:
     return round(lon, 7), round(lat, 7)
 
 
+def _too_many_pixels() -> InvalidInput:
+    return InvalidInput(_("照片像素过多（不超过 %(mp)d 百万像素）。") % {"mp": MAX_PIXELS // 1_000_000},
+                        fields={"photos": "pixels"})
+
+
 def process(source: bytes | IO[bytes]) -> ProcessedPhoto:
     """Check and re-encode an uploaded photo (bytes, or an uploaded file read lazily from its temporary
     file: its size is known without reading it); ``InvalidInput`` with the reason otherwise."""
@@ -86,8 +91,7 @@ def process(source: bytes | IO[bytes]) -> ProcessedPhoto:
                 raise InvalidInput(_("只接受 JPEG、PNG 或 WebP 格式的照片。"), fields={"photos": "type"})
             # Only the header has been read so far: a decompression bomb is refused before decoding.
             if probe.width * probe.height > MAX_PIXELS:
-                raise InvalidInput(_("照片像素过多（不超过 %(mp)d 百万像素）。") % {"mp": MAX_PIXELS // 1_000_000},
-                                   fields={"photos": "pixels"})
+                raise _too_many_pixels()
             lon, lat = exif_location(probe)
             probe.seek(0)  # the first frame of a multi-picture JPEG
             probe.load()
@@ -95,8 +99,7 @@ def process(source: bytes | IO[bytes]) -> ProcessedPhoto:
     except InvalidInput:
         raise
     except Image.DecompressionBombError:
-        raise InvalidInput(_("照片像素过多（不超过 %(mp)d 百万像素）。") % {"mp": MAX_PIXELS // 1_000_000},
-                           fields={"photos": "pixels"}) from None
+        raise _too_many_pixels() from None
     except (UnidentifiedImageError, OSError, ValueError, EOFError, SyntaxError):
         raise InvalidInput(_("无法识别的图片文件。"), fields={"photos": "unreadable"}) from None
     if max(image.size) > MAX_SIDE:

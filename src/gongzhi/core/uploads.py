@@ -124,7 +124,8 @@ def _inspect_xlsx(fh: IO[bytes], label: str) -> None:
             if _SHEET.fullmatch(entry.filename):
                 _check_sheet_extent(archive, entry, label)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError):
-        raise UploadRefused(_("文件“%(name)s”已损坏，无法读取。") % {"name": label}, reason="unreadable") from None
+        raise UploadRefused(_("文件“%(name)s”已损坏，无法读取。") % {"name": label},
+                            reason="unreadable") from None
 
 
 def _check_sheet_extent(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, label: str) -> None:
@@ -143,8 +144,8 @@ def _check_sheet_extent(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, label:
             tail = text[max(last, len(text) - 512):]  # a tag cut at the chunk's end is matched next time
             if rows * columns > WORKBOOK_MAX_CELLS:
                 raise UploadRefused(
-                    _("文件“%(name)s”的表格范围过大（到第 %(rows)d 行、第 %(columns)d 列），上限为 %(cells)d 个单元格；"
-                      "请删除空白区域后重新上传。") % {"name": label, "rows": rows, "columns": columns,
+                    _("文件“%(name)s”的表格范围过大（到第 %(rows)d 行、第 %(columns)d 列），"
+                      "上限为 %(cells)d 个单元格；请删除空白区域后重新上传。") % {"name": label, "rows": rows, "columns": columns,
                                                      "cells": WORKBOOK_MAX_CELLS}, reason="extent")
 
 
@@ -274,7 +275,8 @@ def check_file(kind: UploadKind, upload, *, field_name: str = "") -> FileType:
     if upload.size > kind.max_bytes:
         raise _too_large(kind, name, upload.size)
     if not upload.size:
-        raise UploadRefused(_("%(kind)s“%(name)s”是空文件。") % {"kind": kind.label, "name": name}, reason="empty")
+        raise UploadRefused(_("%(kind)s“%(name)s”是空文件。") % {"kind": kind.label, "name": name},
+                            reason="empty")
     upload.seek(0)
     head = upload.read(HEAD_BYTES)
     upload.seek(0)
@@ -410,8 +412,9 @@ class RequestSizeLimitMiddleware:
         if length > settings.GONGZHI_MAX_REQUEST_BYTES:
             limit = self._limit(request)
             if length > limit:
-                return _refuse_request(request, _("提交的内容过大（%(size)s），此处上限为 %(limit)s。") % {
-                    "size": filesizeformat(length), "limit": filesizeformat(limit)})
+                message = _("提交的内容过大（%(size)s），此处上限为 %(limit)s。") % {
+                    "size": filesizeformat(length), "limit": filesizeformat(limit)}
+                return _refuse_request(request, message)
         if request.method == "POST" and request.content_type == "multipart/form-data":
             try:
                 request.FILES  # noqa: B018 - parse now (streaming files to disk), where refusals are clear
