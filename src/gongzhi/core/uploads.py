@@ -386,7 +386,20 @@ class UploadField(forms.FileField):
 
 # --- Request size, before anything reads the body ----------------------------------------------------
 
-def _refuse_request(request, message: str, code: str = "request_too_large"):
+def _resolved(request):
+    try:
+        return resolve(request.path_info)
+    except Resolver404:
+        return None
+
+
+def _refuse_request(request, message: str, code: str = "request_too_large", match=None):
+    """413 in the endpoint's own error format: a view may carry ``request_refusal(request, status,
+    message, **url_kwargs)`` (Open311 answers with its specification's error document); the API
+    answers ``{"detail", "code"}``, pages an error page."""
+    responder = getattr(match.func, "request_refusal", None) if match is not None else None
+    if responder is not None:
+        return responder(request, 413, message, **match.kwargs)
     if request.path.startswith(("/api/", "/open311/")):
         return JsonResponse({"detail": message, "code": code}, status=413)
     return render(request, "core/error.html", {"status": 413, "title": _("提交的内容过大"), "message": message},
@@ -410,28 +423,27 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         if length > settings.GONGZHI_MAX_REQUEST_BYTES:
-            limit = self._limit(request)
+            match = _resolved(request)
+            limit = self._limit(match, request.method)
             if length > limit:
                 message = _("提交的内容过大（%(size)s），此处上限为 %(limit)s。") % {
                     "size": filesizeformat(length), "limit": filesizeformat(limit)}
-                return _refuse_request(request, message)
+                return _refuse_request(request, message, match=match)
         if request.method == "POST" and request.content_type == "multipart/form-data":
             try:
                 request.FILES  # noqa: B018 - parse now (streaming files to disk), where refusals are clear
             except TooManyFilesSent:
                 return _refuse_request(request, _("一次提交的文件过多（上限 %(n)d 个）。") % {
-                    "n": settings.DATA_UPLOAD_MAX_NUMBER_FILES}, code="too_many_files")
+                    "n": settings.DATA_UPLOAD_MAX_NUMBER_FILES}, code="too_many_files", match=_resolved(request))
             except (TooManyFieldsSent, RequestDataTooBig):
-                return _refuse_request(request, _("提交的表单内容过多。"))
+                return _refuse_request(request, _("提交的表单内容过多。"), match=_resolved(request))
         return self.get_response(request)
 
     @staticmethod
-    def _limit(request) -> int:
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
+    def _limit(match, method: str) -> int:
+        if match is None:
             return settings.GONGZHI_MAX_REQUEST_BYTES
-        spec = spec_for(match.func, request.method)
+        spec = spec_for(match.func, method)
         if spec is None:
             return settings.GONGZHI_MAX_REQUEST_BYTES
         return max(spec.kind.request_limit(spec.transport), settings.GONGZHI_MAX_REQUEST_BYTES)
