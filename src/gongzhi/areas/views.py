@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gongzhi.accounts.permissions import has_perm, require_perm
 from gongzhi.accounts.roles import Perm
+from gongzhi.core.uploads import AREA_FILE, accepts_uploads
 
 from . import exporter, selectors, services, staging
 from .forms import ImportUploadForm
@@ -69,6 +70,7 @@ def geojson(request, code: str | None = None):
     return JsonResponse(selectors.visible_grid_features(request.user, within=within))
 
 
+@accepts_uploads(AREA_FILE, field="file")
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_page(request):
@@ -78,7 +80,7 @@ def import_page(request):
     context = {"form": form, "changes_shown": CHANGES_SHOWN}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        data = upload.read()
+        data = upload.read()  # within the checked limit (GONGZHI_AREA_IMPORT_MAX_BYTES): the check parses it whole
         _forget_staged(request)
         try:
             report = services.import_areas(actor=request.user, file=data, filename=upload.name, dry_run=True,

@@ -7,10 +7,8 @@ allow, 409 ``conflict`` when somebody acted first, 422 ``invalid`` for bad input
 """
 
 
-import base64
-import binascii
 import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +19,7 @@ from pydantic import Field
 
 from gongzhi.accounts.models import Department
 from gongzhi.core.pagination import PageNumberPagination
+from gongzhi.core.uploads import PHOTO, accepts_uploads, decode_base64_files
 
 from . import selectors, services
 from .errors import InvalidInput
@@ -33,7 +32,11 @@ departments_router = Router(tags=["departments"])
 
 MAX_ID = 2**63 - 1
 PAGE_SIZE = 50
-MAX_PHOTO_CHARS = 15 * 1024 * 1024  # base64 of a 10 MB photo, with room
+Base64Photo = Annotated[str, Field(json_schema_extra={"contentEncoding": "base64",
+                                                       "contentMediaType": "image/*"})]
+# The count (GONGZHI_CASE_PHOTOS_PER_STEP) is checked by the upload guard, with its Chinese message.
+PHOTOS_HELP = ("base64 (or data: URLs) of JPEG, PNG or WebP photos, at most 6 (GONGZHI_CASE_PHOTOS_PER_STEP) of "
+               "10 MB each; the whole request at most 32 MB (GONGZHI_API_UPLOAD_MAX_BYTES)")
 
 
 class ErrorOut(Schema):
@@ -175,7 +178,7 @@ class CaseIn(Schema):
     category: str | None = Field(None, max_length=16, description="小类 code (optional: suggested otherwise)")
     address: str = Field("", max_length=200)
     priority: Priority = Priority.NORMAL
-    photos: list[str] = Field([], max_length=6, description="base64 (or data: URLs) of JPEG, PNG or WebP photos")
+    photos: list[Base64Photo] = Field([], description=PHOTOS_HELP)
     reporter_name: str = Field("", max_length=50, description="hotline entries: the caller's name")
     reporter_phone: str = Field("", max_length=30, description="hotline entries: the caller's phone (encrypted)")
 
@@ -206,20 +209,11 @@ class ActionIn(Schema):
     review_date: datetime.date | None = None
     rating: int | None = Field(None, ge=1, le=5)
     comment: str = Field("", max_length=500)
-    photos: list[str] = Field([], max_length=6)
+    photos: list[Base64Photo] = Field([], description=PHOTOS_HELP)
 
 
 def _photos(values: list[str]) -> list[bytes]:
-    decoded = []
-    for value in values:
-        if len(value) > MAX_PHOTO_CHARS:
-            raise InvalidInput(_("照片过大。"), fields={"photos": "size"})
-        data = value.split(",", 1)[1] if value.startswith("data:") else value
-        try:
-            decoded.append(base64.b64decode(data, validate=True))
-        except (binascii.Error, ValueError):
-            raise InvalidInput(_("照片须为 base64 编码。"), fields={"photos": "encoding"}) from None
-    return decoded
+    return decode_base64_files(PHOTO, values)  # counted and sized before decoding, then sniffed
 
 
 def _detail(request, pk: int) -> Case:
@@ -228,7 +222,8 @@ def _detail(request, pk: int) -> Case:
             .prefetch_related("assist_departments", "photos").get(pk=case.pk))
 
 
-@router.post("", response={201: CaseOut, 403: ErrorOut, 422: ErrorOut}, summary="Report a case")
+@router.post("", response={201: CaseOut, 403: ErrorOut, 413: ErrorOut, 422: ErrorOut}, summary="Report a case")
+@accepts_uploads(PHOTO, field="photos", transport="base64")
 def report_case(request, payload: CaseIn):
     case = services.report_case(
         actor=request.user, description=payload.description, lon=payload.lon, lat=payload.lat,
@@ -256,9 +251,10 @@ def get_case(request, pk: int = Path(..., ge=1, le=MAX_ID)):
     return _detail(request, pk)
 
 
-@router.post("/{pk}/actions", response={200: CaseOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+@router.post("/{pk}/actions", response={200: CaseOut, 403: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut},
              summary="Take an action: accept, reject, merge, handle, dispatch, acknowledge, return, start, "
                      "feedback, verify, rework, close, extend, suspend, rate")
+@accepts_uploads(PHOTO, field="photos", transport="base64")
 def act(request, payload: ActionIn, pk: int = Path(..., ge=1, le=MAX_ID)):
     case = selectors.case_for(request.user, pk)
     params = payload.model_dump(exclude={"action", "note", "version", "photos"}, exclude_none=True)

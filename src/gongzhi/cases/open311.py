@@ -184,13 +184,21 @@ def open311_view(*methods: str) -> Callable:
                 logger.exception("Open311 request failed")
                 return error_response(fmt, 400, _("服务暂时出错，请稍后重试；如持续出现请联系我们。"))
 
+        wrapper.request_refusal = _request_refusal  # a body refused before it is read (core.uploads)
         return wrapper
 
     return decorate
 
 
+def _request_refusal(request, status: int, message: str, fmt: str = "", **kwargs) -> HttpResponse:
+    return error_response(fmt.lower(), status, message)
+
+
 def not_found(request, path: str = "") -> HttpResponse:
     return error_response(DEFAULT_FORMAT, 404, _("没有这个 Open311 资源。"))
+
+
+not_found.request_refusal = _request_refusal
 
 
 # --- Helpers -------------------------------------------------------------------------------------

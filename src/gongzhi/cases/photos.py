@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import IO
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -17,6 +18,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from .errors import InvalidInput
 
 ALLOWED = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
+# Phones write JPEGs that carry more pictures (a depth map, an HDR gain map) after the first: Pillow
+# reads them as MPO. Their first frame is the photo; it is kept, as a plain JPEG.
+SAME_AS = {"MPO": "JPEG"}
 MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding
 MAX_SIDE = 4096  # larger photos are scaled down: enough to see a pothole, a tenth of the storage
 GPS_IFD = 0x8825
@@ -64,26 +68,39 @@ def exif_location(image: Image.Image) -> tuple[float | None, float | None]:
     return round(lon, 7), round(lat, 7)
 
 
-def process(data: bytes) -> ProcessedPhoto:
-    """Check and re-encode an uploaded photo; ``InvalidInput`` with the reason otherwise."""
+def _too_many_pixels() -> InvalidInput:
+    return InvalidInput(_("照片像素过多（不超过 %(mp)d 百万像素）。") % {"mp": MAX_PIXELS // 1_000_000},
+                        fields={"photos": "pixels"})
+
+
+def process(source: bytes | IO[bytes]) -> ProcessedPhoto:
+    """Check and re-encode an uploaded photo (bytes, or an uploaded file read lazily from its temporary
+    file: its size is known without reading it); ``InvalidInput`` with the reason otherwise."""
     limit = settings.GONGZHI_CASE_PHOTO_MAX_BYTES
-    if len(data) > limit:
+    size = len(source) if isinstance(source, bytes) else source.size
+    if size > limit:
         raise InvalidInput(_("照片过大（不超过 %(mb)d MB）。") % {"mb": limit // (1024 * 1024)}, fields={"photos": "size"})
-    if not data:
+    if not size:
         raise InvalidInput(_("照片文件为空。"), fields={"photos": "empty"})
+    if not isinstance(source, bytes):
+        source.seek(0)
     try:
-        with Image.open(io.BytesIO(data)) as probe:
-            kind = probe.format
+        with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source) as probe:
+            kind = SAME_AS.get(probe.format, probe.format)
             if kind not in ALLOWED:
                 raise InvalidInput(_("只接受 JPEG、PNG 或 WebP 格式的照片。"), fields={"photos": "type"})
+            # Only the header has been read so far: a decompression bomb is refused before decoding.
             if probe.width * probe.height > MAX_PIXELS:
-                raise InvalidInput(_("照片像素过多。"), fields={"photos": "pixels"})
+                raise _too_many_pixels()
             lon, lat = exif_location(probe)
+            probe.seek(0)  # the first frame of a multi-picture JPEG
             probe.load()
             image = ImageOps.exif_transpose(probe)  # keep what the photographer saw upright
     except InvalidInput:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, SyntaxError):
+    except Image.DecompressionBombError:
+        raise _too_many_pixels() from None
+    except (UnidentifiedImageError, OSError, ValueError, EOFError, SyntaxError):
         raise InvalidInput(_("无法识别的图片文件。"), fields={"photos": "unreadable"}) from None
     if max(image.size) > MAX_SIDE:
         image.thumbnail((MAX_SIDE, MAX_SIDE))

@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -233,7 +233,7 @@ def _next_case_serial(day: datetime.date) -> int:
 
 def report_case(*, actor, description: str, lon=None, lat=None, area: Area | None = None, address: str = "",
                 category=None, priority: str = Priority.NORMAL, source: str | None = None,
-                photos: Iterable[bytes] = (), reporter_name: str = "", reporter_phone: str = "",
+                photos: Iterable[bytes | IO[bytes]] = (), reporter_name: str = "", reporter_phone: str = "",
                 patrol: Patrol | None = None, request=None, now: datetime.datetime | None = None,
                 within: Callable[[Case], object] | None = None, open311_token: str | None = None) -> Case:
     """File a new report: located in its grid (from the point, else ``area``, else the reporter's
@@ -341,7 +341,7 @@ _CASE_FIELDS = [f.attname for f in Case._meta.concrete_fields if f.attname not i
 
 
 def act(*, actor, case: Case | int, action: str, note: str = "", version: int | None = None,
-        photos: Iterable[bytes] = (), request=None, now: datetime.datetime | None = None, **params: Any) -> Case:
+        photos: Iterable[bytes | IO[bytes]] = (), request=None, now: datetime.datetime | None = None, **params: Any) -> Case:
     """Take ``action`` on ``case`` as ``actor`` (see ``workflow.TRANSITIONS``) and return the case.
 
     ``version``: the version the actor saw; a different current version raises ``CaseConflict``.
@@ -375,10 +375,11 @@ def act(*, actor, case: Case | int, action: str, note: str = "", version: int | 
                 "status": case.get_status_display(), "action": transition.label})
         if transition.note_required and not note:
             raise InvalidInput(_("请填写说明或理由。"), fields={"note": "required"})
-        processed = [photo_processing.process(data) for data in photos]
-        if len(processed) > settings.GONGZHI_CASE_PHOTOS_PER_STEP:
+        photos = list(photos)
+        if len(photos) > settings.GONGZHI_CASE_PHOTOS_PER_STEP:  # counted before any is decoded
             raise InvalidInput(_("最多上传 %(n)d 张照片。") % {"n": settings.GONGZHI_CASE_PHOTOS_PER_STEP},
                                fields={"photos": "count"})
+        processed = [photo_processing.process(data) for data in photos]
         before = {name: getattr(case, name) for name in _CASE_FIELDS}
         from_status = case.status
         step = _STEPS[action](case, actor=actor, as_actor=as_actor, note=note, params=params, now=now)

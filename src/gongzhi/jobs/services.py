@@ -34,14 +34,22 @@ def _safe_name(name: str) -> str:
 
 
 def start(*, kind: str, actor, area=None, params: dict[str, Any] | None = None,
-          input_bytes: bytes | None = None, input_filename: str = "") -> Job:
-    """Record a job and queue it for the worker once the caller's transaction commits."""
+          input_bytes: bytes | None = None, input_file: IO[bytes] | None = None, input_filename: str = "") -> Job:
+    """Record a job and queue it for the worker once the caller's transaction commits.
+
+    Its input is ``input_bytes`` or, better for uploads, ``input_file`` (an uploaded file, or any
+    binary file object), which is copied to storage in chunks without being read into memory.
+    """
     kinds.get(kind)  # fail early on a typo, not in the worker
+    if input_bytes is not None and input_file is not None:
+        raise ValueError("start takes input_bytes or input_file, not both")
     purge_files(limit=50)
     job = Job.objects.create(kind=kind, actor=actor, area=area, params=params or {})
-    if input_bytes is not None:
+    if input_bytes is not None or input_file is not None:
+        content = ContentFile(input_bytes) if input_file is None else File(input_file)
+        content.seek(0)
         job.input_name = default_storage.save(
-            f"{DIRECTORY}/{job.pk}/input-{_safe_name(input_filename or 'upload')}", ContentFile(input_bytes))
+            f"{DIRECTORY}/{job.pk}/input-{_safe_name(input_filename or 'upload')}", content)
         job.save(update_fields=["input_name"])
     from .tasks import run_job  # the task module imports this one
 
@@ -65,10 +73,14 @@ class JobContext:
         return self.job.params
 
     def input_bytes(self) -> bytes:
+        with self.open_input() as fh:
+            return fh.read()
+
+    def open_input(self) -> IO[bytes]:
+        """The job's input file, opened for reading (close it, e.g. with ``with``)."""
         if not self.job.input_name or not default_storage.exists(self.job.input_name):
             raise kinds.JobError(_("任务的输入文件已不存在，请重新上传。"))
-        with default_storage.open(self.job.input_name, "rb") as fh:
-            return fh.read()
+        return default_storage.open(self.job.input_name, "rb")
 
     def write_output(self, label: str, write: Callable[[IO[bytes]], None]) -> None:
         """Store the output file: ``write(fh)`` fills a temporary file, which is then saved."""

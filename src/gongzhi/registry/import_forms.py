@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import Q
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.permissions import has_perm, perm_paths
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Level
+from gongzhi.core.uploads import RESIDENT_SHEET, UploadField
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-ALLOWED_EXTENSIONS = (".xlsx", ".xls", ".csv")
 TARGET_LEVELS = (Level.COMMUNITY, Level.GRID)
 
 
@@ -28,10 +26,10 @@ def import_areas(user):
 
 
 class ImportUploadForm(forms.Form):
-    file = forms.FileField(
+    file = UploadField(
+        kind=RESIDENT_SHEET,
         label=_("人员表格"),
         help_text=_("Excel（.xlsx、.xls）或 CSV（UTF-8 或 GB18030），最大 20 MB。"),
-        widget=forms.FileInput(attrs={"accept": ",".join(ALLOWED_EXTENSIONS)}),
         error_messages={"required": _("请选择要导入的文件。"), "empty": _("上传的文件是空的，请检查后重新上传。"),
                         "invalid": _("没有收到文件，请重新选择。"), "missing": _("没有收到文件，请重新选择。")},
     )
@@ -57,15 +55,6 @@ class ImportUploadForm(forms.Form):
         if len(communities) == 1 or len(areas) == 1:
             # A community worker imports into their community, a grid worker into their grid.
             self.fields["area"].initial = communities[0] if len(communities) == 1 else areas[0][0]
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(ALLOWED_EXTENSIONS):
-            raise forms.ValidationError(_("只支持 .xlsx、.xls 或 .csv 文件。"))
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("文件过大（%(size)s），上限为 20 MB；请拆分后分批导入。") % {"size": filesizeformat(upload.size)})
-        return upload
 
     def clean_area(self) -> Area:
         area = Area.objects.filter(code=self.cleaned_data["area"]).first()

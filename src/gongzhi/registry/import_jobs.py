@@ -7,6 +7,8 @@ full list of errors lives on the ``ImportBatch`` (``result["batch_id"]``), not i
 
 from __future__ import annotations
 
+from typing import IO
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -78,12 +80,15 @@ class NotCommittable(Exception):
     message says why."""
 
 
-def start_import(*, actor, area, data: bytes, file_name: str, strict: bool) -> Job:
-    """Start the check (a dry run) of an uploaded resident sheet for ``area``."""
+def start_import(*, actor, area, file_name: str, strict: bool, data: bytes | None = None,
+                 upload: IO[bytes] | None = None) -> Job:
+    """Start the check (a dry run) of a resident sheet for ``area``: its ``data``, or the ``upload``
+    (streamed to storage, never read into memory here)."""
     if not has_perm(actor, Perm.REGISTRY_EDIT, area):
         raise PermissionDenied
     params = {"area_code": area.code, "strict": bool(strict), "dry_run": True, "file_name": file_name[:200]}
-    return jobs.start(kind=KIND, actor=actor, area=area, params=params, input_bytes=data, input_filename=file_name)
+    return jobs.start(kind=KIND, actor=actor, area=area, params=params, input_bytes=data, input_file=upload,
+                      input_filename=file_name)
 
 
 def commit_refusal(job: Job) -> str:
@@ -121,12 +126,13 @@ def commit_import(*, actor, job: Job) -> Job:
         if job.area is None or not has_perm(actor, Perm.REGISTRY_EDIT, job.area):
             raise NotCommittable(_("您已没有在该区域导入人员的权限。"))
         try:
-            data = jobs.JobContext(job).input_bytes()
+            checked = jobs.JobContext(job).open_input()
         except JobError as error:
             raise NotCommittable(str(error)) from None
         params = {**job.params, "dry_run": False, "checked_job_id": job.pk}
-        started = jobs.start(kind=KIND, actor=actor, area=job.area, params=params, input_bytes=data,
-                             input_filename=params.get("file_name", ""))
+        with checked:
+            started = jobs.start(kind=KIND, actor=actor, area=job.area, params=params, input_file=checked,
+                                 input_filename=params.get("file_name", ""))
         job.result = {**job.result, "commit_job_id": started.pk}
         job.save(update_fields=["result"])
     return started

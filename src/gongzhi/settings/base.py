@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "gongzhi.core.uploads.RequestSizeLimitMiddleware",  # before anything reads a body (CSRF's process_view)
     "gongzhi.accounts.middleware.SessionPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -202,6 +203,18 @@ GONGZHI_WORKING_HOURS = os.environ.get("GONGZHI_WORKING_HOURS", "08:30-12:00,13:
 GONGZHI_CASE_ACCEPT_HOURS = env_int("GONGZHI_CASE_ACCEPT_HOURS", 1)
 GONGZHI_CASE_PHOTO_MAX_BYTES = env_int("GONGZHI_CASE_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 GONGZHI_CASE_PHOTOS_PER_STEP = env_int("GONGZHI_CASE_PHOTOS_PER_STEP", 6)
+# Uploads (gongzhi.core.uploads): a request body above GONGZHI_MAX_REQUEST_BYTES is refused by its
+# Content-Length before it is read, unless its endpoint is declared to accept files (then its kind's
+# size × count is the limit). Files above FILE_UPLOAD_MAX_MEMORY_SIZE stream to temporary files on
+# disk. The API takes photos base64 inside JSON, which is read whole: GONGZHI_API_UPLOAD_MAX_BYTES
+# bounds that body, and Django's own DATA_UPLOAD_MAX_MEMORY_SIZE backs it up.
+GONGZHI_MAX_REQUEST_BYTES = env_int("GONGZHI_MAX_REQUEST_BYTES", 2_621_440)
+GONGZHI_API_UPLOAD_MAX_BYTES = env_int("GONGZHI_API_UPLOAD_MAX_BYTES", 32 * 1024 * 1024)
+GONGZHI_RESIDENT_IMPORT_MAX_BYTES = env_int("GONGZHI_RESIDENT_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+GONGZHI_AREA_IMPORT_MAX_BYTES = env_int("GONGZHI_AREA_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(GONGZHI_MAX_REQUEST_BYTES, GONGZHI_API_UPLOAD_MAX_BYTES)
+DATA_UPLOAD_MAX_NUMBER_FILES = max(10, GONGZHI_CASE_PHOTOS_PER_STEP + 1)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 GONGZHI_NOTICE_CHANNELS = [
     c.strip() for c in os.environ.get("GONGZHI_NOTICE_CHANNELS", "inapp,console").split(",") if c.strip()
 ]

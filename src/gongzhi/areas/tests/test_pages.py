@@ -266,7 +266,7 @@ def test_upload_of_another_file_type_is_refused(login_as):
 
     response = login_as("district").post("/areas/import/", {"file": upload})
 
-    assert "只支持 .csv、.geojson 或 .json 文件" in response.content.decode()
+    assert "的内容不是 .csv、.geojson 或 .json 格式" in response.content.decode()
 
 
 def test_import_post_without_csrf_token_is_refused(demo):

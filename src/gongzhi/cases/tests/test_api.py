@@ -76,7 +76,7 @@ def test_errors_are_json_with_codes(client, cases_demo, api_token):
     assert response.status_code == 422 and response.json()["fields"] == {"photos": "encoding"}
     response = post(client, "/api/v1/cases", {"description": "门口路灯坏了一周", "lon": demo.lon, "lat": demo.lat,
                                               "photos": [base64.b64encode(b"GIF89a....").decode()]}, resident)
-    assert response.status_code == 422 and response.json()["fields"] == {"photos": "unreadable"}
+    assert response.status_code == 422 and response.json()["fields"] == {"photos": "type"}
 
 
 def test_list_is_scoped_and_filtered(client, cases_demo, api_token):

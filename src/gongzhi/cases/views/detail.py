@@ -13,6 +13,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from gongzhi.core.uploads import PHOTO, accepts_uploads, files_from
+
 from .. import selectors, services
 from ..duplicates import candidates
 from ..errors import DomainError
@@ -29,10 +31,6 @@ def action_params(post) -> dict:
     if "assist" in post:
         params["assist"] = [value for value in post.getlist("assist") if value]
     return params
-
-
-def _uploads(files) -> list[bytes]:
-    return [upload.read() for upload in files.getlist("photos")][:20]
 
 
 @login_required
@@ -67,14 +65,16 @@ def case_detail(request, pk: int):
     return render(request, "cases/detail.html", context)
 
 
+@accepts_uploads(PHOTO, field="photos")
 @login_required
 @require_POST
 def case_action(request, pk: int):
     case = selectors.case_for(request.user, pk)
     action = request.POST.get("action", "")
     try:
+        photos = files_from(request, PHOTO, "photos")  # counted, sized and sniffed, not read
         services.act(actor=request.user, case=case, action=action, note=request.POST.get("note", ""),
-                     version=request.POST.get("version") or None, photos=_uploads(request.FILES), request=request,
+                     version=request.POST.get("version") or None, photos=photos, request=request,
                      **action_params(request.POST))
     except DomainError as error:
         messages.error(request, error.message)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from gongzhi.accounts.permissions import has_perm
 from gongzhi.accounts.roles import Perm
+from gongzhi.core.uploads import PHOTO, accepts_uploads, files_from
 
 from .. import selectors, services
 from ..errors import DomainError
@@ -25,6 +26,7 @@ from ..models import Patrol, Priority
 FORM_FIELDS = ("description", "lon", "lat", "address", "category", "priority", "reporter_name", "reporter_phone")
 
 
+@accepts_uploads(PHOTO, field="photos")
 @login_required
 @require_http_methods(["GET", "POST"])
 def report(request):
@@ -39,11 +41,12 @@ def report(request):
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
+            photos = files_from(request, PHOTO, "photos")  # counted, sized and sniffed, not read
             case = services.report_case(
                 actor=request.user, description=values["description"], lon=values["lon"] or None,
                 lat=values["lat"] or None, address=values["address"], category=values["category"] or None,
                 priority=values["priority"] or Priority.NORMAL,
-                photos=[upload.read() for upload in request.FILES.getlist("photos")],
+                photos=photos,
                 reporter_name=values["reporter_name"], reporter_phone=values["reporter_phone"], patrol=patrol,
                 request=request)
         except DomainError as error:

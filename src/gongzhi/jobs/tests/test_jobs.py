@@ -145,3 +145,41 @@ def test_old_job_files_are_purged_and_the_job_row_stays(demo, django_capture_on_
     assert not any(default_storage.exists(n) for n in names)
     assert recent.output_name and default_storage.exists(recent.output_name)
     assert old.status == JobStatus.SUCCEEDED
+
+
+def test_an_uploaded_input_file_is_copied_to_storage_in_chunks(demo, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import TemporaryUploadedFile
+
+    upload = TemporaryUploadedFile("名单.txt", "text/plain", 0, None)
+    content = b"line of text\n" * 300_000  # 3.9 MB on disk, copied 64 KB at a time
+    upload.write(content)
+    upload.size = upload.tell()
+
+    class Counting:
+        """The upload, counting the largest single read the storage asks of it."""
+
+        largest = 0
+
+        def __init__(self, inner):
+            self.inner, self.size, self.name = inner, inner.size, inner.name
+
+        def read(self, n=-1):
+            data = self.inner.read(n)
+            Counting.largest = max(Counting.largest, len(data))
+            return data
+
+        def seek(self, *args):
+            return self.inner.seek(*args)
+
+        def tell(self):
+            return self.inner.tell()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.start(kind="test.upper", actor=demo.users["community"], input_file=Counting(upload),
+                             input_filename=upload.name)
+    job.refresh_from_db()
+    upload.close()
+    assert job.status == JobStatus.SUCCEEDED and job.result == {"length": len(content)}
+    assert 0 < Counting.largest <= 1024 * 1024  # never the whole file at once
+    with pytest.raises(ValueError):
+        services.start(kind="test.upper", actor=demo.users["community"], input_bytes=b"x", input_file=upload)

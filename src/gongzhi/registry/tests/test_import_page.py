@@ -158,8 +158,9 @@ def test_a_clean_file_in_strict_mode_is_committed(login_as, django_capture_on_co
 
 
 @pytest.mark.parametrize(("name", "data", "message"), [
-    ("people.pdf", b"%PDF-1.4", "只支持 .xlsx、.xls 或 .csv 文件"),
+    ("people.pdf", b"%PDF-1.4", "的内容不是 .xlsx、.xls 或 .csv 格式"),
     ("people.xlsx", b"", "上传的文件是空的"),
+    ("people.xlsx", b"this is not a workbook at all", "的内容不是 .xlsx、.xls 或 .csv 格式"),  # sniffed, not named
 ])
 def test_a_wrong_or_empty_file_is_refused_by_the_form(login_as, name, data, message):
     response = upload(login_as("community"), data, name)
@@ -167,14 +168,16 @@ def test_a_wrong_or_empty_file_is_refused_by_the_form(login_as, name, data, mess
     assert not Job.objects.exists()
 
 
-def test_a_too_large_file_is_refused(login_as, monkeypatch):
-    monkeypatch.setattr("gongzhi.registry.import_forms.MAX_UPLOAD_BYTES", 10)
+def test_a_too_large_file_is_refused(login_as, settings):
+    settings.GONGZHI_RESIDENT_IMPORT_MAX_BYTES = 10
     response = upload(login_as("community"), xlsx_bytes([HEADERS]))
-    assert "文件过大" in response.content.decode() and not Job.objects.exists()
+    html = response.content.decode().replace("\xa0", " ")
+    assert "“花名册.xlsx”过大（4.8 KB），上限为 10 字节" in html
+    assert not Job.objects.exists()
 
 
 @pytest.mark.parametrize(("name", "data"), [
-    ("people.xlsx", b"this is not a workbook at all"),
+    ("people.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600),  # an Excel 97 signature, then nothing
     ("people.csv", csv_bytes([["a", "b"], ["1", "2"]])),  # no recognisable header
 ])
 def test_an_unreadable_file_fails_its_check_with_a_chinese_reason(login_as, django_capture_on_commit_callbacks,

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gongzhi.accounts.permissions import require_perm
 from gongzhi.accounts.roles import Perm
 from gongzhi.audit.services import record
+from gongzhi.core.uploads import RESIDENT_SHEET, accepts_uploads
 from gongzhi.jobs import selectors as job_selectors
 from gongzhi.jobs.kinds import JobError
 from gongzhi.jobs.models import Job
@@ -41,6 +42,7 @@ ERRORS_SHOWN = 500
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+@accepts_uploads(RESIDENT_SHEET, field="file")
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_page(request):
@@ -50,7 +52,7 @@ def import_page(request):
         form = ImportUploadForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            job = import_jobs.start_import(actor=request.user, area=form.cleaned_data["area"], data=upload.read(),
+            job = import_jobs.start_import(actor=request.user, area=form.cleaned_data["area"], upload=upload,
                                            file_name=upload.name, strict=form.cleaned_data["strict"])
             return redirect("registry:import_job", pk=job.pk)
     else:

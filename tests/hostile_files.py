@@ -1,0 +1,148 @@
+"""Hostile files for the upload corpus: decompression bombs, lying types, zip bombs, sparse and huge
+workbooks. Each is small to make (no generator holds the expanded content in memory).
+
+The workbooks are minimal .xlsx packages written by hand, so their XML says exactly what a hostile
+file says (openpyxl would not write a single cell at XFD1048576 without a dimension, nor a 64 MB
+inline string without building it).
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+import zlib
+
+MB = 1024 * 1024
+
+
+# --- images ------------------------------------------------------------------------------------------
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def png(width: int, height: int, *, rows: int | None = None) -> bytes:
+    """A black 1-bit PNG of ``width`` × ``height`` whose pixel data is deflated (``rows`` of it, all
+    when None): a 50,000 × 50,000 bomb is a few hundred bytes."""
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1 bit, greyscale
+    row = b"\x00" * (1 + (width + 7) // 8)
+    compressor = zlib.compressobj(9)
+    body = b"".join(compressor.compress(row) for _ in range(height if rows is None else rows)) + compressor.flush()
+    return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", body) + _png_chunk(b"IEND", b"")
+
+
+def real_photo(fmt: str = "JPEG", size: tuple[int, int] = (64, 48)) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (120, 80, 40)).save(out, fmt)
+    return out.getvalue()
+
+
+def mpo_photo() -> bytes:
+    """A multi-picture JPEG as phones write them (a second frame after the first): Pillow saves MPO."""
+    from PIL import Image
+
+    first, second = Image.new("RGB", (64, 48), (200, 30, 30)), Image.new("RGB", (32, 24), (30, 30, 200))
+    out = io.BytesIO()
+    first.save(out, "MPO", save_all=True, append_images=[second])
+    return out.getvalue()
+
+
+def jpeg_claiming(width: int, height: int) -> bytes:
+    """A tiny JPEG whose frame header claims ``width`` × ``height`` (a decompression bomb by header)."""
+    data = bytearray(real_photo("JPEG", (16, 16)))
+    position = 2
+    while position < len(data):
+        marker, length = data[position + 1], struct.unpack(">H", data[position + 2:position + 4])[0]
+        if marker in (0xC0, 0xC1, 0xC2):
+            data[position + 5:position + 9] = struct.pack(">HH", height, width)
+            return bytes(data)
+        position += 2 + length
+    raise AssertionError("no frame header")
+
+
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48 + b"PE\x00\x00" + b"\x00" * 400
+HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
+SVG = (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+       b'<script>alert(1)</script></svg>')
+
+
+# --- workbooks ---------------------------------------------------------------------------------------
+
+_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
+_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+         'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+         'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+_WORKBOOK = ('<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+             '2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+             '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>')
+_WORKBOOK_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+                  'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+                  'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+_SHEET_HEAD = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+               'spreadsheetml/2006/main">')
+
+
+def _xlsx(write_sheet) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        archive.writestr("_rels/.rels", _RELS)
+        archive.writestr("xl/workbook.xml", _WORKBOOK)
+        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            write_sheet(sheet)
+    return buffer.getvalue()
+
+
+def sparse_xlsx() -> bytes:
+    """One cell, at XFD1048576 (the last cell Excel has): a reader that fills the grid from A1 builds
+    17 billion cells."""
+    return _xlsx(lambda sheet: sheet.write((
+        _SHEET_HEAD + '<dimension ref="A1:XFD1048576"/><sheetData><row r="1048576">'
+        '<c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>').encode()))
+
+
+def huge_inline_string_xlsx(megabytes: int = 64) -> bytes:
+    """A header row, then one cell holding a ``megabytes`` MB inline string (deflates ~1000:1)."""
+    def write(sheet) -> None:
+        sheet.write((_SHEET_HEAD + '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c>'
+                     '<c r="B1" t="inlineStr"><is><t>身份证号</t></is></c></row><row r="2">'
+                     '<c r="A2" t="inlineStr"><is><t>').encode())
+        block = b"A" * MB
+        for _ in range(megabytes):
+            sheet.write(block)
+        sheet.write(b"</t></is></c></row></sheetData></worksheet>")
+
+    return _xlsx(write)
+
+
+def zip_bomb_xlsx(megabytes: int = 200) -> bytes:
+    """A workbook package whose sheet inflates to ``megabytes`` MB of empty rows."""
+    def write(sheet) -> None:
+        sheet.write((_SHEET_HEAD + "<sheetData>").encode())
+        block = b"<row/>" * (MB // 6)
+        for _ in range(megabytes):
+            sheet.write(block)
+        sheet.write(b"</sheetData></worksheet>")
+
+    return _xlsx(write)
+
+
+def small_xlsx(rows: list[list[str]]) -> bytes:
+    """A plain workbook of inline strings (the control: a file the guard lets through)."""
+    def cell(column: int, row: int, text: str) -> str:
+        return f'<c r="{chr(65 + column)}{row}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+    body = "".join(f'<row r="{r}">' + "".join(cell(c, r, text) for c, text in enumerate(values)) + "</row>"
+                   for r, values in enumerate(rows, start=1))
+    return _xlsx(lambda sheet: sheet.write((_SHEET_HEAD + f"<sheetData>{body}</sheetData></worksheet>").encode()))
