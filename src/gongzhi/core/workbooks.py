@@ -3,16 +3,18 @@
 A reader that trusts a sheet can be made to allocate without limit by a tiny file: one cell at
 ``XFD1048576`` turns a dense read from A1 into 17 billion cells, one inline string of 600 MB sits in
 a 613 KB zip, and a zip member may expand a thousandfold. ``check_xlsx`` inspects the zip and
-streams every part through a bounded XML parser (expat, fed in chunks; no element tree is kept),
-so it needs a few hundred kilobytes whatever the file claims:
+streams every part in 64 KB chunks (no part is held whole), so it needs a few hundred kilobytes
+whatever the file claims. Sheets are scanned with regular expressions over the bytes (a parser's
+callbacks would cost seconds per 100,000 rows); a sheet whose cells or rows carry no reference
+(their place is their position) is scanned with expat instead. It checks:
 
 * the zip: number of members, each member's and the total expanded size, the compression ratio of
   large members, and each member's CRC (a member whose declared size lies is cut off at that size
   by ``zipfile`` and fails its CRC);
 * each sheet: its ``<dimension ref>`` and, because a dimension may lie or be missing, the real
-  highest row and column of its cells; the cell count; the dense area (rows × columns) a reader
-  filling the grid from A1 would build; and the length of every cell's text;
-* the shared strings: the length of each string.
+  highest row and column of its cells; the dense area (rows × columns, which also bounds the cell
+  count) a reader filling the grid from A1 would build; and the length of every text between tags;
+* the shared strings: the length of every text between tags; DTDs and entity declarations in both.
 
 ``.xls`` (BIFF, read by calamine) is bounded by its file size and then by the sheet's size before
 its cells are converted; CSV by rows, columns and cell length as it is read (``checked_csv_rows``).
@@ -154,32 +156,6 @@ class _SheetScan:
         if row > self.max_row or column > self.max_column:
             self.max_row, self.max_column = max(self.max_row, row), max(self.max_column, column)
             check_shape(rows=self.max_row, columns=self.max_column, limits=self.limits)
-
-
-class _StringsScan:
-    """Expat handlers for the shared strings: the length of each ``<si>`` (all its runs together)."""
-
-    def __init__(self, limits: Limits) -> None:
-        self.limits = limits
-        self.text = 0
-        self.in_text = False
-
-    def start(self, name: str, attributes: dict[str, str]) -> None:
-        local = name.rpartition(":")[2]
-        if local == "si":
-            self.text = 0
-        elif local == "t":
-            self.in_text = True
-
-    def end(self, name: str) -> None:
-        if name.rpartition(":")[2] == "t":
-            self.in_text = False
-
-    def characters(self, data: str) -> None:
-        if self.in_text:
-            self.text += len(data)
-            if self.text > self.limits.cell_chars:
-                raise _text_too_long(self.limits)
 
 
 class _Targets:

@@ -7,6 +7,7 @@ These tests fork for real: ``GONGZHI_JOB_MEMORY_MB`` is set (the test settings t
 from __future__ import annotations
 
 import datetime
+import io
 import os
 import resource
 import signal
@@ -58,7 +59,7 @@ def limited(settings):
 
 def _queued(user, kind: str) -> Job:
     job = Job.objects.create(kind=kind, actor=user)
-    job.input_name = default_storage.save(f"jobs/{job.pk}/input-in.txt", __import__("io").BytesIO(b"abc"))
+    job.input_name = default_storage.save(f"jobs/{job.pk}/input-in.txt", io.BytesIO(b"abc"))
     job.save(update_fields=["input_name"])
     return job
 
