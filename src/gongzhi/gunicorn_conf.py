@@ -13,13 +13,24 @@ Used as ``gunicorn -c python:gongzhi.gunicorn_conf --bind HOST:PORT gongzhi.wsgi
   recommends sync workers behind a buffering proxy.
 * **2 × cores + 1 workers** (gunicorn's rule of thumb) unless ``GONGZHI_WEB_WORKERS`` says
   otherwise: a process waiting on the database leaves its core to another.
+* **One control socket per instance**: gunicorn ≥ 25 opens a control socket for ``gunicornc``,
+  by default one path per user (``~/.gunicorn/gunicorn.ctl``), so every instance on a machine
+  would take it over from the others. Each instance gets its own under the checkout's ``var/run/``,
+  named by the master's pid (``gunicornc -s var/run/gunicorn-PID.ctl``); none when that path is
+  too long for a Unix socket.
+* **Workers die with the master**: a master killed outright (SIGKILL, the OOM killer) would leave
+  its sync workers serving on as orphans; each worker asks the kernel for SIGTERM when its parent
+  dies, so ``./gz`` and systemd find nothing left behind when they restart the server.
 * **A 120-second timeout**: a sync worker busy longer than that is restarted. Long work
   (imports, exports) runs in the task worker; no page should come near it.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
+from pathlib import Path
 
 worker_class = "sync"
 workers = int(os.environ.get("GONGZHI_WEB_WORKERS") or 2 * (os.cpu_count() or 1) + 1)
@@ -27,3 +38,25 @@ timeout = 120
 graceful_timeout = 30
 accesslog = "-"
 errorlog = "-"
+
+_run_dir = Path(os.environ.get("GONGZHI_VAR_DIR") or Path(__file__).resolve().parents[2] / "var") / "run"
+control_socket = str(_run_dir / f"gunicorn-{os.getpid()}.ctl")
+control_socket_disable = len(control_socket.encode()) > 100  # AF_UNIX paths hold at most 107 bytes
+if not control_socket_disable:
+    _run_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for _stale in _run_dir.glob("gunicorn-*.ctl"):  # left by a master that was killed outright
+        _pid = _stale.stem.partition("-")[2]
+        try:
+            os.kill(int(_pid), 0)
+        except ProcessLookupError:
+            _stale.unlink(missing_ok=True)
+        except (ValueError, PermissionError):
+            pass
+
+
+def post_fork(server, worker) -> None:
+    """In each new worker: SIGTERM when the master dies (Linux ``PR_SET_PDEATHSIG``; nothing elsewhere)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM), 0, 0, 0)
+    except (OSError, AttributeError):
+        pass

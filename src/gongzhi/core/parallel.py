@@ -23,6 +23,8 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
+from .isolation import die_with_parent
+
 T = TypeVar("T")
 _ITEM, _END, _ERROR = "item", "end", "error"
 
@@ -84,6 +86,9 @@ def _produce_into(produce: Callable[[], Iterator[T]], sender) -> None:
     # The parent stops a child it no longer needs with SIGTERM: whatever handler the parent process
     # installed (a task worker's graceful shutdown) must not keep the child going.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # If the parent dies (a job's process killed at its memory limit, a worker killed), so does this
+    # child, instead of computing on as an orphan.
+    die_with_parent()
     outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
     parent_gone = threading.Event()
 

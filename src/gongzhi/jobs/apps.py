@@ -12,6 +12,7 @@ class JobsConfig(AppConfig):
 
         from gongzhi.core.schedule import periodic
 
-        from .tasks import purge_job_files
+        from .tasks import purge_job_files, reap_interrupted_jobs
 
         periodic("jobs.purge_job_files", purge_job_files, every=datetime.timedelta(days=1))
+        periodic("jobs.reap_interrupted_jobs", reap_interrupted_jobs, every=datetime.timedelta(minutes=5))

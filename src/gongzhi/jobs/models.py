@@ -56,6 +56,11 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Who runs it: the worker process (host and pid) and, while it runs in a child process, the
+    # worker's last sign of life; the reaper fails a running job whose worker is gone.
+    worker_host = models.CharField(_("执行主机"), max_length=255, blank=True)
+    worker_pid = models.PositiveIntegerField(_("执行进程"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
 
     objects = JobQuerySet.as_manager()
 

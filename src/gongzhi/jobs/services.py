@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
+import socket
 import tempfile
 from collections.abc import Callable
 from typing import IO, Any
@@ -14,11 +16,13 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.audit.services import record
+
+from gongzhi.core import isolation
 
 from . import kinds, progress
 from .models import Job, JobStatus
@@ -92,33 +96,137 @@ class JobContext:
 
 
 def run(job_id: int) -> Job | None:
-    """Run a queued job (the worker calls this). Running a job twice does nothing the second time."""
+    """Run a queued job (the worker calls this). Running a job twice does nothing the second time.
+
+    With ``GONGZHI_JOB_MEMORY_MB`` set (the default), the runner works in a forked child process
+    whose address space may grow by at most that much: a file that needs more (or crashes the
+    reader) fails its own job, and the worker carries on with the next one. The worker records its
+    host and pid on the job and refreshes a heartbeat while the child runs, for ``reap_interrupted``.
+    """
+    now = timezone.now()
     claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, started_at=timezone.now())
+        status=JobStatus.RUNNING, started_at=now, worker_host=HOST, worker_pid=os.getpid(),
+        heartbeat_at=now if _isolated() else None)
     job = Job.objects.select_related("actor", "area").filter(pk=job_id).first()
     if not claimed or job is None:
         return job
+    if _isolated():
+        outcome = isolation.run_in_child(
+            lambda: (*_execute(job), {name: getattr(job, name) for name in OUTCOME_FIELDS}),
+            memory_mb=settings.GONGZHI_JOB_MEMORY_MB, on_beat=lambda: _heartbeat(job), name=f"job {job.pk}")
+        _apply_outcome(job, outcome)
+    else:
+        _finish(job, *_execute(job))
+    return job
+
+
+HOST = socket.gethostname()[:255]
+OUTCOME_FIELDS = ("stage", "done", "total", "message", "result", "output_name", "output_label")
+
+
+def _isolated() -> bool:
+    return settings.GONGZHI_JOB_MEMORY_MB > 0 and isolation.can_fork()
+
+
+def _execute(job: Job) -> tuple[str, str]:
+    """Run ``job``'s runner; return its final (status, message). The runner fills the job's fields."""
     context = JobContext(job)
     try:
         kinds.get(job.kind).runner(context)
     except kinds.JobError as error:
-        _finish(job, JobStatus.FAILED, str(error))
+        return JobStatus.FAILED, str(error)
+    except MemoryError:
+        logger.warning("job %s (%s) ran out of memory", job.pk, job.kind)
+        return JobStatus.FAILED, memory_message()
     except Exception:
         logger.exception("job %s (%s) failed", job.pk, job.kind)
-        _finish(job, JobStatus.FAILED, _("任务执行出错，请稍后重试或联系系统管理员。"))
-    else:
-        _finish(job, JobStatus.SUCCEEDED, job.message)
-    return job
+        return JobStatus.FAILED, _("任务执行出错，请稍后重试或联系系统管理员。")
+    return JobStatus.SUCCEEDED, job.message
 
 
-def _finish(job: Job, status: str, message: str) -> None:
+def memory_message() -> str:
+    return _("处理这个文件所需的内存超过了限制（%(limit)s MB）：文件过大或内容异常，请检查后重新上传。") % {
+        "limit": settings.GONGZHI_JOB_MEMORY_MB}
+
+
+def _apply_outcome(job: Job, outcome: isolation.Outcome) -> None:
+    """The child's result (or what its end means) onto the job's row, written by the worker."""
+    if outcome.kind == isolation.FINISHED:
+        status, message, fields = outcome.value
+        for name, value in fields.items():
+            setattr(job, name, value)
+        _finish(job, status, message)
+    elif outcome.kind == isolation.INTERRUPTED:
+        _finish(job, JobStatus.FAILED, interrupted_message(), interrupted=True)
+    elif outcome.kind == isolation.FAILED and str(outcome.value).startswith("MemoryError"):
+        _finish(job, JobStatus.FAILED, memory_message())
+    else:  # the child died: killed by the kernel, aborted by a native allocation failure, …
+        logger.error("job %s (%s): its process ended abnormally (%s)", job.pk, job.kind, outcome.value)
+        _finish(job, JobStatus.FAILED, _("任务进程意外终止（可能超出了内存限制 %(limit)s MB）：请检查文件后重新上传。")
+                % {"limit": settings.GONGZHI_JOB_MEMORY_MB})
+
+
+def _heartbeat(job: Job) -> None:
+    try:
+        Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(heartbeat_at=timezone.now())
+    except DatabaseError:  # SQLite busy with the job's own long write: the next beat will do
+        logger.info("job %s: heartbeat skipped (database busy)", job.pk)
+
+
+def interrupted_message() -> str:
+    return _("处理中断，请重新上传")
+
+
+def _finish(job: Job, status: str, message: str, *, interrupted: bool = False) -> None:
     job.status = status
     job.message = (message or "")[:500]
     job.finished_at = timezone.now()
     if status == JobStatus.SUCCEEDED and job.total:
         job.done = job.total
+    if interrupted:
+        job.result = {**(job.result or {}), "interrupted": True}
     job.save()
     progress.forget(job.pk)
+
+
+def reap_interrupted() -> int:
+    """Fail the running jobs whose worker is gone, saying "处理中断，请重新上传"; returns how many.
+
+    A job on this host is gone when its worker's pid no longer exists; a job on another host when its
+    heartbeat is older than ``GONGZHI_JOB_STALE_MINUTES``. Their helper processes die with the worker
+    (they are started with a parent-death signal). ``finished_at`` is set, so ``purge_files`` later
+    deletes their files. Called when the worker starts (``./gz manage reap_jobs``), by the clock
+    every few minutes, and when someone confirms a check that is still shown as running.
+    """
+    stale = timezone.now() - timedelta(minutes=settings.GONGZHI_JOB_STALE_MINUTES)
+    reaped = 0
+    for job in Job.objects.filter(status=JobStatus.RUNNING):
+        if is_interrupted(job, stale=stale) and _mark_interrupted(job):
+            reaped += 1
+    return reaped
+
+
+def is_interrupted(job: Job, *, stale=None) -> bool:
+    """Whether ``job`` is shown as running while no worker runs it."""
+    if job.status != JobStatus.RUNNING or job.worker_pid is None:
+        return False
+    if job.worker_host == HOST:
+        return not isolation.process_exists(job.worker_pid)
+    stale = stale or timezone.now() - timedelta(minutes=settings.GONGZHI_JOB_STALE_MINUTES)
+    return job.heartbeat_at is not None and job.heartbeat_at < stale
+
+
+def _mark_interrupted(job: Job) -> bool:
+    now = timezone.now()
+    result = {**(job.result or {}), "interrupted": True}
+    updated = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, worker_pid=job.worker_pid).update(
+        status=JobStatus.FAILED, message=interrupted_message(), finished_at=now, result=result)
+    if updated:
+        logger.warning("job %s (%s): its worker (%s pid %s) is gone; marked as interrupted",
+                       job.pk, job.kind, job.worker_host, job.worker_pid)
+        job.status, job.message, job.finished_at, job.result = JobStatus.FAILED, interrupted_message(), now, result
+        progress.forget(job.pk)
+    return bool(updated)
 
 
 def open_output(*, actor, job: Job, request=None) -> IO[bytes]:

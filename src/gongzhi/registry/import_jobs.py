@@ -97,6 +97,11 @@ def commit_refusal(job: Job) -> str:
     counts = result.get("counts") or {}
     if job.kind != KIND or not job.params.get("dry_run"):
         return _("只有检查（试运行）结果可以确认导入。")
+    if jobs.is_interrupted(job):  # shown as running, but its worker is gone
+        jobs.reap_interrupted()
+        job.refresh_from_db()
+    if (job.result or {}).get("interrupted"):
+        return _("文件检查被中断，没有完成：请重新上传文件。")
     if not job.finished:
         return _("文件检查尚未完成，请稍候。")
     if job.status != JobStatus.SUCCEEDED or result.get("status") != ImportStatus.DRY_RUN:

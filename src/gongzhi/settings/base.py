@@ -196,6 +196,23 @@ GONGZHI_API_TOKEN_DAYS = env_int("GONGZHI_API_TOKEN_DAYS", 90)
 GONGZHI_AUDIT_RETENTION_DAYS = max(180, env_int("GONGZHI_AUDIT_RETENTION_DAYS", 365))
 # Uploaded and generated job files (imports, exports: personal data) are deleted after this many days.
 GONGZHI_JOB_FILE_DAYS = max(1, env_int("GONGZHI_JOB_FILE_DAYS", 7))
+# Uploaded workbooks and CSV (imports) are bounded before they are read: see gongzhi/core/workbooks.py.
+# Rows and columns of a sheet (Excel allows 1,048,576 × 16,384; an import needs far less), the dense
+# area (highest row × highest column) a reader builds, characters per cell (Excel's own limit), and
+# for .xlsx (a zip) its member count, expanded size (per member and in total) and compression ratio.
+GONGZHI_IMPORT_MAX_ROWS = env_int("GONGZHI_IMPORT_MAX_ROWS", 300_000)
+GONGZHI_IMPORT_MAX_COLUMNS = env_int("GONGZHI_IMPORT_MAX_COLUMNS", 100)
+GONGZHI_IMPORT_MAX_CELLS = env_int("GONGZHI_IMPORT_MAX_CELLS", 10_000_000)
+GONGZHI_IMPORT_MAX_CELL_CHARS = env_int("GONGZHI_IMPORT_MAX_CELL_CHARS", 32_767)
+GONGZHI_WORKBOOK_MAX_ENTRIES = env_int("GONGZHI_WORKBOOK_MAX_ENTRIES", 1000)
+GONGZHI_WORKBOOK_MAX_EXPANDED_MB = env_int("GONGZHI_WORKBOOK_MAX_EXPANDED_MB", 512)
+GONGZHI_WORKBOOK_MAX_RATIO = env_int("GONGZHI_WORKBOOK_MAX_RATIO", 100)
+GONGZHI_WORKBOOK_MAX_XLS_MB = env_int("GONGZHI_WORKBOOK_MAX_XLS_MB", 20)
+# Each background job runs in a child process of the worker that may grow by at most this much
+# address space (0: no limit, the job runs in the worker itself); a job past it fails alone.
+GONGZHI_JOB_MEMORY_MB = env_int("GONGZHI_JOB_MEMORY_MB", 2048)
+# A running job whose worker (on another machine) has not reported for this long is marked failed.
+GONGZHI_JOB_STALE_MINUTES = env_int("GONGZHI_JOB_STALE_MINUTES", 15)
 GONGZHI_MAP_TILE_URL = os.environ.get("GONGZHI_MAP_TILE_URL", "")
 # Cases: the working periods of a working day (local time) that working-hour limits count, the
 # limit for filing a report when it has no category yet, and photo limits.

@@ -26,3 +26,6 @@ STORAGES = {
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="gongzhi-test-media-"))
 GONGZHI_NOTICE_CHANNELS = ["inapp"]
 WHITENOISE_AUTOREFRESH = True
+# Jobs run in the test process (inside the test's transaction); the tests of the memory-limited
+# child process turn it on themselves.
+GONGZHI_JOB_MEMORY_MB = 0

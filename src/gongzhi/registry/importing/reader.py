@@ -21,6 +21,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
 
+from gongzhi.core import workbooks
+
 # Field → the column names ledgers use for it (compared after normalise_header).
 COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
     "real_name": ("姓名", "名字"),
@@ -156,22 +158,39 @@ def normalise_header(value: Any) -> str:
 
 
 def read_grid(data: bytes, filename: str) -> list[list[Any]]:
-    """All cells of the first sheet (or the CSV) as raw values, row by row from the top."""
+    """All cells of the first sheet (or the CSV) as raw values, row by row from the top.
+
+    The file is bounded first (``gongzhi.core.workbooks``: rows, columns, the area read from A1,
+    text per cell, and for .xlsx its zip): past a limit, ``ImportFileError`` names it, before any
+    cell is materialised.
+    """
     name = filename.lower()
-    if name.endswith(".csv"):
-        return _read_csv(data)
-    if name.endswith(SPREADSHEET_SUFFIXES):
-        return _read_spreadsheet(data)
+    try:
+        if name.endswith(".csv"):
+            return _read_csv(data)
+        if name.endswith(SPREADSHEET_SUFFIXES):
+            return _read_spreadsheet(data)
+    except workbooks.WorkbookRefused as refused:
+        raise ImportFileError(str(refused)) from None
     raise ImportFileError(_("不支持的文件类型：请上传 .xlsx、.xls 或 .csv 文件。"))
 
 
 def _read_spreadsheet(data: bytes) -> list[list[Any]]:
+    if data[:4] == b"PK\x03\x04":  # a zip: .xlsx or .xlsm (calamine reads by content, whatever the name)
+        workbooks.check_xlsx(data)
+    else:  # .xls (BIFF): read whole by calamine, so bounded by its size, then by the sheet's
+        workbooks.check_xls_size(len(data))
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = workbook.get_sheet_by_index(0)
+        # The dense grid from A1 is bounded: the zip's cells were checked above; an .xls sheet here.
+        workbooks.check_shape(rows=sheet.total_height, columns=sheet.total_width,
+                              limits=workbooks.Limits.from_settings())
         # skip_empty_area=False keeps the sheet's own row and column numbers (rows start at A1).
         return [list(row) for row in sheet.to_python(skip_empty_area=False)]
     except (CalamineError, ValueError, IndexError) as error:
+        if isinstance(error, workbooks.WorkbookRefused):
+            raise
         raise ImportFileError(_("无法读取表格文件：%(error)s") % {"error": error}) from None
 
 
@@ -182,7 +201,7 @@ def _read_csv(data: bytes) -> list[list[Any]]:
         except UnicodeDecodeError:
             continue
         try:
-            return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
+            return [list(row) for row in workbooks.checked_csv_rows(csv.reader(io.StringIO(text, newline="")))]
         except csv.Error as error:
             raise ImportFileError(_("无法读取 CSV 文件：%(error)s") % {"error": error}) from None
     raise ImportFileError(_("无法识别 CSV 文件的编码：请保存为 UTF-8 或 GB18030。"))

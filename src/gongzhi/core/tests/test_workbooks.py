@@ -1,0 +1,92 @@
+"""The workbook guard refuses hostile files before anything is materialised, quickly and in little memory."""
+
+from __future__ import annotations
+
+import resource
+import time
+
+import pytest
+
+from gongzhi.core import workbooks
+from gongzhi.registry.importing.reader import ImportFileError, read_grid
+from tests import hostile
+
+
+def _refusal(data: bytes, filename: str) -> str:
+    started = time.monotonic()
+    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(ImportFileError) as refused:
+        read_grid(data, filename)
+    assert time.monotonic() - started < 5
+    # ru_maxrss is in KB: the peak of this process grew by less than 100 MB while refusing.
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before < 100 * 1024
+    return str(refused.value)
+
+
+@pytest.mark.parametrize("make", [hostile.sparse_xlsx, hostile.lying_dimension_xlsx,
+                                  hostile.missing_dimension_xlsx, hostile.huge_dimension_xlsx])
+def test_a_cell_far_away_is_refused_naming_the_row_limit(make):
+    assert _refusal(make(), "sheet.xlsx") == "表格行数过多：最多 300,000 行，本文件用到第 1,048,576 行。"
+
+
+def test_a_far_column_is_refused_naming_the_column_limit():
+    message = _refusal(hostile.lying_dimension_xlsx("XFD2"), "sheet.xlsx")
+    assert message == "表格列数过多：最多 100 列，本文件用到第 16,384 列。"
+
+
+@pytest.mark.parametrize("make", [hostile.huge_inline_string_xlsx, hostile.huge_shared_string_xlsx])
+def test_a_huge_string_is_refused_naming_the_cell_limit(make):
+    assert _refusal(make(), "sheet.xlsx") == "单元格内容过长：每个单元格最多 32,767 个字符。"
+
+
+def test_a_600_mb_inline_string_in_a_small_file_is_refused():
+    data = hostile.huge_inline_string_xlsx(600 * 1024 * 1024, compressible=True)
+    assert len(data) < 1024 * 1024
+    assert "解压后过大：最多 512 MB" in _refusal(data, "sheet.xlsx")
+
+
+def test_a_zip_bomb_is_refused_by_its_compression_ratio():
+    assert "压缩比异常（疑似压缩炸弹）：解压后最多为压缩大小的 100 倍" in _refusal(hostile.zip_bomb_xlsx(), "a.xlsx")
+
+
+def test_too_many_zip_members_are_refused():
+    assert "组成部分过多：最多 1,000 个" in _refusal(hostile.many_entries_xlsx(), "a.xlsx")
+
+
+def test_the_dense_area_is_bounded(settings):
+    settings.GONGZHI_IMPORT_MAX_CELLS = 1000
+    message = _refusal(hostile.many_cells_xlsx(600, 2), "a.xlsx")
+    assert message == "表格范围过大：行数 × 列数最多 1,000 个单元格，本文件为 1,202 个。"
+
+
+def test_a_sheet_without_cell_references_is_bounded_by_its_positions(settings):
+    """Cells without ``r`` sit where they come: the guard counts them with the XML parser."""
+    row = "<row>" + "<c><v>1</v></c>" * 150 + "</row>"
+    data = hostile.xlsx([hostile.header_row(), row], dimension="A1:B2")
+    assert _refusal(data, "a.xlsx") == "表格列数过多：最多 100 列，本文件用到第 101 列。"
+
+
+def test_a_document_type_declaration_is_refused():
+    data = hostile.xlsx(['<!DOCTYPE x [<!ENTITY a "aaaa">]>', hostile.header_row()])
+    assert "不允许的 XML 声明" in _refusal(data, "a.xlsx")
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (hostile.huge_csv, "表格行数过多：最多 300,000 行，本文件用到第 300,001 行。"),
+    (hostile.wide_csv, "表格列数过多：最多 100 列，本文件用到第 20,002 列。"),
+    (hostile.huge_cell_csv, "单元格内容过长：每个单元格最多 32,767 个字符。"),
+])
+def test_hostile_csv_is_refused_naming_the_limit(make, message):
+    assert _refusal(make(), "a.csv") == message
+
+
+def test_an_ordinary_sheet_passes_and_reads():
+    data = hostile.many_cells_xlsx(50, 3)
+    workbooks.check_xlsx(data)
+    grid = read_grid(data, "a.xlsx")
+    assert len(grid) == 51 and grid[1] == [1.0, 2.0, 3.0]
+
+
+def test_an_xls_is_bounded_by_its_size(settings):
+    settings.GONGZHI_WORKBOOK_MAX_XLS_MB = 1
+    assert ".xls 文件过大：最多 1 MB" in _refusal(b"\xd0\xcf\x11\xe0" + b"\0" * (2 * 1024 * 1024), "a.xls")

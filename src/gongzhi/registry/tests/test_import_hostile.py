@@ -1,0 +1,38 @@
+"""Hostile workbooks uploaded to the import page: the check fails with the limit it met, quickly."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from gongzhi.jobs.models import JobStatus
+from tests import hostile
+
+from .test_import_page import last_job, upload
+
+pytestmark = pytest.mark.django_db
+
+CASES = [
+    ("sparse.xlsx", hostile.sparse_xlsx, "表格行数过多：最多 300,000 行"),
+    ("lying.xlsx", hostile.lying_dimension_xlsx, "表格行数过多：最多 300,000 行"),
+    ("inline.xlsx", hostile.huge_inline_string_xlsx, "单元格内容过长：每个单元格最多 32,767 个字符"),
+    ("shared.xlsx", hostile.huge_shared_string_xlsx, "单元格内容过长：每个单元格最多 32,767 个字符"),
+    ("bomb.xlsx", hostile.zip_bomb_xlsx, "疑似压缩炸弹"),
+    ("huge.csv", hostile.huge_csv, "表格行数过多：最多 300,000 行"),
+]
+
+
+@pytest.mark.parametrize(("name", "make", "reason"), CASES, ids=[case[0] for case in CASES])
+def test_a_hostile_workbook_fails_its_check_naming_the_limit(login_as, django_capture_on_commit_callbacks,
+                                                             name, make, reason):
+    client = login_as("community")
+    data = make()
+    started = time.monotonic()
+    response = upload(client, data, name, capture=django_capture_on_commit_callbacks)
+    assert time.monotonic() - started < 10
+    job = last_job()
+    assert job.status == JobStatus.FAILED and job.finished_at
+    assert reason in job.message
+    page = client.get(response["Location"]).content.decode()
+    assert reason in page and "失败" in page
