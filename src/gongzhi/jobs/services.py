@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import re
@@ -14,7 +15,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files import File
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, transaction
 from django.utils import timezone
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from gongzhi.audit.services import record
 
 from gongzhi.core import isolation
+from gongzhi.privacy import sealed
 
 from . import kinds, progress
 from .models import Job, JobStatus
@@ -50,10 +51,10 @@ def start(*, kind: str, actor, area=None, params: dict[str, Any] | None = None,
     purge_files(limit=50)
     job = Job.objects.create(kind=kind, actor=actor, area=area, params=params or {})
     if input_bytes is not None or input_file is not None:
-        content = ContentFile(input_bytes) if input_file is None else File(input_file)
-        content.seek(0)
-        job.input_name = default_storage.save(
-            f"{DIRECTORY}/{job.pk}/input-{_safe_name(input_filename or 'upload')}", content)
+        source = io.BytesIO(input_bytes) if input_file is None else input_file
+        source.seek(0)
+        job.input_name = _save_sealed(f"{DIRECTORY}/{job.pk}/input-{_safe_name(input_filename or 'upload')}",
+                                      lambda fh: sealed.seal(source, fh, label=_label(job, "input")))
         job.save(update_fields=["input_name"])
     from .tasks import run_job  # the task module imports this one
 
@@ -81,18 +82,56 @@ class JobContext:
             return fh.read()
 
     def open_input(self) -> IO[bytes]:
-        """The job's input file, opened for reading (close it, e.g. with ``with``)."""
+        """The job's input file, opened for reading and seekable (close it, e.g. with ``with``).
+
+        Its plaintext is held in memory up to ``OPENED_IN_MEMORY_BYTES``, then in an unnamed
+        temporary file (gone when closed); the stored file stays sealed.
+        """
         if not self.job.input_name or not default_storage.exists(self.job.input_name):
             raise kinds.JobError(_("任务的输入文件已不存在，请重新上传。"))
-        return default_storage.open(self.job.input_name, "rb")
+        with default_storage.open(self.job.input_name, "rb") as stored:
+            if not sealed.is_sealed(stored):  # stored before files were sealed (purged within days)
+                return default_storage.open(self.job.input_name, "rb")
+            plain = tempfile.SpooledTemporaryFile(max_size=OPENED_IN_MEMORY_BYTES)
+            try:
+                for block in sealed.unsealed(stored, label=_label(self.job, "input")):
+                    plain.write(block)
+            except sealed.SealError:
+                plain.close()
+                logger.error("job %s: its input file %s cannot be opened", self.job.pk, self.job.input_name)
+                raise kinds.JobError(_("任务的输入文件无法读取（已损坏），请重新上传。")) from None
+        plain.seek(0)
+        return plain
 
     def write_output(self, label: str, write: Callable[[IO[bytes]], None]) -> None:
-        """Store the output file: ``write(fh)`` fills a temporary file, which is then saved."""
-        with tempfile.TemporaryFile() as fh:
-            write(fh)
-            fh.seek(0)
-            self.job.output_name = default_storage.save(f"{DIRECTORY}/{self.job.pk}/{_safe_name(label)}", File(fh))
+        """Store the output file, sealed: ``write(fh)`` writes it to a stream that is not seekable
+        (openpyxl and csv write to such streams as they are)."""
+        def sealed_write(fh: IO[bytes]) -> None:
+            with sealed.SealingWriter(fh, label=_label(self.job, "output")) as writer:
+                write(writer)
+
+        self.job.output_name = _save_sealed(f"{DIRECTORY}/{self.job.pk}/{_safe_name(label)}", sealed_write)
         self.job.output_label = label
+
+
+OPENED_IN_MEMORY_BYTES = 16 * 1024 * 1024
+
+
+def _label(job: Job, role: str) -> str:
+    """What a job's file is sealed to: this job's input or output, nothing else."""
+    return f"jobs:{job.pk}:{role}"
+
+
+def _save_sealed(name: str, write: Callable[[IO[bytes]], Any]) -> str:
+    """Save under ``name`` (or a free variant) what ``write(fh)`` seals into a temporary file.
+
+    Job files hold personal data (a ledger's ID numbers and phones, an unmasked export): they are
+    sealed at rest under the data key (``privacy.sealed``) and opened only for the job and its owner.
+    """
+    with tempfile.TemporaryFile() as fh:
+        write(fh)
+        fh.seek(0)
+        return default_storage.save(name, File(fh))
 
 
 def run(job_id: int) -> Job | None:
@@ -237,7 +276,16 @@ def open_output(*, actor, job: Job, request=None) -> IO[bytes]:
         raise FileNotFoundError
     record(actor=actor, action="jobs.download", obj=job, after={"kind": job.kind, "file": job.output_label},
            request=request)
-    return default_storage.open(job.output_name, "rb")
+    return output_stream(job)
+
+
+def output_stream(job: Job) -> IO[bytes]:
+    """The plaintext of ``job``'s stored output, unchecked and unaudited: ``open_output`` is the way
+    for users; this is for it and for tests."""
+    stored = default_storage.open(job.output_name, "rb")
+    if not sealed.is_sealed(stored):  # stored before files were sealed (purged within days)
+        return stored
+    return sealed.UnsealingReader(stored, label=_label(job, "output"))
 
 
 def purge_files(*, days: int | None = None, limit: int | None = None) -> int:

@@ -14,6 +14,7 @@ names the key, and every configured key can open.
 
 from __future__ import annotations
 
+import io
 import os
 import struct
 from collections.abc import Iterator
@@ -161,3 +162,33 @@ def is_sealed(source: IO[bytes]) -> bool:
         return source.read(len(MAGIC)) == MAGIC
     finally:
         source.seek(at)
+
+
+class UnsealingReader(io.RawIOBase):
+    """A readable stream of a sealed ``source``'s plaintext (for ``FileResponse`` and the like);
+    closing it closes ``source``."""
+
+    def __init__(self, source: IO[bytes], *, label: str) -> None:
+        super().__init__()
+        self._source = source
+        self._chunks = unsealed(source, label=label)
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self._pending:
+            block = next(self._chunks, None)
+            if block is None:
+                return 0
+            self._pending = block
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+    def close(self) -> None:
+        if not self.closed:
+            self._source.close()
+        super().close()

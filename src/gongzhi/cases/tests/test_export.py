@@ -7,7 +7,6 @@ import zipfile
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
@@ -18,6 +17,7 @@ from gongzhi.cases import exporting, services
 from gongzhi.cases.forms import QUEUE_LABELS
 from gongzhi.cases.selectors import QUEUES
 from gongzhi.jobs.models import Job, JobStatus
+from gongzhi.jobs.services import output_stream
 
 from .helpers import case_in, new_case
 
@@ -38,7 +38,7 @@ def export(django_capture_on_commit_callbacks):
 
 
 def _bytes(job: Job) -> bytes:
-    with default_storage.open(job.output_name, "rb") as fh:
+    with output_stream(job) as fh:
         return fh.read()
 
 

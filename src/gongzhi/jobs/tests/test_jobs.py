@@ -183,3 +183,26 @@ def test_an_uploaded_input_file_is_copied_to_storage_in_chunks(demo, django_capt
     assert 0 < Counting.largest <= 1024 * 1024  # never the whole file at once
     with pytest.raises(ValueError):
         services.start(kind="test.upper", actor=demo.users["community"], input_bytes=b"x", input_file=upload)
+
+
+def test_job_files_are_sealed_at_rest_and_open_only_as_their_own_job(demo, client, django_capture_on_commit_callbacks):
+    from django.core.files.storage import default_storage
+
+    secret = "341702200211252264 张三 13912340000\n".encode() * 5000
+    job = _start(demo.users["community"], "test.upper", django_capture_on_commit_callbacks, data=secret)
+    assert job.status == JobStatus.SUCCEEDED, job.message
+    for name in (job.input_name, job.output_name):
+        with default_storage.open(name, "rb") as fh:
+            stored = fh.read()
+        assert b"13912340000" not in stored and b"341702200211252264" not in stored
+        assert "张三".encode() not in stored and stored.startswith(b"GZSEAL1\n")
+
+    client.force_login(demo.users["community"])
+    response = client.get(reverse("jobs:download", args=[job.pk]))
+    assert b"".join(response.streaming_content) == secret.upper()
+    # A job's file moved under another job (a swapped file on disk) does not open there.
+    other = _start(demo.users["community"], "test.upper", django_capture_on_commit_callbacks, data=b"x")
+    with default_storage.open(job.input_name, "rb") as source, default_storage.open(other.input_name, "wb") as target:
+        target.write(source.read())
+    with pytest.raises(kinds.JobError, match="已损坏"):
+        services.JobContext(other).input_bytes()

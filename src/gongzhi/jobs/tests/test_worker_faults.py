@@ -77,7 +77,7 @@ def test_a_memory_hungry_job_fails_alone_and_the_next_job_still_runs(demo):
     after = services.run(_queued(user, "test.echo").pk)
     assert (after.status, after.message) == (JobStatus.SUCCEEDED, "完成")
     assert after.result["pid"] != os.getpid()  # it ran in a child process too
-    with default_storage.open(after.output_name) as fh:
+    with services.output_stream(after) as fh:
         assert fh.read() == b"ABC"
     assert (after.worker_host, after.worker_pid) == (services.HOST, os.getpid())
 

@@ -9,7 +9,6 @@ import zipfile
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -24,6 +23,7 @@ from gongzhi.privacy.masking import mask_id_number, mask_phone
 from gongzhi.registry import exporting
 from gongzhi.registry.models import Household, House, PersonTag, SpecialGroup
 from gongzhi.registry.tests.factories import GRID, NEIGHBOUR_GRID, OTHER_STREET_GRID, make_id, make_person
+from gongzhi.jobs.services import output_stream
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,7 @@ def export(django_capture_on_commit_callbacks):
 
 
 def _bytes(job: Job) -> bytes:
-    with default_storage.open(job.output_name, "rb") as fh:
+    with output_stream(job) as fh:
         return fh.read()
 
 
