@@ -1,17 +1,17 @@
 """Hostile files for the upload corpus: decompression bombs, lying types, zip bombs, sparse and huge
 workbooks. Each is small to make (no generator holds the expanded content in memory).
 
-The workbooks are minimal .xlsx packages written by hand, so their XML says exactly what a hostile
-file says (openpyxl would not write a single cell at XFD1048576 without a dimension, nor a 64 MB
-inline string without building it).
+The workbooks come from ``tests.hostile`` (minimal .xlsx packages written by hand, so their XML says
+exactly what a hostile file says).
 """
 
 from __future__ import annotations
 
 import io
 import struct
-import zipfile
 import zlib
+
+from tests import hostile
 
 MB = 1024 * 1024
 
@@ -69,80 +69,26 @@ SVG = (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10"
        b'<script>alert(1)</script></svg>')
 
 
-# --- workbooks ---------------------------------------------------------------------------------------
-
-_CONTENT_TYPES = (
-    '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-    '<Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/xl/workbook.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-    '<Override PartName="/xl/worksheets/sheet1.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
-_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
-         'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-         'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
-_WORKBOOK = ('<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
-             '2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
-             '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>')
-_WORKBOOK_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
-                  'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
-                  'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
-_SHEET_HEAD = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
-               'spreadsheetml/2006/main">')
-
-
-def _xlsx(write_sheet) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        archive.writestr("_rels/.rels", _RELS)
-        archive.writestr("xl/workbook.xml", _WORKBOOK)
-        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
-            write_sheet(sheet)
-    return buffer.getvalue()
-
+# --- workbooks: the generators of ``tests.hostile`` (shared with the import and served-demo tests) ---
 
 def sparse_xlsx() -> bytes:
-    """One cell, at XFD1048576 (the last cell Excel has): a reader that fills the grid from A1 builds
+    """One cell at XFD1048576 (the last cell Excel has): a reader filling the grid from A1 builds
     17 billion cells."""
-    return _xlsx(lambda sheet: sheet.write((
-        _SHEET_HEAD + '<dimension ref="A1:XFD1048576"/><sheetData><row r="1048576">'
-        '<c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>').encode()))
+    return hostile.sparse_xlsx()
 
 
 def huge_inline_string_xlsx(megabytes: int = 64) -> bytes:
     """A header row, then one cell holding a ``megabytes`` MB inline string (deflates ~1000:1)."""
-    def write(sheet) -> None:
-        sheet.write((_SHEET_HEAD + '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c>'
-                     '<c r="B1" t="inlineStr"><is><t>身份证号</t></is></c></row><row r="2">'
-                     '<c r="A2" t="inlineStr"><is><t>').encode())
-        block = b"A" * MB
-        for _ in range(megabytes):
-            sheet.write(block)
-        sheet.write(b"</t></is></c></row></sheetData></worksheet>")
-
-    return _xlsx(write)
+    return hostile.huge_inline_string_xlsx(megabytes * MB, compressible=True)
 
 
 def zip_bomb_xlsx(megabytes: int = 200) -> bytes:
-    """A workbook package whose sheet inflates to ``megabytes`` MB of empty rows."""
-    def write(sheet) -> None:
-        sheet.write((_SHEET_HEAD + "<sheetData>").encode())
-        block = b"<row/>" * (MB // 6)
-        for _ in range(megabytes):
-            sheet.write(block)
-        sheet.write(b"</sheetData></worksheet>")
-
-    return _xlsx(write)
+    """A workbook package whose sheet inflates to ``megabytes`` MB."""
+    return hostile.zip_bomb_xlsx(megabytes * MB)
 
 
 def small_xlsx(rows: list[list[str]]) -> bytes:
     """A plain workbook of inline strings (the control: a file the guard lets through)."""
-    def cell(column: int, row: int, text: str) -> str:
-        return f'<c r="{chr(65 + column)}{row}" t="inlineStr"><is><t>{text}</t></is></c>'
-
-    body = "".join(f'<row r="{r}">' + "".join(cell(c, r, text) for c, text in enumerate(values)) + "</row>"
-                   for r, values in enumerate(rows, start=1))
-    return _xlsx(lambda sheet: sheet.write((_SHEET_HEAD + f"<sheetData>{body}</sheetData></worksheet>").encode()))
+    return hostile.xlsx(f'<row r="{r}">' + "".join(hostile.inline_cell(f"{hostile.column_letters(c)}{r}", text)
+                                                   for c, text in enumerate(values, start=1)) + "</row>"
+                        for r, values in enumerate(rows, start=1))

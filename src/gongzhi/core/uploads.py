@@ -37,6 +37,7 @@ from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import workbooks
 from .errors import DomainError
 
 HEAD_BYTES = 8192  # what a type is sniffed from
@@ -89,70 +90,21 @@ class FileType:
     inspect: Callable[[IO[bytes], str], None] | None = None  # a deeper check of the structure
 
 
-# Workbooks are zip archives: their directory is checked against zip bombs, and their sheets' cell
-# references are streamed (never materialised) so a single cell at XFD1048576 cannot make a reader
-# build a grid of 17 billion cells.
-WORKBOOK_MAX_UNPACKED = 512 * MB
-WORKBOOK_MAX_RATIO = 100  # Apache POI's default: a deflated entry more than 100× smaller is a bomb
-WORKBOOK_MAX_ENTRIES = 2000
-WORKBOOK_MAX_CELLS = 10_000_000  # of a sheet's bounding box (rows × columns from A1)
-# Cell and row references (``<c r="XFD1048576">``, ``<row r="7">``); no other part of a workbook
-# writes an attribute spelled ` r="…"`. Matched with two plain patterns and compared as (length,
-# text) pairs in C: 2 million cells take about a second.
-_COLUMN_REF = re.compile(rb""" r=["']([A-Z]{1,3})[0-9]""")  # a literal start keeps the search fast
-_ROW_REF = re.compile(rb""" r=["'][A-Z]{0,3}([0-9]{1,7})["']""")
-_WHITESPACE_AS_SPACE = bytes.maketrans(b"\t\r\n", b"   ")
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + (letter - 64)
-    return number
-
-
 def _inspect_xlsx(fh: IO[bytes], label: str) -> None:
-    bomb = _("文件“%(name)s”解压后过大（疑似压缩炸弹），已拒绝。") % {"name": label}
+    """An Excel workbook within ``core.workbooks``' bounds (zip bombs, sheet extent, text length),
+    checked while streaming its parts: the same check the import job makes before reading."""
     try:
-        archive = zipfile.ZipFile(fh)
-        entries = archive.infolist()
-        if len(entries) > WORKBOOK_MAX_ENTRIES or sum(e.file_size for e in entries) > WORKBOOK_MAX_UNPACKED:
-            raise UploadRefused(bomb, reason="bomb")
-        for entry in entries:
-            if entry.file_size > MB and entry.file_size > WORKBOOK_MAX_RATIO * max(entry.compress_size, 1):
-                raise UploadRefused(bomb, reason="bomb")
-        names = {entry.filename for entry in entries}
-        if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-            raise UploadRefused(_("文件“%(name)s”不是 Excel 工作簿。") % {"name": label}, reason="type")
-        for entry in entries:  # a sheet may live under any name the workbook's relations give it
-            if not entry.is_dir():
-                _check_sheet_extent(archive, entry, label)
+        names = set(zipfile.ZipFile(fh).namelist())
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError):
-        raise UploadRefused(_("文件“%(name)s”已损坏，无法读取。") % {"name": label},
-                            reason="unreadable") from None
-
-
-def _check_sheet_extent(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, label: str) -> None:
-    """Refuse a part whose cell references span more than ``WORKBOOK_MAX_CELLS`` from A1 (read in
-    chunks; the zip module stops at the entry's declared size, which the directory check bounded)."""
-    widest, lowest = (0, b""), (0, b"")
-    tail = b""
-    with archive.open(entry) as stream:
-        while chunk := stream.read(4 * MB):
-            text = (tail + chunk).translate(_WHITESPACE_AS_SPACE)
-            columns, rows = _COLUMN_REF.findall(text), _ROW_REF.findall(text)
-            if columns:
-                widest = max(widest, max(zip(map(len, columns), columns)))
-            if rows:
-                lowest = max(lowest, max(zip(map(len, rows), rows)))
-            tail = text[-64:]  # a reference cut at the chunk's end is matched whole next time
-            column_count, row_count = _column_number(widest[1]), int(lowest[1] or 0)
-            if row_count * max(column_count, 1) > WORKBOOK_MAX_CELLS:
-                raise UploadRefused(
-                    _("文件“%(name)s”的表格范围过大（到第 %(rows)d 行、第 %(columns)d 列），"
-                      "上限为 %(cells)d 个单元格；请删除空白区域后重新上传。") % {
-                        "name": label, "rows": row_count, "columns": column_count, "cells": WORKBOOK_MAX_CELLS},
-                    reason="extent")
+        raise UploadRefused(_("文件“%(name)s”已损坏，无法读取。") % {"name": label}, reason="unreadable") from None
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        raise UploadRefused(_("文件“%(name)s”不是 Excel 工作簿。") % {"name": label}, reason="type")
+    fh.seek(0)
+    try:
+        workbooks.check_xlsx(fh)
+    except workbooks.WorkbookRefused as refused:
+        raise UploadRefused(_("文件“%(name)s”已拒绝：%(reason)s") % {"name": label, "reason": refused},
+                            reason=refused.reason) from None
 
 
 JPEG = FileType("JPEG", (".jpg", ".jpeg"), lambda head: head.startswith(b"\xff\xd8\xff"))  # MPO and Ultra HDR too

@@ -43,7 +43,13 @@ _REF = re.compile(r"\$?([A-Za-z]{1,4})\$?(\d{1,9})")
 
 
 class WorkbookRefused(ValueError):
-    """The file is past a limit or malformed in a way that could exhaust memory; ``str`` says which."""
+    """The file is past a limit or malformed in a way that could exhaust memory; ``str`` says which,
+    ``reason`` names the kind of check: ``extent`` (rows, columns, dense area), ``bomb`` (members,
+    expanded size, compression ratio), ``text`` (a cell's length) or ``unreadable``."""
+
+    def __init__(self, message: str, *, reason: str = "unreadable") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -92,18 +98,19 @@ def check_shape(*, rows: int, columns: int, limits: Limits) -> None:
     """Refuse a sheet whose highest row, highest column or dense area is past the limits."""
     if rows > limits.rows:
         raise WorkbookRefused(_("表格行数过多：最多 %(limit)s 行，本文件用到第 %(found)s 行。")
-                              % {"limit": f"{limits.rows:,}", "found": f"{rows:,}"})
+                              % {"limit": f"{limits.rows:,}", "found": f"{rows:,}"}, reason="extent")
     if columns > limits.columns:
         raise WorkbookRefused(_("表格列数过多：最多 %(limit)s 列，本文件用到第 %(found)s 列。")
-                              % {"limit": f"{limits.columns:,}", "found": f"{columns:,}"})
+                              % {"limit": f"{limits.columns:,}", "found": f"{columns:,}"}, reason="extent")
     if rows * columns > limits.cells:
         raise WorkbookRefused(
             _("表格范围过大：行数 × 列数最多 %(limit)s 个单元格，本文件为 %(found)s 个。")
-            % {"limit": f"{limits.cells:,}", "found": f"{rows * columns:,}"})
+            % {"limit": f"{limits.cells:,}", "found": f"{rows * columns:,}"}, reason="extent")
 
 
 def _text_too_long(limits: Limits) -> WorkbookRefused:
-    return WorkbookRefused(_("单元格内容过长：每个单元格最多 %(limit)s 个字符。") % {"limit": f"{limits.cell_chars:,}"})
+    return WorkbookRefused(_("单元格内容过长：每个单元格最多 %(limit)s 个字符。") % {"limit": f"{limits.cell_chars:,}"},
+                           reason="text")
 
 
 class _SheetScan:
@@ -208,7 +215,7 @@ def check_xlsx(data: bytes | IO[bytes], limits: Limits | None = None) -> None:
         members = archive.infolist()
         if len(members) > limits.zip_entries:
             raise WorkbookRefused(_("表格文件的组成部分过多：最多 %(limit)s 个，本文件有 %(found)s 个。")
-                                  % {"limit": f"{limits.zip_entries:,}", "found": f"{len(members):,}"})
+                                  % {"limit": f"{limits.zip_entries:,}", "found": f"{len(members):,}"}, reason="bomb")
         declared = sum(member.file_size for member in members)
         for member in members:
             _check_expanded(member.file_size, declared, limits)
@@ -217,7 +224,7 @@ def check_xlsx(data: bytes | IO[bytes], limits: Limits | None = None) -> None:
                     _("表格文件压缩比异常（疑似压缩炸弹）：解压后最多为压缩大小的 %(limit)s 倍，"
                       "本文件的“%(name)s”为 %(found)s 倍。")
                     % {"limit": limits.ratio, "name": member.filename[:80],
-                       "found": member.file_size // max(member.compress_size, 1)})
+                       "found": member.file_size // max(member.compress_size, 1)}, reason="bomb")
         names = {member.filename.lower(): member.filename for member in members}
         sheets, strings = _parts(archive, names)
         for member in members:
@@ -312,7 +319,7 @@ def _check_expanded(size: int, total: int, limits: Limits) -> None:
     if max(size, total) > limits.expanded_bytes:
         raise WorkbookRefused(_("表格文件解压后过大：最多 %(limit)s MB，本文件为 %(found)s MB。")
                               % {"limit": limits.expanded_bytes // (1024 * 1024),
-                                 "found": max(size, total) // (1024 * 1024)})
+                                 "found": max(size, total) // (1024 * 1024)}, reason="bomb")
 
 
 def _parts(archive: zipfile.ZipFile, names: dict[str, str]) -> tuple[set[str], set[str]]:
@@ -345,7 +352,7 @@ def check_xls_size(size: int, limits: Limits | None = None) -> None:
     limits = limits or Limits.from_settings()
     if size > limits.xls_bytes:
         raise WorkbookRefused(_(".xls 文件过大：最多 %(limit)s MB；请另存为 .xlsx 后上传。")
-                              % {"limit": limits.xls_bytes // (1024 * 1024)})
+                              % {"limit": limits.xls_bytes // (1024 * 1024)}, reason="size")
 
 
 def checked_csv_rows(rows: Iterator[list[str]], limits: Limits | None = None) -> Iterator[list[str]]:
