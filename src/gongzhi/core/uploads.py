@@ -21,7 +21,6 @@ import base64
 import binascii
 import codecs
 import io
-import re
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
