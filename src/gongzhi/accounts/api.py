@@ -9,8 +9,7 @@ from ninja import Router, Schema
 
 from gongzhi.core.api import ApiError
 
-from . import selectors, services
-from .middleware import needs_two_factor
+from . import policy, selectors, services
 from .models import ApiToken
 from .permissions import user_perms
 
@@ -67,8 +66,10 @@ class MeOut(Schema):
              summary="Issue a personal API token",
              description="Same guard as the login page: 401 `invalid_credentials` (or `otp_required` when the "
                          "account has two-factor set up and `otp` is missing or wrong), 403 `locked` while the "
-                         "account is locked or the address throttled, 403 `two_factor_setup_required` for roles "
-                         "that must set up two-factor on the web first.")
+                         "account is locked or the address throttled; 403 `two_factor_setup_required` for roles "
+                         "that must set up two-factor on the web first, `password_change_required` after a "
+                         "first sign-in or an administrator's reset, `password_expired` when the password is "
+                         "past its maximum age (the same rules as the pages, see accounts.policy).")
 def issue_token(request, payload: TokenIn):
     result = services.sign_in(request=request, username=payload.username, password=payload.password,
                               otp=payload.otp or "", channel="token")
@@ -78,8 +79,9 @@ def issue_token(request, payload: TokenIn):
         raise ApiError(401, "otp_required", _("该账号已开启两步验证，请提供有效的动态验证码（otp）。"))
     if not result.ok:
         raise ApiError(401, "invalid_credentials", result.message)
-    if result.device is None and needs_two_factor(result.user):
-        raise ApiError(403, "two_factor_setup_required", _("该角色须先在网页上开启两步验证。"))
+    step = policy.blocked_step(result.user, second_factor_verified=result.device is not None)
+    if step is not None:
+        raise ApiError(403, step.code, str(step.message))
     token, key = services.create_api_token(user=result.user, name=_("API 登录"), request=request)
     return {"token": key, "expires": token.expires_at}
 

@@ -123,6 +123,10 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("到期时间"))
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    revoked_reason = models.CharField(_("吊销原因"), max_length=40, blank=True, default="")
+    # accounts.policy.Credentials.stamp at issue: password, second factor and roles. A token
+    # whose user's stamp has changed since is refused (and marked revoked) on its next use.
+    credential_stamp = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     objects = ApiTokenQuerySet.as_manager()
 

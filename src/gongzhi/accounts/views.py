@@ -18,7 +18,7 @@ from gongzhi.audit.services import record
 
 from . import selectors, services, two_factor
 from .forms import LoginForm, OtpForm, PasswordChangeForm, TokenForm
-from .middleware import needs_two_factor
+from .policy import needs_two_factor
 from .models import ApiToken
 from .permissions import home_url_name
 

@@ -38,19 +38,31 @@ class BearerTokenAuth(HttpBearer):
     openapi_description = "Personal API token: Authorization: Bearer gz_…"
 
     def authenticate(self, request, token):
-        from gongzhi.accounts.services import user_for_token
+        from gongzhi.accounts.services import token_holder
 
-        user = user_for_token(token)
-        if user is not None:
-            request.user = user
-        return user
+        holder = token_holder(token)
+        if holder is None:
+            return None
+        refuse_blocked(holder.user, second_factor_verified=holder.second_factor_verified)
+        request.user = holder.user
+        return holder.user
+
+
+def refuse_blocked(user, *, second_factor_verified: bool) -> None:
+    """The account policy (``accounts.policy``), for sessions and tokens alike: 403 with the
+    step's code (``two_factor_setup_required``, ``password_change_required``, ``password_expired``…)."""
+    from gongzhi.accounts.policy import blocked_step
+
+    step = blocked_step(user, second_factor_verified=second_factor_verified)
+    if step is not None:
+        raise ApiError(403, step.code, str(step.message))
 
 
 class SessionAuth(APIKeyCookie):
     """The signed-in browser session; CSRF is enforced for unsafe methods.
 
-    A session that still owes its second factor (the pages redirect it to the two-factor page)
-    is not accepted here either, so the API is no way around two-factor authentication.
+    A session that still owes a step (second factor, password change: the pages redirect it
+    there) gets 403 with the step's code, so the API is no way around the account policy.
     """
 
     param_name = settings.SESSION_COOKIE_NAME
@@ -65,13 +77,12 @@ class SessionAuth(APIKeyCookie):
         return request.COOKIES.get(self.param_name)
 
     def authenticate(self, request, key):
-        from gongzhi.accounts.middleware import session_lacks_second_factor
+        from gongzhi.accounts.middleware import session_second_factor_verified
 
         user = getattr(request, "user", None)
         if key is None or user is None or not user.is_authenticated:
             return None
-        if session_lacks_second_factor(user):
-            return None
+        refuse_blocked(user, second_factor_verified=session_second_factor_verified(user))
         return user
 
 
