@@ -7,7 +7,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from gongzhi.core.api import ApiError
+from gongzhi.core.api import ApiError, ApiErrorOut
 
 from . import policy, selectors, services
 from .models import ApiToken
@@ -25,11 +25,6 @@ class TokenIn(Schema):
 class TokenOut(Schema):
     token: str
     expires: datetime
-
-
-class ErrorOut(Schema):
-    detail: str
-    code: str
 
 
 class AssignmentOut(Schema):
@@ -62,7 +57,7 @@ class MeOut(Schema):
     home_area: str | None
 
 
-@router.post("/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut, 403: ErrorOut},
+@router.post("/auth/token", auth=None, response={200: TokenOut, 401: ApiErrorOut, 403: ApiErrorOut},
              summary="Issue a personal API token",
              description="Same guard as the login page: 401 `invalid_credentials` (or `otp_required` when the "
                          "account has two-factor set up and `otp` is missing or wrong), 403 `locked` while the "

@@ -19,6 +19,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import Field
 
+from gongzhi.core.api import ApiErrorOut
 from gongzhi.accounts.models import Department
 from gongzhi.core.pagination import PageNumberPagination
 
@@ -36,10 +37,7 @@ PAGE_SIZE = 50
 MAX_PHOTO_CHARS = 15 * 1024 * 1024  # base64 of a 10 MB photo, with room
 
 
-class ErrorOut(Schema):
-    detail: Any
-    code: str
-    fields: dict[str, str] | None = None
+ErrorOut = ApiErrorOut  # the one error schema of the API
 
 
 class CategoryOut(Schema):

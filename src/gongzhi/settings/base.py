@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gongzhi.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "gongzhi.core.nul_guard.NulCharacterGuardMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
