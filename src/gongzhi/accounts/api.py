@@ -5,11 +5,11 @@ from datetime import datetime
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from gongzhi.core.api import ApiError, ApiErrorOut
 
-from . import policy, selectors, services
+from . import captcha, policy, selectors, services
 from .models import ApiToken
 from .permissions import user_perms
 
@@ -20,6 +20,15 @@ class TokenIn(Schema):
     username: str
     password: str
     otp: str | None = None
+    captcha_id: str | None = Field(None, description="id of a challenge from POST /api/v1/auth/captcha; needed "
+                                                       "only after a 403 `captcha_required`")
+    captcha: str | None = Field(None, description="the characters of that challenge's image")
+
+
+class CaptchaOut(Schema):
+    id: str
+    image: str = Field(description="PNG image as a data: URI")
+    expires: datetime
 
 
 class TokenOut(Schema):
@@ -61,13 +70,18 @@ class MeOut(Schema):
              summary="Issue a personal API token",
              description="Same guard as the login page: 401 `invalid_credentials` (or `otp_required` when the "
                          "account has two-factor set up and `otp` is missing or wrong), 403 `locked` while the "
-                         "account is locked or the address throttled; 403 `two_factor_setup_required` for roles "
+                         "account is locked; 403 `captcha_required` when the address has failed too often "
+                         "(get a challenge from POST /api/v1/auth/captcha and send `captcha_id` and `captcha` "
+                         "with the next try; each challenge serves one try); 403 `two_factor_setup_required` for roles "
                          "that must set up two-factor on the web first, `password_change_required` after a "
                          "first sign-in or an administrator's reset, `password_expired` when the password is "
                          "past its maximum age (the same rules as the pages, see accounts.policy).")
 def issue_token(request, payload: TokenIn):
     result = services.sign_in(request=request, username=payload.username, password=payload.password,
-                              otp=payload.otp or "", channel="token")
+                              otp=payload.otp or "", channel="token", captcha_key=payload.captcha_id or "",
+                              captcha_answer=payload.captcha or "")
+    if result.needs_captcha:
+        raise ApiError(403, "captcha_required", result.message)
     if result.refused:
         raise ApiError(403, "locked", result.message)
     if result.outcome == services.SIGN_IN_OTP_INVALID:
@@ -79,6 +93,15 @@ def issue_token(request, payload: TokenIn):
         raise ApiError(403, step.code, str(step.message))
     token, key = services.create_api_token(user=result.user, name=_("API 登录"), request=request)
     return {"token": key, "expires": token.expires_at}
+
+
+@router.post("/auth/captcha", auth=None, response=CaptchaOut, summary="An image challenge (图形验证码)",
+             description="Needed by `POST /api/v1/auth/token` after it answered 403 `captcha_required`: show "
+                         "`image` to the person, send its characters as `captcha` with `captcha_id`. Valid for "
+                         "5 minutes and one try.")
+def new_captcha(request):
+    challenge = captcha.new_challenge()
+    return {"id": challenge.key, "image": challenge.data_uri, "expires": challenge.expires_at}
 
 
 @router.get("/me", response=MeOut, summary="The signed-in user")

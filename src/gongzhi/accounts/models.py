@@ -204,3 +204,20 @@ class PhoneCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} #{self.pk}"
+
+
+class LoginCaptcha(models.Model):
+    """A one-time image challenge (图形验证码) asked past the address throttle (accounts.captcha).
+
+    Only an HMAC of the answer is stored; a challenge is used up by its first try, right or wrong.
+    """
+
+    key = models.CharField(max_length=32, unique=True, editable=False)
+    answer_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("图形验证码")
+        verbose_name_plural = _("图形验证码")

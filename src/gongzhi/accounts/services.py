@@ -21,7 +21,7 @@ from gongzhi.audit.services import client_ip, record
 from gongzhi.privacy import crypto
 from gongzhi.privacy.fields import blind_lookup
 
-from . import lockout, policy, two_factor
+from . import captcha, lockout, policy, two_factor
 from .backends import LoginRefused
 from .models import ApiToken, RoleAssignment, User
 from .permissions import has_perm
@@ -223,6 +223,7 @@ SIGN_IN_INVALID = "invalid_credentials"
 SIGN_IN_OTP_INVALID = "otp_invalid"
 SIGN_IN_LOCKED = "locked"
 SIGN_IN_IP_THROTTLED = "ip_throttled"
+SIGN_IN_CAPTCHA_REQUIRED = "captcha_required"
 
 
 @dataclass(frozen=True)
@@ -240,7 +241,11 @@ class SignIn:
 
     @property
     def refused(self) -> bool:
-        return self.outcome in (SIGN_IN_LOCKED, SIGN_IN_IP_THROTTLED)
+        return self.outcome in (SIGN_IN_LOCKED, SIGN_IN_IP_THROTTLED, SIGN_IN_CAPTCHA_REQUIRED)
+
+    @property
+    def needs_captcha(self) -> bool:
+        return self.outcome == SIGN_IN_CAPTCHA_REQUIRED
 
 
 _MOBILE = re.compile(r"1\d{10}")
@@ -264,7 +269,8 @@ def login_name(typed: str) -> str:
     return "tel:" + crypto.blind_index(compact, label="login-phone")[:16]
 
 
-def sign_in(*, request, username: str, password: str, otp: str = "", channel: str = "login") -> SignIn:
+def sign_in(*, request, username: str, password: str, otp: str = "", channel: str = "login",
+            captcha_key: str = "", captcha_answer: str = "") -> SignIn:
     """Check a password and, when the account has a TOTP device, its one-time code.
 
     One guard for the login page (``channel="login"``) and ``POST /api/v1/auth/token``
@@ -273,10 +279,21 @@ def sign_in(*, request, username: str, password: str, otp: str = "", channel: st
     It neither starts a session nor issues a token: the caller does that with ``result.user``.
     """
     name = login_name(username)
+    captcha_passed = False
+    if lockout.ip_throttled(client_ip(request) if request is not None else None):
+        # Past the address throttle every attempt needs a solved image challenge; with one, the
+        # attempt goes on (and still counts towards the account's own lock).
+        captcha_passed = captcha.verify(captcha_key, captcha_answer)
+        if not captcha_passed:
+            message = (_("图形验证码错误或已过期，请重新输入。") if captcha_key or captcha_answer
+                       else lockout.locked_message(lockout.GuardState(ip_throttled=True)))
+            record(actor=None, actor_name=name, action=f"{channel}.refused", success=False,
+                   reason=SIGN_IN_CAPTCHA_REQUIRED, request=request)
+            return SignIn(SIGN_IN_CAPTCHA_REQUIRED, message=message)
     try:
-        user = authenticate(request, username=name, password=password)
+        user = authenticate(request, username=name, password=password, captcha_passed=captcha_passed)
     except LoginRefused as refused:
-        outcome = SIGN_IN_LOCKED if refused.state.locked else SIGN_IN_IP_THROTTLED
+        outcome = SIGN_IN_LOCKED if refused.state.locked else SIGN_IN_CAPTCHA_REQUIRED
         if refused.new_lock:
             record(actor=None, actor_name=name, action=f"{channel}.failure", success=False, request=request)
             _record_lock(name, refused.state, request)
