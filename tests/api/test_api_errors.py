@@ -38,7 +38,15 @@ def test_a_nul_character_in_a_body_or_query_is_a_422(demo, api_token):
     client = Client(**api_token("district"))
     response = client.post("/api/v1/organisations", {"kind": "owners_committee", "name": "x", "area": "3417\x0002"},
                            content_type="application/json")
-    # ninja reports any failure of the body parser as a 400 ("cannot parse the body").
-    assert response.status_code == 400 and response.json()["code"] == "bad_request"
+    assert response.status_code == 422
+    assert response.json() == {"detail": "提交的内容含有不允许的空字符（U+0000），请删除后重新提交。",
+                               "code": "nul_character"}
+    # A raw NUL byte makes the body invalid JSON: the same answer, not ninja's English 400.
+    response = client.post("/api/v1/organisations", b'{"kind": "owners_committee", "name": "a\x00b"}',
+                           content_type="application/json")
+    assert response.status_code == 422 and response.json()["code"] == "nul_character"
+    response = client.post("/api/v1/organisations", b'{"kind": ', content_type="application/json")
+    assert response.status_code == 422
+    assert response.json() == {"detail": "请求体无法解析，请提交有效的 JSON。", "code": "invalid_body"}
     response = client.get("/api/v1/persons", {"q": "a\x00b"})
-    assert response.status_code == 422 and response.json()["code"] == "invalid"
+    assert response.status_code == 422 and response.json()["code"] == "nul_character"

@@ -2,7 +2,8 @@
 /api/v1/openapi.json and sends them to the WSGI application in-process.
 
 Two passes: as the ``district`` demo account (the widest scope, Bearer token) and without
-credentials. Neither may produce a 5xx, and every error is the JSON ``{"detail", "code"}``.
+credentials. Neither may produce a 5xx, every status answered is one the document lists for the
+operation (schemathesis' status_code_conformance), and every error is the JSON ``{"detail", "code"}``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import not_a_server_error, status_code_conformance
 
 FUZZ = settings(max_examples=25, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
@@ -76,7 +77,7 @@ def test_the_district_token_is_what_the_fuzzed_requests_carry(demo, district_hea
 @FUZZ
 def test_no_server_error_as_district_admin(case, demo, district_headers):
     response = case.call(headers=district_headers)
-    case.validate_response(response, checks=[not_a_server_error])
+    case.validate_response(response, checks=[not_a_server_error, status_code_conformance])
     assert_error_is_json_with_code(response)
 
 
@@ -84,5 +85,5 @@ def test_no_server_error_as_district_admin(case, demo, district_headers):
 @FUZZ
 def test_no_server_error_without_credentials(case, demo):
     response = case.call()
-    case.validate_response(response, checks=[not_a_server_error])
+    case.validate_response(response, checks=[not_a_server_error, status_code_conformance])
     assert_error_is_json_with_code(response)

@@ -105,11 +105,16 @@ class MatrixPermissionMixin:
 
 
 class ResetPasswordForm(AdminPasswordChangeForm):
-    """An administrator sets a password: the user must choose their own at the next sign-in."""
+    """An administrator sets a password: the user must choose their own at the next sign-in,
+    and the tokens issued under the old password end."""
 
     def save(self, commit=True):
         self.user.must_change_password = settings.GONGZHI_FORCE_FIRST_PASSWORD_CHANGE
-        return super().save(commit)
+        user = super().save(commit)
+        if commit:
+            # The administrator's own entry is the site's ``manage.change`` record of this change.
+            services.revoke_api_tokens(user=user, reason=services.REVOKED_PASSWORD)
+        return user
 
 
 class RoleAssignmentFormSet(BaseInlineFormSet):
@@ -150,6 +155,13 @@ class UserAdmin(MatrixPermissionMixin, DjangoUserAdmin):
         if not change:
             obj.must_change_password = settings.GONGZHI_FORCE_FIRST_PASSWORD_CHANGE
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Roles granted, removed or moved here end the user's API tokens, as assign_role does.
+        if change and any(formset.has_changed() for formset in formsets):
+            services.revoke_api_tokens(user=form.instance, reason=services.REVOKED_ROLES, actor=request.user,
+                                       request=request)
 
     def delete_model(self, request, obj):
         messages.error(request, _("账号不能删除，请改为停用。"))

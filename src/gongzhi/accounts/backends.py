@@ -25,11 +25,11 @@ class LoginRefused(Exception):
 
 
 class GuardedModelBackend(ModelBackend):
-    def authenticate(self, request, username=None, password=None, **kwargs):
+    def authenticate(self, request, username=None, password=None, captcha_passed=False, **kwargs):
         if username is None or password is None:
             return None
         ip = client_ip(request) if request is not None else None
-        state = lockout.check(username, ip)
+        state = lockout.check(username, ip, captcha_passed=captcha_passed)
         if state.refused:
             raise LoginRefused(state)
         user = super().authenticate(request, username=username, password=password, **kwargs)

@@ -1,4 +1,5 @@
-"""Login guard: 5 failures lock an account for 15 minutes; 50 failures from one IP throttle it.
+"""Login guard: 5 failures lock an account for 15 minutes; past 50 failures from one IP, every
+sign-in from it needs an image challenge (``accounts.captcha``) as well.
 
 The two thresholds differ on purpose: a community office shares one address behind NAT, so one
 clerk's typos must lock only that clerk's account, not the whole office. django-axes has a
@@ -33,16 +34,26 @@ def normalize_username(username: str) -> str:
     return (username or "").strip().lower()[:150]
 
 
-def check(username: str, ip: str | None) -> GuardState:
-    """Is a sign-in attempt for ``username`` from ``ip`` refused before checking the password?"""
+def ip_throttled(ip: str | None) -> bool:
+    """Has ``ip`` failed too often lately? Then sign-ins from it need an image challenge (captcha)."""
+    if not ip:
+        return False
+    window = timezone.now() - timedelta(minutes=settings.GONGZHI_IP_THROTTLE_MINUTES)
+    return LoginFailure.objects.filter(ip=ip, at__gte=window).count() >= settings.GONGZHI_IP_THROTTLE_FAILURES
+
+
+def check(username: str, ip: str | None, *, captcha_passed: bool = False) -> GuardState:
+    """Is a sign-in attempt for ``username`` from ``ip`` refused before checking the password?
+
+    A throttled address is refused only without a solved image challenge (``captcha_passed``):
+    one office behind one address is not locked out as a whole. A locked account stays locked.
+    """
     now = timezone.now()
     lock = AccountLock.objects.filter(username=normalize_username(username), until__gt=now).first()
     if lock:
         return GuardState(locked=True, until=lock.until)
-    if ip:
-        window = now - timedelta(minutes=settings.GONGZHI_IP_THROTTLE_MINUTES)
-        if LoginFailure.objects.filter(ip=ip, at__gte=window).count() >= settings.GONGZHI_IP_THROTTLE_FAILURES:
-            return GuardState(ip_throttled=True, until=now + timedelta(minutes=settings.GONGZHI_IP_THROTTLE_MINUTES))
+    if not captcha_passed and ip_throttled(ip):
+        return GuardState(ip_throttled=True, until=now + timedelta(minutes=settings.GONGZHI_IP_THROTTLE_MINUTES))
     return GuardState()
 
 
@@ -97,4 +108,4 @@ def locked_message(state: GuardState) -> str:
         return _("连续登录失败次数过多，账号已锁定 %(m)d 分钟。请稍后再试，或联系管理员解锁。") % {
             "m": settings.GONGZHI_LOCKOUT_MINUTES
         }
-    return _("该网络地址登录失败次数过多，请 %(m)d 分钟后再试。") % {"m": settings.GONGZHI_IP_THROTTLE_MINUTES}
+    return _("该网络地址登录失败次数过多，请输入图形验证码后再登录。")

@@ -1,8 +1,9 @@
 """Per-request session policy: idle expiry by role, password expiry, forced change, 2FA.
 
 Runs after the authentication and OTP middleware. Pages only: the API authenticates in
-``gongzhi.core.api`` (which applies the two-factor rule to sessions too), and static files,
-the health check and Open311 carry no session policy.
+``gongzhi.core.api``, which applies the same rules (``accounts.policy``) to sessions and tokens
+and answers 403 with the step's code; static files, the health check and Open311 carry no
+session policy.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from .roles import PRIVILEGED_ROLES, TWO_FACTOR_ROLES, Role
+from .policy import blocked_step, needs_two_factor
+from .roles import PRIVILEGED_ROLES, Role
 
 # No session policy at all on these paths (no idle refresh, no redirects).
 PASSIVE_PREFIXES = ("/static/", "/healthz", "/api/", "/open311/")
@@ -35,28 +37,21 @@ def idle_seconds(user) -> int:
     return settings.GONGZHI_RESIDENT_SESSION_DAYS * 86400
 
 
-def needs_two_factor(user) -> bool:
-    return settings.GONGZHI_REQUIRE_2FA and bool(user.roles() & TWO_FACTOR_ROLES)
+def session_second_factor_verified(user) -> bool:
+    return bool(hasattr(user, "is_verified") and user.is_verified())
 
 
 def session_lacks_second_factor(user) -> bool:
     """A signed-in session of a role that must use two factors, without a verified code."""
-    return needs_two_factor(user) and not (hasattr(user, "is_verified") and user.is_verified())
+    return needs_two_factor(user) and not session_second_factor_verified(user)
 
 
 def required_step(request, user) -> str | None:
-    """The page the user must complete before anything else, or None."""
+    """The page the user must complete before anything else, or None (rules: ``policy``)."""
     if request.path.startswith(NO_REDIRECT_PREFIXES):
         return None
-    from .services import password_expired
-
-    if session_lacks_second_factor(user):
-        return reverse("accounts:two_factor")
-    if user.must_change_password and settings.GONGZHI_FORCE_FIRST_PASSWORD_CHANGE:
-        return reverse("accounts:password_change")
-    if bool(user.roles() - {Role.RESIDENT}) and password_expired(user):
-        return reverse("accounts:password_change")
-    return None
+    step = blocked_step(user, second_factor_verified=session_second_factor_verified(user))
+    return reverse(step.url_name) if step else None
 
 
 class SessionPolicyMiddleware:

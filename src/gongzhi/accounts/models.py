@@ -123,6 +123,10 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("到期时间"))
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    revoked_reason = models.CharField(_("吊销原因"), max_length=40, blank=True, default="")
+    # accounts.policy.Credentials.stamp at issue: password, second factor and roles. A token
+    # whose user's stamp has changed since is refused (and marked revoked) on its next use.
+    credential_stamp = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -200,3 +204,20 @@ class PhoneCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} #{self.pk}"
+
+
+class LoginCaptcha(models.Model):
+    """A one-time image challenge (图形验证码) asked past the address throttle (accounts.captcha).
+
+    Only an HMAC of the answer is stored; a challenge is used up by its first try, right or wrong.
+    """
+
+    key = models.CharField(max_length=32, unique=True, editable=False)
+    answer_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("图形验证码")
+        verbose_name_plural = _("图形验证码")

@@ -36,9 +36,16 @@ def perm_paths(user, perm: str) -> tuple[str, ...]:
         from .scoping import collapse_paths
 
         roles = [role for role, perms in MATRIX.items() if perm in perms]
-        paths = set(RoleAssignment.objects.filter(user=user, role__in=roles, area__isnull=False)
-                    .values_list("area__path", flat=True))
-        if Role.DEPARTMENT_STAFF in roles:
+        rows = user.__dict__.get("_gongzhi_assignment_rows")
+        if rows is not None:
+            # Already read with the token's credentials (accounts.policy.Credentials).
+            paths = {path for role, path, _department in rows if role in roles and path}
+            held = {role for role, _path, _department in rows}
+        else:
+            paths = set(RoleAssignment.objects.filter(user=user, role__in=roles, area__isnull=False)
+                        .values_list("area__path", flat=True))
+            held = {Role.DEPARTMENT_STAFF}
+        if Role.DEPARTMENT_STAFF in roles and Role.DEPARTMENT_STAFF in held:
             departments = RoleAssignment.objects.filter(user=user, role=Role.DEPARTMENT_STAFF).values("department")
             paths |= set(Area.objects.filter(departments__in=departments, departments__is_active=True)
                          .values_list("path", flat=True))

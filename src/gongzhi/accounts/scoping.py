@@ -15,6 +15,11 @@ def compute_scope_paths(user) -> tuple[str, ...]:
     from .models import RoleAssignment
 
     assignments = list(RoleAssignment.objects.filter(user=user).values_list("role", "area__path", "department_id"))
+    return scope_paths_from(user, assignments)
+
+
+def scope_paths_from(user, assignments) -> tuple[str, ...]:
+    """The scope from already read ``(role, area path, department id)`` rows; caches the roles."""
     paths = {p for role, p, _ in assignments if p}
     dept_ids = [d for role, _, d in assignments if role == Role.DEPARTMENT_STAFF and d]
     if dept_ids:

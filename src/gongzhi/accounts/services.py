@@ -21,7 +21,7 @@ from gongzhi.audit.services import client_ip, record
 from gongzhi.privacy import crypto
 from gongzhi.privacy.fields import blind_lookup
 
-from . import lockout, two_factor
+from . import captcha, lockout, policy, two_factor
 from .backends import LoginRefused
 from .models import ApiToken, RoleAssignment, User
 from .permissions import has_perm
@@ -70,6 +70,7 @@ def assign_role(*, actor, user: User, role: str, area=None, department=None, req
             record(actor=actor, action="account.role_assign", obj=user,
                    after={"role": role, "area": getattr(area, "code", None), "department": getattr(department, "code", None)},
                    request=request)
+            revoke_api_tokens(user=user, reason=REVOKED_ROLES, actor=actor, request=request)
     return assignment
 
 
@@ -94,6 +95,7 @@ def reset_two_factor(*, actor, user: User, request=None) -> int:
     with transaction.atomic():
         removed, _ = TOTPDevice.objects.filter(user=user).delete()
         record(actor=actor, action="account.2fa_reset", obj=user, after={"devices_removed": removed}, request=request)
+        revoke_api_tokens(user=user, reason=REVOKED_TWO_FACTOR, actor=actor, request=request)
     return removed
 
 
@@ -113,6 +115,7 @@ def change_password(*, user: User, old_password: str, new_password: str, request
         user.must_change_password = False
         user.save(update_fields=["password", "password_changed_at", "must_change_password"])
         record(actor=user, action="account.password_change", obj=user, request=request)
+        revoke_api_tokens(user=user, reason=REVOKED_PASSWORD, actor=user, request=request)
 
 
 def password_expired(user: User) -> bool:
@@ -133,6 +136,7 @@ def create_api_token(*, user: User, name: str, request=None) -> tuple[ApiToken, 
             prefix=key[:10],
             key_hash=ApiToken.hash_key(key),
             expires_at=timezone.now() + timedelta(days=settings.GONGZHI_API_TOKEN_DAYS),
+            credential_stamp=policy.credential_stamp(user),
         )
         record(actor=user, action="account.token_create", obj=token, object_repr=f"{token.name} {token.prefix}…",
                request=request)
@@ -151,17 +155,67 @@ def revoke_api_token(*, user: User, token_id: int, request=None) -> ApiToken:
     return token
 
 
-def user_for_token(key: str) -> User | None:
-    """The active user behind a bearer key, or None. Touches last_used_at at most once a minute."""
+# Why a user's tokens were revoked all at once (``ApiToken.revoked_reason``, audit entry).
+REVOKED_PASSWORD = "password_change"
+REVOKED_TWO_FACTOR = "two_factor_change"
+REVOKED_ROLES = "role_change"
+REVOKED_CREDENTIALS = "credentials_changed"
+
+
+def revoke_api_tokens(*, user: User, reason: str, actor=None, request=None) -> int:
+    """Revoke every active token of ``user`` (a credential or role change); audited when any was."""
+    with transaction.atomic():
+        count = ApiToken.objects.active().filter(user=user).update(revoked_at=timezone.now(), revoked_reason=reason)
+        if count:
+            record(actor=actor, action="account.tokens_revoke", obj=user, after={"tokens": count, "reason": reason},
+                   request=request, actor_name="" if actor else "system")
+    return count
+
+
+@dataclass(frozen=True)
+class TokenHolder:
+    """The user behind a bearer key, and whether the key was issued after a second factor."""
+
+    user: User
+    second_factor_verified: bool
+
+
+def token_holder(key: str) -> TokenHolder | None:
+    """The active user behind a bearer key, or None. Touches last_used_at at most once a minute.
+
+    A token whose user changed password, second factor or roles since it was issued (its
+    credential stamp no longer matches) is revoked here and refused, whatever path made the
+    change. Tokens issued before stamps existed are stamped on first use.
+    """
     if not key or not key.startswith(TOKEN_PREFIX):
         return None
     token = ApiToken.objects.active().select_related("user").filter(key_hash=ApiToken.hash_key(key)).first()
     if token is None or not token.user.is_active:
         return None
+    user = token.user
+    credentials = policy.Credentials.of(user)
+    stamp = credentials.stamp(user)
     now = timezone.now()
+    if token.credential_stamp and token.credential_stamp != stamp:
+        revoke_api_tokens(user=user, reason=REVOKED_CREDENTIALS)
+        ApiToken.objects.filter(pk=token.pk).update(revoked_at=now, revoked_reason=REVOKED_CREDENTIALS)
+        return None
+    changes = {}
+    if not token.credential_stamp:
+        changes["credential_stamp"] = stamp
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+        changes["last_used_at"] = now
+    if changes:
+        ApiToken.objects.filter(pk=token.pk).update(**changes)
+    # The stamp covers the devices: a device present now was present when the token was issued
+    # (through the second factor when the account had one).
+    return TokenHolder(user=user, second_factor_verified=bool(credentials.devices))
+
+
+def user_for_token(key: str) -> User | None:
+    """The active user behind a bearer key, or None (policy not applied: see ``token_holder``)."""
+    holder = token_holder(key)
+    return holder.user if holder else None
 
 
 SIGN_IN_OK = "ok"
@@ -169,6 +223,7 @@ SIGN_IN_INVALID = "invalid_credentials"
 SIGN_IN_OTP_INVALID = "otp_invalid"
 SIGN_IN_LOCKED = "locked"
 SIGN_IN_IP_THROTTLED = "ip_throttled"
+SIGN_IN_CAPTCHA_REQUIRED = "captcha_required"
 
 
 @dataclass(frozen=True)
@@ -186,7 +241,11 @@ class SignIn:
 
     @property
     def refused(self) -> bool:
-        return self.outcome in (SIGN_IN_LOCKED, SIGN_IN_IP_THROTTLED)
+        return self.outcome in (SIGN_IN_LOCKED, SIGN_IN_IP_THROTTLED, SIGN_IN_CAPTCHA_REQUIRED)
+
+    @property
+    def needs_captcha(self) -> bool:
+        return self.outcome == SIGN_IN_CAPTCHA_REQUIRED
 
 
 _MOBILE = re.compile(r"1\d{10}")
@@ -210,7 +269,8 @@ def login_name(typed: str) -> str:
     return "tel:" + crypto.blind_index(compact, label="login-phone")[:16]
 
 
-def sign_in(*, request, username: str, password: str, otp: str = "", channel: str = "login") -> SignIn:
+def sign_in(*, request, username: str, password: str, otp: str = "", channel: str = "login",
+            captcha_key: str = "", captcha_answer: str = "") -> SignIn:
     """Check a password and, when the account has a TOTP device, its one-time code.
 
     One guard for the login page (``channel="login"``) and ``POST /api/v1/auth/token``
@@ -219,10 +279,21 @@ def sign_in(*, request, username: str, password: str, otp: str = "", channel: st
     It neither starts a session nor issues a token: the caller does that with ``result.user``.
     """
     name = login_name(username)
+    captcha_passed = False
+    if lockout.ip_throttled(client_ip(request) if request is not None else None):
+        # Past the address throttle every attempt needs a solved image challenge; with one, the
+        # attempt goes on (and still counts towards the account's own lock).
+        captcha_passed = captcha.verify(captcha_key, captcha_answer)
+        if not captcha_passed:
+            message = (_("图形验证码错误或已过期，请重新输入。") if captcha_key or captcha_answer
+                       else lockout.locked_message(lockout.GuardState(ip_throttled=True)))
+            record(actor=None, actor_name=name, action=f"{channel}.refused", success=False,
+                   reason=SIGN_IN_CAPTCHA_REQUIRED, request=request)
+            return SignIn(SIGN_IN_CAPTCHA_REQUIRED, message=message)
     try:
-        user = authenticate(request, username=name, password=password)
+        user = authenticate(request, username=name, password=password, captcha_passed=captcha_passed)
     except LoginRefused as refused:
-        outcome = SIGN_IN_LOCKED if refused.state.locked else SIGN_IN_IP_THROTTLED
+        outcome = SIGN_IN_LOCKED if refused.state.locked else SIGN_IN_CAPTCHA_REQUIRED
         if refused.new_lock:
             record(actor=None, actor_name=name, action=f"{channel}.failure", success=False, request=request)
             _record_lock(name, refused.state, request)

@@ -6,7 +6,9 @@ afterwards (``gongzhi.registry.verification``); it binds the account to a person
 home area.
 
 Codes: six digits, valid 5 minutes, at most 5 wrong tries, no resend within 60 seconds, at
-most 10 codes per phone and 20 per address a day. Only an HMAC of the code is stored (bound to
+most 10 codes per phone and 20 per address a day. A number that already has an account gets the
+same page answer and counts towards the same limits; its owner gets an SMS saying so instead of
+a code, so the sign-up form tells no one which numbers are registered. Only an HMAC of the code is stored (bound to
 the phone's blind index) and the code is never logged or audited; the SMS channel
 (``notices.sms``) is its only way out.
 """
@@ -87,21 +89,26 @@ def phone_registered(phone: str) -> bool:
 
 
 def registered_message() -> str:
-    # Sign-up has to tell that a number is taken: otherwise the owner gets codes for an account
-    # they already have and cannot create a second one. This says no more than that (not the
-    # username, not the name), and the daily code limits keep it from being used as a bulk oracle.
+    # Shown only when a number became registered between its code being sent and the form being
+    # confirmed with the right code (only the number's owner has that code).
     return _("该手机号已注册，请直接登录或找回密码。")
 
 
-def send_signup_code(*, phone: str, request=None) -> CodeSent:
-    """Send a sign-up code to ``phone`` (normalised here) unless a limit or an account stands in the way.
+def sent_message(phone: str) -> str:
+    """The one answer to a code request, whether or not the number already has an account."""
+    return _("如果该号码可以注册，验证码已发送至 %(phone)s，5 分钟内有效。") % {"phone": mask_phone(phone)}
 
-    Raises ``ValidationError`` (code ``phone_registered``) or ``CodeRefused`` (``too_soon``,
-    ``phone_daily_limit``, ``ip_daily_limit``) with a Chinese message.
+
+def send_signup_code(*, phone: str, request=None) -> CodeSent:
+    """Send a sign-up code to ``phone`` (normalised here) unless a limit stands in the way.
+
+    A number that already has an account gets the same treatment and the same answer (so the
+    page tells no one which numbers are registered): it counts towards the same limits, and its
+    owner gets an SMS saying the number is already registered instead of a code. Raises
+    ``CodeRefused`` (``too_soon``, ``phone_daily_limit``, ``ip_daily_limit``) with a Chinese message.
     """
     phone = clean_mobile(phone)
-    if phone_registered(phone):
-        raise ValidationError(registered_message(), code="phone_registered")
+    registered = phone_registered(phone)
     index = phone_index(phone)
     ip = client_ip(request) if request is not None else None
     now = timezone.now()
@@ -117,17 +124,24 @@ def send_signup_code(*, phone: str, request=None) -> CodeSent:
             raise CodeRefused(_("该手机号今日获取验证码次数已达上限，请明天再试。"), code="phone_daily_limit")
         if ip and PhoneCode.objects.filter(ip=ip).count() >= _setting("GONGZHI_SMS_IP_DAILY", IP_DAILY_LIMIT):
             raise CodeRefused(_("当前网络今日获取验证码次数已达上限，请明天再试。"), code="ip_daily_limit")
+        # A registered number's row holds the hash of a code nobody is sent: it counts towards the
+        # limits like any other, and no code typed on the confirm page can match it.
         code = "".join(secrets.choice("0123456789") for _digit in range(CODE_DIGITS))
         sent = PhoneCode.objects.create(phone_index=index, purpose=CodePurpose.SIGNUP,
                                         code_hash=_hash_code(index, code), ip=ip, created_at=now,
                                         expires_at=now + CODE_TTL)
         # Earlier codes stop working once a new one is sent: only the latest is valid.
         PhoneCode.objects.filter(phone_index=index, used_at__isnull=True).exclude(pk=sent.pk).update(used_at=now)
-        text = _("【共治】您的注册验证码为 %(code)s，%(m)d 分钟内有效。如非本人操作，请忽略本短信。") % {
-            "code": code, "m": int(CODE_TTL.total_seconds() // 60)}
+        if registered:
+            text = _("【共治】该手机号已注册共治账号，无需重复注册。请直接登录；如忘记密码，请联系社区工作人员重置。"
+                     "如非本人操作，请忽略本短信。")
+        else:
+            text = _("【共治】您的注册验证码为 %(code)s，%(m)d 分钟内有效。如非本人操作，请忽略本短信。") % {
+                "code": code, "m": int(CODE_TTL.total_seconds() // 60)}
         channel, _detail = send_text(phone, text)
         record(actor=None, actor_name="signup", action="account.signup_code", object_type="accounts.phonecode",
-               object_id=str(sent.pk), object_repr=mask_phone(phone), after={"channel": channel}, request=request)
+               object_id=str(sent.pk), object_repr=mask_phone(phone),
+               after={"channel": channel, "registered": registered}, request=request)
     return CodeSent(phone=phone, channel=channel, expires_at=sent.expires_at)
 
 
@@ -187,14 +201,15 @@ def register_resident(*, phone: str, code: str, password: str, request=None) -> 
     The password is checked before the code, so a weak password does not use up the code.
     """
     phone = clean_mobile(phone)
-    if phone_registered(phone):
-        raise ValidationError(registered_message(), code="phone_registered")
     area = _signup_area()
     if area is None:
         raise ValidationError(_("系统尚未配置行政区划，暂不能注册。"), code="no_area")
     user = User(username=_new_username(), phone=phone)
     validate_password(password, user)
+    # The code first: a registered number was sent no code, so it fails here like a wrong code.
     check_code(phone=phone, code=code)
+    if phone_registered(phone):
+        raise ValidationError(registered_message(), code="phone_registered")
     with transaction.atomic():
         user.set_password(password)
         user.save()

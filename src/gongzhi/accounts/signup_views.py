@@ -39,11 +39,8 @@ def signup_view(request):
                 return render(request, "accounts/signup.html", {"form": form})
             # A code was sent less than a minute ago: go on and type that one.
             messages.info(request, refused.messages[0])
-        except ValidationError as error:
-            _add_errors(form, "phone", error)
-            return render(request, "accounts/signup.html", {"form": form})
         else:
-            messages.success(request, _("验证码已发送至 %(phone)s，5 分钟内有效。") % {"phone": mask_phone(phone)})
+            messages.success(request, signup.sent_message(phone))
         request.session[SESSION_PHONE] = phone
         return redirect("accounts:signup_confirm")
     return render(request, "accounts/signup.html", {"form": form})
@@ -88,5 +85,5 @@ def signup_resend_view(request):
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, _("验证码已重新发送至 %(phone)s。") % {"phone": mask_phone(phone)})
+        messages.success(request, signup.sent_message(phone))
     return redirect("accounts:signup_confirm")

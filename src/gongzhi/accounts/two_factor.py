@@ -38,4 +38,8 @@ def confirm(*, user, device: TOTPDevice, token: str, request=None) -> bool:
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         record(actor=user, action="account.2fa_enable", obj=user, request=request)
+        # A new second factor is a new credential: tokens issued under the old one end.
+        from .services import REVOKED_TWO_FACTOR, revoke_api_tokens
+
+        revoke_api_tokens(user=user, reason=REVOKED_TWO_FACTOR, actor=user, request=request)
     return True

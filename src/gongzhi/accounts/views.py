@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from gongzhi.audit.services import record
+from gongzhi.audit.services import client_ip, record
 
-from . import selectors, services, two_factor
+from . import captcha, lockout, selectors, services, two_factor
 from .forms import LoginForm, OtpForm, PasswordChangeForm, TokenForm
-from .middleware import needs_two_factor
+from .policy import needs_two_factor
 from .models import ApiToken
 from .permissions import home_url_name
 
@@ -38,7 +38,9 @@ def login_view(request):
     status = 200
     if request.method == "POST" and form.is_valid():
         result = services.sign_in(request=request, username=form.cleaned_data["username"].strip(),
-                                  password=form.cleaned_data["password"], otp=form.cleaned_data["otp"])
+                                  password=form.cleaned_data["password"], otp=form.cleaned_data["otp"],
+                                  captcha_key=request.POST.get("captcha_key", ""),
+                                  captcha_answer=request.POST.get("captcha", ""))
         if result.ok:
             login(request, result.user)
             if result.device is not None:
@@ -46,8 +48,10 @@ def login_view(request):
             record(actor=result.user, action="login.success", obj=result.user, request=request)
             return redirect(_safe_next(request) or reverse(home_url_name(result.user)))
         error, status = result.message, 403 if result.refused else 401
-    return render(request, "accounts/login.html", {"form": form, "error": error, "next": _safe_next(request)},
-                  status=status)
+    # Past the address throttle the page asks for an image challenge (a new one on every showing).
+    challenge = captcha.new_challenge() if lockout.ip_throttled(client_ip(request)) else None
+    return render(request, "accounts/login.html", {"form": form, "error": error, "next": _safe_next(request),
+                                                   "captcha": challenge}, status=status)
 
 
 @require_POST

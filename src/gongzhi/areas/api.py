@@ -1,4 +1,7 @@
-"""API: the caller's areas, one area by code, and point → grid."""
+"""API: the caller's areas, one area by code, and point → grid.
+
+Every operation needs ``areas.view``, like the area pages (403 ``forbidden`` otherwise).
+"""
 
 
 from django.http import Http404
@@ -6,6 +9,8 @@ from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 from pydantic import Field
 
+from gongzhi.accounts.permissions import require_perm
+from gongzhi.accounts.roles import Perm
 from gongzhi.core.pagination import PageNumberPagination
 
 from . import locate as locate_service
@@ -40,11 +45,13 @@ class AreaFilter(Schema):
 @router.get("", response=list[AreaOut], summary="Areas the caller may see (their subtree)")
 @paginate(PageNumberPagination, page_size=100)
 def list_areas(request, filters: AreaFilter = Query(...)):
+    require_perm(request.user, Perm.AREAS_VIEW)
     return selectors.visible_areas(request.user, level=filters.level, q=filters.q)
 
 
 @router.get("/locate", response=AreaOut, summary="The grid containing a point (404 when none, or out of scope)")
 def locate(request, point: LocateIn = Query(...)):
+    require_perm(request.user, Perm.AREAS_VIEW)
     grid = locate_service.locate(point.lon, point.lat)
     if grid is None or not Area.objects.visible_to(request.user).filter(pk=grid.pk).exists():
         raise Http404
@@ -53,4 +60,5 @@ def locate(request, point: LocateIn = Query(...)):
 
 @router.get("/{code}", response=AreaOut, summary="One area by code (404 when out of scope)")
 def get_area(request, code: str):
+    require_perm(request.user, Perm.AREAS_VIEW)
     return selectors.area_for(request.user, code)

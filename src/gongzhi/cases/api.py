@@ -17,6 +17,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import Field
 
+from gongzhi.core.api import ApiErrorOut
 from gongzhi.accounts.models import Department
 from gongzhi.core.pagination import PageNumberPagination
 from gongzhi.core.uploads import PHOTO, accepts_uploads, decode_base64_files
@@ -39,10 +40,7 @@ PHOTOS_HELP = ("base64 (or data: URLs) of JPEG, PNG or WebP photos, at most 6 (G
                "10 MB each; the whole request at most 32 MB (GONGZHI_API_UPLOAD_MAX_BYTES)")
 
 
-class ErrorOut(Schema):
-    detail: Any
-    code: str
-    fields: dict[str, str] | None = None
+ErrorOut = ApiErrorOut  # the one error schema of the API
 
 
 class CategoryOut(Schema):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
@@ -15,13 +16,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import URLPattern
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from gongzhi.core.errors import DomainError
+from gongzhi.core.nul_guard import NUL_MESSAGE, NulCharacterRefused, holds_nul
 
 logger = logging.getLogger(__name__)
 
@@ -38,19 +40,31 @@ class BearerTokenAuth(HttpBearer):
     openapi_description = "Personal API token: Authorization: Bearer gz_…"
 
     def authenticate(self, request, token):
-        from gongzhi.accounts.services import user_for_token
+        from gongzhi.accounts.services import token_holder
 
-        user = user_for_token(token)
-        if user is not None:
-            request.user = user
-        return user
+        holder = token_holder(token)
+        if holder is None:
+            return None
+        refuse_blocked(holder.user, second_factor_verified=holder.second_factor_verified)
+        request.user = holder.user
+        return holder.user
+
+
+def refuse_blocked(user, *, second_factor_verified: bool) -> None:
+    """The account policy (``accounts.policy``), for sessions and tokens alike: 403 with the
+    step's code (``two_factor_setup_required``, ``password_change_required``, ``password_expired``…)."""
+    from gongzhi.accounts.policy import blocked_step
+
+    step = blocked_step(user, second_factor_verified=second_factor_verified)
+    if step is not None:
+        raise ApiError(403, step.code, str(step.message))
 
 
 class SessionAuth(APIKeyCookie):
     """The signed-in browser session; CSRF is enforced for unsafe methods.
 
-    A session that still owes its second factor (the pages redirect it to the two-factor page)
-    is not accepted here either, so the API is no way around two-factor authentication.
+    A session that still owes a step (second factor, password change: the pages redirect it
+    there) gets 403 with the step's code, so the API is no way around the account policy.
     """
 
     param_name = settings.SESSION_COOKIE_NAME
@@ -65,18 +79,57 @@ class SessionAuth(APIKeyCookie):
         return request.COOKIES.get(self.param_name)
 
     def authenticate(self, request, key):
-        from gongzhi.accounts.middleware import session_lacks_second_factor
+        from gongzhi.accounts.middleware import session_second_factor_verified
 
         user = getattr(request, "user", None)
         if key is None or user is None or not user.is_authenticated:
             return None
-        if session_lacks_second_factor(user):
-            return None
+        refuse_blocked(user, second_factor_verified=session_second_factor_verified(user))
         return user
 
 
+class ApiErrorOut(Schema):
+    """Every error the API answers: a Chinese ``detail`` (a message, or the validation errors by
+    field) and a stable machine-readable ``code``."""
+
+    detail: str | list[Any] | dict[str, Any] = Field(description="Chinese message, or the errors by field")
+    code: str = Field(description="stable error code, e.g. not_found, invalid, password_expired")
+    fields: dict[str, Any] | None = Field(None, description="field → message, when the error belongs to fields")
+
+
+# Responses every operation can give besides its own (see ``GongzhiApi.get_openapi_schema``).
+ERROR_RESPONSES = {
+    400: "Bad request (`bad_request`, a refused domain step)",
+    401: "Not signed in, or the token is invalid, expired or revoked (`unauthorized`)",
+    403: "Forbidden: no permission (`forbidden`), CSRF (`csrf_failed`), or a step the account owes first "
+         "(`two_factor_setup_required`, `two_factor_required`, `password_change_required`, `password_expired`)",
+    404: "Not found, or out of the caller's scope (`not_found`)",
+    409: "Conflict: the object changed or is not in a state that allows the step (`conflict`)",
+    422: "Invalid input (`invalid`; `nul_character` for text holding a NUL character)",
+}
+WRITE_METHODS = {"post", "put", "patch", "delete"}
+
+
 class GongzhiApi(NinjaAPI):
-    """A NinjaAPI whose "method not allowed" is the JSON error body too (ninja sends plain text)."""
+    """A NinjaAPI whose "method not allowed" is the JSON error body too (ninja sends plain text),
+    and whose OpenAPI document lists the error responses every operation really gives."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas.setdefault("ApiErrorOut", ApiErrorOut.model_json_schema(ref_template="#/components/schemas/{model}"))
+        ref = {"$ref": "#/components/schemas/ApiErrorOut"}
+        for path_item in schema.get("paths", {}).values():
+            for method, operation in path_item.items():
+                responses = operation.setdefault("responses", {})
+                for status, description in ERROR_RESPONSES.items():
+                    if status == 409 and method not in WRITE_METHODS:
+                        continue
+                    if status in responses or str(status) in responses:
+                        continue
+                    responses[status] = {"description": description,
+                                         "content": {"application/json": {"schema": ref}}}
+        return schema
 
     @property
     def urls(self):
@@ -100,30 +153,27 @@ def _json_method_not_allowed(view):
     return wrapper
 
 
-def _holds_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_holds_nul(v) for v in value)
-    return False
+def _refuse_nul():
+    return ApiError(422, "nul_character", str(NUL_MESSAGE))
 
 
 class NulRefusingParser(Parser):
     """JSON bodies and query strings with a NUL character are refused with a 422 here, once:
-    PostgreSQL cannot store or even compare text holding NUL, so it would fail deep inside a query."""
+    PostgreSQL cannot store or even compare text holding NUL, so it would fail deep inside a query.
+    A raw NUL byte (invalid JSON) and an escaped ``\\u0000`` get the same answer."""
 
     def parse_body(self, request):
+        if b"\x00" in request.body:
+            raise _refuse_nul()
         data = super().parse_body(request)
-        if _holds_nul(data):
-            raise ApiError(422, "invalid", _("请求中含有不允许的空字符（\\u0000）。"))
+        if holds_nul(data):
+            raise _refuse_nul()
         return data
 
     def parse_querydict(self, data, list_fields, request):
         result = super().parse_querydict(data, list_fields, request)
-        if _holds_nul(result):
-            raise ApiError(422, "invalid", _("请求中含有不允许的空字符（\\u0000）。"))
+        if holds_nul(result):
+            raise _refuse_nul()
         return result
 
 
@@ -157,8 +207,22 @@ def _domain_error(request, exc: DomainError):
     return api.create_response(request, body, status=exc.status)
 
 
+@api.exception_handler(NulCharacterRefused)
+def _nul_character(request, exc: NulCharacterRefused):
+    return error_response(request, 422, "nul_character", str(NUL_MESSAGE))
+
+
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
+    # ninja wraps any failure of the body parser in a 400 "Cannot parse request body": a refusal
+    # of ours keeps its own status and code, and a body that is not JSON is a Chinese 422.
+    cause = exc.__cause__
+    if isinstance(cause, ApiError):
+        return _api_error(request, cause)
+    if isinstance(cause, NulCharacterRefused):
+        return _nul_character(request, cause)
+    if cause is not None and exc.status_code == 400:
+        return error_response(request, 422, "invalid_body", _("请求体无法解析，请提交有效的 JSON。"))
     return error_response(request, exc.status_code, STATUS_CODES.get(exc.status_code, "error"), str(exc))
 
 

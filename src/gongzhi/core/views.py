@@ -61,6 +61,9 @@ def _error(request, status: int, title: str, message: str):
 
 
 def bad_request(request, exception=None):
+    # A refusal that explains itself (e.g. a NUL character in a form) shows its own message.
+    if getattr(exception, "user_message", None):
+        return _error(request, 400, getattr(exception, "title", None) or _("请求无效"), exception.user_message)
     return _error(request, 400, _("请求无效"), _("请求的格式不正确，请返回重试。"))
 
 

@@ -18,6 +18,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import Field
 
+from gongzhi.core.api import ApiErrorOut
 from gongzhi.areas.models import Area
 from gongzhi.core.pagination import PageNumberPagination
 from gongzhi.privacy import services as privacy
@@ -50,9 +51,7 @@ OptionalId = Field(None, ge=1, le=MAX_ID)
 PAGE_SIZE = 50
 
 
-class ErrorOut(Schema):
-    detail: Any = Field(description="per field: a list of Chinese messages")
-    code: str
+ErrorOut = ApiErrorOut  # the one error schema of the API
 
 
 def _not_found_field(field: str) -> ValidationError:

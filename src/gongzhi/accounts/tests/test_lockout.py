@@ -1,4 +1,5 @@
-"""Login guard: 5 failures lock an account for 15 minutes, 50 failures from one address throttle it.
+"""Login guard: 5 failures lock an account for 15 minutes; past 50 failures from one address every
+sign-in from it needs an image challenge (test_captcha.py).
 
 The same guard sits behind the login page and POST /api/v1/auth/token, and the two count together.
 """
@@ -18,7 +19,7 @@ from gongzhi.audit.models import AuditEntry
 pytestmark = pytest.mark.django_db
 
 LOCK_MESSAGE = "连续登录失败次数过多，账号已锁定 15 分钟。请稍后再试，或联系管理员解锁。"
-IP_MESSAGE = "该网络地址登录失败次数过多，请 15 分钟后再试。"
+IP_MESSAGE = "该网络地址登录失败次数过多，请输入图形验证码后再登录。"
 WRONG = "Wrong@pass1"
 
 
@@ -136,8 +137,9 @@ def test_fifty_failures_across_accounts_throttle_the_address(demo, page_login, t
     refused = page_login("district", ip=attacker)
     assert refused.status_code == 403
     assert IP_MESSAGE in refused.content.decode()
-    assert token_login("district", ip=attacker).json() == {"detail": IP_MESSAGE, "code": "locked"}
-    assert AuditEntry.objects.filter(action="login.refused", reason="ip_throttled").exists()
+    assert 'data-testid="captcha"' in refused.content.decode()
+    assert token_login("district", ip=attacker).json() == {"detail": IP_MESSAGE, "code": "captcha_required"}
+    assert AuditEntry.objects.filter(action="login.refused", reason="captcha_required").exists()
 
     # The same account from another address is fine: only the address is throttled.
     assert page_login("district", ip="203.0.113.5", c=Client()).status_code == 302

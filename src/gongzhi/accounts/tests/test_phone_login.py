@@ -39,10 +39,11 @@ def test_a_wrong_password_for_a_phone_counts_against_the_account_without_storing
 
 def test_a_nul_byte_in_the_username_is_refused_cleanly(demo, client):
     """PostgreSQL cannot hold NUL in text (found by schemathesis): the API parser refuses it, and the
-    login form's fields refuse it too (Django's ProhibitNullCharactersValidator)."""
+    login page refuses it too (core.nul_guard)."""
     response = client.post("/api/v1/auth/token", {"username": "13800000008\x00", "password": "wrong-password"},
                            content_type="application/json")
-    assert response.status_code in (400, 401, 422)
+    assert response.status_code == 422 and response.json()["code"] == "nul_character"
     assert "\x00" not in "".join(LoginFailure.objects.values_list("username", flat=True))
     page = client.post("/accounts/login/", {"username": "13800000008\x00", "password": "wrong-password"})
-    assert page.status_code == 200 and not LoginFailure.objects.exists()
+    assert page.status_code == 400 and not LoginFailure.objects.exists()
+    assert "提交的内容含有不允许的空字符" in page.content.decode()

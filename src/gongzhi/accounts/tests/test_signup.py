@@ -184,12 +184,60 @@ def test_daily_limits_per_phone_and_per_address(demo, settings, sms_log):
     signup.send_signup_code(phone=PHONE)
 
 
-def test_registered_phone_gets_a_clear_message_and_no_code(demo, client, sms_log):
-    response = client.post(SIGNUP_URL, {"phone": "13800000008"})  # the demo resident's phone
+REGISTERED = "13800000008"  # the demo resident's phone
+UNREGISTERED = "13800000009"
 
-    assert response.status_code == 200
-    assert "该手机号已注册，请直接登录或找回密码。" in response.content.decode()
-    assert sms_log.lines() == [] and not PhoneCode.objects.exists()
+
+def _page_answer(client, phone: str) -> tuple[int, str]:
+    response = client.post(SIGNUP_URL, {"phone": phone}, follow=True)
+    text = re.sub(r"<input[^>]*csrfmiddlewaretoken[^>]*>", "", response.content.decode())
+    text = re.sub(r'"X-CSRFToken": "[^"]+"', "", text)  # per-session tokens differ anyway
+    return response.status_code, text.replace(phone[-4:], "####")
+
+
+def test_a_registered_number_gets_the_same_page_answer_and_an_sms_instead_of_a_code(demo, sms_log):
+    from django.test import Client
+
+    registered = _page_answer(Client(), REGISTERED)
+    unregistered = _page_answer(Client(), UNREGISTERED)
+    assert registered == unregistered  # nothing on the page tells the two apart
+    assert "如果该号码可以注册，验证码已发送至 138****####，5 分钟内有效。" in registered[1]
+    assert "已注册" not in registered[1]
+
+    to_registered, to_new = sms_log.lines()
+    assert to_registered["to"] == REGISTERED and "该手机号已注册共治账号" in to_registered["body"]
+    assert not re.search(r"\d{6}", to_registered["body"])  # no code
+    assert to_new["to"] == UNREGISTERED and re.search(r"验证码为 \d{6}", to_new["body"])
+
+    # Confirming with a guessed code fails as for any wrong code; no second account is made.
+    client = Client()
+    client.post(SIGNUP_URL, {"phone": REGISTERED})
+    response = client.post(CONFIRM_URL, {"code": "123456", "password": PASSWORD, "password2": PASSWORD})
+    assert "验证码" in response.content.decode() and "已注册" not in response.content.decode()
+    assert User.objects.filter(phone_index__isnull=False).count() == User.objects.count()
+    assert not User.objects.filter(username__startswith="jm").exists()
+
+
+def test_registered_numbers_count_towards_the_same_limits(demo, settings, sms_log):
+    settings.GONGZHI_SMS_PHONE_DAILY = 1
+    settings.GONGZHI_SMS_IP_DAILY = 3
+
+    class Request:
+        META = {"REMOTE_ADDR": "10.1.2.4"}
+
+    answers = {}
+    for phone in (REGISTERED, UNREGISTERED):
+        signup.send_signup_code(phone=phone, request=Request())
+        age_codes(61)
+        with pytest.raises(signup.CodeRefused) as refused:
+            signup.send_signup_code(phone=phone, request=Request())
+        answers[phone] = (refused.value.code, refused.value.messages)
+    assert answers[REGISTERED] == answers[UNREGISTERED]
+    assert answers[REGISTERED][0] == "phone_daily_limit"
+    signup.send_signup_code(phone="13800000010", request=Request())
+    with pytest.raises(signup.CodeRefused) as ip_limit:
+        signup.send_signup_code(phone="13800000011", request=Request())
+    assert ip_limit.value.code == "ip_daily_limit"
 
 
 def test_invalid_phone_is_refused_in_chinese(demo, client, sms_log):

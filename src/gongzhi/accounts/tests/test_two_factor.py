@@ -113,7 +113,8 @@ def test_required_two_factor_redirects_every_page_until_set_up(demo, login_as, s
         assert (response.status_code, response.url) == (302, "/accounts/two-factor/"), path
     page = client.get("/accounts/two-factor/")
     assert "您的角色须开启两步验证后才能继续使用。" in page.content.decode()
-    assert client.get("/api/v1/me").status_code == 401
+    refused = client.get("/api/v1/me")
+    assert refused.status_code == 403 and refused.json()["code"] == "two_factor_setup_required"
 
     device = TOTPDevice.objects.get(user=demo.users[username])
     assert client.post("/accounts/two-factor/", {"token": code(device)}).status_code == 302

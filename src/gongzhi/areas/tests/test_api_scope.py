@@ -50,3 +50,16 @@ def test_anonymous_gets_json_401(client, demo):
     response = client.get("/api/v1/areas")
     assert response.status_code == 401
     assert response.json()["code"] == "unauthorized"
+
+
+@pytest.mark.parametrize("username", ["resident", "auditor"])
+def test_the_api_asks_for_areas_view_like_the_pages(client, api_token, login_as, username):
+    """Without ``areas.view`` the area pages answer 403, and so does every areas API operation."""
+    headers = api_token(username)
+    for url in ["/api/v1/areas", "/api/v1/areas/341702001001", "/api/v1/areas/locate?lon=117.401&lat=30.719"]:
+        response = client.get(url, **headers)
+        assert response.status_code == 403, url
+        assert response.json()["code"] == "forbidden"
+    page = login_as(username)
+    assert page.get("/areas/341702001001/").status_code == 403
+    assert page.get("/api/v1/areas").status_code == 403
