@@ -90,3 +90,17 @@ def test_an_ordinary_sheet_passes_and_reads():
 def test_an_xls_is_bounded_by_its_size(settings):
     settings.GONGZHI_WORKBOOK_MAX_XLS_MB = 1
     assert ".xls 文件过大：最多 1 MB" in _refusal(b"\xd0\xcf\x11\xe0" + b"\0" * (2 * 1024 * 1024), "a.xls")
+
+
+def test_a_dimension_that_understates_the_sheet_is_not_trusted(settings):
+    """A1:B2 declared, a cell at E5: the area read from A1 is 5 × 5, not 2 × 2."""
+    settings.GONGZHI_IMPORT_MAX_CELLS = 10
+    data = hostile.xlsx([hostile.header_row(), f'<row r="5">{hostile.inline_cell("E5", "x")}</row>'],
+                        dimension="A1:B2")
+    assert _refusal(data, "a.xlsx") == "表格范围过大：行数 × 列数最多 10 个单元格，本文件为 25 个。"
+
+
+def test_a_harmless_wrong_dimension_still_reads():
+    data = hostile.xlsx([hostile.header_row(), f'<row r="3">{hostile.inline_cell("C3", "张三")}</row>'],
+                        dimension="A1")
+    assert read_grid(data, "a.xlsx") == [["姓名", "身份证号", ""], ["", "", ""], ["", "", "张三"]]
