@@ -239,10 +239,11 @@ def check_xlsx(data: bytes | IO[bytes], limits: Limits | None = None) -> None:
                     pass
 
 
-# The fast path reads cell references (`<c r="B7"`); a sheet with namespace-prefixed tags, or a cell
-# without a reference, is scanned with the parser instead.
-_CELL_COLUMN = re.compile(rb" r=\"\$?([A-Z]{1,4})\$?\d")
-_CELL_ROW = re.compile(rb" r=\"\$?[A-Z]{1,4}\$?(\d{1,9})\"")
+# The fast paths read references where Excel and openpyxl write them, first in the tag (`<c r="B7"`,
+# `<row r="7"`): text cannot fake those (a "<" in text is escaped). A sheet that spells them any
+# other way, has namespace-prefixed tags or a cell without a reference is scanned with the parser.
+_CELL_COLUMN = re.compile(rb"<c r=\"\$?([A-Z]{1,4})\$?\d")
+_CELL_ROW = re.compile(rb"<c r=\"\$?[A-Z]{1,4}\$?(\d{1,9})\"")
 _PREFIXED_ROOT = re.compile(rb"<[\w.-]+:worksheet\b")
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s[^>]*?\bref=\"([^\"]{1,40})\"")
 _DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -305,7 +306,13 @@ def _outside(rows: int, columns: int) -> re.Pattern[bytes]:
         letters = chr(65 + rest) + letters
     wide = f"[A-Z]{{{len(letters) + 1},4}}|{_greater(letters, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ')}"
     deep = f"[1-9]\\d{{{len(str(rows))},}}|{_greater(str(rows), '0123456789')}"
-    return re.compile(f' r="\\$?(?:(?:{wide})\\$?\\d|[A-Z]{{1,4}}\\$?(?:{deep})")'.encode())
+    return re.compile(f'<c r="\\$?(?:(?:{wide})\\$?\\d|[A-Z]{{1,4}}\\$?(?:{deep}))|<row r="(?:{deep})'.encode())
+
+
+def _referenced(piece: bytes) -> bool:
+    """Every cell and row tag in ``piece`` starts with its reference (so a fast path may trust them)."""
+    return (piece.count(b'<c r="') == piece.count(b"<c ") and piece.count(b'<row r="') == piece.count(b"<row ")
+            and not any(tag in piece for tag in (b"<c>", b"<c/>", b"<row>", b"<row/>")))
 
 
 def _within_dimension(chunks: Iterable[bytes], limits: Limits) -> bool:
@@ -326,8 +333,7 @@ def _within_dimension(chunks: Iterable[bytes], limits: Limits) -> bool:
     outside = _outside(rows, columns)
     for piece in itertools.chain([first], pieces):
         _check_runs(piece, limits)
-        if (outside.search(piece) or piece.count(b' r="') != piece.count(b"<c ") + piece.count(b"<row ")
-                or b"<c>" in piece or b"<c/>" in piece or b"<row>" in piece):
+        if (outside.search(piece) or not _referenced(piece)):
             return False
     return True
 
@@ -352,7 +358,7 @@ def _scan_sheet_quickly(chunks: Iterable[bytes], limits: Limits) -> bool:
         # Every cell must carry its reference (calamine places a cell by it; rows then do not matter).
         letters = _CELL_COLUMN.findall(piece)
         cells = piece.count(b"<c ")
-        if len(letters) != cells or b"<c>" in piece or b"<c/>" in piece:
+        if len(letters) != cells or not _referenced(piece):
             return False
         if cells:
             numbers = _CELL_ROW.findall(piece)

@@ -104,3 +104,17 @@ def test_a_harmless_wrong_dimension_still_reads():
     data = hostile.xlsx([hostile.header_row(), f'<row r="3">{hostile.inline_cell("C3", "张三")}</row>'],
                         dimension="A1")
     assert read_grid(data, "a.xlsx") == [["姓名", "身份证号", ""], ["", "", ""], ["", "", "张三"]]
+
+
+def test_a_cell_placed_by_its_row_cannot_hide_behind_text_that_looks_like_a_reference():
+    """A cell without ``r`` in row 1,048,576, and text holding ` r="A1"` to even out a count of
+    references: the guard does not trust counts of text; the sheet is parsed and refused."""
+    far = '<row r="1048576"><c t="inlineStr"><is><t> r="A1" </t></is></c></row>'
+    data = hostile.xlsx([hostile.header_row(), far], dimension="A1:B2")
+    assert _refusal(data, "a.xlsx") == "表格行数过多：最多 300,000 行，本文件用到第 1,048,576 行。"
+
+
+def test_references_written_after_other_attributes_are_read_by_the_parser():
+    row = '<row spans="1:2" r="2"><c t="inlineStr" r="B2"><is><t>张三</t></is></c></row>'
+    data = hostile.xlsx([hostile.header_row(), row], dimension="A1:B2")
+    assert read_grid(data, "a.xlsx") == [["姓名", "身份证号"], ["", "张三"]]
