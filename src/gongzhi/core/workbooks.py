@@ -16,7 +16,8 @@ namespace-prefixed is scanned with expat. It checks:
 * each sheet: its ``<dimension ref>`` and, because a dimension may lie or be missing, the real
   highest row and column of its cells; the dense area (rows × columns, which also bounds the cell
   count) a reader filling the grid from A1 would build; and the length of every text between tags;
-* the shared strings: the length of every text between tags; DTDs and entity declarations in both.
+* the shared strings: their number (at most one per cell of the area limit) and the length of every
+  text between tags; DTDs and entity declarations in sheets and shared strings.
 
 ``.xls`` (BIFF, read by calamine) is bounded by its file size and then by the sheet's size before
 its cells are converted; CSV by rows, columns and cell length as it is read (``checked_csv_rows``).
@@ -233,7 +234,7 @@ def check_xlsx(data: bytes | IO[bytes], limits: Limits | None = None) -> None:
                         or _scan_sheet_quickly(_member_chunks(archive, member), limits)):
                     _parse(_member_chunks(archive, member), _SheetScan(limits))
             elif lowered in strings:
-                _scan_text_runs(chunks, limits)
+                _scan_shared_strings(chunks, limits)
             else:
                 for _chunk in chunks:  # read through: the CRC check catches a member whose size lies
                     pass
@@ -280,9 +281,14 @@ def _check_runs(piece: bytes, limits: Limits) -> None:
             raise _text_too_long(limits)
 
 
-def _scan_text_runs(chunks: Iterable[bytes], limits: Limits) -> None:
+def _scan_shared_strings(chunks: Iterable[bytes], limits: Limits) -> None:
+    """Each text's length, and the number of strings (a reader keeps them all): at most one per cell."""
+    strings = 0
     for piece in _pieces(chunks, limits):
         _check_runs(piece, limits)
+        strings += sum(piece.count(tag) for tag in (b"<si>", b"<si/>", b"<si ", b":si>", b":si/>", b":si "))
+        if strings > limits.cells:
+            raise WorkbookRefused(_("表格文件的共享文本过多：最多 %(limit)s 条。") % {"limit": f"{limits.cells:,}"})
 
 
 def _greater(bound: str, alphabet: str) -> str:

@@ -118,3 +118,9 @@ def test_references_written_after_other_attributes_are_read_by_the_parser():
     row = '<row spans="1:2" r="2"><c t="inlineStr" r="B2"><is><t>张三</t></is></c></row>'
     data = hostile.xlsx([hostile.header_row(), row], dimension="A1:B2")
     assert read_grid(data, "a.xlsx") == [["姓名", "身份证号"], ["", "张三"]]
+
+
+def test_too_many_shared_strings_are_refused(settings):
+    settings.GONGZHI_IMPORT_MAX_CELLS = 1000
+    data = hostile.xlsx([hostile.header_row()], shared_strings=["<si><t>x</t></si>"] * 1001, dimension="A1:B1")
+    assert _refusal(data, "a.xlsx") == "表格文件的共享文本过多：最多 1,000 条。"
