@@ -90,3 +90,37 @@ def test_an_ordinary_sheet_passes_and_reads():
 def test_an_xls_is_bounded_by_its_size(settings):
     settings.GONGZHI_WORKBOOK_MAX_XLS_MB = 1
     assert ".xls 文件过大：最多 1 MB" in _refusal(b"\xd0\xcf\x11\xe0" + b"\0" * (2 * 1024 * 1024), "a.xls")
+
+
+def test_a_dimension_that_understates_the_sheet_is_not_trusted(settings):
+    """A1:B2 declared, a cell at E5: the area read from A1 is 5 × 5, not 2 × 2."""
+    settings.GONGZHI_IMPORT_MAX_CELLS = 10
+    data = hostile.xlsx([hostile.header_row(), f'<row r="5">{hostile.inline_cell("E5", "x")}</row>'],
+                        dimension="A1:B2")
+    assert _refusal(data, "a.xlsx") == "表格范围过大：行数 × 列数最多 10 个单元格，本文件为 25 个。"
+
+
+def test_a_harmless_wrong_dimension_still_reads():
+    data = hostile.xlsx([hostile.header_row(), f'<row r="3">{hostile.inline_cell("C3", "张三")}</row>'],
+                        dimension="A1")
+    assert read_grid(data, "a.xlsx") == [["姓名", "身份证号", ""], ["", "", ""], ["", "", "张三"]]
+
+
+def test_a_cell_placed_by_its_row_cannot_hide_behind_text_that_looks_like_a_reference():
+    """A cell without ``r`` in row 1,048,576, and text holding ` r="A1"` to even out a count of
+    references: the guard does not trust counts of text; the sheet is parsed and refused."""
+    far = '<row r="1048576"><c t="inlineStr"><is><t> r="A1" </t></is></c></row>'
+    data = hostile.xlsx([hostile.header_row(), far], dimension="A1:B2")
+    assert _refusal(data, "a.xlsx") == "表格行数过多：最多 300,000 行，本文件用到第 1,048,576 行。"
+
+
+def test_references_written_after_other_attributes_are_read_by_the_parser():
+    row = '<row spans="1:2" r="2"><c t="inlineStr" r="B2"><is><t>张三</t></is></c></row>'
+    data = hostile.xlsx([hostile.header_row(), row], dimension="A1:B2")
+    assert read_grid(data, "a.xlsx") == [["姓名", "身份证号"], ["", "张三"]]
+
+
+def test_too_many_shared_strings_are_refused(settings):
+    settings.GONGZHI_IMPORT_MAX_CELLS = 1000
+    data = hostile.xlsx([hostile.header_row()], shared_strings=["<si><t>x</t></si>"] * 1001, dimension="A1:B1")
+    assert _refusal(data, "a.xlsx") == "表格文件的共享文本过多：最多 1,000 条。"

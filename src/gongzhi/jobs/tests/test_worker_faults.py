@@ -183,3 +183,16 @@ def test_a_job_process_dies_with_its_worker(tmp_path):
     while isolation.process_exists(child) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not isolation.process_exists(child)
+
+
+def test_the_clock_runs_the_reaper_every_five_minutes(demo):
+    from gongzhi.core import schedule
+    from gongzhi.jobs.tasks import reap_interrupted_jobs
+
+    entry = schedule.REGISTRY["jobs.reap_interrupted_jobs"]
+    assert entry.every == datetime.timedelta(minutes=5) and entry.task is reap_interrupted_jobs
+    job = _queued(demo.users["community"], "test.echo")
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, worker_host=services.HOST, worker_pid=_dead_pid())
+    assert reap_interrupted_jobs.call() == 1
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED

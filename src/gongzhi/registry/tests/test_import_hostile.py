@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import time
 
 import pytest
 
 from gongzhi.jobs.models import JobStatus
+from gongzhi.registry.importing.reader import ImportFileError
+from gongzhi.registry.importing.report import write_error_report
 from tests import hostile
 
 from .test_import_page import last_job, upload
@@ -36,3 +39,10 @@ def test_a_hostile_workbook_fails_its_check_naming_the_limit(login_as, django_ca
     assert reason in job.message
     page = client.get(response["Location"]).content.decode()
     assert reason in page and "失败" in page
+
+
+def test_the_error_report_reads_the_file_through_the_same_bounds():
+    """The report re-reads the uploaded file: a hostile one is refused there too, not materialised."""
+    with pytest.raises(ImportFileError, match="表格行数过多"):
+        write_error_report(data=hostile.sparse_xlsx(), filename="sparse.xlsx", header_row=1, errors=[],
+                           out=io.BytesIO())
