@@ -97,13 +97,17 @@ def _session(base: str, username: str) -> requests.Session:
     return session
 
 
-def _upload(session: requests.Session, base: str, name: str, data: bytes) -> int:
+def _post_upload(session: requests.Session, base: str, name: str, data: bytes) -> requests.Response:
     page = session.get(f"{base}/registry/import/", timeout=30)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
     area = re.search(r'<option value="(\d+)"[^>]*selected', page.text).group(1)
-    answer = session.post(f"{base}/registry/import/", files={"file": (name, data)}, allow_redirects=False,
-                          data={"csrfmiddlewaretoken": token, "area": area}, timeout=60,
-                          headers={"Referer": f"{base}/registry/import/"})
+    return session.post(f"{base}/registry/import/", files={"file": (name, data)}, allow_redirects=False,
+                        data={"csrfmiddlewaretoken": token, "area": area}, timeout=60,
+                        headers={"Referer": f"{base}/registry/import/"})
+
+
+def _upload(session: requests.Session, base: str, name: str, data: bytes) -> int:
+    answer = _post_upload(session, base, name, data)
     assert answer.status_code == 302, answer.text[:1000]
     return int(re.search(r"/(\d+)/?$", answer.headers["Location"]).group(1))
 
@@ -128,19 +132,26 @@ def _open311_is_filed(served, description: str, timeout: float = 120) -> dict:
     return _wait(filed, timeout, "the Open311 report to be filed by the worker")
 
 
-@pytest.mark.parametrize(("name", "make", "reason"), [
-    ("sparse.xlsx", hostile.sparse_xlsx, "表格行数过多：最多 300,000 行"),
+@pytest.mark.parametrize(("name", "make", "reason", "refused_by"), [
+    # Workbooks are refused by the upload guard (the same bounds as the job's), before any job starts.
+    ("sparse.xlsx", hostile.sparse_xlsx, "表格行数过多：最多 300,000 行", "upload"),
     ("inline.xlsx", lambda: hostile.huge_inline_string_xlsx(600 * 1024 * 1024, compressible=True),
-     "表格文件解压后过大：最多 512 MB"),
-    ("bomb.xlsx", hostile.zip_bomb_xlsx, "疑似压缩炸弹"),
+     "表格文件解压后过大：最多 512 MB", "upload"),
+    ("bomb.xlsx", hostile.zip_bomb_xlsx, "疑似压缩炸弹", "upload"),
+    # A CSV is bounded as the job reads it: the job fails in the worker, which carries on.
+    ("huge.csv", hostile.huge_csv, "表格行数过多：最多 300,000 行", "job"),
 ])
-def test_a_hostile_workbook_fails_its_job_and_open311_is_still_filed(served, name, make, reason):
+def test_a_hostile_workbook_fails_its_job_and_open311_is_still_filed(served, name, make, reason, refused_by):
     session = _session(served.base, "community")
     worker = _members(served.process.pid, "db_worker")
 
-    job = _finished_job(session, served.base, _upload(session, served.base, name, make()))
+    if refused_by == "upload":
+        answer = _post_upload(session, served.base, name, make())
+        assert answer.status_code != 302 and reason in answer.text, answer.text[:1000]
+    else:
+        job = _finished_job(session, served.base, _upload(session, served.base, name, make()))
+        assert job["status"] == "failed" and reason in job["message"], job
 
-    assert job["status"] == "failed" and reason in job["message"], job
     assert _members(served.process.pid, "db_worker") == worker  # the same worker, alive
     filed = _open311_is_filed(served, f"{name} 之后提交的井盖塌陷报告，路面下沉明显")
     assert filed["service_request_id"]
