@@ -14,7 +14,9 @@ import unicodedata
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, When
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from gongzhi.accounts.permissions import has_perm, perm_paths
@@ -84,8 +86,53 @@ def _within_area(qs: QuerySet, user, area_code: str | None) -> QuerySet:
     return qs.filter(area__path__startswith=area.path)
 
 
+CONTAINS_MIN_CHARACTERS = 3  # "contains" search is served by trigram indexes, which need three characters
+
+
+def _prefix_range(field: str, text: str) -> Q:
+    """``field`` starts with ``text``, written as a range an ordinary index answers.
+
+    Used on SQLite, whose ``LIKE`` ignores case and never uses an index, and for the pinyin
+    columns everywhere (lowercase letters and digits sort the same in every collation).
+    """
+    last = ord(text[-1])
+    if last >= 0x10FFFF:
+        return Q(**{f"{field}__startswith": text})
+    return Q(**{f"{field}__gte": text, f"{field}__lt": text[:-1] + chr(last + 1)})
+
+
+def _name_prefix(text: str) -> Q:
+    if connection.vendor == "postgresql":
+        # LIKE '张三%' (case-sensitive) is served by the varchar_pattern_ops index whatever the
+        # collation; a range would follow the collation's order, which is not code point order.
+        return Q(real_name__startswith=text)
+    return _prefix_range("real_name", text)
+
+
+def _contains_ids(text: str) -> list[QuerySet | RawSQL]:
+    """Branches finding persons whose name, unmatched address or house address contains ``text``."""
+    if connection.vendor == "sqlite":
+        phrase = '"' + text.replace('"', '""') + '"'
+        return [
+            RawSQL("SELECT rowid FROM registry_person_fts WHERE registry_person_fts MATCH %s", [phrase]),
+            Person.objects.filter(house__in=RawSQL(
+                "SELECT rowid FROM registry_house_fts WHERE registry_house_fts MATCH %s", [phrase])).values("pk"),
+        ]
+    return [
+        Person.objects.filter(real_name__icontains=text).values("pk"),
+        Person.objects.filter(address_text__icontains=text).values("pk"),
+        Person.objects.filter(house__in=House.objects.filter(address__icontains=text).values("pk")).values("pk"),
+    ]
+
+
 def _search_q(q: str) -> Q:
-    """How a search box text matches a person."""
+    """How a search box text matches a person.
+
+    Each way of matching is a query its own index answers (blind index, last four, pinyin and
+    initials prefixes as ranges, a name prefix, trigram indexes for "contains"), and the person
+    ids they find are combined with UNION: one OR across them would leave no index usable and
+    make the database walk every person in scope.
+    """
     text = unicodedata.normalize("NFKC", q).strip()
     if not text:
         return Q()
@@ -102,11 +149,25 @@ def _search_q(q: str) -> Q:
             return blind_lookup(Person, "phone_index", validators.clean_phone(text))
         except ValidationError:
             return Q(pk__in=[])
-    match = (Q(real_name__icontains=text) | Q(address_text__icontains=text) | Q(house__address__icontains=text))
+    branches: list[Q] = [_name_prefix(text)]
     letters = text.lower().replace(" ", "")
     if letters.isascii() and letters.isalpha():
-        match |= Q(name_pinyin__startswith=letters) | Q(name_initials__startswith=letters)
-    return match
+        branches += [_prefix_range("name_pinyin", letters), _prefix_range("name_initials", letters)]
+    ids = [Person.objects.filter(branch).values("pk") for branch in branches]
+    if len(text) >= CONTAINS_MIN_CHARACTERS:
+        ids += _contains_ids(text)
+    return Q(pk__in=_union_sql(ids))
+
+
+def _union_sql(parts: list[QuerySet | RawSQL]) -> RawSQL:
+    """One ``SELECT … UNION SELECT …`` of the person ids each part finds."""
+    statements, params = [], []
+    for part in parts:
+        sql, part_params = (part.sql, part.params) if isinstance(part, RawSQL) else (
+            part.order_by().query.sql_with_params())
+        statements.append(sql)
+        params.extend(part_params)
+    return RawSQL(" UNION ".join(statements), params)
 
 
 def persons_for(
