@@ -25,9 +25,19 @@ from gongzhi.areas.models import Area
 from gongzhi.audit.models import AuditEntry
 from gongzhi.privacy.fields import blind_lookup
 
-from . import validators
+from . import summaries, validators
 from .choices import Gender, Registration, RelationToHead, ResidenceStatus
-from .models import Facility, House, Household, ImportRowChange, Organisation, Person, PersonMove, PersonTag
+from .models import (
+    Facility,
+    House,
+    Household,
+    ImportRowChange,
+    Organisation,
+    Person,
+    PersonMove,
+    PersonTag,
+    SpecialGroup,
+)
 
 PERSON_ORDERS = {
     "name": ("name_pinyin", "pk"),
@@ -36,8 +46,8 @@ PERSON_ORDERS = {
     "-birth_date": ("-birth_date", "-pk"),
     "updated": ("-updated_at", "-pk"),
 }
-AGE_BAND_YEARS = 5
-AGE_BAND_TOP = 100  # the last band is "100 and over"
+AGE_BAND_YEARS = summaries.AGE_BAND_YEARS
+AGE_BAND_TOP = summaries.AGE_BAND_TOP  # the last band is "100 and over"
 
 _LAST4 = re.compile(r"\d{3}[\dX]")
 # Search texts that name one person exactly (looked up through the blind indexes).
@@ -186,7 +196,8 @@ def persons_for(
     if q:
         qs = qs.filter(_search_q(q))
     for code in tags:
-        qs = qs.filter(Exists(PersonTag.objects.filter(person=OuterRef("pk"), group__code=code)))
+        # Driven from the tag side: the group's members by the tag table's index, not every person tested.
+        qs = qs.filter(pk__in=PersonTag.objects.filter(group__code=code).order_by().values("person_id"))
     today = datetime.date.today()
     if age_min is not None:
         qs = qs.filter(birth_date__lte=_years_before(today, age_min))
@@ -302,31 +313,35 @@ def _one(qs: QuerySet, pk: Any):
 
 
 def area_statistics(user, area: Area) -> dict[str, Any]:
-    """Population figures for ``area`` (persons living there now that the user may see), in a few aggregate queries.
+    """Population figures for ``area`` (persons living there now that the user may see).
 
+    Read from the area's stored summary (``summaries.refresh``, run by the worker) when there is
+    one, ``as_of`` saying when it was computed; otherwise counted now (``as_of`` is ``None``).
     Returns ``total``; ``by_tag`` (``[{code, name, count}]``); ``pyramid``: five-year bands
     (``[{band: "0-4", male, female, unknown}]``, the last ``"100+"``); ``registration`` and
     ``residence_status`` counts keyed by their codes, with ``""`` for not recorded.
     """
     if not in_perm_scope(user, Perm.REGISTRY_VIEW, area):
         raise PermissionDenied
+    # Everyone living in the area's subtree is in this user's scope (registry.view held there).
+    stored = summaries.stored_figures(area)
+    if stored is not None:
+        figures, as_of = stored
+        groups = SpecialGroup.objects.filter(code__in=list(figures["tags"])).order_by("order", "code")
+        by_tag = [{"code": g.code, "name": g.name, "count": figures["tags"][g.code]} for g in groups]
+        return _statistics(area, figures["total"], figures["bands"], by_tag, figures["registration"],
+                           figures["residence_status"], as_of)
     persons = visible_records(Person, user).filter(area__path__startswith=area.path).current()
     today = datetime.date.today()
     aggregates: dict[str, Any] = {"total": Count("pk")}
-    bands = []
-    for low in range(0, AGE_BAND_TOP + 1, AGE_BAND_YEARS):
-        top = low >= AGE_BAND_TOP
-        label = f"{low}+" if top else f"{low}-{low + AGE_BAND_YEARS - 1}"
+    for low, _label in summaries.band_labels():
         in_band = Q(birth_date__lte=_years_before(today, low))
-        if not top:
+        if low < AGE_BAND_TOP:
             in_band &= Q(birth_date__gt=_years_before(today, low + AGE_BAND_YEARS))
         for key, gender in (("male", Q(gender=Gender.MALE)), ("female", Q(gender=Gender.FEMALE)),
                             ("unknown", ~Q(gender__in=[Gender.MALE, Gender.FEMALE]))):
-            aggregates[f"b{low}_{key}"] = Count("pk", filter=in_band & gender)
-        bands.append((low, label))
+            aggregates[f"{low}:{key}"] = Count("pk", filter=in_band & gender)
     counts = persons.aggregate(**aggregates)
-    pyramid = [{"band": label, **{key: counts[f"b{low}_{key}"] for key in ("male", "female", "unknown")}}
-               for low, label in bands]
     by_tag = [
         {"code": row["group__code"], "name": row["group__name"], "count": row["count"]}
         for row in PersonTag.objects.filter(person__in=persons).values("group__code", "group__name", "group__order")
@@ -336,15 +351,23 @@ def area_statistics(user, area: Area) -> dict[str, Any]:
                     for row in persons.order_by().values("registration").annotate(n=Count("pk"))}
     residence = {row["residence_status"]: row["n"]
                  for row in persons.order_by().values("residence_status").annotate(n=Count("pk"))}
+    return _statistics(area, counts.pop("total"), counts, by_tag, registration, residence, None)
+
+
+def _statistics(area: Area, total: int, bands: dict[str, int], by_tag: list[dict], registration: dict[str, int],
+                residence: dict[str, int], as_of: datetime.datetime | None) -> dict[str, Any]:
+    pyramid = [{"band": label, **{key: bands.get(f"{low}:{key}", 0) for key in ("male", "female", "unknown")}}
+               for low, label in summaries.band_labels()]
     return {
         "area": area.code,
-        "total": counts["total"],
+        "total": total,
         "by_tag": by_tag,
         "pyramid": pyramid,
         "registration": {code: registration.get(code, 0) for code in [*Registration.values, ""]},
         "residence_status": {code: residence.get(code, 0) for code in [*ResidenceStatus.values, ""]},
         "registered": registration.get(Registration.LOCAL, 0),
         "floating": residence.get(ResidenceStatus.FLOATING, 0),
+        "as_of": as_of,
     }
 
 

@@ -1,6 +1,7 @@
 """Person search stays on indexes: prefixes as ranges, "contains" through trigram indexes, combined by UNION."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -83,3 +84,31 @@ def test_search_never_reads_every_person(demo, people, q):
     """Before: one OR of prefixes and "contains" LIKEs, which no index answers (5 s at 1M people)."""
     plan = _plan(selectors.persons_for(demo.users["district"], q=q).order_by())
     assert not re.search(r"(Seq Scan on|\bSCAN) registry_person(\s|$)", plan, re.MULTILINE), plan
+
+
+def test_postgresql_connections_turn_jit_off(monkeypatch):
+    """JIT compiled each statistics query anew (≈ 300 ms at 1M people); these pages never gain from it."""
+    from gongzhi.settings.base import database_from_env
+
+    monkeypatch.setenv("GONGZHI_DATABASE_URL", "postgres://gongzhi@127.0.0.1:5432/gongzhi")
+    assert "-c jit=off" in database_from_env(Path("unused.sqlite3"))["OPTIONS"]["options"]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW jit")
+            assert cursor.fetchone()[0] == "off"
+
+
+def test_search_indexes_exist_and_blind_indexes_carry_no_pattern_index(db):
+    """Blind indexes are compared with = and IN only: PostgreSQL's extra "_like" index is dropped."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'registry_person'")
+            indexes = dict(cursor.fetchall())
+            assert {"registry_person_name_trgm", "registry_person_address_trgm",
+                    "registry_person_area_pinyin"} <= set(indexes)
+            assert not [name for name, definition in indexes.items()
+                        if "pattern_ops" in definition and ("id_index" in definition or "phone_index" in definition)]
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'registry_person'")
+            assert {row[0] for row in cursor.fetchall()} == {
+                "registry_person_fts_insert", "registry_person_fts_delete", "registry_person_fts_update"}
