@@ -17,7 +17,8 @@ from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SCENARIOS = {"geo": "bench.scenarios.geo", "import": "bench.scenarios.import_residents",
-             "intake": "bench.scenarios.intake", "scope": "bench.scenarios.scope"}
+             "intake": "bench.scenarios.intake", "pages-at-scale": "bench.scenarios.pages_at_scale",
+             "scope": "bench.scenarios.scope"}
 
 
 def machine() -> dict:

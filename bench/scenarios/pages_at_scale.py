@@ -24,7 +24,6 @@ scenario's ratio: 1 is as fast as hello-world, 0.1 is ten times slower; the targ
 from __future__ import annotations
 
 import contextlib
-import os
 import statistics
 import time
 from collections.abc import Iterator
@@ -54,12 +53,12 @@ def _build(people: int) -> dict:
 
 
 @contextlib.contextmanager
-def _kept_sqlite(people: int) -> Iterator[dict]:
+def _kept_sqlite(people: int, directory: Path | None = None) -> Iterator[dict]:
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
 
-    directory = Path(settings.VAR_DIR) / "bench"
+    directory = directory or Path(settings.VAR_DIR) / "bench"
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"pages-at-scale-{people}-v{DATA_VERSION}.sqlite3"
     original = connection.settings_dict["NAME"]
@@ -85,3 +84,137 @@ def _kept_sqlite(people: int) -> Iterator[dict]:
     finally:
         connection.close()
         connection.settings_dict["NAME"] = original
+
+
+@contextlib.contextmanager
+def _kept_postgres(people: int) -> Iterator[dict]:
+    """The kept data in its own database on the server of ``GONGZHI_DATABASE_URL``."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    original = connection.settings_dict["NAME"]
+    name = f"gongzhi_bench_pages_{people}_v{DATA_VERSION}"
+    info: dict = {"database": "postgresql", "kept": name}
+
+    def databases() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT datname FROM pg_database")
+            return {row[0] for row in cursor.fetchall()}
+
+    try:
+        if name not in databases():
+            building = name + "_building"
+            with connection.cursor() as cursor:
+                if building in databases():
+                    cursor.execute(f'DROP DATABASE "{building}"')
+                cursor.execute(f'CREATE DATABASE "{building}"')
+            connection.close()
+            connection.settings_dict["NAME"] = building
+            call_command("migrate", verbosity=0, interactive=False)
+            info.update(_build(people))
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")
+            connection.close()
+            connection.settings_dict["NAME"] = original
+            with connection.cursor() as cursor:
+                cursor.execute(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
+            connection.close()
+        connection.settings_dict["NAME"] = name
+        call_command("migrate", verbosity=0, interactive=False)
+        yield info
+    finally:
+        connection.close()
+        connection.settings_dict["NAME"] = original
+
+
+def kept_database(people: int, directory: Path | None = None):
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return _kept_postgres(people)
+    return _kept_sqlite(people, directory)
+
+
+def _median_ms(client, url: str, check) -> float:
+    response = client.get(url)  # warm: the first request of a shape pays for planning and caches
+    assert response.status_code == 200, (url, response.status_code)
+    check(response.content.decode())
+    timings = []
+    for _ in range(REPEATS):
+        started = time.perf_counter()
+        response = client.get(url)
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return statistics.median(timings)
+
+
+def _link(html: str, name: str) -> str:
+    import re
+
+    found = re.search(rf'<a href="(\?[^"]*)" data-testid="page-{name}">', html)
+    assert found, f"no {name} link"
+    return found.group(1).replace("&amp;", "&")
+
+
+def _has_rows(html: str) -> None:
+    assert 'data-testid="person-table"' in html, "no person found"
+
+
+def measure() -> dict[str, float]:
+    """Median server time (ms) of each page for the demo district account, hello-world first."""
+    from django.db import connection
+    from django.test import Client, override_settings
+    from django.urls import reverse
+
+    from gongzhi.accounts.models import User
+    from gongzhi.core import bench_views
+    from gongzhi.registry.models import House
+
+    user = User.objects.get(username="district")
+    with override_settings(ROOT_URLCONF="bench.scenarios.pages_urls"):
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(user)
+        persons = reverse("registry:person_list")
+        first = client.get(persons).content.decode()
+        address = House.objects.order_by("pk").values_list("address", flat=True).first() or ""
+        contains = address[2:6]  # four characters from inside an address: the trigram indexes
+        pages = {
+            "hello": ("/" + bench_views.PATH, lambda html: None),
+            "search_initials": (f"{persons}?q=wjm", _has_rows),
+            "search_name_prefix": (f"{persons}?q=王建", _has_rows),
+            "search_contains": (f"{persons}?q={contains}", _has_rows),
+            "statistics": (reverse("registry:statistics"), lambda html: None),
+            "first_page": (persons, _has_rows),
+            "last_page": (persons + _link(first, "last"), _has_rows),
+            "tag_filter": (f"{persons}?tag=disabled", _has_rows),
+        }
+        last = client.get(pages["last_page"][0]).content.decode()
+        pages["before_last_page"] = (persons + _link(last, "previous"), _has_rows)
+        timings = {name: _median_ms(client, url, check) for name, (url, check) in pages.items()}
+        connection.close()
+    return timings
+
+
+def run(*, quick: bool, people: int | None = None, directory: Path | None = None) -> tuple[dict, dict]:
+    """``people`` overrides the size and ``directory`` where SQLite data is kept (the test suite)."""
+    from django.db import connection
+
+    from gongzhi.registry import summaries
+
+    people = people or (QUICK_PEOPLE if quick else FULL_PEOPLE)
+    with kept_database(people, directory) as info:
+        started = time.perf_counter()
+        stored = summaries.refresh()
+        refresh_seconds = time.perf_counter() - started
+        vendor = connection.vendor
+        timings = measure()
+    hello = timings.pop("hello")
+    ratios = {name: hello / ms for name, ms in timings.items()}
+    worst = min(ratios, key=ratios.get)
+    figures = {
+        "database": vendor, "people": people, "repeats": REPEATS, "hello_ms": round(hello, 2),
+        **{f"{name}_ms": round(ms, 1) for name, ms in timings.items()},
+        "worst_page": worst, "summary_areas": stored, "summary_refresh_seconds": round(refresh_seconds, 1),
+        **{key: value for key, value in info.items() if key != "database"},
+    }
+    return {"vs_hello_world": round(ratios[worst], 3)}, figures
