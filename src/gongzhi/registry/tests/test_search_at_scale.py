@@ -112,3 +112,35 @@ def test_search_indexes_exist_and_blind_indexes_carry_no_pattern_index(db):
             cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'registry_person'")
             assert {row[0] for row in cursor.fetchall()} == {
                 "registry_person_fts_insert", "registry_person_fts_delete", "registry_person_fts_update"}
+
+
+@pytest.fixture
+def many(demo):
+    """Sixty persons with houses and a group, so that every list page has a next page and a last page."""
+    from gongzhi.registry.models import PersonTag, SpecialGroup
+
+    grid, group = Area.objects.get(code=GRID), SpecialGroup.objects.get(code="disabled")
+    for n in range(60):
+        house = House.objects.create(area=grid, address=f"幸福路{n}号 明月小区")
+        person = make_person(name=f"王建{n:02d}", id_number=make_id(sequence=f"{300 + n:03d}"),
+                             phone=f"139000000{n:02d}", house=house)
+        PersonTag.objects.create(person=person, group=group)
+
+
+@pytest.mark.parametrize(("params", "queries"), [
+    ({}, 12),
+    ({"q": "wj"}, 12),
+    ({"q": "明月小区"}, 12),
+    ({"tag": "disabled"}, 12),
+    ({"last": "1"}, 12),
+    ({"after": "wangjian49~1"}, 12),
+    ({"order": "birth_date", "page": "2"}, 12),
+])
+def test_person_list_pages_use_a_fixed_number_of_queries(login_as, many, django_assert_num_queries, params, queries):
+    from django.urls import reverse
+
+    client = login_as("district")
+    client.get(reverse("registry:person_list"), params)
+    with django_assert_num_queries(queries):
+        response = client.get(reverse("registry:person_list"), params)
+    assert response.status_code == 200 and 'data-testid="person-table"' in response.content.decode()
