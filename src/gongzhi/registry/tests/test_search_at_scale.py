@@ -144,3 +144,20 @@ def test_person_list_pages_use_a_fixed_number_of_queries(login_as, many, django_
     with django_assert_num_queries(queries):
         response = client.get(reverse("registry:person_list"), params)
     assert response.status_code == 200 and 'data-testid="person-table"' in response.content.decode()
+
+
+def test_persons_written_by_the_import_engine_are_found_by_contains_search(demo):
+    """The import writes with one prepared INSERT per chunk (executemany): the trigram index still follows."""
+    from gongzhi.registry.importing.engine import import_residents
+
+    from .import_helpers import COMMUNITY, csv_bytes
+
+    data = csv_bytes([["姓名", "身份证号码", "现住址"],
+                      ["欧阳明月", make_id(sequence="811"), "无名路77号 青松苑"],
+                      ["司马长风", make_id(sequence="822"), "无名路78号"]])
+    report = import_residents(actor=None, data=data, filename="people.csv", area_code=COMMUNITY, dry_run=False)
+    assert report.created == 2, report.counts()
+    assert names(selectors.persons_for(demo.users["community"], q="明月")) == []  # two characters, mid-name
+    assert names(selectors.persons_for(demo.users["community"], q="阳明月")) == ["欧阳明月"]
+    assert names(selectors.persons_for(demo.users["community"], q="青松苑")) == ["欧阳明月"]
+    assert names(selectors.persons_for(demo.users["community"], q="无名路")) == ["司马长风", "欧阳明月"]
