@@ -161,3 +161,19 @@ def test_persons_written_by_the_import_engine_are_found_by_contains_search(demo)
     assert names(selectors.persons_for(demo.users["community"], q="阳明月")) == ["欧阳明月"]
     assert names(selectors.persons_for(demo.users["community"], q="青松苑")) == ["欧阳明月"]
     assert names(selectors.persons_for(demo.users["community"], q="无名路")) == ["司马长风", "欧阳明月"]
+
+
+def test_a_large_group_is_listed_by_walking_the_name_order(login_as, many, monkeypatch):
+    """Above WALK_ABOVE members the page tests persons in name order instead of sorting every member."""
+    from django.urls import reverse
+
+    from gongzhi.registry import paging
+
+    client = login_as("district")
+    expected = client.get(reverse("registry:person_list"), {"tag": "disabled"}).content.decode()
+    monkeypatch.setattr(paging, "WALK_ABOVE", 10)
+    walked = client.get(reverse("registry:person_list"), {"tag": "disabled"}).content.decode()
+    rows = re.findall(r'<a href="/registry/persons/(\d+)/">', walked)
+    assert len(rows) == 50 and rows == re.findall(r'<a href="/registry/persons/(\d+)/">', expected)
+    last = client.get(reverse("registry:person_list"), {"tag": "disabled", "last": "1"}).content.decode()
+    assert len(re.findall(r'<a href="/registry/persons/(\d+)/">', last)) == 50

@@ -108,8 +108,9 @@ def person_list(request):
     form = PersonFilterForm(request.GET or None, user=request.user)
     args = form.selector_arguments() if form.is_bound else {"order": "name"}
     persons = selectors.persons_for(request.user, **args)
+    in_order = selectors.persons_for(request.user, **args, tags_in_order=True) if args.get("tags") else None
     page = paging.paginate(persons, request.GET, order=args.get("order") or "name", base=query_pairs(form),
-                           per_page=PAGE_SIZE)
+                           per_page=PAGE_SIZE, in_order=in_order)
     return render(request, "registry/person_list.html", {
         "form": form, "page": page, "query": querystring(form),
         "filtered": form.is_bound and any(v for k, v in request.GET.items() if k not in ("page", "order")),
