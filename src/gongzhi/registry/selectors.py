@@ -188,9 +188,9 @@ def persons_for(
 ) -> QuerySet[Person]:
     """The persons ``user`` may see, searched, filtered and sorted; with what lists show.
 
-    ``q`` matches a name (contains), full pinyin or initials (prefix: ``zs`` finds 张三), the
-    last four characters of an ID number or phone, a full ID number or phone (exact, through the
-    blind index; full-width input works) or an address (contains). ``tags`` are special-group
+    ``q`` matches the start of a name, full pinyin or initials (``zs`` finds 张三), the last four
+    characters of an ID number or phone, a full ID number or phone (exact, through the blind
+    index; full-width input works), and from three characters on a name or address containing it. ``tags`` are special-group
     codes; a person must carry all of them. They are found from the tag table (best for a small
     group, and for counting), or with ``tags_in_order`` by testing persons in list order (best for
     the first rows of a large group).
