@@ -119,7 +119,7 @@ def _kept_postgres(people: int) -> Iterator[dict]:
             connection.settings_dict["NAME"] = original
             with connection.cursor() as cursor:
                 cursor.execute(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
-            connection.close()
+        connection.close()
         connection.settings_dict["NAME"] = name
         call_command("migrate", verbosity=0, interactive=False)
         yield info
