@@ -17,7 +17,8 @@ from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SCENARIOS = {"geo": "bench.scenarios.geo", "import": "bench.scenarios.import_residents",
-             "intake": "bench.scenarios.intake", "scope": "bench.scenarios.scope"}
+             "intake": "bench.scenarios.intake", "pages-at-scale": "bench.scenarios.pages_at_scale",
+             "scope": "bench.scenarios.scope"}
 
 
 def machine() -> dict:
@@ -36,7 +37,9 @@ def run(name: str, quick: bool, results_dir: Path = RESULTS) -> dict:
     figures["wall_seconds"] = round(time.perf_counter() - started, 2)
     result = {"scenario": name, "quick": quick, "ratios": ratios, "figures": figures, "machine": machine()}
     results_dir.mkdir(parents=True, exist_ok=True)
-    (results_dir / f"{name}.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    # A scenario measured on either database names its PostgreSQL result apart (``<name>-postgresql``).
+    file_name = module.result_name(figures) if hasattr(module, "result_name") else name
+    (results_dir / f"{file_name}.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     return result
 
 

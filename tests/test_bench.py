@@ -65,3 +65,25 @@ def test_the_hello_world_baseline_exists_only_for_the_benchmark(client):
     from gongzhi.core import bench_views
 
     assert client.get("/" + bench_views.PATH).status_code == 404
+
+
+def test_pages_at_scale_measures_the_registry_pages_against_hello_world_and_keeps_its_data(
+        django_db_blocker, tmp_path):
+    from bench.__main__ import SCENARIOS
+    from bench.scenarios import pages_at_scale
+
+    _needs_sqlite()
+    assert "pages-at-scale" in SCENARIOS
+    with django_db_blocker.unblock():
+        ratios, figures = pages_at_scale.run(quick=True, people=1_500, directory=tmp_path)
+        kept = list(tmp_path.glob("pages-at-scale-1500-v*.sqlite3"))
+        assert len(kept) == 1 and "build_seconds" in figures
+        again_ratios, again = pages_at_scale.run(quick=True, people=1_500, directory=tmp_path)
+    assert "build_seconds" not in again  # the second run reused the kept data
+    pages = {"search_initials", "search_name_prefix", "search_contains", "statistics", "first_page", "last_page",
+             "before_last_page", "tag_filter"}
+    assert {f"{page}_ms" for page in pages} <= set(figures) and figures["people"] == 1_500
+    slowest = max(figures[f"{page}_ms"] for page in pages)  # the ratio is hello time / the slowest page's time
+    assert ratios["vs_hello_world"] == pytest.approx(figures["hello_ms"] / slowest, rel=0.05)
+    assert figures[f"{figures['worst_page']}_ms"] == slowest
+    assert figures["summary_areas"] > 0 and again_ratios["vs_hello_world"] > 0

@@ -14,3 +14,11 @@ class RegistryConfig(AppConfig):
         register_revealable("registry.person", {"id_number": "id_number", "phone": "phone"})
 
         from . import export_jobs, import_jobs  # noqa: F401  (they register their background job kinds)
+
+        from gongzhi.core.schedule import periodic
+
+        from .summaries import REFRESH_EVERY
+        from .tasks import refresh_population_summaries
+
+        # The statistics page reads these figures; they say when they were computed.
+        periodic("registry.refresh_population_summaries", refresh_population_summaries, every=REFRESH_EVERY)

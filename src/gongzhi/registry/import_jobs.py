@@ -60,6 +60,11 @@ def run_import(context) -> None:
         "unmatched": [[row, text] for row, text in report.unmatched_addresses[:UNMATCHED_KEPT]],
     }
     job.message = summary_message(job.result)
+    if not report.dry_run and report.created + report.updated:
+        from .tasks import refresh_population_summaries
+
+        # The statistics page shows the imported residents once the worker has recounted.
+        transaction.on_commit(refresh_population_summaries.enqueue)
 
 
 def summary_message(result: dict) -> str:

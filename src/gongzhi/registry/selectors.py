@@ -14,7 +14,9 @@ import unicodedata
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, When
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from gongzhi.accounts.permissions import has_perm, perm_paths
@@ -23,9 +25,19 @@ from gongzhi.areas.models import Area
 from gongzhi.audit.models import AuditEntry
 from gongzhi.privacy.fields import blind_lookup
 
-from . import validators
+from . import summaries, validators
 from .choices import Gender, Registration, RelationToHead, ResidenceStatus
-from .models import Facility, House, Household, ImportRowChange, Organisation, Person, PersonMove, PersonTag
+from .models import (
+    Facility,
+    House,
+    Household,
+    ImportRowChange,
+    Organisation,
+    Person,
+    PersonMove,
+    PersonTag,
+    SpecialGroup,
+)
 
 PERSON_ORDERS = {
     "name": ("name_pinyin", "pk"),
@@ -34,8 +46,8 @@ PERSON_ORDERS = {
     "-birth_date": ("-birth_date", "-pk"),
     "updated": ("-updated_at", "-pk"),
 }
-AGE_BAND_YEARS = 5
-AGE_BAND_TOP = 100  # the last band is "100 and over"
+AGE_BAND_YEARS = summaries.AGE_BAND_YEARS
+AGE_BAND_TOP = summaries.AGE_BAND_TOP  # the last band is "100 and over"
 
 _LAST4 = re.compile(r"\d{3}[\dX]")
 # Search texts that name one person exactly (looked up through the blind indexes).
@@ -84,8 +96,53 @@ def _within_area(qs: QuerySet, user, area_code: str | None) -> QuerySet:
     return qs.filter(area__path__startswith=area.path)
 
 
+CONTAINS_MIN_CHARACTERS = 3  # "contains" search is served by trigram indexes, which need three characters
+
+
+def _prefix_range(field: str, text: str) -> Q:
+    """``field`` starts with ``text``, written as a range an ordinary index answers.
+
+    Used on SQLite, whose ``LIKE`` ignores case and never uses an index, and for the pinyin
+    columns everywhere (lowercase letters and digits sort the same in every collation).
+    """
+    last = ord(text[-1])
+    if last >= 0x10FFFF:
+        return Q(**{f"{field}__startswith": text})
+    return Q(**{f"{field}__gte": text, f"{field}__lt": text[:-1] + chr(last + 1)})
+
+
+def _name_prefix(text: str) -> Q:
+    if connection.vendor == "postgresql":
+        # LIKE '张三%' (case-sensitive) is served by the varchar_pattern_ops index whatever the
+        # collation; a range would follow the collation's order, which is not code point order.
+        return Q(real_name__startswith=text)
+    return _prefix_range("real_name", text)
+
+
+def _contains_ids(text: str) -> list[QuerySet | RawSQL]:
+    """Branches finding persons whose name, unmatched address or house address contains ``text``."""
+    if connection.vendor == "sqlite":
+        phrase = '"' + text.replace('"', '""') + '"'
+        return [
+            RawSQL("SELECT rowid FROM registry_person_fts WHERE registry_person_fts MATCH %s", [phrase]),
+            Person.objects.filter(house__in=RawSQL(
+                "SELECT rowid FROM registry_house_fts WHERE registry_house_fts MATCH %s", [phrase])).values("pk"),
+        ]
+    return [
+        Person.objects.filter(real_name__icontains=text).values("pk"),
+        Person.objects.filter(address_text__icontains=text).values("pk"),
+        Person.objects.filter(house__in=House.objects.filter(address__icontains=text).values("pk")).values("pk"),
+    ]
+
+
 def _search_q(q: str) -> Q:
-    """How a search box text matches a person."""
+    """How a search box text matches a person.
+
+    Each way of matching is a query its own index answers (blind index, last four, pinyin and
+    initials prefixes as ranges, a name prefix, trigram indexes for "contains"), and the person
+    ids they find are combined with UNION: one OR across them would leave no index usable and
+    make the database walk every person in scope.
+    """
     text = unicodedata.normalize("NFKC", q).strip()
     if not text:
         return Q()
@@ -102,30 +159,53 @@ def _search_q(q: str) -> Q:
             return blind_lookup(Person, "phone_index", validators.clean_phone(text))
         except ValidationError:
             return Q(pk__in=[])
-    match = (Q(real_name__icontains=text) | Q(address_text__icontains=text) | Q(house__address__icontains=text))
+    branches: list[Q] = [_name_prefix(text)]
     letters = text.lower().replace(" ", "")
     if letters.isascii() and letters.isalpha():
-        match |= Q(name_pinyin__startswith=letters) | Q(name_initials__startswith=letters)
-    return match
+        branches += [_prefix_range("name_pinyin", letters), _prefix_range("name_initials", letters)]
+    ids = [Person.objects.filter(branch).values("pk") for branch in branches]
+    if len(text) >= CONTAINS_MIN_CHARACTERS:
+        ids += _contains_ids(text)
+    return Q(pk__in=_union_sql(ids))
+
+
+def _union_sql(parts: list[QuerySet | RawSQL]) -> RawSQL:
+    """One ``SELECT … UNION SELECT …`` of the person ids each part finds."""
+    statements, params = [], []
+    for part in parts:
+        sql, part_params = (part.sql, part.params) if isinstance(part, RawSQL) else (
+            part.order_by().query.sql_with_params())
+        statements.append(sql)
+        params.extend(part_params)
+    return RawSQL(" UNION ".join(statements), params)
 
 
 def persons_for(
     user, *, q: str = "", area_code: str | None = None, tags: tuple[str, ...] | list[str] = (),
     age_min: int | None = None, age_max: int | None = None, gender: str | None = None,
     registration: str | None = None, residence_status: str | None = None, order: str = "name",
+    tags_in_order: bool = False,
 ) -> QuerySet[Person]:
     """The persons ``user`` may see, searched, filtered and sorted; with what lists show.
 
-    ``q`` matches a name (contains), full pinyin or initials (prefix: ``zs`` finds 张三), the
-    last four characters of an ID number or phone, a full ID number or phone (exact, through the
-    blind index; full-width input works) or an address (contains). ``tags`` are special-group
-    codes; a person must carry all of them.
+    ``q`` matches the start of a name, full pinyin or initials (``zs`` finds 张三), the last four
+    characters of an ID number or phone, a full ID number or phone (exact, through the blind
+    index; full-width input works), and from three characters on a name or address containing it. ``tags`` are special-group
+    codes; a person must carry all of them. They are found from the tag table (best for a small
+    group, and for counting), or with ``tags_in_order`` by testing persons in list order (best for
+    the first rows of a large group).
     """
     qs = _within_area(visible_records(Person, user), user, area_code)
     if q:
         qs = qs.filter(_search_q(q))
     for code in tags:
-        qs = qs.filter(Exists(PersonTag.objects.filter(person=OuterRef("pk"), group__code=code)))
+        if tags_in_order:
+            # Each person checked in list order (one probe of the unique (person, group) index): the
+            # first page of a large group is found after a few hundred persons.
+            qs = qs.filter(Exists(PersonTag.objects.filter(person=OuterRef("pk"), group__code=code)))
+        else:
+            # Driven from the tag side: the group's members by the tag table's index, then sorted.
+            qs = qs.filter(pk__in=PersonTag.objects.filter(group__code=code).order_by().values("person_id"))
     today = datetime.date.today()
     if age_min is not None:
         qs = qs.filter(birth_date__lte=_years_before(today, age_min))
@@ -241,31 +321,35 @@ def _one(qs: QuerySet, pk: Any):
 
 
 def area_statistics(user, area: Area) -> dict[str, Any]:
-    """Population figures for ``area`` (persons living there now that the user may see), in a few aggregate queries.
+    """Population figures for ``area`` (persons living there now that the user may see).
 
+    Read from the area's stored summary (``summaries.refresh``, run by the worker) when there is
+    one, ``as_of`` saying when it was computed; otherwise counted now (``as_of`` is ``None``).
     Returns ``total``; ``by_tag`` (``[{code, name, count}]``); ``pyramid``: five-year bands
     (``[{band: "0-4", male, female, unknown}]``, the last ``"100+"``); ``registration`` and
     ``residence_status`` counts keyed by their codes, with ``""`` for not recorded.
     """
     if not in_perm_scope(user, Perm.REGISTRY_VIEW, area):
         raise PermissionDenied
+    # Everyone living in the area's subtree is in this user's scope (registry.view held there).
+    stored = summaries.stored_figures(area)
+    if stored is not None:
+        figures, as_of = stored
+        groups = SpecialGroup.objects.filter(code__in=list(figures["tags"])).order_by("order", "code")
+        by_tag = [{"code": g.code, "name": g.name, "count": figures["tags"][g.code]} for g in groups]
+        return _statistics(area, figures["total"], figures["bands"], by_tag, figures["registration"],
+                           figures["residence_status"], as_of)
     persons = visible_records(Person, user).filter(area__path__startswith=area.path).current()
     today = datetime.date.today()
     aggregates: dict[str, Any] = {"total": Count("pk")}
-    bands = []
-    for low in range(0, AGE_BAND_TOP + 1, AGE_BAND_YEARS):
-        top = low >= AGE_BAND_TOP
-        label = f"{low}+" if top else f"{low}-{low + AGE_BAND_YEARS - 1}"
+    for low, _label in summaries.band_labels():
         in_band = Q(birth_date__lte=_years_before(today, low))
-        if not top:
+        if low < AGE_BAND_TOP:
             in_band &= Q(birth_date__gt=_years_before(today, low + AGE_BAND_YEARS))
         for key, gender in (("male", Q(gender=Gender.MALE)), ("female", Q(gender=Gender.FEMALE)),
                             ("unknown", ~Q(gender__in=[Gender.MALE, Gender.FEMALE]))):
-            aggregates[f"b{low}_{key}"] = Count("pk", filter=in_band & gender)
-        bands.append((low, label))
+            aggregates[f"{low}:{key}"] = Count("pk", filter=in_band & gender)
     counts = persons.aggregate(**aggregates)
-    pyramid = [{"band": label, **{key: counts[f"b{low}_{key}"] for key in ("male", "female", "unknown")}}
-               for low, label in bands]
     by_tag = [
         {"code": row["group__code"], "name": row["group__name"], "count": row["count"]}
         for row in PersonTag.objects.filter(person__in=persons).values("group__code", "group__name", "group__order")
@@ -275,15 +359,23 @@ def area_statistics(user, area: Area) -> dict[str, Any]:
                     for row in persons.order_by().values("registration").annotate(n=Count("pk"))}
     residence = {row["residence_status"]: row["n"]
                  for row in persons.order_by().values("residence_status").annotate(n=Count("pk"))}
+    return _statistics(area, counts.pop("total"), counts, by_tag, registration, residence, None)
+
+
+def _statistics(area: Area, total: int, bands: dict[str, int], by_tag: list[dict], registration: dict[str, int],
+                residence: dict[str, int], as_of: datetime.datetime | None) -> dict[str, Any]:
+    pyramid = [{"band": label, **{key: bands.get(f"{low}:{key}", 0) for key in ("male", "female", "unknown")}}
+               for low, label in summaries.band_labels()]
     return {
         "area": area.code,
-        "total": counts["total"],
+        "total": total,
         "by_tag": by_tag,
         "pyramid": pyramid,
         "registration": {code: registration.get(code, 0) for code in [*Registration.values, ""]},
         "residence_status": {code: residence.get(code, 0) for code in [*ResidenceStatus.values, ""]},
         "registered": registration.get(Registration.LOCAL, 0),
         "floating": residence.get(ResidenceStatus.FLOATING, 0),
+        "as_of": as_of,
     }
 
 

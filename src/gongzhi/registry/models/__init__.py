@@ -7,9 +7,10 @@ from .organisations import Facility, Organisation, Vehicle
 from .people import Household, Person, PersonMove, name_romanisation
 from .places import Building, Estate, House, Unit
 from .residents import ResidentLink, VerificationFailure, VerificationMethod
+from .summaries import AreaPopulation
 
 __all__ = [
-    "AreaBoundModel", "Building", "Estate", "Facility", "House", "Household", "ImportBatch", "ImportRowChange",
+    "AreaBoundModel", "AreaPopulation", "Building", "Estate", "Facility", "House", "Household", "ImportBatch", "ImportRowChange",
     "ImportStatus", "Organisation", "Person",
     "PersonMove", "PersonTag", "RegistryQuerySet", "ResidentLink", "SpecialGroup", "Unit", "Vehicle",
     "VerificationFailure", "VerificationMethod", "name_romanisation",

@@ -166,6 +166,8 @@ class PersonTag(models.Model):
         verbose_name_plural = _("特殊人群标签")
         ordering = ["group", "person"]
         constraints = [models.UniqueConstraint(fields=["person", "group"], name="registry_persontag_unique")]
+        # A group's members without reading the tag rows: the person list's group filter and its count.
+        indexes = [models.Index(fields=["group", "person"], name="registry_tag_group_person")]
 
     def __str__(self) -> str:
         return f"{self.person}：{self.group}"

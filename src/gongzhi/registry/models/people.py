@@ -160,6 +160,8 @@ class Person(AreaBoundModel):
             models.Index(fields=["real_name"], name="registry_person_name"),
             models.Index(fields=["name_initials"], name="registry_person_initials"),
             models.Index(fields=["name_pinyin"], name="registry_person_pinyin"),
+            # The list of a grid or community in name order, page after page by the last row seen.
+            models.Index(fields=["area", "name_pinyin", "id"], name="registry_person_area_pinyin"),
             models.Index(fields=["id_last4"], name="registry_person_id_last4"),
             models.Index(fields=["phone_last4"], name="registry_person_phone_last4"),
         ]

@@ -146,15 +146,70 @@ def test_empty_state(login_as, people):
     assert "没有符合条件的人员" in response.content.decode()
 
 
+def page_link(response, name: str) -> str | None:
+    """The query string of the list's first/previous/next/last link, ``None`` when it is not offered."""
+    found = re.search(rf'<a href="\?([^"]*)" data-testid="page-{name}">', response.content.decode())
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
 def test_pagination_keeps_the_query(login_as, demo):
+    """Name order pages by the last row seen: next/previous/first/last links keep the search and order."""
     for n in range(60):
         make_person(name=f"测试{n:02d}", id_number=make_id(sequence=f"{200 + n:03d}"))
-    response = login_as("community").get(LIST, {"q": "测试", "order": "-name"})
-    html = response.content.decode()
+    client = login_as("community")
+    response = client.get(LIST, {"q": "测试", "order": "-name"})
     assert len(names_in(response)) == 50
-    assert "?q=%E6%B5%8B%E8%AF%95&amp;order=-name&page=2" in html
-    second = login_as("community").get(LIST, {"q": "测试", "order": "-name", "page": 2})
+    assert page_link(response, "previous") is None and page_link(response, "first") is None
+    following = page_link(response, "next")
+    assert following.startswith("q=%E6%B5%8B%E8%AF%95&order=-name&after=")
+    second = client.get(f"{LIST}?{following}")
     assert names_in(second) == [f"测试{n:02d}" for n in range(9, -1, -1)]
+    assert page_link(second, "next") is None and page_link(second, "last") is None
+    back = client.get(f"{LIST}?{page_link(second, 'previous')}")
+    assert names_in(back) == [f"测试{n:02d}" for n in range(59, 9, -1)]
+    last = client.get(f"{LIST}?{page_link(response, 'last')}")
+    assert names_in(last) == [f"测试{n:02d}" for n in range(49, -1, -1)]
+    assert page_link(last, "first") == "q=%E6%B5%8B%E8%AF%95&order=-name"
+
+
+def test_keyset_pages_walk_every_person_once_even_with_equal_names(login_as, demo, monkeypatch):
+    """Persons sharing a name (same pinyin) are ordered by id, so no page repeats or skips one."""
+    from gongzhi.registry.views import people as people_views
+
+    for n in range(23):
+        make_person(name="王伟" if n % 2 else "汪伟", id_number=make_id(sequence=f"{400 + n:03d}"))
+    monkeypatch.setattr(people_views, "PAGE_SIZE", 5)
+    client = login_as("community")
+    expected = list(Person.objects.order_by("name_pinyin", "pk").values_list("pk", flat=True))
+
+    def pks(response) -> list[int]:
+        return [int(pk) for pk in re.findall(r'<a href="/registry/persons/(\d+)/">', response.content.decode())]
+
+    first = client.get(LIST)
+    seen, query = pks(first), page_link(first, "next")
+    while query is not None:
+        response = client.get(f"{LIST}?{query}")
+        seen, query = seen + pks(response), page_link(response, "next")
+    backwards, query = [], page_link(first, "last")
+    while query is not None:
+        response = client.get(f"{LIST}?{query}")
+        backwards, query = pks(response) + backwards, page_link(response, "previous")
+    assert seen == expected and backwards == expected
+
+
+def test_a_long_list_shows_a_bounded_count(login_as, demo, monkeypatch):
+    """Above the exact-count limit the list says "more than N" (SQLite) or "about N" (PostgreSQL)."""
+    from gongzhi.registry import paging
+
+    for n in range(8):
+        make_person(name=f"居民{n}", id_number=make_id(sequence=f"{500 + n:03d}"))
+    monkeypatch.setattr(paging, "EXACT_COUNT_LIMIT", 5)
+    html = login_as("community").get(LIST).content.decode()
+    count = re.search(r'data-testid="result-count">([^<]+)<', html).group(1)
+    assert count in {"超过 5 人", *(f"约 {n} 人" for n in range(6, 100))}, count
+    monkeypatch.setattr(paging, "EXACT_COUNT_LIMIT", 10)
+    html = login_as("community").get(LIST).content.decode()
+    assert 'data-testid="result-count">共 8 人<' in html
 
 
 def test_person_list_query_count_is_bounded(login_as, demo, django_assert_max_num_queries):

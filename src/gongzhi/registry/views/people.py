@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.http import urlencode
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gongzhi.accounts.roles import Perm
 
-from .. import selectors, services
+from .. import paging, selectors, services
 from ..forms import MoveForm, PersonFilterForm, PersonForm, TagForm, add_service_errors
 from ..models import House, Household, Person, PersonMove, PersonTag, SpecialGroup
 
@@ -34,12 +33,16 @@ ACTION_LABELS = {
 }
 
 
+def query_pairs(form, exclude: tuple[str, ...] = ("page",)) -> list[tuple[str, str]]:
+    """The submitted filters (for pagination links), without ``page``."""
+    if not form.is_bound:
+        return []
+    return [(k, v) for k, v in form.data.items() if k not in exclude and v and k in form.fields]
+
+
 def querystring(form, exclude: tuple[str, ...] = ("page",)) -> str:
     """The submitted filters as a query string (for pagination links), without ``page``."""
-    if not form.is_bound:
-        return ""
-    pairs = [(k, v) for k, v in form.data.items() if k not in exclude and v and k in form.fields]
-    return urlencode(pairs)
+    return urlencode(query_pairs(form, exclude))
 
 
 def can_edit(user, obj) -> bool:
@@ -105,7 +108,9 @@ def person_list(request):
     form = PersonFilterForm(request.GET or None, user=request.user)
     args = form.selector_arguments() if form.is_bound else {"order": "name"}
     persons = selectors.persons_for(request.user, **args)
-    page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
+    in_order = selectors.persons_for(request.user, **args, tags_in_order=True) if args.get("tags") else None
+    page = paging.paginate(persons, request.GET, order=args.get("order") or "name", base=query_pairs(form),
+                           per_page=PAGE_SIZE, in_order=in_order)
     return render(request, "registry/person_list.html", {
         "form": form, "page": page, "query": querystring(form),
         "filtered": form.is_bound and any(v for k, v in request.GET.items() if k not in ("page", "order")),

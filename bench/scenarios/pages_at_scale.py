@@ -1,0 +1,237 @@
+"""pages-at-scale: the registry pages a district account opens, at 1,000,000 people, against hello-world.
+
+The data (1,000,000 demo residents, quick: 30,000) is built once by the demo generator and KEPT
+between runs: on SQLite in ``var/bench/pages-at-scale-<people>-v<DATA_VERSION>.sqlite3``, on
+PostgreSQL (when ``GONGZHI_DATABASE_URL`` is set) in a database ``gongzhi_bench_pages_<people>_v<N>``
+on the same server. Each run migrates the kept database (new indexes and tables are added to the
+existing rows), refreshes the statistics summaries as the worker does after an import, then
+measures, as the demo ``district`` account through Django's test client (the whole middleware
+stack, server time without the network):
+
+* ``hello``: the hello-world JSON view of ``./gz bench intake`` (``core.bench_views``);
+* ``search_initials``: the person list searched by pinyin initials (``?q=wjm``);
+* ``search_name``: the person list searched by part of a name (``?q=<two characters>``);
+* ``statistics``: ``/registry/statistics/``;
+* ``first_page``: the person list;
+* ``last_page``: the person list's last page (the "last" link);
+* ``tag_filter``: the person list filtered by one special group.
+
+Each page is requested once to warm up, then all pages and hello-world are requested in turn,
+``REPEATS`` rounds; each one's median is kept.
+``ratios.vs_hello_world`` is the worst page's hello time / page time (the direction of the intake
+scenario's ratio: 1 is as fast as hello-world, 0.1 is ten times slower; the target is >= 0.1).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import statistics
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+# Bump when the generated rows change (not for schema changes: migrations are applied to kept data).
+DATA_VERSION = 1
+FULL_PEOPLE = 1_000_000
+QUICK_PEOPLE = 30_000
+REPEATS = 7
+
+
+def _progress(message: str) -> None:
+    print(f"pages-at-scale: {message}", flush=True)
+
+
+def _build(people: int) -> dict:
+    from gongzhi.demo import district
+    from gongzhi.registry import demo
+
+    root = district.build_areas()
+    district.build_accounts(root)
+    started = time.perf_counter()
+    built = demo.build(root, residents=people, progress=_progress)
+    assert built and built["persons"] == people, built
+    return {"build_seconds": round(time.perf_counter() - started, 1)}
+
+
+@contextlib.contextmanager
+def _kept_sqlite(people: int, directory: Path | None = None) -> Iterator[dict]:
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    directory = directory or Path(settings.VAR_DIR) / "bench"
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"pages-at-scale-{people}-v{DATA_VERSION}.sqlite3"
+    original = connection.settings_dict["NAME"]
+    info: dict = {"database": "sqlite", "kept": str(path)}
+    connection.close()
+    try:
+        if not path.exists():
+            building = path.with_name(path.name + ".building")
+            for leftover in directory.glob(building.name + "*"):
+                leftover.unlink()
+            connection.settings_dict["NAME"] = str(building)
+            call_command("migrate", verbosity=0, interactive=False)
+            info.update(_build(people))
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            connection.close()
+            for suffix in ("-wal", "-shm"):
+                Path(str(building) + suffix).unlink(missing_ok=True)
+            building.rename(path)
+        connection.settings_dict["NAME"] = str(path)
+        call_command("migrate", verbosity=0, interactive=False)
+        yield info
+    finally:
+        connection.close()
+        connection.settings_dict["NAME"] = original
+
+
+@contextlib.contextmanager
+def _kept_postgres(people: int) -> Iterator[dict]:
+    """The kept data in its own database on the server of ``GONGZHI_DATABASE_URL``."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    original = connection.settings_dict["NAME"]
+    name = f"gongzhi_bench_pages_{people}_v{DATA_VERSION}"
+    info: dict = {"database": "postgresql", "kept": name}
+
+    def databases() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT datname FROM pg_database")
+            return {row[0] for row in cursor.fetchall()}
+
+    try:
+        if name not in databases():
+            building = name + "_building"
+            with connection.cursor() as cursor:
+                if building in databases():
+                    cursor.execute(f'DROP DATABASE "{building}"')
+                cursor.execute(f'CREATE DATABASE "{building}"')
+            connection.close()
+            connection.settings_dict["NAME"] = building
+            call_command("migrate", verbosity=0, interactive=False)
+            info.update(_build(people))
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")
+            connection.close()
+            connection.settings_dict["NAME"] = original
+            with connection.cursor() as cursor:
+                cursor.execute(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
+        connection.close()
+        connection.settings_dict["NAME"] = name
+        call_command("migrate", verbosity=0, interactive=False)
+        yield info
+    finally:
+        connection.close()
+        connection.settings_dict["NAME"] = original
+
+
+def kept_database(people: int, directory: Path | None = None):
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return _kept_postgres(people)
+    return _kept_sqlite(people, directory)
+
+
+def _timed_ms(client, url: str) -> float:
+    started = time.perf_counter()
+    response = client.get(url)
+    elapsed = (time.perf_counter() - started) * 1000
+    assert response.status_code == 200, (url, response.status_code)
+    return elapsed
+
+
+def _link(html: str, name: str) -> str:
+    import re
+
+    found = re.search(rf'<a href="(\?[^"]*)" data-testid="page-{name}">', html)
+    assert found, f"no {name} link"
+    return found.group(1).replace("&amp;", "&")
+
+
+def _has_rows(html: str) -> None:
+    assert 'data-testid="person-table"' in html, "no person found"
+
+
+def measure() -> tuple[dict[str, float], dict[str, float]]:
+    """Median server time (ms) of each page for the demo district account, and its SQL time (ms)."""
+    from django.db import connection
+    from django.test import Client, override_settings
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from gongzhi.accounts.models import User
+    from gongzhi.core import bench_views
+    from gongzhi.registry.models import House
+
+    user = User.objects.get(username="district")
+    with override_settings(ROOT_URLCONF="bench.scenarios.pages_urls"):
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(user)
+        persons = reverse("registry:person_list")
+        first = client.get(persons).content.decode()
+        address = House.objects.order_by("pk").values_list("address", flat=True).first() or ""
+        contains = address[2:6]  # four characters from inside an address: the trigram indexes
+        pages = {
+            "hello": ("/" + bench_views.PATH, lambda html: None),
+            "search_initials": (f"{persons}?q=wjm", _has_rows),
+            "search_name_prefix": (f"{persons}?q=王建", _has_rows),
+            "search_contains": (f"{persons}?q={contains}", _has_rows),
+            "statistics": (reverse("registry:statistics"), lambda html: None),
+            "first_page": (persons, _has_rows),
+            "last_page": (persons + _link(first, "last"), _has_rows),
+            "tag_filter": (f"{persons}?tag=disabled", _has_rows),
+        }
+        last = client.get(pages["last_page"][0]).content.decode()
+        pages["before_last_page"] = (persons + _link(last, "previous"), _has_rows)
+        for url, check in pages.values():  # warm: the first request of a shape pays for planning and caches
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+            check(response.content.decode())
+        # Round-robin, so that a page and the hello-world baseline see the same load on a shared machine.
+        samples: dict[str, list[float]] = {name: [] for name in pages}
+        for _ in range(REPEATS):
+            for name, (url, _check) in pages.items():
+                samples[name].append(_timed_ms(client, url))
+        # One more request of each page with its SQL timed: how much of the page is the database.
+        database_ms = {}
+        for name, (url, _check) in pages.items():
+            with CaptureQueriesContext(connection) as queries:
+                client.get(url)
+            database_ms[name] = sum(float(query["time"]) for query in queries.captured_queries) * 1000
+        connection.close()
+    return {name: statistics.median(values) for name, values in samples.items()}, database_ms
+
+
+def result_name(figures: dict) -> str:
+    """``pages-at-scale`` on SQLite, ``pages-at-scale-postgresql`` on PostgreSQL."""
+    return "pages-at-scale" if figures.get("database") == "sqlite" else f"pages-at-scale-{figures['database']}"
+
+
+def run(*, quick: bool, people: int | None = None, directory: Path | None = None) -> tuple[dict, dict]:
+    """``people`` overrides the size and ``directory`` where SQLite data is kept (the test suite)."""
+    from django.db import connection
+
+    from gongzhi.registry import summaries
+
+    people = people or (QUICK_PEOPLE if quick else FULL_PEOPLE)
+    with kept_database(people, directory) as info:
+        started = time.perf_counter()
+        stored = summaries.refresh()
+        refresh_seconds = time.perf_counter() - started
+        vendor = connection.vendor
+        timings, database_ms = measure()
+    hello = timings.pop("hello")
+    ratios = {name: hello / ms for name, ms in timings.items()}
+    worst = min(ratios, key=ratios.get)
+    figures = {
+        "database": vendor, "people": people, "repeats": REPEATS, "hello_ms": round(hello, 2),
+        **{f"{name}_ms": round(ms, 1) for name, ms in timings.items()},
+        **{f"{name}_sql_ms": round(ms, 1) for name, ms in database_ms.items() if name != "hello"},
+        "worst_page": worst, "summary_areas": stored, "summary_refresh_seconds": round(refresh_seconds, 1),
+        **{key: value for key, value in info.items() if key != "database"},
+    }
+    return {"vs_hello_world": round(ratios[worst], 3)}, figures

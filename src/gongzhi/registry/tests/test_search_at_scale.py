@@ -1,0 +1,179 @@
+"""Person search stays on indexes: prefixes as ranges, "contains" through trigram indexes, combined by UNION."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from gongzhi.areas.models import Area
+from gongzhi.registry import selectors
+from gongzhi.registry.models import House, Person
+
+from .factories import GRID, make_id
+from .factories import make_person as _make_person
+
+pytestmark = pytest.mark.django_db
+
+
+def make_person(**fields) -> Person:
+    person = _make_person(**fields)
+    person.full_clean()
+    person.save()
+    return person
+
+
+def names(qs) -> list[str]:
+    return sorted(p.real_name for p in qs)
+
+
+@pytest.fixture
+def people(demo):
+    grid = Area.objects.get(code=GRID)
+    house = House.objects.create(area=grid, address="幸福路88号 阳光小区3栋2单元501室")
+    return {
+        "house": house,
+        "ouyang": make_person(name="欧阳小红花", id_number=make_id(sequence="011"), house=house),
+        "wang": make_person(name="王建明", id_number=make_id(sequence="022"), address_text="和平路12号Block-B"),
+        "wu": make_person(name="吴佳敏", id_number=make_id(sequence="031")),
+        "zhang": make_person(name="张三", id_number=make_id(sequence="042")),
+    }
+
+
+@pytest.mark.parametrize(("q", "expected"), [
+    ("wjm", ["吴佳敏", "王建明"]),  # initials: a prefix range on name_initials
+    ("wangj", ["王建明"]),  # full pinyin: a prefix range on name_pinyin
+    ("欧阳", ["欧阳小红花"]),  # a name prefix
+    ("小红花", ["欧阳小红花"]),  # contains, three characters or more: trigram index
+    ("阳光小区", ["欧阳小红花"]),  # the house's address contains it
+    ("block-b", ["王建明"]),  # the unmatched address, case ignored
+    ("小红", []),  # two characters in the middle of a name: only prefixes below three characters
+])
+def test_search_matches_by_prefix_and_by_contains(demo, people, q, expected):
+    assert names(selectors.persons_for(demo.users["grid"], q=q)) == expected
+
+
+def test_trigram_search_follows_renames_moves_and_deletions(demo, people):
+    """The trigram indexes are kept by the database itself (triggers on SQLite, GIN on PostgreSQL)."""
+    grid_worker = demo.users["grid"]
+    people["wu"].real_name = "吴佳敏慧"
+    people["wu"].save()
+    people["house"].address = "和谐路1号 明月小区"
+    people["house"].save()
+    people["zhang"].delete()
+    assert names(selectors.persons_for(grid_worker, q="佳敏慧")) == ["吴佳敏慧"]
+    assert names(selectors.persons_for(grid_worker, q="明月小区")) == ["欧阳小红花"]
+    assert names(selectors.persons_for(grid_worker, q="阳光小区")) == []
+    assert names(selectors.persons_for(grid_worker, q="张三")) == []
+
+
+def _plan(qs) -> str:
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Tiny test tables are always read whole; forbid that to see what indexes can do.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        return "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+
+@pytest.mark.parametrize("q", ["wjm", "小红花", "欧阳"])
+def test_search_never_reads_every_person(demo, people, q):
+    """Before: one OR of prefixes and "contains" LIKEs, which no index answers (5 s at 1M people)."""
+    plan = _plan(selectors.persons_for(demo.users["district"], q=q).order_by())
+    assert not re.search(r"(Seq Scan on|\bSCAN) registry_person(\s|$)", plan, re.MULTILINE), plan
+
+
+def test_postgresql_connections_turn_jit_off(monkeypatch):
+    """JIT compiled each statistics query anew (≈ 300 ms at 1M people); these pages never gain from it."""
+    from gongzhi.settings.base import database_from_env
+
+    monkeypatch.setenv("GONGZHI_DATABASE_URL", "postgres://gongzhi@127.0.0.1:5432/gongzhi")
+    assert "-c jit=off" in database_from_env(Path("unused.sqlite3"))["OPTIONS"]["options"]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW jit")
+            assert cursor.fetchone()[0] == "off"
+
+
+def test_search_indexes_exist_and_blind_indexes_carry_no_pattern_index(db):
+    """Blind indexes are compared with = and IN only: PostgreSQL's extra "_like" index is dropped."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'registry_person'")
+            indexes = dict(cursor.fetchall())
+            assert {"registry_person_name_trgm", "registry_person_address_trgm",
+                    "registry_person_area_pinyin"} <= set(indexes)
+            assert not [name for name, definition in indexes.items()
+                        if "pattern_ops" in definition and ("id_index" in definition or "phone_index" in definition)]
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'registry_person'")
+            assert {row[0] for row in cursor.fetchall()} == {
+                "registry_person_fts_insert", "registry_person_fts_delete", "registry_person_fts_update"}
+
+
+@pytest.fixture
+def many(demo):
+    """Sixty persons with houses and a group, so that every list page has a next page and a last page."""
+    from gongzhi.registry.models import PersonTag, SpecialGroup
+
+    grid, group = Area.objects.get(code=GRID), SpecialGroup.objects.get(code="disabled")
+    for n in range(60):
+        house = House.objects.create(area=grid, address=f"幸福路{n}号 明月小区")
+        person = make_person(name=f"王建{n:02d}", id_number=make_id(sequence=f"{300 + n:03d}"),
+                             phone=f"139000000{n:02d}", house=house)
+        PersonTag.objects.create(person=person, group=group)
+
+
+@pytest.mark.parametrize(("params", "queries"), [
+    ({}, 12),
+    ({"q": "wj"}, 12),
+    ({"q": "明月小区"}, 12),
+    ({"tag": "disabled"}, 12),
+    ({"last": "1"}, 12),
+    ({"after": "wangjian49~1"}, 12),
+    ({"order": "birth_date", "page": "2"}, 12),
+])
+def test_person_list_pages_use_a_fixed_number_of_queries(login_as, many, django_assert_num_queries, params, queries):
+    from django.urls import reverse
+
+    client = login_as("district")
+    client.get(reverse("registry:person_list"), params)
+    with django_assert_num_queries(queries):
+        response = client.get(reverse("registry:person_list"), params)
+    assert response.status_code == 200 and 'data-testid="person-table"' in response.content.decode()
+
+
+def test_persons_written_by_the_import_engine_are_found_by_contains_search(demo):
+    """The import writes with one prepared INSERT per chunk (executemany): the trigram index still follows."""
+    from gongzhi.registry.importing.engine import import_residents
+
+    from .import_helpers import COMMUNITY, csv_bytes
+
+    data = csv_bytes([["姓名", "身份证号码", "现住址"],
+                      ["欧阳明月", make_id(sequence="811"), "无名路77号 青松苑"],
+                      ["司马长风", make_id(sequence="822"), "无名路78号"]])
+    report = import_residents(actor=None, data=data, filename="people.csv", area_code=COMMUNITY, dry_run=False)
+    assert report.created == 2, report.counts()
+    assert names(selectors.persons_for(demo.users["community"], q="明月")) == []  # two characters, mid-name
+    assert names(selectors.persons_for(demo.users["community"], q="阳明月")) == ["欧阳明月"]
+    assert names(selectors.persons_for(demo.users["community"], q="青松苑")) == ["欧阳明月"]
+    assert names(selectors.persons_for(demo.users["community"], q="无名路")) == ["司马长风", "欧阳明月"]
+
+
+def test_a_large_group_is_listed_by_walking_the_name_order(login_as, many, monkeypatch):
+    """Above WALK_ABOVE members the page tests persons in name order instead of sorting every member."""
+    from django.urls import reverse
+
+    from gongzhi.registry import paging
+
+    client = login_as("district")
+    expected = client.get(reverse("registry:person_list"), {"tag": "disabled"}).content.decode()
+    monkeypatch.setattr(paging, "WALK_ABOVE", 10)
+    walked = client.get(reverse("registry:person_list"), {"tag": "disabled"}).content.decode()
+    rows = re.findall(r'<a href="/registry/persons/(\d+)/">', walked)
+    assert len(rows) == 50 and rows == re.findall(r'<a href="/registry/persons/(\d+)/">', expected)
+    last = client.get(reverse("registry:person_list"), {"tag": "disabled", "last": "1"}).content.decode()
+    assert len(re.findall(r'<a href="/registry/persons/(\d+)/">', last)) == 50
