@@ -22,6 +22,7 @@ from gongzhi.areas.models import Area
 from gongzhi.core.pagination import PageNumberPagination
 from gongzhi.privacy import services as privacy
 from gongzhi.privacy.masking import mask_id_number, mask_phone
+from gongzhi.privacy.services import masked_value
 
 from . import selectors, services
 from .choices import (
@@ -384,13 +385,21 @@ class OrganisationOut(Schema):
     kind: str
     name: str
     uscc: str | None
-    contact: str
-    phone: str
+    contact: str = Field(description="masked (张*) unless revealed on the page with a reason")
+    phone: str = Field(description="masked (138****5678) unless revealed on the page with a reason")
     address: str
 
     @staticmethod
     def resolve_area(obj) -> str:
         return obj.area.code
+
+    @staticmethod
+    def resolve_contact(obj) -> str:
+        return masked_value(obj, "contact")
+
+    @staticmethod
+    def resolve_phone(obj) -> str:
+        return masked_value(obj, "phone")
 
 
 class OrganisationFilter(Schema):

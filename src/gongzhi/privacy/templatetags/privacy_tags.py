@@ -3,6 +3,8 @@ may see it unmasked (permission in scope; the reason is asked for by the widget)
 
 from __future__ import annotations
 
+import datetime
+
 from django import template
 from django.db import models
 
@@ -14,9 +16,11 @@ register = template.Library()
 def widget_context(viewer, obj: models.Model, field: str, *, error: str = "") -> dict:
     """Everything privacy/_masked.html and _masked_body.html need (also used by the reveal view)."""
     label = obj._meta.label_lower
+    shown = services.shown_value(viewer, obj, field)
+    plain = shown == getattr(obj, field, None)  # a kind shown in clear to this viewer: nothing to reveal
     return {
-        "masked": services.masked_value(obj, field),
-        "can_reveal": services.can_reveal(viewer, obj, field),
+        "masked": shown.isoformat() if isinstance(shown, datetime.date) else (shown or ""),
+        "can_reveal": not plain and services.can_reveal(viewer, obj, field),
         "model": label,
         "pk": obj.pk,
         "field": field,
