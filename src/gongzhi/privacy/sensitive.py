@@ -28,6 +28,14 @@ F = TypeVar("F", bound=models.Field)
 # (the reveal-with-a-reason step is for identifiers; a birth date only needs hiding from the rest).
 PLAIN_FOR_UNMASKERS = frozenset({"birth_date"})
 
+# Fields whose names look like personal data but are not, each with the reason (checked by
+# ``tests/test_sensitive.py``, which refuses any other undeclared phone/ID/contact-like field).
+NOT_PERSONAL: dict[str, str] = {
+    "accounts.department.phone": "a department's office line, published to residents",
+    "accounts.phonecode.phone_index": "an HMAC of the phone (a blind index), not the number",
+    "registry.person.phone_last4": "the last four digits only, for search by staff in scope",
+}
+
 
 def declare(field: F, kind: str) -> F:
     """Mark a plain model field as personal data masked as ``kind`` (one of ``MASKERS``)."""
