@@ -2,9 +2,9 @@
 
 ID: first 6 + last 4 (``330106********1234``); phone: ``138****5678``; name: ``张*`` / ``张*明``;
 address: keep road, door plate and estate, hide building / unit / floor / room numbers
-(``幸福路88号 阳光小区*栋*单元*室``); birth date: the year only (``1990-**-**``) — the masked middle
-of an ID number *is* the birth date, so wherever the ID is masked the full date must not be shown
-either. ``mask_free_text`` masks ID- and phone-shaped numbers inside any text.
+(``幸福路88号 阳光小区*栋*单元*室``); birth date: nothing (``****-**-**``), the age is shown
+instead — the masked middle of an ID number *is* the birth date, so wherever the ID is masked the
+date must not be shown either. ``mask_free_text`` masks ID- and phone-shaped numbers inside any text.
 """
 
 from __future__ import annotations
@@ -80,19 +80,17 @@ def mask_address(value: str | None) -> str:
     return _DASHED.sub(lambda m: "-".join(MASK for _ in m.group(0).split("-")), v)
 
 
+MASKED_BIRTH_DATE = "****-**-**"
+
+
 def mask_birth_date(value: datetime.date | str | None) -> str:
-    """``1990-**-**``: the year only. With the year, the masked ID's middle still has a month and
-    a day unknown (about 30 candidates pass the check digit), so the ID cannot be rebuilt."""
-    if not value:
-        return ""
-    text = value.isoformat() if isinstance(value, datetime.date) else _clean(str(value))
-    year = re.match(r"\d{4}", text)
-    return f"{year.group()}-{MASK * 2}-{MASK * 2}" if year else MASK * 4
+    """``****-**-**``: a viewer who sees the masked ID learns the age (shown beside it), nothing else.
 
-
-def birth_year(value: datetime.date | None) -> int | None:
-    """What a viewer without unmasking learns of a birth date (see ``mask_birth_date``)."""
-    return value.year if value else None
+    The masked middle of an 18-digit ID is exactly ``YYYYMMDD``. The age alone leaves a year-long
+    window of dates (about 33 of them pass the check digit), so the ID cannot be rebuilt. The year
+    is *not* shown as well: year and age together pin a December or January birthday to a few days.
+    """
+    return MASKED_BIRTH_DATE if value else ""
 
 
 # An ID number (18 or 15 digits) or a mobile (with or without +86 and separators) inside free text.

@@ -22,7 +22,7 @@ from gongzhi.areas.models import Area
 from gongzhi.core.pagination import PageNumberPagination
 from gongzhi.privacy import services as privacy
 from gongzhi.privacy.masking import mask_id_number, mask_phone
-from gongzhi.privacy.services import masked_value
+from gongzhi.privacy.services import masked_value, shown_value
 
 from . import selectors, services
 from .choices import (
@@ -123,7 +123,10 @@ class PersonOut(Schema):
     area: str
     real_name: str
     gender: str
-    birth_date: datetime.date | None
+    birth_date: datetime.date | None = Field(
+        description="null for callers without personal.unmask in the person's area: with the masked ID "
+                    "number it would give the whole number (its masked middle is the birth date); see age")
+    age: int | None = Field(description="age in whole years today (null when the birth date is unknown)")
     id_number: str = Field(description="masked unless revealed with ?unmask=1&reason=…")
     phone: str = Field(description="masked unless revealed with ?unmask=1&reason=…")
     ethnicity: str
@@ -157,6 +160,17 @@ class PersonOut(Schema):
     @staticmethod
     def resolve_household(obj) -> int | None:
         return obj.household_id
+
+    @staticmethod
+    def resolve_birth_date(obj, context) -> datetime.date | None:
+        if obj.pk in getattr(context["request"], "registry_unmasked", ()):
+            return obj.birth_date
+        shown = shown_value(context["request"].user, obj, "birth_date")
+        return shown if isinstance(shown, datetime.date) else None
+
+    @staticmethod
+    def resolve_age(obj) -> int | None:
+        return obj.age_on(datetime.date.today())
 
     @staticmethod
     def resolve_id_number(obj, context) -> str:

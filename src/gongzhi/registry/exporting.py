@@ -34,7 +34,7 @@ from gongzhi.audit.services import record
 from gongzhi.core.spreadsheets import date_cell, info_sheet, table_sheet, text_cell
 from gongzhi.jobs import services as jobs
 from gongzhi.jobs.models import Job
-from gongzhi.privacy.masking import mask_id_number, mask_phone
+from gongzhi.privacy.masking import mask_birth_date, mask_id_number, mask_phone
 
 from . import selectors, validators
 from .forms import PersonFilterForm
@@ -243,7 +243,8 @@ def person_row(ws, person: Person, *, today: datetime.date, unmask: bool) -> lis
     return [
         text_cell(ws, person.real_name),
         person.get_gender_display(),
-        date_cell(ws, person.birth_date),
+        # Masked: the birth date would give back the masked middle of the ID number (the age stays).
+        date_cell(ws, person.birth_date) if unmask else text_cell(ws, mask_birth_date(person.birth_date)),
         person.age_on(today),
         person.get_ethnicity_display(),
         text_cell(ws, id_number),
@@ -289,6 +290,6 @@ def metadata(*, actor, at: datetime.datetime, selection: Selection, unmask: bool
     ]
     conditions = selection.summary()
     rows.append((_("筛选条件"), "；".join(f"{label}：{value}" for label, value in conditions) or _("无（范围内全部人员）")))
-    rows.append((_("是否脱敏"), _("否（明文导出，已记入审计日志）") if unmask else _("是（身份证号码、联系电话已脱敏）")))
+    rows.append((_("是否脱敏"), _("否（明文导出，已记入审计日志）") if unmask else _("是（身份证号码、出生日期、联系电话已脱敏）")))
     rows.append((_("理由"), reason or "—"))
     return rows

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area
 from gongzhi.audit.services import diff, record
-from gongzhi.privacy.masking import mask_id_number, mask_phone
+from gongzhi.privacy.masking import mask_birth_date, mask_id_number, mask_phone
 
 from .choices import MoveKind, RelationToHead
 from .selectors import in_perm_scope, visible_records
@@ -162,7 +162,15 @@ def create_person(*, actor, area: Area, real_name: str, request=None, **fields: 
 
 
 def update_person(*, actor, person: Person, request=None, **changes: Any) -> Person:
-    """Change a person's fields; every changed field is kept (masked where sensitive) in the audit log."""
+    """Change a person's fields; every changed field is kept (masked where sensitive) in the audit log.
+
+    The birth date of a person with an ID number follows the number: it is refused on its own
+    (whatever its value, so that the answer says nothing about the stored date, which is the
+    masked middle of the ID number) and may be given together with a new ID number.
+    """
+    if "birth_date" in changes and "id_number" not in changes and person.id_number:
+        raise ValidationError({"birth_date": ValidationError(
+            _("已登记身份证号码的人员，出生日期以身份证号码为准；请同时填写身份证号码。"), code="birth_date_follows_id")})
     return _update(actor=actor, obj=person, fields=PERSON_FIELDS, changes=changes,
                    action="registry.person.update", request=request, after_clean=_unique_id_number)
 
@@ -181,7 +189,10 @@ def record_move(*, actor, person: Person, kind: str, date: datetime.date, place:
     move.full_clean()
     with transaction.atomic():
         move.save()
-        after = {"kind": kind, "date": move.date, "place": place, "note": note}
+        # A birth (or a move in on the day of birth) dates the birth: kept masked like the birth date.
+        shown_date = (mask_birth_date(move.date) if kind == MoveKind.BIRTH or move.date == person.birth_date
+                      else move.date)
+        after = {"kind": kind, "date": shown_date, "place": place, "note": note}
         if kind == MoveKind.DEATH and not person.deceased:
             person.deceased = True
             person.save(update_fields=["deceased", "updated_at"])

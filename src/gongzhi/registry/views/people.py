@@ -16,6 +16,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.accounts.roles import Perm
+from gongzhi.privacy import services as privacy
+from gongzhi.privacy.masking import mask
+from gongzhi.privacy.sensitive import field_kind
 
 from .. import selectors, services
 from ..forms import MoveForm, PersonFilterForm, PersonForm, TagForm, add_service_errors
@@ -61,6 +64,8 @@ def _display(model, name: str, value: Any) -> Any:
         field = model._meta.get_field(name)
     except FieldDoesNotExist:  # keys that are not fields (e.g. a tag's "attributes") are shown as they are
         return value
+    if field_kind(field) and value not in (None, ""):  # entries written before the audit masked them
+        return mask(field_kind(field), value)
     if getattr(field, "choices", None) and value not in (None, ""):
         return dict(field.choices).get(value, value)
     if isinstance(value, bool):
@@ -134,7 +139,8 @@ def person_edit(request, pk: int):
     person = selectors.person_for(request.user, pk)
     if not can_edit(request.user, person):
         raise PermissionDenied
-    form = PersonForm(request.POST or None, person=person)
+    form = PersonForm(request.POST or None, person=person, 
+                      may_unmask=privacy.may_unmask(request.user, person) or not person.id_number)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_person(actor=request.user, person=person, request=request, **form.changes())
