@@ -25,13 +25,12 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from gongzhi.accounts.permissions import has_perm, perm_paths
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Level
 from gongzhi.audit.services import record
-from gongzhi.core.spreadsheets import date_cell, info_sheet, table_sheet, text_cell
+from gongzhi.core.spreadsheets import date_cell, info_sheet, new_workbook, table_sheet, text_cell
 from gongzhi.jobs import services as jobs
 from gongzhi.jobs.models import Job
 from gongzhi.privacy.masking import mask_birth_date, mask_id_number, mask_phone
@@ -269,7 +268,7 @@ def write_workbook(out: IO[bytes], persons: Iterable[Person], *, meta: list[tupl
 
     ``on_progress(rows written)`` is called every ``every`` rows and at the end.
     """
-    wb = Workbook(write_only=True)
+    wb = new_workbook(write_only=True)
     today = timezone.localdate()
     count = table_sheet(wb, title=_("人员"), headers=headers(), widths=COLUMN_WIDTHS, items=persons,
                         row=lambda ws, person: person_row(ws, person, today=today, unmask=unmask),
