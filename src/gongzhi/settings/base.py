@@ -206,6 +206,11 @@ GONGZHI_NOTICE_CHANNELS = [
     c.strip() for c in os.environ.get("GONGZHI_NOTICE_CHANNELS", "inapp,console").split(",") if c.strip()
 ]
 GONGZHI_NOTICE_LOG = VAR_DIR / "notices.log"
+# The console channel (and the SMS stand-in) writes to GONGZHI_NOTICE_LOG; production refuses it unless set.
+GONGZHI_CONSOLE_NOTICES = env_bool("GONGZHI_CONSOLE_NOTICES", True)
+# var/ holds the database, uploads and exports: owner-only (see core.files.restrict_var_dir).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 GONGZHI_SITE_NAME = _("共治 · 社区治理平台")
 
 LOGGING = {

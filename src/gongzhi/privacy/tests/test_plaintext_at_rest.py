@@ -37,9 +37,16 @@ def embedded_env(db: Path, var_dir: Path) -> dict:
 def test_demo_sqlite_file_contains_no_plaintext_phone_numbers(tmp_path):
     db = tmp_path / "x.sqlite3"
     env = embedded_env(db, tmp_path)
+    (tmp_path / "notices.log").write_text("")
+    (tmp_path / "notices.log").chmod(0o644)  # as an older version left it
+    tmp_path.chmod(0o755)
     run_manage("migrate", "--noinput", "-v", "0", env=env)
     run_manage("demo_setup", "--residents", "50", env=env)
     assert (tmp_path / "data.key").read_text().startswith("k1:")
+    # var/ is the owner's alone: the directory, the database, its keys and logs (core/files.py).
+    assert tmp_path.stat().st_mode & 0o777 == 0o700
+    for path in tmp_path.iterdir():
+        assert path.stat().st_mode & 0o077 == 0, f"{path.name} is {oct(path.stat().st_mode & 0o777)}"
 
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
