@@ -22,7 +22,7 @@ from gongzhi.cases.open311_keys import issue_open311_key
 key, _value = issue_open311_key(actor=None, name="hotline")
 lon, lat = Area.objects.filter(level=Level.GRID, code="34170200100101").get().centroid
 open311_intake.submit(key=key, category=Category.objects.get(code="0303"), lon=lon, lat=lat,
-                      description="井盖塌陷", address="幸福路 12 号",
+                      description="幸福路口井盖塌陷，车辆经过很危险", address="幸福路 12 号",
                       reporter_name="热心市民", reporter_phone="13955550001")
 open311_intake.file_pending()
 """
