@@ -39,6 +39,7 @@ from .choices import (
     ResidenceStatus,
 )
 from .models import Building, Facility, House, Household, Organisation, Person, Unit
+from .searching import guard_id_search
 
 persons_router = Router(tags=["persons"])
 houses_router = Router(tags=["houses"])
@@ -236,6 +237,7 @@ PERSON_REFERENCES = {"house": House, "household": Household}
 @persons_router.get("", response=list[PersonOut], summary="Persons the caller may see (search, filters)")
 @paginate(PageNumberPagination, page_size=PAGE_SIZE)
 def list_persons(request, filters: PersonFilter = Query(...)):
+    guard_id_search(request.user, filters.q, request=request)  # 422 past the daily limit
     return selectors.persons_for(
         request.user, q=filters.q, area_code=filters.area, tags=filters.tag, age_min=filters.age_min,
         age_max=filters.age_max, gender=filters.gender, registration=filters.registration,
@@ -316,7 +318,8 @@ class ResidentOut(Schema):
     id: int
     real_name: str
     gender: str
-    birth_date: datetime.date | None
+    birth_date: datetime.date | None = Field(description="null without personal.unmask (see PersonOut); see age")
+    age: int | None
     household: int | None
     relation_to_head: str
     deceased: bool
@@ -325,6 +328,14 @@ class ResidentOut(Schema):
     @staticmethod
     def resolve_household(obj) -> int | None:
         return obj.household_id
+
+    @staticmethod
+    def resolve_birth_date(obj, context) -> datetime.date | None:
+        return PersonOut.resolve_birth_date(obj, context)
+
+    @staticmethod
+    def resolve_age(obj) -> int | None:
+        return obj.age_on(datetime.date.today())
 
 
 class HouseDetailOut(HouseOut):

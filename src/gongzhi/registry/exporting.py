@@ -195,6 +195,9 @@ def start_person_export(*, actor, filters: Mapping[str, Any], unmask: bool = Fal
     audited (``registry.export_persons``: filters, masked or not, reason, estimated rows).
     """
     selection = select(actor, filters)
+    from .searching import guard_id_search
+
+    guard_id_search(actor, str(filters.get("q", "") or ""), request=request)  # rebuilding by trial stays bounded
     reason = (reason or "").strip()
     if unmask:
         if not may_unmask(actor, selection.areas):

@@ -116,6 +116,7 @@ def test_no_role_without_unmasking_can_rebuild_a_masked_id(demo, client, api_tok
             for name in ("registry:person_detail", "registry:person_edit"):
                 shown.append(client.get(reverse(name, args=[person.pk])).content.decode())
             if person.house_id:
+                shown.append(client.get(f"/api/v1/houses/{person.house_id}", **headers).content.decode())
                 shown.append(client.get(reverse("registry:house_detail", args=[person.house_id])).content.decode())
                 shown.append(client.get(reverse("registry:mobile_house", args=[person.house_id])).content.decode())
             age = detail["age"]
@@ -188,3 +189,26 @@ def test_the_edit_form_of_a_grid_worker_has_no_birth_date_and_a_new_id_sets_it(d
     assert response.status_code == 302, response.content.decode()[:2000]
     person.refresh_from_db()
     assert person.birth_date == datetime.date(1999, 12, 31) and person.id_number == new_id
+
+
+def test_trying_the_candidate_ids_by_search_is_audited_and_bounded(demo, client, api_token, login_as, settings):
+    """About 33 birth dates pass the check digit: searching each until the person comes back
+    would rebuild the number, so a viewer without unmasking gets a bounded number of tries."""
+    from gongzhi.audit.models import AuditEntry
+
+    settings.GONGZHI_ID_SEARCH_LIMIT = 3
+    person = _person_born(datetime.date(2002, 11, 25))
+    body = person.id_number[:6]
+    candidates = [f"{body}2002{month:02d}15{person.id_number[14:17]}" for month in range(1, 13)]
+    candidates = [c + ric.calc_check_digit(c + "0") for c in candidates]
+    headers = api_token("grid")
+    answers = [client.get("/api/v1/persons", {"q": number}, **headers).status_code for number in candidates[:4]]
+    assert answers == [200, 200, 200, 422]
+    page = login_as("grid").get(reverse("registry:person_list"), {"q": person.id_number}).content.decode()
+    assert person.real_name not in page and "24 小时内按完整身份证号码搜索已达 3 次" in page
+    entries = AuditEntry.objects.filter(action="registry.person.id_search", actor=demo.users["grid"])
+    assert entries.count() == 3 and all(number not in str(entries.values_list("after", flat=True))
+                                        for number in candidates)
+    # Who may unmask is not limited (their searches need no guessing).
+    community = api_token("community")
+    assert all(client.get("/api/v1/persons", {"q": n}, **community).status_code == 200 for n in candidates[:5])

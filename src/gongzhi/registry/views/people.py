@@ -21,6 +21,7 @@ from gongzhi.privacy.masking import mask
 from gongzhi.privacy.sensitive import field_kind
 
 from .. import selectors, services
+from ..searching import guard_id_search
 from ..forms import MoveForm, PersonFilterForm, PersonForm, TagForm, add_service_errors
 from ..models import House, Household, Person, PersonMove, PersonTag, SpecialGroup
 
@@ -110,6 +111,11 @@ def person_list(request):
     form = PersonFilterForm(request.GET or None, user=request.user)
     args = form.selector_arguments() if form.is_bound else {"order": "name"}
     persons = selectors.persons_for(request.user, **args)
+    try:
+        guard_id_search(request.user, args.get("q", ""), request=request)
+    except ValidationError as error:
+        form.add_error("q", error)
+        persons = persons.none()
     page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "registry/person_list.html", {
         "form": form, "page": page, "query": querystring(form),
