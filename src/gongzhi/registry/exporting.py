@@ -33,7 +33,8 @@ from gongzhi.audit.services import record
 from gongzhi.core.spreadsheets import date_cell, info_sheet, new_workbook, table_sheet, text_cell
 from gongzhi.jobs import services as jobs
 from gongzhi.jobs.models import Job
-from gongzhi.privacy.masking import mask_birth_date, mask_id_number, mask_phone
+from gongzhi.privacy.masking import mask_id_number, mask_phone
+from gongzhi.privacy.services import masked_value
 
 from . import selectors, validators
 from .forms import PersonFilterForm
@@ -238,15 +239,16 @@ def _grid_and_community(area: Area) -> tuple[str, str]:
 
 
 def person_row(ws, person: Person, *, today: datetime.date, unmask: bool) -> list:
-    id_number = person.id_number if unmask else mask_id_number(person.id_number)
-    phone = person.phone if unmask else mask_phone(person.phone)
+    # Masked as the fields declare (privacy.sensitive), like every screen and the audit log.
+    id_number = person.id_number if unmask else masked_value(person, "id_number")
+    phone = person.phone if unmask else masked_value(person, "phone")
     address = person.house.address if person.house_id else person.address_text
     grid, community = _grid_and_community(person.area)
     return [
         text_cell(ws, person.real_name),
         person.get_gender_display(),
         # Masked: the birth date would give back the masked middle of the ID number (the age stays).
-        date_cell(ws, person.birth_date) if unmask else text_cell(ws, mask_birth_date(person.birth_date)),
+        date_cell(ws, person.birth_date) if unmask else text_cell(ws, masked_value(person, "birth_date")),
         person.age_on(today),
         person.get_ethnicity_display(),
         text_cell(ws, id_number),
