@@ -12,6 +12,7 @@ later app cannot add a phone or ID field without declaring it.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -23,6 +24,7 @@ from django.db import models
 from .masking import MASKERS, mask, mask_free_text
 
 F = TypeVar("F", bound=models.Field)
+_DIGEST = re.compile(r"[0-9a-f]{32,128}")
 
 # Kinds a viewer holding ``personal.unmask`` in the record's area sees in clear without asking
 # (the reveal-with-a-reason step is for identifiers; a birth date only needs hiding from the rest).
@@ -102,7 +104,8 @@ def _mask(value: Any, kinds: Mapping[str, str]) -> Any:
     if isinstance(value, (list, tuple)):
         return [_mask(item, kinds) for item in value]
     if isinstance(value, str):
-        return mask_free_text(value)
+        # A digest (a file's SHA-256, a token hash) is no personal data and must stay verifiable.
+        return value if _DIGEST.fullmatch(value) else mask_free_text(value)
     return value
 
 

@@ -43,12 +43,12 @@ def test_mask_record_masks_declared_fields_and_shaped_numbers_under_any_key():
     masked = mask_record({
         "phone": "13912340000", "contact": "王建国", "birth_date": datetime.date(2002, 11, 25),
         "note": "请联系 139 1234 0001，身份证 341702200211252264", "rows": [{"id_number": "341702200211252264"}],
-        "count": 3,
+        "count": 3, "file_hash": "ab13912345678" + "0" * 51,
     }, "registry.organisation")
     assert masked == {
         "phone": "139****0000", "contact": "王*国", "birth_date": "****-**-**",
         "note": "请联系 139****0001，身份证 341702********2264", "rows": [{"id_number": "341702********2264"}],
-        "count": 3,
+        "count": 3, "file_hash": "ab13912345678" + "0" * 51,
     }
 
 
