@@ -8,7 +8,7 @@ refuses are dropped and the text is cut at Excel's limit per cell.
 
 Every workbook is created by ``new_workbook`` (a test forbids ``openpyxl.Workbook`` anywhere
 else), which guards what ``text_cell`` may have been forgotten for: a write-only sheet passes
-every text appended to it through ``text_cell``; a normal workbook turns any formula cell into
+every formula-like text appended to it through ``text_cell``; a normal workbook turns any formula cell into
 quoted text when it is saved. No workbook the platform writes holds a formula.
 """
 
@@ -126,7 +126,9 @@ class GuardedWorkbook(Workbook):
             append = ws.append
 
             def append_as_text(row):
-                append([text_cell(ws, value) if isinstance(value, str) else value for value in row])
+                # Only texts openpyxl would take for a formula: the rest is written as it is (fast).
+                append([text_cell(ws, value) if isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+                        else value for value in row])
 
             ws.append = append_as_text
         return ws
