@@ -9,6 +9,7 @@ from django import template
 from django.db import models
 
 from gongzhi.privacy import services
+from gongzhi.privacy.sensitive import PLAIN_FOR_UNMASKERS
 
 register = template.Library()
 
@@ -17,7 +18,8 @@ def widget_context(viewer, obj: models.Model, field: str, *, error: str = "") ->
     """Everything privacy/_masked.html and _masked_body.html need (also used by the reveal view)."""
     label = obj._meta.label_lower
     shown = services.shown_value(viewer, obj, field)
-    plain = shown == getattr(obj, field, None)  # a kind shown in clear to this viewer: nothing to reveal
+    # A kind this viewer is shown in clear (the birth date, to who may unmask): nothing to reveal.
+    plain = services.masking_kind(obj, field) in PLAIN_FOR_UNMASKERS and services.may_unmask(viewer, obj)
     return {
         "masked": shown.isoformat() if isinstance(shown, datetime.date) else (shown or ""),
         "can_reveal": not plain and services.can_reveal(viewer, obj, field),
