@@ -5,7 +5,12 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings.embedded")
+    from django.conf import settings
     from django.core.management import execute_from_command_line
+
+    from gongzhi.core.files import restrict_var_dir
+
+    restrict_var_dir(settings.VAR_DIR)  # before anything (the SQLite file, a log, an export) is written
 
     execute_from_command_line([sys.argv[0] or "gz manage", *sys.argv[1:]])
 

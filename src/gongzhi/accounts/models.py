@@ -17,7 +17,7 @@ from .roles import Role
 
 class User(AbstractUser):
     real_name = models.CharField(_("姓名"), max_length=50, blank=True)
-    phone = EncryptedTextField(_("手机号"), blank=True, default="")
+    phone = EncryptedTextField(_("手机号"), blank=True, default="", sensitive="phone")
     phone_index = BlindIndexField(source="phone")
     home_area = models.ForeignKey(
         Area,

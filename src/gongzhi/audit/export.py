@@ -13,9 +13,8 @@ from typing import IO
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
-from gongzhi.core.spreadsheets import bold_row, moment_cell, text_cell
+from gongzhi.core.spreadsheets import GuardedWorkbook, bold_row, moment_cell, new_workbook, text_cell
 
 from .models import AuditEntry
 
@@ -61,7 +60,7 @@ def _row(ws, entry: AuditEntry, ok: str, failed: str) -> list:
     ]
 
 
-def _new_sheet(wb: Workbook, number: int):
+def _new_sheet(wb: GuardedWorkbook, number: int):
     title = _("审计日志") if number == 1 else f"{_('审计日志')} {number}"
     ws = wb.create_sheet(title=title)
     for index, width in enumerate(COLUMN_WIDTHS):
@@ -73,7 +72,7 @@ def _new_sheet(wb: Workbook, number: int):
 
 def write_workbook(entries: Iterable[AuditEntry], out: IO[bytes]) -> int:
     """Write ``entries`` to ``out`` as .xlsx; return the number of rows written."""
-    wb = Workbook(write_only=True)
+    wb = new_workbook(write_only=True)
     sheets = 1
     ws = _new_sheet(wb, sheets)
     ok, failed = _("成功"), _("失败")

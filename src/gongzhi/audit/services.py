@@ -18,6 +18,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
+from gongzhi.privacy.masking import mask_free_text
+from gongzhi.privacy.sensitive import mask_record
+
 from . import selectors
 from .export import write_workbook
 from .models import AuditChainHead, AuditEntry, AuditLogError
@@ -94,6 +97,10 @@ def record(
     The head row is locked while appending, so appends serialise and ``seq`` has no gaps.
     Values are cut to their column sizes and normalised before hashing, so the hash is
     computed over exactly what the database stores and returns.
+
+    The log is append-only, so personal data must never enter it: every value of a field declared
+    sensitive (``privacy.sensitive``) in ``before``/``after`` is masked, and so is every ID- or
+    phone-shaped number in any other text (values, the reason, the object's description).
     """
     ctx = context or RequestContext.from_request(request)
     fields = _actor_fields(actor)
@@ -115,11 +122,11 @@ def record(
             success=success,
             object_type=object_type[:64],
             object_id=str(object_id)[:64],
-            object_repr=object_repr[:200],
+            object_repr=mask_free_text(object_repr)[:200],
             # Round-trip JSON so the hash is computed over exactly what the database returns.
-            before=_jsonable(before),
-            after=_jsonable(after),
-            reason=(reason or "")[:500],
+            before=_jsonable(mask_record(before, object_type)),
+            after=_jsonable(mask_record(after, object_type)),
+            reason=mask_free_text(reason or "")[:500],
             prev_hash=head.last_hash,
             **fields,
         )

@@ -8,11 +8,6 @@ class CasesConfig(AppConfig):
     verbose_name = _("网格事件")
 
     def ready(self) -> None:
-        from gongzhi.privacy.services import register_revealable
-
-        # A hotline caller's phone: masked on screens, revealed with personal.unmask and a reason.
-        register_revealable("cases.case", {"reporter_phone": "phone"})
-
         from . import exporting  # noqa: F401  (registers the case export's background job kind)
 
         import datetime

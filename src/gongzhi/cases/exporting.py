@@ -23,12 +23,11 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
 
 from gongzhi.accounts.models import Department
 from gongzhi.areas.models import Area, Level
 from gongzhi.audit.services import record
-from gongzhi.core.spreadsheets import info_sheet, moment_cell, table_sheet, text_cell
+from gongzhi.core.spreadsheets import info_sheet, moment_cell, new_workbook, table_sheet, text_cell
 from gongzhi.jobs import services as jobs
 from gongzhi.jobs.kinds import JobError, JobKind, register
 from gongzhi.jobs.models import Job
@@ -159,7 +158,7 @@ def case_row(ws, case: Case, *, now: datetime.datetime) -> list:
 def write_workbook(out: IO[bytes], cases: Iterable[Case], *, meta: list[tuple[str, Any]], now: datetime.datetime,
                    on_progress: Callable[[int], None] | None = None, every: int = CHUNK_SIZE) -> int:
     """Write ``cases`` as .xlsx to ``out`` (sheet 事件, then 导出说明 with ``meta``); return the count."""
-    wb = Workbook(write_only=True)
+    wb = new_workbook(write_only=True)
     count = table_sheet(wb, title=_("事件"), headers=headers(), widths=COLUMN_WIDTHS, items=cases,
                         row=lambda ws, case: case_row(ws, case, now=now), empty=_("（没有符合条件的事件）"),
                         on_progress=on_progress, every=every)

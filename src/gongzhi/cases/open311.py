@@ -55,7 +55,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from gongzhi.areas.models import Level
-from gongzhi.privacy.masking import mask_id_number, mask_phone
+from gongzhi.privacy.masking import mask_free_text
 
 from . import open311_intake, services
 from .errors import DomainError
@@ -85,9 +85,9 @@ ITEM_NAMES = {"services": "service", "service_requests": "request", "errors": "e
               "formats": "format", "attributes": "attribute", "values": "value"}
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-# Numbers people type into a description ("请联系我 13912345678"): masked in what is published.
-_ID_NUMBER = re.compile(r"(?<![0-9Xx])[1-9]\d{16}[0-9Xx](?![0-9Xx])")
-_MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)")
+# Published as they are: our own identifiers, codes and times (no free text a person typed).
+UNMASKED_FIELDS = frozenset({"service_request_id", "service_code", "requested_datetime", "updated_datetime",
+                             "expected_datetime"})
 
 
 class Open311Error(Exception):
@@ -322,19 +322,23 @@ def _area_address(case: Case) -> str:
 
 
 def request_fields(case: Case, final_note: str = "") -> dict[str, Any]:
-    """One ``request`` element, field by field as the specification's example (never the reporter)."""
+    """One ``request`` element, field by field as the specification's example (never the reporter).
+
+    Every text is published through ``mask_free_text``: an ID or phone number typed into the
+    description, the address or a closing note comes out masked (JSON and XML alike).
+    """
     category = case.category or case.suggested_category
     closed = case.status in CLOSED_STATUSES
     notice = None
     if case.status == S.REPORTED and case.accept_due is not None:
         notice = _("将于 %(due)s 前受理。") % {"due": timezone.localtime(case.accept_due).strftime("%Y-%m-%d %H:%M")}
-    return {
+    fields = {
         "service_request_id": case.number,
         "status": "closed" if closed else "open",
-        "status_notes": public_text(status_notes(case, final_note)),
+        "status_notes": status_notes(case, final_note),
         "service_name": category.name if category else None,
         "service_code": category.code if category else None,
-        "description": public_text(case.description) or None,
+        "description": case.description or None,
         "agency_responsible": _agency(case),
         "service_notice": notice,
         "requested_datetime": w3c(case.reported_at),
@@ -347,12 +351,13 @@ def request_fields(case: Case, final_note: str = "") -> dict[str, Any]:
         "long": case.lon,
         "media_url": None,
     }
+    return {name: public_text(value) if isinstance(value, str) and name not in UNMASKED_FIELDS else value
+            for name, value in fields.items()}
 
 
 def public_text(text: str) -> str:
     """Free text as published: ID card and mobile numbers masked (138****5678), the rest unchanged."""
-    text = _ID_NUMBER.sub(lambda match: mask_id_number(match.group()), text)
-    return _MOBILE.sub(lambda match: mask_phone(match.group()), text)
+    return mask_free_text(text)
 
 
 def _requests_document(cases: list[Case]) -> list[dict[str, Any]]:

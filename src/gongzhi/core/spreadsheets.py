@@ -5,6 +5,11 @@ cell starting with ``=``, ``+``, ``-``, ``@`` (or a tab or carriage return) for 
 an attacker can use to run commands or leak data when a clerk opens the file (CSV/DDE
 injection); such a text is written as a string cell with Excel's quote prefix. Characters Excel
 refuses are dropped and the text is cut at Excel's limit per cell.
+
+Every workbook is created by ``new_workbook`` (a test forbids ``openpyxl.Workbook`` anywhere
+else), which guards what ``text_cell`` may have been forgotten for: a write-only sheet passes
+every formula-like text appended to it through ``text_cell``; a normal workbook turns any formula cell into
+quoted text when it is saved. No workbook the platform writes holds a formula.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.utils import timezone
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
@@ -109,3 +115,35 @@ def info_sheet(wb, rows: Iterable[tuple[str, Any]], *, title: str, headers: Sequ
         else:
             cell = text_cell(info, value)
         info.append([text_cell(info, label), cell])
+
+
+class GuardedWorkbook(Workbook):
+    """An openpyxl workbook that cannot carry a formula (see the module docstring)."""
+
+    def create_sheet(self, title=None, index=None):
+        ws = super().create_sheet(title, index)
+        if self.write_only:
+            append = ws.append
+
+            def append_as_text(row):
+                # Only texts openpyxl would take for a formula: the rest is written as it is (fast).
+                append([text_cell(ws, value) if isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+                        else value for value in row])
+
+            ws.append = append_as_text
+        return ws
+
+    def save(self, filename) -> None:
+        if not self.write_only:
+            for ws in self.worksheets:
+                for row in ws.iter_rows():
+                    for cell in row:
+                        if cell.data_type == "f":  # a text that openpyxl took for a formula
+                            cell.data_type = "s"
+                            cell.quotePrefix = True
+        super().save(filename)
+
+
+def new_workbook(*, write_only: bool = False) -> GuardedWorkbook:
+    """The only way the platform creates a workbook to write."""
+    return GuardedWorkbook(write_only=write_only)

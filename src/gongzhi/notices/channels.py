@@ -2,7 +2,9 @@
 
 ``settings.GONGZHI_NOTICE_CHANNELS`` lists channel names; ``register`` adds a gateway (an SMS
 provider, WeChat template messages…) without touching the callers. The console channel writes
-one line per message to ``var/notices.log`` — the demo's stand-in for SMS.
+one line per message to ``var/notices.log`` — the demo's stand-in for SMS — with phone and ID
+numbers masked; production leaves it out unless ``GONGZHI_CONSOLE_NOTICES`` enables it
+(``checks.console_channel_refused``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from typing import Protocol
 
 from django.conf import settings
 from django.utils import timezone
+
+from gongzhi.privacy.masking import mask_free_text
 
 
 class Channel(Protocol):
@@ -27,8 +31,8 @@ class ConsoleChannel:
     def deliver(self, notice) -> tuple[str, str]:
         path = settings.GONGZHI_NOTICE_LOG
         path.parent.mkdir(parents=True, exist_ok=True)
-        line = {"at": timezone.now().isoformat(), "to": notice.recipient.username, "title": notice.title,
-                "body": notice.body, "link": notice.link}
+        line = {"at": timezone.now().isoformat(), "to": mask_free_text(notice.recipient.username),
+                "title": mask_free_text(notice.title), "body": mask_free_text(notice.body), "link": notice.link}
         with open(path, "a", encoding="utf-8") as fh:
             fh.write(json.dumps(line, ensure_ascii=False) + "\n")
         return "sent", str(path)
@@ -57,4 +61,7 @@ def register(channel: Channel) -> None:
 
 
 def active_channels() -> list[Channel]:
-    return [_REGISTRY[name] for name in settings.GONGZHI_NOTICE_CHANNELS if name in _REGISTRY]
+    from .checks import console_allowed
+
+    return [_REGISTRY[name] for name in settings.GONGZHI_NOTICE_CHANNELS
+            if name in _REGISTRY and (name != "console" or console_allowed())]

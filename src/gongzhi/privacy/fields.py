@@ -29,13 +29,17 @@ class EncryptedExact(Exact):
 class EncryptedTextField(models.TextField):
     """A text value stored AES-GCM encrypted. It cannot be filtered on: use its BlindIndexField.
 
-    ``label`` (default ``app_label.model.field``) is bound into the ciphertext.
+    ``label`` (default ``app_label.model.field``) is bound into the ciphertext. ``sensitive`` is
+    the masking kind (``privacy.masking.MASKERS``): the one declaration that the masker, the audit
+    recorder, the reveal widget and the exports read (see ``privacy.sensitive``). It has no effect
+    on the database column, so it is not part of the field's migration state.
     """
 
     description = _("加密文本")
 
-    def __init__(self, *args, label: str | None = None, **kwargs):
+    def __init__(self, *args, label: str | None = None, sensitive: str = "", **kwargs):
         self._label = label
+        self.sensitive = sensitive
         super().__init__(*args, **kwargs)
 
     def deconstruct(self):

@@ -2,11 +2,14 @@
 
 ID: first 6 + last 4 (``330106********1234``); phone: ``138****5678``; name: ``张*`` / ``张*明``;
 address: keep road, door plate and estate, hide building / unit / floor / room numbers
-(``幸福路88号 阳光小区*栋*单元*室``).
+(``幸福路88号 阳光小区*栋*单元*室``); birth date: nothing (``****-**-**``), the age is shown
+instead — the masked middle of an ID number *is* the birth date, so wherever the ID is masked the
+date must not be shown either. ``mask_free_text`` masks ID- and phone-shaped numbers inside any text.
 """
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 
@@ -77,15 +80,47 @@ def mask_address(value: str | None) -> str:
     return _DASHED.sub(lambda m: "-".join(MASK for _ in m.group(0).split("-")), v)
 
 
+MASKED_BIRTH_DATE = "****-**-**"
+
+
+def mask_birth_date(value: datetime.date | str | None) -> str:
+    """``****-**-**``: a viewer who sees the masked ID learns the age (shown beside it), nothing else.
+
+    The masked middle of an 18-digit ID is exactly ``YYYYMMDD``. The age alone leaves a year-long
+    window of dates (about 33 of them pass the check digit), so the ID cannot be rebuilt. The year
+    is *not* shown as well: year and age together pin a December or January birthday to a few days.
+    """
+    return MASKED_BIRTH_DATE if value else ""
+
+
+# An ID number (18 or 15 digits) or a mobile (with or without +86 and separators) inside free text.
+_ID_IN_TEXT = re.compile(r"(?<![0-9Xx])[1-9](?:\d{16}[0-9Xx]|\d{14})(?![0-9Xx])")
+_MOBILE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)")
+
+
+def mask_free_text(value: str | None) -> str:
+    """Free text with every ID-number- and mobile-shaped number masked, the rest unchanged.
+
+    ``请联系我 13912345678，身份证 341702200211252264`` → ``请联系我 139****5678，身份证
+    341702********2264``. Used by every public output (Open311, public case pages) and, as a
+    safety net, on every value the audit log keeps.
+    """
+    if not value:
+        return value or ""
+    text = _ID_IN_TEXT.sub(lambda match: mask_id_number(match.group()), value)
+    return _MOBILE_IN_TEXT.sub(lambda match: mask_phone(match.group()), text)
+
+
 MASKERS = {
     "id_number": mask_id_number,
     "phone": mask_phone,
     "name": mask_name,
     "address": mask_address,
+    "birth_date": mask_birth_date,
 }
 
 
-def mask(kind: str, value: str | None) -> str:
+def mask(kind: str, value) -> str:
     """Mask ``value`` as ``kind``; an unknown kind hides the value completely."""
     if not value:
         return ""

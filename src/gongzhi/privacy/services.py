@@ -19,28 +19,41 @@ from gongzhi.audit.services import record
 from . import crypto
 from .fields import blind_index_fields, encrypted_fields
 from .masking import mask
+from .sensitive import PLAIN_FOR_UNMASKERS, kind_of
 
 MIN_REASON_LENGTH = 4
 ROTATION_BATCH_SIZE = 500
 
-# Which fields may be revealed, per model label: field name -> masking kind. Later apps add theirs.
-REVEALABLE: dict[str, dict[str, str]] = {
-    "accounts.user": {"phone": "phone"},
-}
-
-
-def register_revealable(model_label: str, fields: dict[str, str]) -> None:
-    REVEALABLE.setdefault(model_label, {}).update(fields)
-
 
 def masking_kind(obj: models.Model, field: str) -> str | None:
-    """The masking kind of a revealable field, ``None`` when the field is not revealable."""
-    return REVEALABLE.get(obj._meta.label_lower, {}).get(field)
+    """The declared masking kind of ``obj.field`` (``privacy.sensitive``); ``None`` when the field
+    is not personal data (and so cannot be revealed either)."""
+    return kind_of(type(obj), field) or None
 
 
 def masked_value(obj: models.Model, field: str) -> str:
     """The de-identified form of ``obj.field`` shown on screens and in exports."""
     return mask(masking_kind(obj, field) or field, getattr(obj, field, "") or "")
+
+
+def may_unmask(viewer, obj: models.Model) -> bool:
+    """Whether ``viewer`` holds ``personal.unmask`` where ``obj`` is kept (see ``can_reveal``)."""
+    area = _area_of(obj)
+    if area is not None:
+        return has_perm(viewer, Perm.PERSONAL_UNMASK, area)
+    if obj._meta.label_lower == "accounts.user":
+        return has_perm(viewer, Perm.ACCOUNTS_MANAGE)
+    return False
+
+
+def shown_value(viewer, obj: models.Model, field: str):
+    """``obj.field`` as ``viewer`` is shown it without asking: masked, except the kinds that
+    ``personal.unmask`` shows in clear (``sensitive.PLAIN_FOR_UNMASKERS``: the birth date)."""
+    kind = masking_kind(obj, field)
+    value = getattr(obj, field, None)
+    if kind is None or (kind in PLAIN_FOR_UNMASKERS and may_unmask(viewer, obj)):
+        return value
+    return masked_value(obj, field)
 
 
 def _area_of(obj: models.Model):
@@ -60,12 +73,7 @@ def can_reveal(actor, obj: models.Model, field: str) -> bool:
     """
     if masking_kind(obj, field) is None:
         return False
-    area = _area_of(obj)
-    if area is not None:
-        return has_perm(actor, Perm.PERSONAL_UNMASK, area)
-    if obj._meta.label_lower == "accounts.user":
-        return has_perm(actor, Perm.ACCOUNTS_MANAGE)
-    return False
+    return may_unmask(actor, obj)
 
 
 def reveal(*, actor, obj: models.Model, field: str, reason: str, request=None) -> str:

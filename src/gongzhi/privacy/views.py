@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from . import services
+from .sensitive import kind_of
 from .templatetags.privacy_tags import widget_context
 
 
@@ -23,9 +24,13 @@ def reveal(request):
     label = request.POST.get("model", "")
     field = request.POST.get("field", "")
     pk = request.POST.get("pk", "")
-    if field not in services.REVEALABLE.get(label, {}) or not pk.isdigit():
+    try:
+        model = apps.get_model(label) if label.count(".") == 1 else None
+    except LookupError:
+        model = None
+    if model is None or not kind_of(model, field) or not pk.isdigit():
         raise Http404
-    queryset = apps.get_model(label)._default_manager.all()
+    queryset = model._default_manager.all()
     if hasattr(queryset, "visible_to"):
         queryset = queryset.visible_to(request.user)
     obj = queryset.filter(pk=int(pk)).first()

@@ -23,6 +23,7 @@ from gongzhi.areas.models import Area
 from gongzhi.core.pagination import PageNumberPagination
 from gongzhi.privacy import services as privacy
 from gongzhi.privacy.masking import mask_id_number, mask_phone
+from gongzhi.privacy.services import masked_value, shown_value
 
 from . import selectors, services
 from .choices import (
@@ -39,6 +40,7 @@ from .choices import (
     ResidenceStatus,
 )
 from .models import Building, Facility, House, Household, Organisation, Person, Unit
+from .searching import guard_id_search
 
 persons_router = Router(tags=["persons"])
 houses_router = Router(tags=["houses"])
@@ -121,7 +123,10 @@ class PersonOut(Schema):
     area: str
     real_name: str
     gender: str
-    birth_date: datetime.date | None
+    birth_date: datetime.date | None = Field(
+        description="null for callers without personal.unmask in the person's area: with the masked ID "
+                    "number it would give the whole number (its masked middle is the birth date); see age")
+    age: int | None = Field(description="age in whole years today (null when the birth date is unknown)")
     id_number: str = Field(description="masked unless revealed with ?unmask=1&reason=…")
     phone: str = Field(description="masked unless revealed with ?unmask=1&reason=…")
     ethnicity: str
@@ -155,6 +160,17 @@ class PersonOut(Schema):
     @staticmethod
     def resolve_household(obj) -> int | None:
         return obj.household_id
+
+    @staticmethod
+    def resolve_birth_date(obj, context) -> datetime.date | None:
+        if obj.pk in getattr(context["request"], "registry_unmasked", ()):
+            return obj.birth_date
+        shown = shown_value(context["request"].user, obj, "birth_date")
+        return shown if isinstance(shown, datetime.date) else None
+
+    @staticmethod
+    def resolve_age(obj) -> int | None:
+        return obj.age_on(datetime.date.today())
 
     @staticmethod
     def resolve_id_number(obj, context) -> str:
@@ -220,6 +236,7 @@ PERSON_REFERENCES = {"house": House, "household": Household}
 @persons_router.get("", response=list[PersonOut], summary="Persons the caller may see (search, filters)")
 @paginate(PageNumberPagination, page_size=PAGE_SIZE)
 def list_persons(request, filters: PersonFilter = Query(...)):
+    guard_id_search(request.user, filters.q, request=request)  # 422 past the daily limit
     return selectors.persons_for(
         request.user, q=filters.q, area_code=filters.area, tags=filters.tag, age_min=filters.age_min,
         age_max=filters.age_max, gender=filters.gender, registration=filters.registration,
@@ -300,7 +317,8 @@ class ResidentOut(Schema):
     id: int
     real_name: str
     gender: str
-    birth_date: datetime.date | None
+    birth_date: datetime.date | None = Field(description="null without personal.unmask (see PersonOut); see age")
+    age: int | None
     household: int | None
     relation_to_head: str
     deceased: bool
@@ -309,6 +327,14 @@ class ResidentOut(Schema):
     @staticmethod
     def resolve_household(obj) -> int | None:
         return obj.household_id
+
+    @staticmethod
+    def resolve_birth_date(obj, context) -> datetime.date | None:
+        return PersonOut.resolve_birth_date(obj, context)
+
+    @staticmethod
+    def resolve_age(obj) -> int | None:
+        return obj.age_on(datetime.date.today())
 
 
 class HouseDetailOut(HouseOut):
@@ -383,13 +409,21 @@ class OrganisationOut(Schema):
     kind: str
     name: str
     uscc: str | None
-    contact: str
-    phone: str
+    contact: str = Field(description="masked (张*) unless revealed on the page with a reason")
+    phone: str = Field(description="masked (138****5678) unless revealed on the page with a reason")
     address: str
 
     @staticmethod
     def resolve_area(obj) -> str:
         return obj.area.code
+
+    @staticmethod
+    def resolve_contact(obj) -> str:
+        return masked_value(obj, "contact")
+
+    @staticmethod
+    def resolve_phone(obj) -> str:
+        return masked_value(obj, "phone")
 
 
 class OrganisationFilter(Schema):

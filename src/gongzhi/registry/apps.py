@@ -8,11 +8,6 @@ class RegistryConfig(AppConfig):
     verbose_name = _("社区全息档案")
 
     def ready(self) -> None:
-        from gongzhi.privacy.services import register_revealable
-
-        # Masked on screens and exports; revealing needs personal.unmask and a reason (audited).
-        register_revealable("registry.person", {"id_number": "id_number", "phone": "phone"})
-
         from . import export_jobs, import_jobs  # noqa: F401  (they register their background job kinds)
 
         from gongzhi.core.schedule import periodic

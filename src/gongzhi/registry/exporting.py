@@ -25,16 +25,16 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from gongzhi.accounts.permissions import has_perm, perm_paths
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Level
 from gongzhi.audit.services import record
-from gongzhi.core.spreadsheets import date_cell, info_sheet, table_sheet, text_cell
+from gongzhi.core.spreadsheets import date_cell, info_sheet, new_workbook, table_sheet, text_cell
 from gongzhi.jobs import services as jobs
 from gongzhi.jobs.models import Job
 from gongzhi.privacy.masking import mask_id_number, mask_phone
+from gongzhi.privacy.services import masked_value
 
 from . import selectors, validators
 from .forms import PersonFilterForm
@@ -196,6 +196,9 @@ def start_person_export(*, actor, filters: Mapping[str, Any], unmask: bool = Fal
     audited (``registry.export_persons``: filters, masked or not, reason, estimated rows).
     """
     selection = select(actor, filters)
+    from .searching import guard_id_search
+
+    guard_id_search(actor, str(filters.get("q", "") or ""), request=request)  # rebuilding by trial stays bounded
     reason = (reason or "").strip()
     if unmask:
         if not may_unmask(actor, selection.areas):
@@ -236,14 +239,16 @@ def _grid_and_community(area: Area) -> tuple[str, str]:
 
 
 def person_row(ws, person: Person, *, today: datetime.date, unmask: bool) -> list:
-    id_number = person.id_number if unmask else mask_id_number(person.id_number)
-    phone = person.phone if unmask else mask_phone(person.phone)
+    # Masked as the fields declare (privacy.sensitive), like every screen and the audit log.
+    id_number = person.id_number if unmask else masked_value(person, "id_number")
+    phone = person.phone if unmask else masked_value(person, "phone")
     address = person.house.address if person.house_id else person.address_text
     grid, community = _grid_and_community(person.area)
     return [
         text_cell(ws, person.real_name),
         person.get_gender_display(),
-        date_cell(ws, person.birth_date),
+        # Masked: the birth date would give back the masked middle of the ID number (the age stays).
+        date_cell(ws, person.birth_date) if unmask else text_cell(ws, masked_value(person, "birth_date")),
         person.age_on(today),
         person.get_ethnicity_display(),
         text_cell(ws, id_number),
@@ -268,7 +273,7 @@ def write_workbook(out: IO[bytes], persons: Iterable[Person], *, meta: list[tupl
 
     ``on_progress(rows written)`` is called every ``every`` rows and at the end.
     """
-    wb = Workbook(write_only=True)
+    wb = new_workbook(write_only=True)
     today = timezone.localdate()
     count = table_sheet(wb, title=_("人员"), headers=headers(), widths=COLUMN_WIDTHS, items=persons,
                         row=lambda ws, person: person_row(ws, person, today=today, unmask=unmask),
@@ -289,6 +294,6 @@ def metadata(*, actor, at: datetime.datetime, selection: Selection, unmask: bool
     ]
     conditions = selection.summary()
     rows.append((_("筛选条件"), "；".join(f"{label}：{value}" for label, value in conditions) or _("无（范围内全部人员）")))
-    rows.append((_("是否脱敏"), _("否（明文导出，已记入审计日志）") if unmask else _("是（身份证号码、联系电话已脱敏）")))
+    rows.append((_("是否脱敏"), _("否（明文导出，已记入审计日志）") if unmask else _("是（身份证号码、出生日期、联系电话已脱敏）")))
     rows.append((_("理由"), reason or "—"))
     return rows

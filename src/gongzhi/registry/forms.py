@@ -193,21 +193,27 @@ KEEP_HINT = _("留空表示不修改")
 
 
 class PersonForm(forms.Form):
-    """Edit a person. ID number and phone start blank: a blank value keeps the stored one."""
+    """Edit a person. ID number and phone start blank: a blank value keeps the stored one.
+
+    An editor without ``personal.unmask`` (``may_unmask=False``) gets no birth-date field: it would
+    show the masked middle of the ID number. The birth date then follows a newly typed ID number.
+    """
 
     id_number = forms.CharField(label=_("身份证号码"), required=False, max_length=30, help_text=KEEP_HINT,
                                 widget=forms.TextInput(attrs={"autocomplete": "off"}))
     phone = forms.CharField(label=_("联系电话"), required=False, max_length=30, help_text=KEEP_HINT,
                             widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}))
 
-    def __init__(self, *args, person: Person, **kwargs):
-        initial = {name: getattr(person, name) for name in PERSON_EDIT_FIELDS}
+    def __init__(self, *args, person: Person, may_unmask: bool = True, **kwargs):
+        self.edited = PERSON_EDIT_FIELDS if may_unmask else tuple(n for n in PERSON_EDIT_FIELDS if n != "birth_date")
+        initial = {name: getattr(person, name) for name in self.edited}
         super().__init__(*args, initial=initial, **kwargs)
         model_fields = forms.fields_for_model(Person, fields=PERSON_EDIT_FIELDS)
         model_fields["birth_date"].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         ordered = {}
         for name in PERSON_EDIT_FIELDS:
-            ordered[name] = model_fields[name]
+            if name in self.edited:
+                ordered[name] = model_fields[name]
             if name == "birth_date":
                 ordered["id_number"] = self.fields["id_number"]
                 ordered["phone"] = self.fields["phone"]
@@ -217,10 +223,12 @@ class PersonForm(forms.Form):
     def changes(self) -> dict[str, Any]:
         """Fields whose submitted value differs from the stored one (blank identifiers are kept)."""
         data = self.cleaned_data
-        changes = {name: data[name] for name in PERSON_EDIT_FIELDS if data[name] != getattr(self.person, name)}
+        changes = {name: data[name] for name in self.edited if data[name] != getattr(self.person, name)}
         for name in ("id_number", "phone"):
             if data[name].strip():
                 changes[name] = data[name].strip()
+        if "birth_date" not in self.edited and "id_number" in changes:
+            changes["birth_date"] = None  # taken from the new ID number when the person is validated
         return changes
 
 

@@ -18,13 +18,15 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.conf import settings
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area
 from gongzhi.audit.services import diff, record
-from gongzhi.privacy.masking import mask_id_number, mask_phone
+from gongzhi.privacy.masking import mask_birth_date, mask_id_number, mask_name, mask_phone
 
 from .choices import MoveKind, RelationToHead
 from .selectors import in_perm_scope, visible_records
@@ -144,11 +146,45 @@ def _update(*, actor, obj: M, fields: tuple[str, ...], changes: dict[str, Any], 
     return obj
 
 
-def _unique_id_number(person: Person) -> None:
-    """Refuse an ID number another person already holds (runs after ``full_clean`` normalised it)."""
-    if person.id_number and Person.objects.with_id_number(person.id_number).exclude(pk=person.pk).exists():
+ID_ELSEWHERE_ACTION = "registry.person.id_elsewhere"
+ID_ELSEWHERE_WINDOW = datetime.timedelta(hours=24)
+
+
+def _id_elsewhere_hits(actor) -> int:
+    from gongzhi.audit.models import AuditEntry
+
+    since = timezone.now() - ID_ELSEWHERE_WINDOW
+    return AuditEntry.objects.filter(actor=actor, action=ID_ELSEWHERE_ACTION, at__gte=since).count()
+
+
+def _unique_id_number(person: Person, *, actor, request=None) -> None:
+    """Refuse an ID number another person already holds (runs after ``full_clean`` normalised it).
+
+    That the number is held by someone the actor may not see is an answer about a person outside
+    their scope, so it is a deliberate, audited and rate-limited step: each such answer is
+    recorded (``registry.person.id_elsewhere``), and past ``GONGZHI_ID_ELSEWHERE_LIMIT`` answers
+    a day the actor may not enter ID numbers at all until the day has passed — the refusal is
+    then the same whether the number is registered or not, so the limit cannot be probed around.
+    """
+    if not person.id_number:
+        return
+    limit = getattr(settings, "GONGZHI_ID_ELSEWHERE_LIMIT", 5)
+    if _id_elsewhere_hits(actor) >= limit:
+        raise ValidationError({"id_number": ValidationError(
+            _("今日已有 %(n)d 次登记的身份证号码属于您辖区以外的人员，登记身份证号码暂停 24 小时；"
+              "如需办理迁入，请联系原登记社区或街道。") % {"n": limit}, code="id_elsewhere_limit")})
+    holder = Person.objects.with_id_number(person.id_number).exclude(pk=person.pk).first()
+    if holder is None:
+        return
+    if visible_records(Person, actor).filter(pk=holder.pk).exists():
         raise ValidationError({"id_number": ValidationError(_("该身份证号码已登记在其他人员名下。"),
                                                             code="duplicate_id_number")})
+    record(actor=actor, action=ID_ELSEWHERE_ACTION, object_type="registry.person", object_id=str(holder.pk),
+           object_repr=mask_name(holder.real_name), success=False, request=request,
+           after={"id_number": mask_id_number(person.id_number), "area": person.area.code if person.area_id else ""})
+    raise ValidationError({"id_number": ValidationError(
+        _("该身份证号码已在您辖区以外登记。如本人已迁入，请联系原登记社区办理迁出后再登记"
+          "（本次查询已记入审计日志，每日限 %(n)d 次）。") % {"n": limit}, code="id_registered_elsewhere")})
 
 
 # --- Persons ---------------------------------------------------------------------------------
@@ -158,13 +194,23 @@ def create_person(*, actor, area: Area, real_name: str, request=None, **fields: 
     """Register a resident in ``area`` (which must be in the actor's scope) and audit it."""
     return _create(actor=actor, model=Person, fields=PERSON_FIELDS,
                    data={"area": area, "real_name": real_name, **fields}, action="registry.person.create",
-                   request=request, after_clean=_unique_id_number)
+                   request=request, after_clean=lambda p: _unique_id_number(p, actor=actor, request=request))
 
 
 def update_person(*, actor, person: Person, request=None, **changes: Any) -> Person:
-    """Change a person's fields; every changed field is kept (masked where sensitive) in the audit log."""
+    """Change a person's fields; every changed field is kept (masked where sensitive) in the audit log.
+
+    The birth date of a person with an ID number follows the number: it is refused on its own
+    (whatever its value, so that the answer says nothing about the stored date, which is the
+    masked middle of the ID number) and may be given together with a new ID number.
+    """
+    if "birth_date" in changes and "id_number" not in changes and person.id_number:
+        raise ValidationError({"birth_date": ValidationError(
+            _("已登记身份证号码的人员，出生日期以身份证号码为准；请同时填写身份证号码。"), code="birth_date_follows_id")})
     return _update(actor=actor, obj=person, fields=PERSON_FIELDS, changes=changes,
-                   action="registry.person.update", request=request, after_clean=_unique_id_number)
+                   action="registry.person.update", request=request,
+                   after_clean=(lambda p: _unique_id_number(p, actor=actor, request=request))
+                   if "id_number" in changes else None)
 
 
 def record_move(*, actor, person: Person, kind: str, date: datetime.date, place: str = "", note: str = "",
@@ -181,7 +227,10 @@ def record_move(*, actor, person: Person, kind: str, date: datetime.date, place:
     move.full_clean()
     with transaction.atomic():
         move.save()
-        after = {"kind": kind, "date": move.date, "place": place, "note": note}
+        # A birth (or a move in on the day of birth) dates the birth: kept masked like the birth date.
+        shown_date = (mask_birth_date(move.date) if kind == MoveKind.BIRTH or move.date == person.birth_date
+                      else move.date)
+        after = {"kind": kind, "date": shown_date, "place": place, "note": note}
         if kind == MoveKind.DEATH and not person.deceased:
             person.deceased = True
             person.save(update_fields=["deceased", "updated_at"])

@@ -245,6 +245,15 @@ GONGZHI_NOTICE_CHANNELS = [
     c.strip() for c in os.environ.get("GONGZHI_NOTICE_CHANNELS", "inapp,console").split(",") if c.strip()
 ]
 GONGZHI_NOTICE_LOG = VAR_DIR / "notices.log"
+# The console channel (and the SMS stand-in) writes to GONGZHI_NOTICE_LOG; production refuses it unless set.
+GONGZHI_CONSOLE_NOTICES = env_bool("GONGZHI_CONSOLE_NOTICES", True)
+# Viewers without personal.unmask: full ID-number searches, and answers that an ID number is held
+# outside their scope, per 24 hours (registry/searching.py, registry/services.py).
+GONGZHI_ID_SEARCH_LIMIT = env_int("GONGZHI_ID_SEARCH_LIMIT", 30)
+GONGZHI_ID_ELSEWHERE_LIMIT = env_int("GONGZHI_ID_ELSEWHERE_LIMIT", 5)
+# var/ holds the database, uploads and exports: owner-only (see core.files.restrict_var_dir).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 GONGZHI_SITE_NAME = _("共治 · 社区治理平台")
 
 LOGGING = {

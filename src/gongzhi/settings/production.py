@@ -35,3 +35,7 @@ SECURE_HSTS_PRELOAD = False
 GONGZHI_REQUIRE_2FA = env_bool("GONGZHI_REQUIRE_2FA", True)
 GONGZHI_FORCE_FIRST_PASSWORD_CHANGE = env_bool("GONGZHI_FORCE_FIRST_PASSWORD_CHANGE", True)
 GONGZHI_REFUSE_DEMO_PASSWORDS = True
+# The console channel keeps phones and sign-up codes in a file: refused (system check notices.E001)
+# unless enabled on purpose.
+GONGZHI_NOTICE_CHANNELS = [c.strip() for c in os.environ.get("GONGZHI_NOTICE_CHANNELS", "inapp").split(",") if c.strip()]
+GONGZHI_CONSOLE_NOTICES = env_bool("GONGZHI_CONSOLE_NOTICES", False)

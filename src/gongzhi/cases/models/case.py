@@ -107,7 +107,7 @@ class Case(models.Model):
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上报人"), null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="reported_cases")
     reporter_name = models.CharField(_("反映人"), max_length=50, blank=True)
-    reporter_phone = EncryptedTextField(_("反映人电话"), blank=True, default="")
+    reporter_phone = EncryptedTextField(_("反映人电话"), blank=True, default="", sensitive="phone")
     description = models.TextField(_("问题描述"))
     address = models.CharField(_("地址"), max_length=200, blank=True)
     lon = models.FloatField(_("经度"), null=True, blank=True)

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.privacy.fields import EncryptedTextField
+
 
 class Open311Key(models.Model):
     """A client's key; only its SHA-256 is stored, the key is shown once when issued."""
@@ -62,7 +64,7 @@ class Open311Submission(models.Model):
     lat = models.FloatField(_("纬度"))
     address = models.CharField(_("地址"), max_length=200, blank=True)
     reporter_name = models.CharField(_("反映人"), max_length=50, blank=True)
-    reporter_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    reporter_phone = EncryptedTextField(_("联系电话"), blank=True, default="", sensitive="phone")
     ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
     user_agent = models.CharField(_("客户端标识"), max_length=300, blank=True)
     received_at = models.DateTimeField(_("收到时间"))

@@ -443,6 +443,26 @@ def test_no_reporter_identity_leaks(client, cases_demo, cases, key):
         assert "/cases/photos/" not in body and "reporter" not in body
 
 
+def test_every_published_text_masks_typed_phone_and_id_numbers(client, cases_demo, key):
+    """The address, description and closing note: JSON and XML, list and single request alike."""
+    from gongzhi.cases import services
+
+    demo = cases_demo
+    typed = report(demo, key, client, address_string="幸福路 12 号，电话 13912340007，身份证 341702200211252264",
+                   description="井盖塌陷，联系 +86 139 1234 0008，身份证号 341702199001011234")
+    bodies = [client.get(f"{BASE}/requests.{fmt}?{WINDOW}").content.decode() for fmt in ("json", "xml")]
+    services.act(actor=demo.users["street"], case=typed, action="reject", note="重复上报，请联系 13912340009")
+    bodies += [client.get(f"{BASE}/requests/{typed.number}.{fmt}").content.decode() for fmt in ("json", "xml")]
+    for body in bodies:
+        assert typed.number in body
+        for secret in ("13912340007", "341702200211252264", "1234 0008", "341702199001011234", "13912340009",
+                       "20021125", "19900101"):
+            assert secret not in body, secret
+    [row] = get_json(client, f"requests/{typed.number}.json")
+    assert row["address"] == "幸福路 12 号，电话 139****0007，身份证 341702********2264"
+    assert "139****0009" in row["status_notes"]
+
+
 # --- Bad input never answers 500 ------------------------------------------------------------------
 
 def test_bad_input_is_answered_in_the_specification_format(client, cases_demo, key):

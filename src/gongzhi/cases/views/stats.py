@@ -36,7 +36,6 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
-from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from pygal.style import Style
 
@@ -45,7 +44,7 @@ from gongzhi.accounts.permissions import has_perm
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import CODE_LENGTH, Area, Level
 from gongzhi.audit.services import record
-from gongzhi.core.spreadsheets import bold_row, moment_cell, text_cell
+from gongzhi.core.spreadsheets import GuardedWorkbook, bold_row, moment_cell, new_workbook, text_cell
 from gongzhi.registry.charts import FONT, _clean
 
 from .. import indicators as ind
@@ -509,7 +508,7 @@ def _when(ws, value: dt.datetime | None):
     return moment_cell(ws, value, empty="—")
 
 
-def _ranked_sheet(wb: Workbook, title: str, rows: list[dict[str, Any]], keys: Sequence[str], *, names: Sequence[str],
+def _ranked_sheet(wb: GuardedWorkbook, title: str, rows: list[dict[str, Any]], keys: Sequence[str], *, names: Sequence[str],
                   ranked: bool) -> None:
     ws = wb.create_sheet(title=title)
     ws.append(bold_row(ws, [*([_("名次")] if ranked else []), *names, *(str(COLUMNS[key][0]) for key in keys)]))
@@ -522,7 +521,7 @@ def _ranked_sheet(wb: Workbook, title: str, rows: list[dict[str, Any]], keys: Se
 
 def write_bulletin(out, data: Bulletin, *, actor) -> None:
     """The bulletin as .xlsx: 汇总, 部门排名, 社区排名, 类别, 超期事件 (every text cell written as text)."""
-    wb = Workbook(write_only=True)
+    wb = new_workbook(write_only=True)
     summary = wb.create_sheet(title=_("汇总"))
     summary.column_dimensions["A"].width = 26
     summary.column_dimensions["B"].width = 40

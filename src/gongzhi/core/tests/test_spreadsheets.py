@@ -61,3 +61,50 @@ def test_header_rows_are_bold_text():
     cells = round_trip(lambda ws: bold_row(ws, ["编号", 2]))
 
     assert [c.value for c in cells] == ["编号", "2"] and all(c.font.bold for c in cells)
+
+
+def _formula_cells(data: bytes) -> list[str]:
+    workbook = load_workbook(io.BytesIO(data))
+    return [cell.coordinate for ws in workbook.worksheets for row in ws.iter_rows() for cell in row
+            if cell.data_type == "f"]
+
+
+def test_a_workbook_from_new_workbook_holds_no_formula_even_when_text_cell_is_forgotten():
+    from gongzhi.core.spreadsheets import new_workbook
+
+    streamed = new_workbook(write_only=True)
+    ws = streamed.create_sheet("t")
+    ws.append(["=1+1", "+cmd|' /C calc'!A0", 3])  # raw values: no text_cell
+    out = io.BytesIO()
+    streamed.save(out)
+    assert _formula_cells(out.getvalue()) == []
+    assert [c.value for c in load_workbook(io.BytesIO(out.getvalue()))["t"][1]] == ["=1+1", "+cmd|' /C calc'!A0", 3]
+
+    edited = new_workbook()
+    edited.active["A1"] = "=HYPERLINK(\"http://evil.example\")"
+    edited.active.append(["@SUM(A1)"])
+    edited.active.cell(row=3, column=1, value="=2+2")
+    out = io.BytesIO()
+    edited.save(out)
+    assert _formula_cells(out.getvalue()) == []
+
+
+def test_no_code_creates_a_workbook_except_through_new_workbook():
+    """Every workbook the platform writes comes from core.spreadsheets.new_workbook (the guard above)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]  # src/gongzhi
+    offenders = []
+    for path in root.rglob("*.py"):
+        if "tests" in path.parts or path == root / "core" / "spreadsheets.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("openpyxl"):
+                if any(alias.name in ("Workbook", "workbook") for alias in node.names):
+                    offenders.append(f"{path.relative_to(root)}:{node.lineno} imports openpyxl's Workbook")
+            if isinstance(node, ast.Attribute) and node.attr == "Workbook":
+                offenders.append(f"{path.relative_to(root)}:{node.lineno} uses openpyxl.Workbook")
+            if isinstance(node, ast.Import) and any(alias.name.startswith("xlsxwriter") for alias in node.names):
+                offenders.append(f"{path.relative_to(root)}:{node.lineno} imports xlsxwriter")
+    assert offenders == []

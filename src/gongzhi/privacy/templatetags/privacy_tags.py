@@ -3,10 +3,13 @@ may see it unmasked (permission in scope; the reason is asked for by the widget)
 
 from __future__ import annotations
 
+import datetime
+
 from django import template
 from django.db import models
 
 from gongzhi.privacy import services
+from gongzhi.privacy.sensitive import PLAIN_FOR_UNMASKERS
 
 register = template.Library()
 
@@ -14,9 +17,12 @@ register = template.Library()
 def widget_context(viewer, obj: models.Model, field: str, *, error: str = "") -> dict:
     """Everything privacy/_masked.html and _masked_body.html need (also used by the reveal view)."""
     label = obj._meta.label_lower
+    shown = services.shown_value(viewer, obj, field)
+    # A kind this viewer is shown in clear (the birth date, to who may unmask): nothing to reveal.
+    plain = services.masking_kind(obj, field) in PLAIN_FOR_UNMASKERS and services.may_unmask(viewer, obj)
     return {
-        "masked": services.masked_value(obj, field),
-        "can_reveal": services.can_reveal(viewer, obj, field),
+        "masked": shown.isoformat() if isinstance(shown, datetime.date) else (shown or ""),
+        "can_reveal": not plain and services.can_reveal(viewer, obj, field),
         "model": label,
         "pk": obj.pk,
         "field": field,

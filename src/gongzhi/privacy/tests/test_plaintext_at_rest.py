@@ -14,6 +14,18 @@ from pathlib import Path
 from gongzhi.demo.district import DEMO_ACCOUNTS
 
 REPO_ROOT = Path(__file__).resolve().parents[4]  # src/gongzhi/privacy/tests/ -> repository root
+OPEN311_REPORT = """
+from gongzhi.areas.models import Area, Level
+from gongzhi.cases import open311_intake
+from gongzhi.cases.models import Category
+from gongzhi.cases.open311_keys import issue_open311_key
+key, _value = issue_open311_key(actor=None, name="hotline")
+lon, lat = Area.objects.filter(level=Level.GRID, code="34170200100101").get().centroid
+open311_intake.submit(key=key, category=Category.objects.get(code="0303"), lon=lon, lat=lat,
+                      description="幸福路口井盖塌陷，车辆经过很危险", address="幸福路 12 号",
+                      reporter_name="热心市民", reporter_phone="13955550001")
+open311_intake.file_pending()
+"""
 
 
 def run_manage(*args: str, env: dict) -> None:
@@ -37,9 +49,16 @@ def embedded_env(db: Path, var_dir: Path) -> dict:
 def test_demo_sqlite_file_contains_no_plaintext_phone_numbers(tmp_path):
     db = tmp_path / "x.sqlite3"
     env = embedded_env(db, tmp_path)
+    (tmp_path / "notices.log").write_text("")
+    (tmp_path / "notices.log").chmod(0o644)  # as an older version left it
+    tmp_path.chmod(0o755)
     run_manage("migrate", "--noinput", "-v", "0", env=env)
     run_manage("demo_setup", "--residents", "50", env=env)
     assert (tmp_path / "data.key").read_text().startswith("k1:")
+    # var/ is the owner's alone: the directory, the database, its keys and logs (core/files.py).
+    assert tmp_path.stat().st_mode & 0o777 == 0o700
+    for path in tmp_path.iterdir():
+        assert path.stat().st_mode & 0o077 == 0, f"{path.name} is {oct(path.stat().st_mode & 0o777)}"
 
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -54,7 +73,8 @@ def test_demo_sqlite_file_contains_no_plaintext_phone_numbers(tmp_path):
 
 
 def test_no_resident_id_number_or_phone_in_the_database_file(tmp_path):
-    """Demo residents and a resident import: no ID number or phone of theirs in the file's bytes."""
+    """Demo residents, a resident import, the demo organisations and an Open311 reporter: no ID
+    number or phone of theirs in the bytes of the database, its WAL or the var/ directory's logs."""
     import json
 
     from gongzhi.registry.tests.import_helpers import xlsx_bytes
@@ -68,17 +88,22 @@ def test_no_resident_id_number_or_phone_in_the_database_file(tmp_path):
                                   ["导入甲", "110101199003070003", "13912345670"],
                                   ["导入乙", "110101199003070011", "13912345671"]]))
     run_manage("import_residents", str(sheet), "--area", "341702001001", env=env)
+    # An Open311 reporter with a phone: queued, then filed as a case by the worker's step.
+    run_manage("shell", "-c", OPEN311_REPORT, env=env)
     listed = subprocess.run(
         [sys.executable, "-m", "gongzhi", "shell", "-c",
-         "import json; from gongzhi.registry.models import Person; "
-         "print(json.dumps([[p.id_number, p.phone] for p in Person.objects.all()]))"],
+         "import json; from gongzhi.registry.models import Organisation, Person; "
+         "from gongzhi.cases.models import Case, Open311Submission; "
+         "print(json.dumps([[p.id_number, p.phone] for p in Person.objects.all()]"
+         " + [[o.phone] for o in Organisation.objects.all()]"
+         " + [[s.reporter_phone, s.case.reporter_phone] for s in Open311Submission.objects.all()]))"],
         cwd=REPO_ROOT, env=env, check=True, capture_output=True, text=True, timeout=300)
     secrets = {value for pair in json.loads(listed.stdout.strip().splitlines()[-1]) for value in pair if value}
-    assert {"110101199003070003", "13912345671"} <= secrets and len(secrets) > 300
+    assert {"110101199003070003", "13912345671", "13955550001"} <= secrets and len(secrets) > 300
 
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    data = b"".join(p.read_bytes() for p in (db, Path(f"{db}-wal")) if p.exists())
+    data = b"".join(p.read_bytes() for p in (db, Path(f"{db}-wal"), *tmp_path.glob("*.log")) if p.exists())
     assert "导入甲".encode() in data  # grep sanity check: names are stored in clear
     found = [value for value in secrets if value.encode() in data]
     assert found == [], f"plaintext identifiers in the database file: {found[:5]}"

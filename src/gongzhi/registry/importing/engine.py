@@ -40,6 +40,8 @@ from gongzhi.core.memory import paused_gc
 from gongzhi.core.parallel import produced_elsewhere
 from gongzhi.privacy import crypto
 from gongzhi.privacy.fields import BlindIndexField
+from gongzhi.privacy.masking import mask
+from gongzhi.privacy.sensitive import kind_of
 
 from ..choices import RelationToHead
 from ..models import (
@@ -619,6 +621,8 @@ def _derive(person: Person, romanise: Callable[[str], tuple[str, str]] = name_ro
 def _history_value(name: str, value: Any) -> Any:
     if name in SECRET_FIELDS and value:
         return f"****{str(value)[-4:]}"
+    if value and kind_of(Person, name):  # e.g. the birth date: the masked middle of the ID number
+        return mask(kind_of(Person, name), value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value

@@ -6,9 +6,10 @@ from collections import defaultdict
 from typing import IO
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
+
+from gongzhi.core.spreadsheets import new_workbook, text_cell
 
 from .reader import COLUMN_SYNONYMS, read_grid
 from .validate import CHOICE_FIELDS, RowError
@@ -26,14 +27,15 @@ def write_error_report(*, data: bytes, filename: str, header_row: int, errors: l
     """The original sheet, row for row and column for column, with a "错误原因" column for failed rows.
 
     ``header_row`` is the header's row number as in the sheet (1-based); the reasons of a row are
-    joined as "column: reason; …".
+    joined as "column: reason; …". The clerk's own values are written back as text (``text_cell``):
+    a name typed as ``=HYPERLINK(…)`` must not come back as a live formula.
     """
     grid = read_grid(data, filename)
     reasons: dict[int, list[str]] = defaultdict(list)
     for error in errors:
         reasons[error.row].append(f"{error.column}：{error.message}")
     width = max((len(row) for row in grid), default=0)
-    workbook = Workbook()
+    workbook = new_workbook()
     sheet = workbook.active
     sheet.title = _("导入结果")
     for index, row in enumerate(grid, start=1):
@@ -42,7 +44,8 @@ def write_error_report(*, data: bytes, filename: str, header_row: int, errors: l
             cells.append(REASON_HEADER)
         elif index in reasons:
             cells.append("；".join(reasons[index]))
-        sheet.append([None if value == "" else value for value in cells])
+        sheet.append([None if value == "" else text_cell(sheet, value) if isinstance(value, str) else value
+                      for value in cells])
         if index in reasons:
             for cell in sheet[index]:
                 cell.fill = FAILED_FILL
@@ -57,11 +60,11 @@ def write_template(out: IO[bytes]) -> None:
     The lists live on a hidden sheet: a list typed into the validation itself may not exceed
     255 characters, which the 56 民族 do.
     """
-    workbook = Workbook()
+    workbook = new_workbook()
     sheet = workbook.active
     sheet.title = _("人员信息")
     headers = [COLUMN_SYNONYMS[name][0] for name in TEMPLATE_FIELDS]
-    sheet.append(headers)
+    sheet.append([text_cell(sheet, header) for header in headers])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     options = workbook.create_sheet(OPTIONS_SHEET)

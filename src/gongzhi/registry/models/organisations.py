@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from gongzhi.privacy.fields import BlindIndexField, EncryptedTextField
 
 from .. import validators
 from ..choices import FacilityCategory, OrganisationKind, VehicleKind
@@ -17,8 +20,12 @@ class Organisation(AreaBoundModel):
     kind = models.CharField(_("类型"), max_length=30, choices=OrganisationKind.choices)
     name = models.CharField(_("名称"), max_length=200)
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, null=True, blank=True)
-    contact = models.CharField(_("联系人"), max_length=50, blank=True)
-    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    # The contact person and the phone are personal data: encrypted, masked, revealed with a reason.
+    contact = EncryptedTextField(_("联系人"), blank=True, default="", sensitive="name",
+                                 validators=[MaxLengthValidator(50)])
+    phone = EncryptedTextField(_("联系电话"), blank=True, default="", sensitive="phone",
+                               validators=[MaxLengthValidator(30)])
+    phone_index = BlindIndexField(source="phone")
     address = models.CharField(_("地址"), max_length=200, blank=True)
 
     class Meta:

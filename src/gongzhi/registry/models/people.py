@@ -14,6 +14,7 @@ from pypinyin.constants import PHRASES_DICT, PINYIN_DICT
 
 from gongzhi.areas.scope import AreaScopedQuerySet
 from gongzhi.privacy.fields import BlindIndexField, EncryptedTextField, blind_lookup
+from gongzhi.privacy.sensitive import declare
 
 from .. import validators
 from ..choices import (
@@ -121,11 +122,12 @@ class Person(AreaBoundModel):
     name_pinyin = models.CharField(_("姓名拼音"), max_length=200, editable=False, blank=True)
     name_initials = models.CharField(_("姓名首字母"), max_length=50, editable=False, blank=True)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True)
-    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
-    id_number = EncryptedTextField(_("身份证号码"), blank=True, default="")
+    # The masked middle of an ID number is the birth date: masked (to the year) wherever the ID is.
+    birth_date = declare(models.DateField(_("出生日期"), null=True, blank=True), "birth_date")
+    id_number = EncryptedTextField(_("身份证号码"), blank=True, default="", sensitive="id_number")
     id_index = BlindIndexField(source="id_number")
     id_last4 = models.CharField(_("身份证后四位"), max_length=4, editable=False, blank=True)
-    phone = EncryptedTextField(_("联系电话"), blank=True, default="")
+    phone = EncryptedTextField(_("联系电话"), blank=True, default="", sensitive="phone")
     phone_index = BlindIndexField(source="phone")
     phone_last4 = models.CharField(_("电话后四位"), max_length=4, editable=False, blank=True)
     ethnicity = models.CharField(_("民族"), max_length=2, choices=Ethnicity.choices, blank=True)

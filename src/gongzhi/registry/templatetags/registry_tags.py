@@ -23,3 +23,18 @@ def get_item(mapping, key):
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.simple_tag(takes_context=True)
+def move_date(context, move, person) -> str:
+    """A move's date as the viewer may see it: a birth, or a move in on the day of birth, dates the
+    birth, so it is masked like the birth date for viewers without ``personal.unmask``."""
+    from gongzhi.privacy.masking import MASKED_BIRTH_DATE
+    from gongzhi.privacy.services import may_unmask
+    from gongzhi.registry.choices import MoveKind
+
+    dates_birth = move.kind == MoveKind.BIRTH or (person.birth_date is not None and move.date == person.birth_date)
+    request = context.get("request")
+    if dates_birth and not may_unmask(getattr(request, "user", None) or context.get("user"), person):
+        return MASKED_BIRTH_DATE
+    return move.date.isoformat() if move.date else "—"

