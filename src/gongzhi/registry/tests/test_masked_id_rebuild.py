@@ -16,7 +16,6 @@ import json
 import re
 
 import pytest
-from django.core.files.storage import default_storage
 from django.urls import reverse
 from openpyxl import load_workbook
 from stdnum.cn import ric
@@ -26,6 +25,7 @@ from gongzhi.accounts.roles import Perm
 from gongzhi.registry import demo as registry_demo
 from gongzhi.registry import exporting, selectors
 from gongzhi.registry.models import Person
+from gongzhi.jobs.services import output_stream
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +84,7 @@ def masked_export_rows(user, django_capture_on_commit_callbacks) -> dict[int, st
     with django_capture_on_commit_callbacks(execute=True):
         job = exporting.start_person_export(actor=user, filters={})
     job.refresh_from_db()
-    with default_storage.open(job.output_name, "rb") as fh:
+    with output_stream(job) as fh:
         workbook = load_workbook(io.BytesIO(fh.read()))
     rows = [row for row in workbook["人员"].iter_rows(values_only=True)][1:]
     return {index: " ".join("" if v is None else str(v) for v in row) for index, row in enumerate(rows)}
