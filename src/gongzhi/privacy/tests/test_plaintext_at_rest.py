@@ -27,6 +27,21 @@ open311_intake.submit(key=key, category=Category.objects.get(code="0303"), lon=l
 open311_intake.file_pending()
 """
 
+# Jobs whose files hold personal data: the check of an uploaded ledger and an unmasked export.
+JOB_FILES = """
+import sys
+from gongzhi.accounts.models import User
+from gongzhi.areas.models import Area
+from gongzhi.jobs import services as jobs
+from gongzhi.registry import exporting, import_jobs
+staff = User.objects.get(username="community")  # registry.edit and personal.unmask in its community
+check = import_jobs.start_import(actor=staff, area=Area.objects.get(code="341702001001"),
+                                 data=open(sys.argv[-1], "rb").read(), file_name="people.xlsx", strict=False)
+export = exporting.start_person_export(actor=staff, filters={}, unmask=True, reason="核对人口底数")
+for job in (check, export):
+    assert jobs.run(job.pk).status == "succeeded", job.pk
+"""
+
 
 def run_manage(*args: str, env: dict) -> None:
     result = subprocess.run([sys.executable, "-m", "gongzhi", *args], cwd=REPO_ROOT, env=env, check=False,
@@ -74,7 +89,8 @@ def test_demo_sqlite_file_contains_no_plaintext_phone_numbers(tmp_path):
 
 def test_no_resident_id_number_or_phone_in_the_database_file(tmp_path):
     """Demo residents, a resident import, the demo organisations and an Open311 reporter: no ID
-    number or phone of theirs in the bytes of the database, its WAL or the var/ directory's logs."""
+    number or phone of theirs in the bytes of the database, its WAL, the var/ directory's logs or the
+    job files (an uploaded ledger, an unmasked export: sealed at rest)."""
     import json
 
     from gongzhi.registry.tests.import_helpers import xlsx_bytes
@@ -90,6 +106,14 @@ def test_no_resident_id_number_or_phone_in_the_database_file(tmp_path):
     run_manage("import_residents", str(sheet), "--area", "341702001001", env=env)
     # An Open311 reporter with a phone: queued, then filed as a case by the worker's step.
     run_manage("shell", "-c", OPEN311_REPORT, env=env)
+    job_script = tmp_path / "jobs.py"
+    job_script.write_text(JOB_FILES)
+    ran = subprocess.run([sys.executable, "-m", "gongzhi", "shell", "-c",
+                          f"import sys; sys.argv.append({str(sheet)!r}); exec(open({str(job_script)!r}).read())"],
+                         cwd=REPO_ROOT, env=env, check=False, capture_output=True, text=True, timeout=300)
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    job_files = [p for p in (tmp_path / "media" / "jobs").rglob("*") if p.is_file()]
+    assert len(job_files) == 2  # the check's uploaded ledger and the unmasked export's workbook
     listed = subprocess.run(
         [sys.executable, "-m", "gongzhi", "shell", "-c",
          "import json; from gongzhi.registry.models import Organisation, Person; "
@@ -103,7 +127,8 @@ def test_no_resident_id_number_or_phone_in_the_database_file(tmp_path):
 
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    data = b"".join(p.read_bytes() for p in (db, Path(f"{db}-wal"), *tmp_path.glob("*.log")) if p.exists())
+    data = b"".join(p.read_bytes() for p in (db, Path(f"{db}-wal"), *tmp_path.glob("*.log"), *job_files)
+                    if p.exists())
     assert "导入甲".encode() in data  # grep sanity check: names are stored in clear
     found = [value for value in secrets if value.encode() in data]
     assert found == [], f"plaintext identifiers in the database file: {found[:5]}"
