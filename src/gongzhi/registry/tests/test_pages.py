@@ -497,3 +497,13 @@ def test_statistics_page_escapes_an_area_name_in_the_inlined_chart(login_as, peo
     html = login_as("community").get(reverse("registry:statistics"), {"area": GRID}).content.decode()
     assert "<script>alert(1)" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(1)" in html
+
+
+def test_the_list_filter_escapes_area_and_group_names_in_its_drop_downs(login_as, people):
+    """The filter's drop-downs are rendered in Python (``PlainSelect``, marked safe): names stay text."""
+    hostile = '<script>alert(1)</script>"><img src=x onerror=a>'  # within the group name's 50 characters
+    Area.objects.filter(code=GRID).update(name=hostile)
+    SpecialGroup.objects.create(code="hostile", name=hostile)
+    html = login_as("community").get(LIST).content.decode()
+    assert "<script>alert(1)" not in html and "<img src=x" not in html
+    assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=a&gt;") >= 2
