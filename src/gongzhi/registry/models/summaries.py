@@ -6,6 +6,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.areas.models import Area
+from gongzhi.areas.scope import AreaScopedQuerySet
+
+
+class AreaPopulationQuerySet(AreaScopedQuerySet):
+    area_path_field = "area__path"
 
 
 class AreaPopulation(models.Model):
@@ -19,6 +24,8 @@ class AreaPopulation(models.Model):
     area = models.OneToOneField(Area, verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+")
     figures = models.JSONField(_("统计数据"))
     computed_at = models.DateTimeField(_("统计时间"))
+
+    objects = AreaPopulationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("人口统计汇总")
