@@ -9,10 +9,11 @@ holds the two equal); the templates stay the one source for the reveal view's er
 from __future__ import annotations
 
 import datetime
+from html import escape
 
 from django.db import models
 from django.urls import reverse
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
@@ -95,6 +96,6 @@ def render_widget(context: dict, form_markup: str) -> SafeString:
     masked, dom_id = context["masked"], escape(context["dom_id"])
     body = f'<span class="masked-value" data-testid="masked">{escape(masked or "—")}</span>'
     if context["can_reveal"] and masked:
-        body += form_markup.format(dom_id=dom_id, model=escape(context["model"]), pk=escape(context["pk"]),
+        body += form_markup.format(dom_id=dom_id, model=escape(context["model"]), pk=escape(str(context["pk"])),
                                    field=escape(context["field"]))
     return mark_safe(f'<span class="masked" id="{dom_id}">{body}\n</span>\n')

@@ -226,6 +226,23 @@ def persons_for(
     )
 
 
+# What the person list shows of each row: reading a person's other columns, and all of its area's
+# and house's, cost more than rendering the row (issue 11). ``name_pinyin`` is the page cursor.
+PERSON_LIST_FIELDS = (
+    "real_name", "name_pinyin", "gender", "birth_date", "id_number", "phone", "address_text", "deceased",
+    "moved_out", "area__name", "area__path", "house__address",
+)
+
+
+def for_person_list(persons: QuerySet[Person]) -> QuerySet[Person]:
+    """``persons`` (from ``persons_for``) with only what the person list shows: its columns, and the
+    tags as a list in ``list_tags`` (a list, not a queryset per person)."""
+    return persons.only(*PERSON_LIST_FIELDS).prefetch_related(None).prefetch_related(Prefetch(
+        "tags", to_attr="list_tags",
+        queryset=PersonTag.objects.select_related("group").only("person_id", "attributes", "group__name"),
+    ))
+
+
 def person_for(user, pk: Any) -> Person:
     """One person with house, household, tags and moves; ``Http404`` when out of scope."""
     person = (
