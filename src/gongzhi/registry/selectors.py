@@ -239,7 +239,10 @@ def for_person_list(persons: QuerySet[Person]) -> QuerySet[Person]:
     tags as a list in ``list_tags`` (a list, not a queryset per person)."""
     return persons.only(*PERSON_LIST_FIELDS).prefetch_related(None).prefetch_related(Prefetch(
         "tags", to_attr="list_tags",
-        queryset=PersonTag.objects.select_related("group").only("person_id", "attributes", "group__name"),
+        # A person's tags in the model's order (by group); without its "then by person", which
+        # would join every tag to its person and area only to sort by them.
+        queryset=PersonTag.objects.select_related("group").only("person_id", "attributes", "group__name")
+        .order_by("group__order", "group__code"),
     ))
 
 
