@@ -204,8 +204,11 @@ def persons_for(
             # first page of a large group is found after a few hundred persons.
             qs = qs.filter(Exists(PersonTag.objects.filter(person=OuterRef("pk"), group__code=code)))
         else:
-            # Driven from the tag side: the group's members by the tag table's index, then sorted.
-            qs = qs.filter(pk__in=PersonTag.objects.filter(group__code=code).order_by().values("person_id"))
+            # Driven from the tag side: the group's members by the tag table's index, then sorted. A
+            # join (one tag row per person and group, so no duplicates), not ``pk IN (members)``:
+            # SQLite builds the whole member list before the first row (at 1M people, 60,000 members
+            # for a count that stops at 10,001: 18 ms instead of 12).
+            qs = qs.filter(tags__group__code=code)
     today = datetime.date.today()
     if age_min is not None:
         qs = qs.filter(birth_date__lte=_years_before(today, age_min))
