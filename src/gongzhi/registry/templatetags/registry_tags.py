@@ -79,7 +79,7 @@ def person_rows(context, persons) -> SafeString:
             f'<tr>\n<td><a href="{person_url(p.pk)}">{escape(p.real_name)}</a>'
             f'{status["deceased"] if p.deceased else status["moved_out"] if p.moved_out else ""}</td>\n'
             f'<td>{genders.get(p.gender) or escape(p.gender)}</td>\n'
-            f'<td>{"" if age_value is None else render_value_in_context(age_value, context)}</td>\n'
+            f'<td>{"" if age_value is None else age_value}</td>\n'
             f'<td>{cells.cell(p, "id_number")}</td>\n<td>{cells.cell(p, "phone")}</td>\n<td>{home}</td>\n'
             f"<td>{escape(p.area.name)}</td>\n<td>{_tag_spans(context, _tags_of(p))}</td>\n</tr>"
         )
