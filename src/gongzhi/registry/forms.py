@@ -169,9 +169,10 @@ class FacilityFilterForm(_GetForm):
 class StatisticsAreaForm(_GetForm):
     area = forms.ChoiceField(label=_("区域"), required=False)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, choices: list[tuple[str, str]] | None = None, **kwargs):
+        """``choices``: the areas already read for ``user`` by another form of the same page."""
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = area_choices(
+        self.fields["area"].choices = choices if choices is not None else area_choices(
             user, levels=(Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID))
 
 
