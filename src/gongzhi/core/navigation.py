@@ -84,4 +84,5 @@ def nav_for(user, current_path: str) -> list[dict]:
 def _entries(perms: frozenset[str], roles: frozenset[str], urlconf, script_prefix: str) -> tuple[tuple, ...]:
     """The menu of whoever holds ``perms`` through ``roles``: it depends on nothing else, so each
     combination's entries and URLs are worked out once per process, not on every page."""
-    return tuple((item.label, reverse(item.url_name, urlconf=urlconf)) for item in NAV if item.visible_with(perms, roles))
+    return tuple((item.label, reverse(item.url_name, urlconf=urlconf))
+                 for item in NAV if item.visible_with(perms, roles))

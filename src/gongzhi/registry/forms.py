@@ -82,7 +82,8 @@ class PlainSelect(forms.Select):
 
         def options(choices) -> str:
             return "".join(
-                f'<option value="{escape(str(code))}"{" selected" if str(code) in chosen else ""}>{escape(str(label))}</option>'
+                f'<option value="{escape(str(code))}"{" selected" if str(code) in chosen else ""}>'
+                f'{escape(str(label))}</option>'
                 for code, label in choices)
 
         parts = [f'<optgroup label="{escape(str(code))}">{options(label)}</optgroup>' if isinstance(label, (list, tuple))
