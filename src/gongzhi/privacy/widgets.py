@@ -94,7 +94,7 @@ def render_widget(context: dict, form_markup: str) -> SafeString:
     """``privacy/_masked.html`` for ``context`` without an error (``widget_context``); ``form_markup``
     is ``MaskedCells._form_markup()``."""
     masked, dom_id = context["masked"], escape(context["dom_id"])
-    body = f'<span class="masked-value" data-testid="masked">{escape(masked or "—")}</span>'
+    body = f'<span class="masked-value" data-testid="masked">{escape(str(masked or "—"))}</span>'
     if context["can_reveal"] and masked:
         body += form_markup.format(dom_id=dom_id, model=escape(context["model"]), pk=escape(str(context["pk"])),
                                    field=escape(context["field"]))
