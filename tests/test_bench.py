@@ -87,3 +87,11 @@ def test_pages_at_scale_measures_the_registry_pages_against_hello_world_and_keep
     assert ratios["vs_hello_world"] == pytest.approx(figures["hello_ms"] / slowest, rel=0.05)
     assert figures[f"{figures['worst_page']}_ms"] == slowest
     assert figures["summary_areas"] > 0 and again_ratios["vs_hello_world"] > 0
+
+
+def test_pages_at_scale_names_its_kept_data_relative_to_the_repository(tmp_path):
+    from bench.scenarios import pages_at_scale
+
+    inside = pages_at_scale.REPO / "var" / "bench" / "pages-at-scale-1000000-v1.sqlite3"
+    assert pages_at_scale.shown_path(inside) == "var/bench/pages-at-scale-1000000-v1.sqlite3"
+    assert pages_at_scale.shown_path(tmp_path / "x.sqlite3") == str(tmp_path / "x.sqlite3")

@@ -35,6 +35,7 @@ DATA_VERSION = 1
 FULL_PEOPLE = 1_000_000
 QUICK_PEOPLE = 30_000
 REPEATS = 7
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _progress(message: str) -> None:
@@ -53,6 +54,15 @@ def _build(people: int) -> dict:
     return {"build_seconds": round(time.perf_counter() - started, 1)}
 
 
+def shown_path(path: Path) -> str:
+    """``path`` as the results file names it: relative to the repository when inside it (a result
+    committed from one checkout must not name another's directories)."""
+    try:
+        return str(path.resolve().relative_to(REPO))
+    except ValueError:
+        return str(path)
+
+
 @contextlib.contextmanager
 def _kept_sqlite(people: int, directory: Path | None = None) -> Iterator[dict]:
     from django.conf import settings
@@ -63,7 +73,7 @@ def _kept_sqlite(people: int, directory: Path | None = None) -> Iterator[dict]:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"pages-at-scale-{people}-v{DATA_VERSION}.sqlite3"
     original = connection.settings_dict["NAME"]
-    info: dict = {"database": "sqlite", "kept": str(path)}
+    info: dict = {"database": "sqlite", "kept": shown_path(path)}
     connection.close()
     try:
         if not path.exists():

@@ -49,9 +49,18 @@ class User(AbstractUser):
     def roles(self) -> frozenset[str]:
         cached = getattr(self, "_gongzhi_roles", None)
         if cached is None:
-            cached = frozenset(self.role_assignments.values_list("role", flat=True))
+            cached = frozenset(role for role, _path, _department in self.assignment_rows())
             self._gongzhi_roles = cached
         return cached
+
+    def assignment_rows(self) -> list[tuple[str, str | None, int | None]]:
+        """``(role, area path, department id)`` of each role assignment, read once per user object:
+        the roles, the data scope and each permission's areas are all derived from them."""
+        rows = getattr(self, "_gongzhi_assignment_rows", None)
+        if rows is None:
+            rows = list(self.role_assignments.values_list("role", "area__path", "department_id"))
+            self._gongzhi_assignment_rows = rows
+        return rows
 
 
 class Department(models.Model):

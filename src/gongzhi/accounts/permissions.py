@@ -28,7 +28,9 @@ def perm_paths(user, perm: str) -> tuple[str, ...]:
     Per role, not per user: a grid worker who is also a resident elsewhere holds grid-worker
     permissions in their grid only. Department staff hold theirs in the areas the department serves.
     """
-    cache = user.__dict__.setdefault("_gongzhi_perm_paths", {})
+    cache = getattr(user, "_gongzhi_perm_paths", None)
+    if cache is None:
+        cache = user._gongzhi_perm_paths = {}
     if perm not in cache:
         from gongzhi.areas.models import Area
 
@@ -36,16 +38,11 @@ def perm_paths(user, perm: str) -> tuple[str, ...]:
         from .scoping import collapse_paths
 
         roles = [role for role, perms in MATRIX.items() if perm in perms]
-        rows = user.__dict__.get("_gongzhi_assignment_rows")
-        if rows is not None:
-            # Already read with the token's credentials (accounts.policy.Credentials).
-            paths = {path for role, path, _department in rows if role in roles and path}
-            held = {role for role, _path, _department in rows}
-        else:
-            paths = set(RoleAssignment.objects.filter(user=user, role__in=roles, area__isnull=False)
-                        .values_list("area__path", flat=True))
-            held = {Role.DEPARTMENT_STAFF}
-        if Role.DEPARTMENT_STAFF in roles and Role.DEPARTMENT_STAFF in held:
+        # The rows the roles and the data scope were read from (``User.assignment_rows``): no query
+        # per permission (a list page asks for two or three).
+        rows = user.assignment_rows()
+        paths = {path for role, path, _department in rows if role in roles and path}
+        if Role.DEPARTMENT_STAFF in roles and any(role == Role.DEPARTMENT_STAFF for role, _path, _dep in rows):
             departments = RoleAssignment.objects.filter(user=user, role=Role.DEPARTMENT_STAFF).values("department")
             paths |= set(Area.objects.filter(departments__in=departments, departments__is_active=True)
                          .values_list("path", flat=True))

@@ -12,10 +12,7 @@ def compute_scope_paths(user) -> tuple[str, ...]:
 
     Overlapping paths are collapsed (a district path covers its streets), keeping queries short.
     """
-    from .models import RoleAssignment
-
-    assignments = list(RoleAssignment.objects.filter(user=user).values_list("role", "area__path", "department_id"))
-    return scope_paths_from(user, assignments)
+    return scope_paths_from(user, user.assignment_rows())
 
 
 def scope_paths_from(user, assignments) -> tuple[str, ...]:

@@ -6,11 +6,13 @@ Later apps append entries here (cases, registry, …) so the menu grows without 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.accounts.permissions import has_perm, has_role
+from gongzhi.accounts.permissions import user_perms
 from gongzhi.accounts.roles import Perm, Role
 
 
@@ -22,9 +24,14 @@ class NavItem:
     roles: tuple[str, ...] = ()
 
     def visible(self, user) -> bool:
-        if self.perm and not has_perm(user, self.perm):
+        roles = user.roles() if getattr(user, "is_authenticated", False) else frozenset()
+        return self.visible_with(user_perms(user), roles)
+
+    def visible_with(self, perms: frozenset[str], roles: frozenset[str]) -> bool:
+        """Whether a user holding ``perms`` through ``roles`` sees this entry."""
+        if self.perm and self.perm not in perms:
             return False
-        if self.roles and not has_role(user, *self.roles):
+        if self.roles and not roles & set(self.roles):
             return False
         return True
 
@@ -64,8 +71,18 @@ NAV = [
 
 def nav_for(user, current_path: str) -> list[dict]:
     """Visible entries; the one whose URL is the longest prefix of the current path is active."""
-    items = [{"label": item.label, "url": reverse(item.url_name), "active": False} for item in NAV if item.visible(user)]
+    roles = user.roles() if getattr(user, "is_authenticated", False) else frozenset()
+    entries = _entries(user_perms(user), roles, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    items = [{"label": label, "url": url, "active": False} for label, url in entries]
     matches = [i for i in items if current_path.startswith(i["url"])]
     if matches:
         max(matches, key=lambda i: len(i["url"]))["active"] = True
     return items
+
+
+@lru_cache(maxsize=256)
+def _entries(perms: frozenset[str], roles: frozenset[str], urlconf, script_prefix: str) -> tuple[tuple, ...]:
+    """The menu of whoever holds ``perms`` through ``roles``: it depends on nothing else, so each
+    combination's entries and URLs are worked out once per process, not on every page."""
+    return tuple((item.label, reverse(item.url_name, urlconf=urlconf))
+                 for item in NAV if item.visible_with(perms, roles))

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from . import services
 from .sensitive import kind_of
-from .templatetags.privacy_tags import widget_context
+from .widgets import widget_context
 
 
 @login_required

@@ -7,12 +7,12 @@ audit), and the service's ``ValidationError`` is put back on the form next to it
 from __future__ import annotations
 
 import datetime
+from html import escape
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -73,7 +73,8 @@ class PlainSelect(forms.Select):
     """The same ``<select>`` markup as Django's, written in Python.
 
     Django renders every option through a template: a district's filter bar (hundreds to
-    thousands of areas) cost more than the page's own queries.
+    thousands of areas) cost more than the page's own queries. ``html.escape`` is what Django's
+    ``escape`` calls, without its check for lazy arguments on every call.
     """
 
     def render(self, name, value, attrs=None, renderer=None):
@@ -81,13 +82,14 @@ class PlainSelect(forms.Select):
 
         def options(choices) -> str:
             return "".join(
-                f'<option value="{escape(code)}"{" selected" if str(code) in chosen else ""}>{escape(label)}</option>'
+                f'<option value="{escape(str(code))}"{" selected" if str(code) in chosen else ""}>'
+                f'{escape(str(label))}</option>'
                 for code, label in choices)
 
-        parts = [f'<optgroup label="{escape(code)}">{options(label)}</optgroup>' if isinstance(label, (list, tuple))
+        parts = [f'<optgroup label="{escape(str(code))}">{options(label)}</optgroup>' if isinstance(label, (list, tuple))
                  else options([(code, label)]) for code, label in self.choices]
         final_attrs = self.build_attrs(self.attrs, attrs)
-        return mark_safe(f'<select name="{escape(name)}"{flatatt(final_attrs)}>{"".join(parts)}</select>')  # noqa: S308
+        return mark_safe(f'<select name="{escape(str(name))}"{flatatt(final_attrs)}>{"".join(parts)}</select>')  # noqa: S308
 
 
 class _GetForm(forms.Form):
@@ -168,9 +170,10 @@ class FacilityFilterForm(_GetForm):
 class StatisticsAreaForm(_GetForm):
     area = forms.ChoiceField(label=_("区域"), required=False)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, choices: list[tuple[str, str]] | None = None, **kwargs):
+        """``choices``: the areas already read for ``user`` by another form of the same page."""
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = area_choices(
+        self.fields["area"].choices = choices if choices is not None else area_choices(
             user, levels=(Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID))
 
 

@@ -204,8 +204,11 @@ def persons_for(
             # first page of a large group is found after a few hundred persons.
             qs = qs.filter(Exists(PersonTag.objects.filter(person=OuterRef("pk"), group__code=code)))
         else:
-            # Driven from the tag side: the group's members by the tag table's index, then sorted.
-            qs = qs.filter(pk__in=PersonTag.objects.filter(group__code=code).order_by().values("person_id"))
+            # Driven from the tag side: the group's members by the tag table's index, then sorted. A
+            # join (one tag row per person and group, so no duplicates), not ``pk IN (members)``:
+            # SQLite builds the whole member list before the first row (at 1M people, 60,000 members
+            # for a count that stops at 10,001: 18 ms instead of 12).
+            qs = qs.filter(tags__group__code=code)
     today = datetime.date.today()
     if age_min is not None:
         qs = qs.filter(birth_date__lte=_years_before(today, age_min))
@@ -224,6 +227,26 @@ def persons_for(
         .prefetch_related(Prefetch("tags", queryset=PersonTag.objects.select_related("group")))
         .order_by(*PERSON_ORDERS[order])
     )
+
+
+# What the person list shows of each row: reading a person's other columns, and all of its area's
+# and house's, cost more than rendering the row (issue 11). ``name_pinyin`` is the page cursor.
+PERSON_LIST_FIELDS = (
+    "real_name", "name_pinyin", "gender", "birth_date", "id_number", "phone", "address_text", "deceased",
+    "moved_out", "area__name", "area__path", "house__address",
+)
+
+
+def for_person_list(persons: QuerySet[Person]) -> QuerySet[Person]:
+    """``persons`` (from ``persons_for``) with only what the person list shows: its columns, and the
+    tags as a list in ``list_tags`` (a list, not a queryset per person)."""
+    return persons.only(*PERSON_LIST_FIELDS).prefetch_related(None).prefetch_related(Prefetch(
+        "tags", to_attr="list_tags",
+        # A person's tags in the model's order (by group); without its "then by person", which
+        # would join every tag to its person and area only to sort by them.
+        queryset=PersonTag.objects.select_related("group").only("person_id", "attributes", "group__name")
+        .order_by("group__order", "group__code"),
+    ))
 
 
 def person_for(user, pk: Any) -> Person:

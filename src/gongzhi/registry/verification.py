@@ -108,9 +108,9 @@ def is_verified(user) -> bool:
 
 def _forget(user) -> None:
     """Drop what is cached on the user object about its binding, roles and scope."""
-    for name in ("_gongzhi_resident_link", "_gongzhi_perm_paths"):  # kept in __dict__
-        user.__dict__.pop(name, None)
-    for name in ("_gongzhi_scope_paths", "_gongzhi_perms", "_gongzhi_roles"):  # set as attributes
+    user.__dict__.pop("_gongzhi_resident_link", None)  # kept in __dict__
+    for name in ("_gongzhi_scope_paths", "_gongzhi_perms", "_gongzhi_roles", "_gongzhi_perm_paths",
+                 "_gongzhi_assignment_rows"):  # set as attributes
         try:
             delattr(user, name)
         except AttributeError:

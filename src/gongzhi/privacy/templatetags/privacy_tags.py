@@ -1,38 +1,33 @@
 """``{% masked obj "phone" %}``: the de-identified value, plus the reveal widget when the viewer
-may see it unmasked (permission in scope; the reason is asked for by the widget)."""
+may see it unmasked (permission in scope; the reason is asked for by the widget).
+
+The markup is ``privacy/_masked.html``, written by ``privacy.widgets.MaskedCells``: one per viewer
+and page render, so the permission is decided once per area, not once per cell.
+"""
 
 from __future__ import annotations
 
-import datetime
-
 from django import template
 from django.db import models
+from django.utils.safestring import SafeString
 
-from gongzhi.privacy import services
-from gongzhi.privacy.sensitive import PLAIN_FOR_UNMASKERS
+from gongzhi.privacy.widgets import MaskedCells, widget_context
+
+__all__ = ["masked", "masked_cells", "widget_context"]
 
 register = template.Library()
 
 
-def widget_context(viewer, obj: models.Model, field: str, *, error: str = "") -> dict:
-    """Everything privacy/_masked.html and _masked_body.html need (also used by the reveal view)."""
-    label = obj._meta.label_lower
-    shown = services.shown_value(viewer, obj, field)
-    # A kind this viewer is shown in clear (the birth date, to who may unmask): nothing to reveal.
-    plain = services.masking_kind(obj, field) in PLAIN_FOR_UNMASKERS and services.may_unmask(viewer, obj)
-    return {
-        "masked": shown.isoformat() if isinstance(shown, datetime.date) else (shown or ""),
-        "can_reveal": not plain and services.can_reveal(viewer, obj, field),
-        "model": label,
-        "pk": obj.pk,
-        "field": field,
-        "dom_id": f"reveal-{label.replace('.', '-')}-{field}-{obj.pk}",
-        "error": error,
-    }
-
-
-@register.inclusion_tag("privacy/_masked.html", takes_context=True)
-def masked(context, obj: models.Model, field: str) -> dict:
+def masked_cells(context) -> MaskedCells:
+    """The page's ``MaskedCells`` for its viewer (kept in the render context: one page render)."""
     request = context.get("request")
     viewer = getattr(request, "user", None) or context.get("user")
-    return widget_context(viewer, obj, field)
+    cells = context.render_context.get(MaskedCells)
+    if cells is None or cells.viewer is not viewer:
+        cells = context.render_context[MaskedCells] = MaskedCells(viewer)
+    return cells
+
+
+@register.simple_tag(takes_context=True)
+def masked(context, obj: models.Model, field: str) -> SafeString:
+    return masked_cells(context).cell(obj, field)

@@ -115,3 +115,24 @@ def test_account_page_shows_masked_phone_without_widget_when_admin_may_not_revea
     page = login_as("admin").get(f"/accounts/users/{demo.users['resident'].pk}/").content.decode()
     assert "138****0008" in page and RESIDENT_PHONE not in page
     assert "/privacy/reveal/" not in page
+
+
+@pytest.mark.parametrize(("username", "target"), [("admin", "auditor"), ("district", "auditor"), ("community", "resident"),
+                                                  ("grid", "resident")])
+def test_the_masked_widget_is_the_markup_of_its_template(demo, username, target):
+    """``{% masked %}`` is written in Python (issue 11): the same markup as privacy/_masked.html, the
+    reveal form offered exactly when ``can_reveal`` allows it."""
+    from django.template import Context, Template
+    from django.template.loader import render_to_string
+
+    from gongzhi.privacy.services import masked_value
+
+    viewer, obj = demo.users[username], demo.users[target]
+    fast = Template('{% load privacy_tags %}{% masked obj "phone" %}').render(Context({"obj": obj, "user": viewer}))
+    allowed = can_reveal(viewer, obj, "phone")
+    reference = render_to_string("privacy/_masked.html", {
+        "masked": masked_value(obj, "phone"), "can_reveal": allowed, "model": "accounts.user", "pk": obj.pk,
+        "field": "phone", "dom_id": f"reveal-accounts-user-phone-{obj.pk}", "error": "",
+    })
+    assert fast == reference
+    assert ('<details class="reveal">' in fast) is allowed and obj.phone not in fast

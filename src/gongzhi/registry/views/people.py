@@ -113,8 +113,9 @@ def import_rows(changes) -> list[dict]:
 def person_list(request):
     form = PersonFilterForm(request.GET or None, user=request.user)
     args = form.selector_arguments() if form.is_bound else {"order": "name"}
-    persons = selectors.persons_for(request.user, **args)
-    in_order = selectors.persons_for(request.user, **args, tags_in_order=True) if args.get("tags") else None
+    persons = selectors.for_person_list(selectors.persons_for(request.user, **args))
+    in_order = (selectors.for_person_list(selectors.persons_for(request.user, **args, tags_in_order=True))
+                if args.get("tags") else None)
     try:
         guard_id_search(request.user, args.get("q", ""), request=request)
     except ValidationError as error:

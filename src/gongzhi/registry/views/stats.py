@@ -48,7 +48,7 @@ def statistics(request):
     if area is None:
         raise PermissionDenied
     if not form.is_bound or not code:
-        form = StatisticsAreaForm(initial={"area": area.code}, user=request.user)
+        form = StatisticsAreaForm(initial={"area": area.code}, user=request.user, choices=form.fields["area"].choices)
     figures = selectors.area_statistics(request.user, area)
     registration = [(label, figures["registration"][code]) for code, label in Registration.choices]
     residence = [(label, figures["residence_status"][code]) for code, label in ResidenceStatus.choices]
