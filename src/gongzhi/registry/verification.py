@@ -33,7 +33,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.utils.translation import gettext_lazy
 
 from gongzhi.accounts.models import RoleAssignment
 from gongzhi.accounts.roles import Perm, Role
