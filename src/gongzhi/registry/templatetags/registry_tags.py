@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime
 
+
 from django import template
+
+from gongzhi.privacy.masking import mask_id_number
 
 register = template.Library()
 
@@ -38,3 +41,18 @@ def move_date(context, move, person) -> str:
     if dates_birth and not may_unmask(getattr(request, "user", None) or context.get("user"), person):
         return MASKED_BIRTH_DATE
     return move.date.isoformat() if move.date else "—"
+
+
+@register.filter
+def masked_id(value: str) -> str:
+    """An ID number shown masked (move-in requests are listed without a reveal widget)."""
+    return mask_id_number(value or "") or "—"
+
+
+@register.filter
+def may_edit_registry(user) -> bool:
+    """Whether ``user`` registers records anywhere (the move-in requests tab is for them)."""
+    from gongzhi.accounts.permissions import has_perm
+    from gongzhi.accounts.roles import Perm
+
+    return has_perm(user, Perm.REGISTRY_EDIT)
