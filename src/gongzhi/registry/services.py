@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.conf import settings
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -465,15 +465,19 @@ def submit_move_in_request(*, actor, area: Area, id_number: str, real_name: str,
     if visible_records(Person, actor).filter(pk=holder.pk).exists():
         raise ValidationError({"id_number": ValidationError(_("该身份证号码已登记在其他人员名下。"),
                                                             code="duplicate_id_number")})
-    pending = MoveInRequest.objects.filter(blind_lookup(MoveInRequest, "id_index", id_number),
-                                           requesting_area=area, status=MoveInStatus.PENDING)
-    if pending.exists():
-        raise ValidationError({"id_number": ValidationError(_("该身份证号码已有待处理的迁入申请，请勿重复提交。"),
+    already = ValidationError({"id_number": ValidationError(_("该身份证号码已有待处理的迁入申请，请勿重复提交。"),
                                                             code="move_in_pending")})
+    if MoveInRequest.objects.filter(blind_lookup(MoveInRequest, "id_index", id_number), requesting_area=area,
+                                    status=MoveInStatus.PENDING).exists():
+        raise already
     move_in = MoveInRequest(id_number=id_number, real_name=real_name, reason=reason, requesting_area=area,
                             holding_area=holder.area, person=holder, requested_by=actor)
     with transaction.atomic():
-        move_in.save()
+        try:
+            with transaction.atomic():
+                move_in.save()
+        except IntegrityError:  # the same request filed at the same moment (one pending per number and area)
+            raise already from None
         record(actor=actor, action=MOVE_IN_SUBMIT_ACTION, obj=move_in, object_repr=mask_name(real_name),
                after={**audited, "outcome": "filed", "holding_area": holder.area.code, "person": holder.pk},
                request=request)
@@ -489,7 +493,7 @@ def _decide(*, actor, move_in: MoveInRequest, status: str, note: str, request=No
 
 
 def _locked_pending(move_in: MoveInRequest) -> MoveInRequest:
-    locked = MoveInRequest.objects.select_for_update().select_related("person__area", "requesting_area",
+    locked = MoveInRequest.objects.select_for_update(of=("self",)).select_related("person__area", "requesting_area",
                                                                       "holding_area").get(pk=move_in.pk)
     if locked.status != MoveInStatus.PENDING:
         raise ValidationError(_("该迁入申请已处理，不能再次处理。"), code="not_pending")
