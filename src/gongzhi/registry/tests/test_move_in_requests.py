@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from gongzhi.accounts.models import RoleAssignment, User
@@ -190,3 +192,21 @@ def test_the_requester_may_withdraw_their_own_pending_request(demo, elsewhere, l
     login_as("grid").post(reverse("registry:move_in_withdraw", args=[move_in.pk]))
     move_in.refresh_from_db()
     assert move_in.status == MoveInStatus.WITHDRAWN
+
+
+def test_the_list_page_query_count_does_not_grow_with_the_requests(demo, holder_staff, client):
+    client.force_login(holder_staff)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(LIST).status_code == 200
+        return len(captured)
+
+    people = [make_person(grid=OTHER_STREET_GRID, name=f"外{i}", id_number=make_id(sequence=f"75{i}"))
+              for i in range(4)]
+    submit(demo, people[0].id_number)
+    queries()  # the first page of a session warms its caches
+    one = queries()
+    for person in people[1:]:
+        submit(demo, person.id_number, user="community")
+    assert queries() == one
