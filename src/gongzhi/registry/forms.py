@@ -368,3 +368,22 @@ class MoveInForm(forms.Form):
     phone = forms.CharField(label=_("联系电话"), required=False, max_length=30,
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
 
+
+
+class MoveInRequestForm(forms.Form):
+    """A move-in request (迁入申请) to whichever community holds the ID number."""
+
+    area = forms.ChoiceField(label=_("迁入区域"))
+    real_name = forms.CharField(label=_("姓名"), max_length=50)
+    id_number = forms.CharField(label=_("身份证号码"), max_length=30)
+    reason = forms.CharField(label=_("迁入事由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+                             help_text=_("原登记社区据此决定是否同意迁入。"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = area_choices(user, levels=(Level.COMMUNITY, Level.GRID))
+
+
+class MoveInDecisionForm(forms.Form):
+    note = forms.CharField(label=_("处理意见"), max_length=500, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))

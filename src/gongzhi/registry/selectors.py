@@ -32,6 +32,8 @@ from .models import (
     House,
     Household,
     ImportRowChange,
+    MoveInRequest,
+    MoveInStatus,
     Organisation,
     Person,
     PersonMove,
@@ -436,3 +438,40 @@ def household_members(user, person: Person) -> QuerySet[Person]:
     head_first = Case(When(relation_to_head=RelationToHead.HEAD, then=0), default=1)
     return (visible_records(Person, user).filter(household_id=person.household_id)
             .order_by(head_first, "birth_date", "pk"))
+
+
+# --- Move-in requests ------------------------------------------------------------------------
+
+
+def move_in_requests_to_decide(user) -> QuerySet:
+    """Requests addressed to areas where the user holds ``registry.edit`` (the holder's staff)."""
+    paths = perm_paths(user, Perm.REGISTRY_EDIT)
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(holding_area__path__startswith=path)
+    return (MoveInRequest.objects.visible_to(user).filter(q)
+            .select_related("requesting_area", "holding_area", "person", "requested_by", "decided_by"))
+
+
+def move_in_request_to_decide(user, pk: Any) -> MoveInRequest:
+    """One request addressed to the user's edit scope; ``Http404`` for anyone else."""
+    move_in = move_in_requests_to_decide(user).filter(pk=pk).first()
+    if move_in is None:
+        raise Http404
+    return move_in
+
+
+def own_move_in_requests(user) -> QuerySet:
+    """The user's own requests, with their outcome (the holding area is not for them to read)."""
+    return MoveInRequest.objects.filter(requested_by=user).select_related("requesting_area")
+
+
+def own_move_in_request(user, pk: Any) -> MoveInRequest:
+    move_in = own_move_in_requests(user).filter(pk=pk).first()
+    if move_in is None:
+        raise Http404
+    return move_in
+
+
+def pending_move_in_count(user) -> int:
+    return move_in_requests_to_decide(user).filter(status=MoveInStatus.PENDING).count()

@@ -19,22 +19,27 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.conf import settings
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area
 from gongzhi.audit.services import diff, record
+from gongzhi.notices.services import send_notice
+from gongzhi.privacy.fields import blind_lookup
 from gongzhi.privacy.masking import mask_birth_date, mask_id_number, mask_name, mask_phone
 
 from .choices import MoveKind, RelationToHead
 from .selectors import in_perm_scope, visible_records
+from . import validators
 from .models import (
     AreaBoundModel,
     Facility,
     House,
     Household,
+    MoveInRequest,
+    MoveInStatus,
     Organisation,
     Person,
     PersonMove,
@@ -148,31 +153,49 @@ def _update(*, actor, obj: M, fields: tuple[str, ...], changes: dict[str, Any], 
 
 ID_ELSEWHERE_ACTION = "registry.person.id_elsewhere"
 ID_ELSEWHERE_WINDOW = datetime.timedelta(hours=24)
+NOT_REGISTRABLE = "id_not_registrable"
 
 
-def _id_elsewhere_hits(actor) -> int:
+def _id_elsewhere_hits(actor, action: str = ID_ELSEWHERE_ACTION) -> int:
     from gongzhi.audit.models import AuditEntry
 
     since = timezone.now() - ID_ELSEWHERE_WINDOW
-    return AuditEntry.objects.filter(actor=actor, action=ID_ELSEWHERE_ACTION, at__gte=since).count()
+    return AuditEntry.objects.filter(actor=actor, action=action, at__gte=since).count()
+
+
+def _daily_limit() -> int:
+    return getattr(settings, "GONGZHI_ID_ELSEWHERE_LIMIT", 5)
+
+
+def not_registrable() -> ValidationError:
+    """The one refusal for an ID number that cannot be registered here for scope reasons.
+
+    Whether the number is held outside the actor's scope or the actor's daily allowance of such
+    refusals is spent, the answer is the same words and code; the way forward is a move-in request.
+    """
+    return ValidationError({"id_number": ValidationError(
+        _("该身份证号码不能在此登记；如该居民从其他社区迁入，请提交迁入申请"), code=NOT_REGISTRABLE)})
+
+
+def offers_move_in_request(error: ValidationError) -> bool:
+    """Whether a refusal is the neutral one that a move-in request answers (the form offers it)."""
+    return any(e.code == NOT_REGISTRABLE for e in getattr(error, "error_dict", {}).get("id_number", []))
 
 
 def _unique_id_number(person: Person, *, actor, request=None) -> None:
     """Refuse an ID number another person already holds (runs after ``full_clean`` normalised it).
 
-    That the number is held by someone the actor may not see is an answer about a person outside
-    their scope, so it is a deliberate, audited and rate-limited step: each such answer is
-    recorded (``registry.person.id_elsewhere``), and past ``GONGZHI_ID_ELSEWHERE_LIMIT`` answers
-    a day the actor may not enter ID numbers at all until the day has passed — the refusal is
-    then the same whether the number is registered or not, so the limit cannot be probed around.
+    A number held in the actor's own scope is answered plainly (they can see that person). A
+    number held outside it gets the neutral refusal of ``not_registrable``, recorded
+    (``registry.person.id_elsewhere``); past ``GONGZHI_ID_ELSEWHERE_LIMIT`` such refusals a day,
+    every ID number the actor enters is refused the same way until the day has passed, so the
+    limit cannot be probed around. Where the person is is never said: that is for the holding
+    community to act on through a move-in request (``submit_move_in_request``).
     """
     if not person.id_number:
         return
-    limit = getattr(settings, "GONGZHI_ID_ELSEWHERE_LIMIT", 5)
-    if _id_elsewhere_hits(actor) >= limit:
-        raise ValidationError({"id_number": ValidationError(
-            _("今日已有 %(n)d 次登记的身份证号码属于您辖区以外的人员，登记身份证号码暂停 24 小时；"
-              "如需办理迁入，请联系原登记社区或街道。") % {"n": limit}, code="id_elsewhere_limit")})
+    if _id_elsewhere_hits(actor) >= _daily_limit():
+        raise not_registrable()
     holder = Person.objects.with_id_number(person.id_number).exclude(pk=person.pk).first()
     if holder is None:
         return
@@ -182,9 +205,7 @@ def _unique_id_number(person: Person, *, actor, request=None) -> None:
     record(actor=actor, action=ID_ELSEWHERE_ACTION, object_type="registry.person", object_id=str(holder.pk),
            object_repr=mask_name(holder.real_name), success=False, request=request,
            after={"id_number": mask_id_number(person.id_number), "area": person.area.code if person.area_id else ""})
-    raise ValidationError({"id_number": ValidationError(
-        _("该身份证号码已在您辖区以外登记。如本人已迁入，请联系原登记社区办理迁出后再登记"
-          "（本次查询已记入审计日志，每日限 %(n)d 次）。") % {"n": limit}, code="id_registered_elsewhere")})
+    raise not_registrable()
 
 
 # --- Persons ---------------------------------------------------------------------------------
@@ -222,6 +243,12 @@ def record_move(*, actor, person: Person, kind: str, date: datetime.date, place:
     one); a move in or birth clears the mark. The person's record stays in its area.
     """
     _require_edit(actor, person.area)
+    return _write_move(actor=actor, person=person, kind=kind, date=date, place=place, note=note, request=request)
+
+
+def _write_move(*, actor, person: Person, kind: str, date: datetime.date, place: str = "", note: str = "",
+                request=None) -> PersonMove:
+    """``record_move`` once permission is settled (a decided move-in request settles it itself)."""
     move = PersonMove(person=person, kind=kind, date=date, place=place, note=note, recorded_by=actor,
                       house_id=person.house_id)
     move.full_clean()
@@ -392,3 +419,143 @@ def update_vehicle(*, actor, vehicle: Vehicle, request=None, **changes: Any) -> 
     """Change a vehicle's fields, audited."""
     return _update(actor=actor, obj=vehicle, fields=VEHICLE_FIELDS, changes=changes,
                    action="registry.vehicle.update", request=request)
+
+
+# --- Move-in requests (迁入申请) ----------------------------------------------------------------
+
+MOVE_IN_SUBMIT_ACTION = "registry.move_in.submit"
+MOVE_IN_REASON_MIN_LENGTH = 10
+
+
+def submit_move_in_request(*, actor, area: Area, id_number: str, real_name: str, reason: str,
+                           request=None) -> MoveInRequest | None:
+    """Ask the community holding ``id_number`` to move that person to ``area`` (the actor's).
+
+    The deliberate step in place of a free "registered elsewhere" answer: every submission is
+    audited (``registry.move_in.submit``) and counted against ``GONGZHI_ID_ELSEWHERE_LIMIT`` a day
+    for the actor. The holding area and person are resolved here from the blind index and kept on
+    the request for the holder's staff; the requester is told only that the request was filed.
+    ``None`` means no one holds the number, so no request is needed: the person can simply be
+    registered (an answer the registration itself would give by succeeding).
+    """
+    _require_edit(actor, area)
+    errors: dict[str, ValidationError] = {}
+    real_name, reason = (real_name or "").strip(), (reason or "").strip()
+    try:
+        id_number = validators.clean_id_number(id_number or "")
+    except ValidationError as error:
+        errors["id_number"] = error
+    if not real_name:
+        errors["real_name"] = ValidationError(_("请填写姓名。"), code="required")
+    if len(reason) < MOVE_IN_REASON_MIN_LENGTH:
+        errors["reason"] = ValidationError(_("请写明迁入事由（至少 %(n)d 个字）。") % {"n": MOVE_IN_REASON_MIN_LENGTH},
+                                           code="reason_too_short")
+    if errors:
+        raise ValidationError(errors)
+    limit = _daily_limit()
+    if _id_elsewhere_hits(actor, MOVE_IN_SUBMIT_ACTION) >= limit:
+        raise ValidationError({"id_number": ValidationError(
+            _("今日提交的迁入申请已达 %(n)d 次上限，请明天再提交。") % {"n": limit}, code="move_in_limit")})
+    holder = Person.objects.with_id_number(id_number).select_related("area").first()
+    audited = {"id_number": mask_id_number(id_number), "area": area.code}
+    if holder is None:
+        record(actor=actor, action=MOVE_IN_SUBMIT_ACTION, object_type="registry.moveinrequest", object_id="",
+               object_repr=mask_name(real_name), after={**audited, "outcome": "not_held"}, request=request)
+        return None
+    if visible_records(Person, actor).filter(pk=holder.pk).exists():
+        raise ValidationError({"id_number": ValidationError(_("该身份证号码已登记在其他人员名下。"),
+                                                            code="duplicate_id_number")})
+    already = ValidationError({"id_number": ValidationError(_("该身份证号码已有待处理的迁入申请，请勿重复提交。"),
+                                                            code="move_in_pending")})
+    if MoveInRequest.objects.filter(blind_lookup(MoveInRequest, "id_index", id_number), requesting_area=area,
+                                    status=MoveInStatus.PENDING).exists():
+        raise already
+    move_in = MoveInRequest(id_number=id_number, real_name=real_name, reason=reason, requesting_area=area,
+                            holding_area=holder.area, person=holder, requested_by=actor)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                move_in.save()
+        except IntegrityError:  # the same request filed at the same moment (one pending per number and area)
+            raise already from None
+        record(actor=actor, action=MOVE_IN_SUBMIT_ACTION, obj=move_in, object_repr=mask_name(real_name),
+               after={**audited, "outcome": "filed", "holding_area": holder.area.code, "person": holder.pk},
+               request=request)
+    return move_in
+
+
+def _decide(*, actor, move_in: MoveInRequest, status: str, note: str, request=None) -> None:
+    move_in.status, move_in.decided_by, move_in.decided_at = status, actor, timezone.now()
+    move_in.decision_note = note
+    move_in.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    record(actor=actor, action=f"registry.move_in.{status}", obj=move_in, object_repr=mask_name(move_in.real_name),
+           before={"status": MoveInStatus.PENDING}, after={"status": status, "note": note}, request=request)
+
+
+def _locked_pending(move_in: MoveInRequest) -> MoveInRequest:
+    locked = MoveInRequest.objects.select_for_update(of=("self",)).select_related("person__area", "requesting_area",
+                                                                      "holding_area").get(pk=move_in.pk)
+    if locked.status != MoveInStatus.PENDING:
+        raise ValidationError(_("该迁入申请已处理，不能再次处理。"), code="not_pending")
+    return locked
+
+
+def _notify_requester(move_in: MoveInRequest) -> None:
+    if move_in.requested_by_id is None:
+        return
+    from django.urls import reverse
+
+    words = {"name": move_in.real_name, "status": move_in.get_status_display()}
+    body = move_in.decision_note
+    send_notice(recipients=[move_in.requested_by], title=_("迁入申请（%(name)s）：%(status)s") % words,
+                body=body, link=reverse("registry:move_in_list"), kind="registry")
+
+
+def accept_move_in_request(*, actor, move_in: MoveInRequest, note: str = "", request=None) -> MoveInRequest:
+    """The holding community agrees: the person moves to the requesting area.
+
+    Recorded as a move out of the holding area (off their house and household there) and a move
+    in to the requesting area, both in the person's history; the requester is notified.
+    """
+    _require_edit(actor, move_in.holding_area)
+    with transaction.atomic():
+        move_in = _locked_pending(move_in)
+        person = move_in.person
+        if person is None:
+            raise ValidationError(_("该人员记录已不存在，只能不同意此申请。"), code="person_gone")
+        _require_edit(actor, person.area)
+        source, target, today = person.area, move_in.requesting_area, timezone.localdate()
+        record_move(actor=actor, person=person, kind=MoveKind.MOVE_OUT, date=today, place=target.name,
+                    note=_("迁入申请同意迁出"), request=request)
+        person.area = target
+        person.save(update_fields=["area", "updated_at"])
+        record(actor=actor, action="registry.person.update", obj=person, before={"area": source.pk},
+               after={"area": target.pk}, request=request)
+        _write_move(actor=actor, person=person, kind=MoveKind.MOVE_IN, date=today, place=source.name,
+                    note=_("迁入申请同意迁入"), request=request)
+        _decide(actor=actor, move_in=move_in, status=MoveInStatus.ACCEPTED, note=note.strip(), request=request)
+        _notify_requester(move_in)
+    return move_in
+
+
+def decline_move_in_request(*, actor, move_in: MoveInRequest, note: str, request=None) -> MoveInRequest:
+    """The holding community refuses, saying why; the requester is notified."""
+    _require_edit(actor, move_in.holding_area)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": ValidationError(_("请填写不同意的理由。"), code="required")})
+    with transaction.atomic():
+        move_in = _locked_pending(move_in)
+        _decide(actor=actor, move_in=move_in, status=MoveInStatus.DECLINED, note=note, request=request)
+        _notify_requester(move_in)
+    return move_in
+
+
+def withdraw_move_in_request(*, actor, move_in: MoveInRequest, request=None) -> MoveInRequest:
+    """The requester takes back a pending request of their own."""
+    if move_in.requested_by_id != actor.pk:
+        raise PermissionDenied
+    with transaction.atomic():
+        move_in = _locked_pending(move_in)
+        _decide(actor=actor, move_in=move_in, status=MoveInStatus.WITHDRAWN, note="", request=request)
+    return move_in

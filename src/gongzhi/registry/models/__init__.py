@@ -3,6 +3,7 @@
 from .base import AreaBoundModel, RegistryQuerySet
 from .groups import PersonTag, SpecialGroup
 from .imports import ImportBatch, ImportRowChange, ImportStatus
+from .move_in import MoveInRequest, MoveInStatus
 from .organisations import Facility, Organisation, Vehicle
 from .people import Household, Person, PersonMove, name_romanisation
 from .places import Building, Estate, House, Unit
@@ -11,7 +12,7 @@ from .summaries import AreaPopulation
 
 __all__ = [
     "AreaBoundModel", "AreaPopulation", "Building", "Estate", "Facility", "House", "Household", "ImportBatch", "ImportRowChange",
-    "ImportStatus", "Organisation", "Person",
+    "ImportStatus", "MoveInRequest", "MoveInStatus", "Organisation", "Person",
     "PersonMove", "PersonTag", "RegistryQuerySet", "ResidentLink", "SpecialGroup", "Unit", "Vehicle",
     "VerificationFailure", "VerificationMethod", "name_romanisation",
 ]

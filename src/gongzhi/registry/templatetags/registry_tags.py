@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from gongzhi.core.urlbuild import pk_url
+from gongzhi.privacy.masking import mask_id_number
 from gongzhi.privacy.templatetags.privacy_tags import masked_cells
 from gongzhi.registry.models import Person
 
@@ -100,3 +101,18 @@ def _tag_spans(context, tags) -> SafeString:
                         for key, value in tag.attributes.items())
         spans.append(f'<span class="tag" title="{title}">{escape(tag.group.name)}</span> ')
     return mark_safe("".join(spans) + "\n")
+
+
+@register.filter
+def masked_id(value: str) -> str:
+    """An ID number shown masked (move-in requests are listed without a reveal widget)."""
+    return mask_id_number(value or "") or "—"
+
+
+@register.filter
+def may_edit_registry(user) -> bool:
+    """Whether ``user`` registers records anywhere (the move-in requests tab is for them)."""
+    from gongzhi.accounts.permissions import has_perm
+    from gongzhi.accounts.roles import Perm
+
+    return has_perm(user, Perm.REGISTRY_EDIT)

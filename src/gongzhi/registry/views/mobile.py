@@ -41,7 +41,7 @@ def mobile_households(request):
     })
 
 
-def _house_page(request, house, *, forms_for=None, move_in_form=None, status=200):
+def _house_page(request, house, *, forms_for=None, move_in_form=None, offer_move_in=False, status=200):
     forms_for = forms_for or {}
     groups = active_groups()  # once for every resident's tag form
     residents = []
@@ -58,6 +58,7 @@ def _house_page(request, house, *, forms_for=None, move_in_form=None, status=200
         "house": house, "residents": residents,
         "can_edit": selectors.in_perm_scope(request.user, Perm.REGISTRY_EDIT, house.area),
         "move_in_form": move_in_form or MoveInForm(),
+        "offer_move_in": offer_move_in,
     }, status=status)
 
 
@@ -135,6 +136,7 @@ def resident_move_in(request, pk: int):
     if not selectors.in_perm_scope(request.user, Perm.REGISTRY_EDIT, house.area):
         raise PermissionDenied
     form = MoveInForm(request.POST)
+    offer = False
     if form.is_valid():
         data = form.cleaned_data
         fields = {"house": house, "id_number": data["id_number"], "phone": data["phone"]}
@@ -147,15 +149,25 @@ def resident_move_in(request, pk: int):
         if not form.errors:
             try:
                 with transaction.atomic():
-                    person = services.create_person(actor=request.user, area=house.area,
-                                                    real_name=data["real_name"], request=request, **fields)
-                    services.record_move(actor=request.user, person=person, kind=MoveKind.MOVE_IN,
-                                         date=datetime.date.today(), note=_("入户走访登记"), request=request)
+                    try:
+                        person = services.create_person(actor=request.user, area=house.area,
+                                                        real_name=data["real_name"], request=request, **fields)
+                    except ValidationError as error:
+                        # Leave the block normally: a refusal's audit entry counts against the
+                        # actor's daily limit and must not be rolled back with the registration.
+                        refusal: ValidationError | None = error
+                    else:
+                        refusal = None
+                        services.record_move(actor=request.user, person=person, kind=MoveKind.MOVE_IN,
+                                             date=datetime.date.today(), note=_("入户走访登记"), request=request)
+                if refusal is not None:
+                    raise refusal
             except ValidationError as error:
                 add_service_errors(form, error)
+                offer = services.offers_move_in_request(error)
             else:
                 return _done(request, pk, _("已登记新迁入人员 %(name)s。") % {"name": person.real_name})
-    return _house_page(request, house, move_in_form=form, status=400)
+    return _house_page(request, house, move_in_form=form, offer_move_in=offer, status=400)
 
 
 urls: list = [
