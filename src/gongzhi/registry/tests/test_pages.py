@@ -206,7 +206,10 @@ def test_a_long_list_shows_a_bounded_count(login_as, demo, monkeypatch):
     monkeypatch.setattr(paging, "EXACT_COUNT_LIMIT", 5)
     html = login_as("community").get(LIST).content.decode()
     count = re.search(r'data-testid="result-count">([^<]+)<', html).group(1)
-    assert count in {"超过 5 人", *(f"约 {n} 人" for n in range(6, 100))}, count
+    # PostgreSQL's figure is the planner's estimate, which follows the table's statistics (other
+    # tests' rows included): only its form and that it is above the exact-count limit are fixed.
+    estimate = re.fullmatch(r"约 (\d+) 人", count)
+    assert count == "超过 5 人" or estimate and int(estimate.group(1)) > 5, count
     monkeypatch.setattr(paging, "EXACT_COUNT_LIMIT", 10)
     html = login_as("community").get(LIST).content.decode()
     assert 'data-testid="result-count">共 8 人<' in html
