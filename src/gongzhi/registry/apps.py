@@ -13,7 +13,11 @@ class RegistryConfig(AppConfig):
         from gongzhi.core.schedule import periodic
 
         from .summaries import REFRESH_EVERY
-        from .tasks import refresh_population_summaries
+        from .fulltext import FLUSH_EVERY
+        from .tasks import index_new_persons, refresh_population_summaries
 
         # The statistics page reads these figures; they say when they were computed.
         periodic("registry.refresh_population_summaries", refresh_population_summaries, every=REFRESH_EVERY)
+        # Persons added one at a time (forms, move-ins) are searchable at once, by a scan of the few
+        # not yet indexed; the clock indexes them for the trigram search.
+        periodic("registry.index_new_persons", index_new_persons, every=FLUSH_EVERY)

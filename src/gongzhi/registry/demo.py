@@ -29,7 +29,7 @@ from stdnum.cn import ric, uscc
 
 from gongzhi.areas.models import Area, Level
 
-from . import validators
+from . import fulltext, validators
 from .choices import (
     Education,
     Employment,
@@ -529,6 +529,7 @@ def build(district: Area, residents: int = 20000, *, seed: int = DEFAULT_SEED, b
             if progress and (index + 1) % 30 == 0:
                 progress(f"{index + 1}/{len(grids)} grids, {writer.counts[Person]} persons written")
         writer.flush()
+        fulltext.flush()  # the persons written are indexed for "contains" search in one statement
         _reset_sequences(explicit)
         bind_demo_resident(district)
     names = {Organisation: "organisations", Estate: "estates", Building: "buildings", Unit: "units",

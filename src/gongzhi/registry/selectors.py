@@ -25,7 +25,7 @@ from gongzhi.areas.models import Area
 from gongzhi.audit.models import AuditEntry
 from gongzhi.privacy.fields import blind_lookup
 
-from . import summaries, validators
+from . import fulltext, summaries, validators
 from .choices import Gender, Registration, RelationToHead, ResidenceStatus
 from .models import (
     Facility,
@@ -129,6 +129,7 @@ def _contains_ids(text: str) -> list[QuerySet | RawSQL]:
             RawSQL("SELECT rowid FROM registry_person_fts WHERE registry_person_fts MATCH %s", [phrase]),
             Person.objects.filter(house__in=RawSQL(
                 "SELECT rowid FROM registry_house_fts WHERE registry_house_fts MATCH %s", [phrase])).values("pk"),
+            fulltext.pending_matches(text),
         ]
     return [
         Person.objects.filter(real_name__icontains=text).values("pk"),

@@ -11,3 +11,14 @@ def refresh_population_summaries() -> int:
     from .summaries import refresh
 
     return refresh()
+
+
+@task()
+def index_new_persons() -> int:
+    """Index for "contains" search the persons added since the last flush (``fulltext.flush``)."""
+    from django.db import transaction
+
+    from .fulltext import flush
+
+    with transaction.atomic():
+        return flush()

@@ -43,6 +43,7 @@ from gongzhi.privacy.fields import BlindIndexField
 from gongzhi.privacy.masking import mask
 from gongzhi.privacy.sensitive import kind_of
 
+from .. import fulltext
 from ..choices import RelationToHead
 from ..models import (
     House,
@@ -226,6 +227,7 @@ def _run(report: ImportReport, area: Area, actor, data: bytes, filename: str, *,
                     with writer.transaction():
                         plan = planner.plan(chunk.valid)
                         _write(plan, batch, timezone.now())
+                        fulltext.flush()
                     _count(report, plan)
                     if progress is not None:
                         progress("write", chunk.checked, max(head.rows, chunk.checked))
@@ -233,6 +235,7 @@ def _run(report: ImportReport, area: Area, actor, data: bytes, filename: str, *,
                     for number, plan in enumerate(planned, start=1):
                         with writer.transaction():
                             _write(plan, batch, timezone.now())
+                            fulltext.flush()
                         if progress is not None:
                             progress("write", number, len(planned))
             except Exception:
