@@ -9,13 +9,16 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _fresh_process_caches():
-    """The grid index, data keys, Open311 keys and services live per process; tests must not see stale ones."""
+    """The grid index, data keys, Open311 keys and services, and the filter bars' options live per process;
+    tests must not see stale ones."""
     from gongzhi.areas import locate
     from gongzhi.cases import open311, open311_intake, open311_keys
     from gongzhi.privacy import crypto
+    from gongzhi.registry.forms import forget_choices
 
     def forget():
         locate.invalidate()
+        forget_choices()  # a rolled-back rename leaves no signal: cached filter options start anew
         crypto._keys_for.cache_clear()
         open311.forget_services()
         open311_keys.forget_keys()

@@ -25,13 +25,59 @@ def scope_paths(user) -> tuple[str, ...]:
 
 
 def scope_q(user, path_field: str) -> models.Q:
-    paths = scope_paths(user)
+    return paths_q(scope_paths(user), path_field)
+
+
+def paths_q(paths, path_field: str) -> models.Q:
+    """Rows whose area path (``path_field``) starts with one of ``paths``; none for no paths."""
     if not paths:
         return models.Q(pk__in=[])
     q = models.Q()
     for p in paths:
         q |= models.Q(**{f"{path_field}__startswith": p})
     return q
+
+
+def root_paths(user) -> tuple[str, ...]:
+    """The paths of the areas without a parent (read once per request: cached on the user object)."""
+    cached = getattr(user, "_gongzhi_root_paths", None)
+    if cached is None:
+        from .models import Area
+
+        cached = tuple(Area.objects.filter(parent__isnull=True).values_list("path", flat=True))
+        if user is not None:
+            user._gongzhi_root_paths = cached
+    return cached
+
+
+def covers_every_area(user, paths) -> bool:
+    """Whether ``paths`` hold every root area's subtree, so every area is inside them."""
+    roots = root_paths(user)
+    return bool(roots) and all(any(root.startswith(p) for p in paths) for root in roots)
+
+
+def _reaches_an_area_always(model, path_field: str) -> bool:
+    """Whether every row of ``model`` has an area at the end of ``path_field`` (no nullable step)."""
+    *steps, _path = path_field.split("__")
+    for step in steps:
+        field = model._meta.get_field(step)
+        if field.null or not field.is_relation:
+            return False
+        model = field.related_model
+    return True
+
+
+def within_paths(qs: models.QuerySet, user, paths, path_field: str) -> models.QuerySet:
+    """``qs`` narrowed to rows under ``paths``.
+
+    When the paths cover every area (a district's account on that district's own server) and
+    every row has an area, the condition holds for every row and is left out: at a million
+    people, joining each row to its area only to test a path that always matches was most of
+    the cost of counting a filter's rows (16 ms of 17 for a special group).
+    """
+    if paths and covers_every_area(user, paths) and _reaches_an_area_always(qs.model, path_field):
+        return qs
+    return qs.filter(paths_q(paths, path_field))
 
 
 class AreaScopedQuerySet(models.QuerySet):
@@ -44,7 +90,7 @@ class AreaScopedQuerySet(models.QuerySet):
     area_path_field = "area__path"
 
     def visible_to(self, user) -> "AreaScopedQuerySet":
-        return self.filter(scope_q(user, self.area_path_field))
+        return within_paths(self, user, scope_paths(user), self.area_path_field)
 
 
 class PermScopedQuerySet(AreaScopedQuerySet):
@@ -61,7 +107,4 @@ class PermScopedQuerySet(AreaScopedQuerySet):
 
         if user is None or not getattr(user, "is_authenticated", False) or not has_perm(user, self.scope_perm):
             return self.none()
-        q = models.Q(pk__in=[])
-        for path in perm_paths(user, self.scope_perm):
-            q |= models.Q(**{f"{self.area_path_field}__startswith": path})
-        return self.filter(q)
+        return within_paths(self, user, perm_paths(user, self.scope_perm), self.area_path_field)

@@ -10,7 +10,17 @@ class RegistryConfig(AppConfig):
     def ready(self) -> None:
         from . import export_jobs, import_jobs  # noqa: F401  (they register their background job kinds)
 
+        from django.db.models.signals import post_delete, post_save
+
+        from gongzhi.areas.models import Area
         from gongzhi.core.schedule import periodic
+
+        from .forms import forget_choices
+        from .models import SpecialGroup
+
+        for model in (Area, SpecialGroup):  # the filter bars' cached options
+            post_save.connect(forget_choices, sender=model, dispatch_uid=f"registry-choices-save-{model.__name__}")
+            post_delete.connect(forget_choices, sender=model, dispatch_uid=f"registry-choices-delete-{model.__name__}")
 
         from .summaries import REFRESH_EVERY
         from .fulltext import FLUSH_EVERY

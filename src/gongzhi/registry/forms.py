@@ -7,16 +7,21 @@ audit), and the service's ``ValidationError`` is put back on the form next to it
 from __future__ import annotations
 
 import datetime
+import hashlib
 from html import escape
 from typing import Any
 
 from django import forms
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.accounts.permissions import perm_paths
+from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area, Level
+from gongzhi.areas.scope import scope_paths
 
 from . import services
 from .choices import (
@@ -55,18 +60,48 @@ def _blank(label) -> list[tuple[str, Any]]:
     return [("", label)]
 
 
+# The filter bars' area and group options, kept for a few minutes: a district's bar lists every
+# street, community and grid (thousands of areas), read and built anew on every list page before.
+# Saving an area or a group starts a new generation in this process; other processes see
+# the change within ``CHOICES_SECONDS``.
+CHOICES_SECONDS = 300
+_GENERATION_KEY = "registry:choices:generation"
+
+
+def _generation() -> int:
+    return cache.get_or_set(_GENERATION_KEY, 1, None)
+
+
+def forget_choices(**_signal) -> None:
+    """A new generation of cached filter options (connected to saves of areas and groups)."""
+    try:
+        cache.incr(_GENERATION_KEY)
+    except ValueError:
+        cache.set(_GENERATION_KEY, 1, None)
+
+
 def area_choices(user, levels=FILTER_AREA_LEVELS) -> list[tuple[str, str]]:
-    """Areas of the user's registry scope to filter by, indented by level (one query)."""
+    """Areas of the user's registry scope to filter by, indented by level (one query, or none)."""
     from .selectors import _view_q
 
-    areas = (Area.objects.visible_to(user).filter(_view_q(user, "path"), level__in=levels)
-             .order_by("path").values_list("code", "name", "level"))
-    indent = {Level.DISTRICT: "", Level.STREET: "", Level.COMMUNITY: "　", Level.GRID: "　　"}
-    return [(code, f"{indent.get(level, '')}{name}") for code, name, level in areas]
+    paths = ",".join(sorted(set(scope_paths(user)))) + "|" + ",".join(perm_paths(user, Perm.REGISTRY_VIEW))
+    key = "registry:area-choices:%d:%s" % (_generation(), hashlib.sha256(
+        f"{paths}|{','.join(levels)}".encode()).hexdigest())
+
+    def read() -> list[tuple[str, str]]:
+        areas = (Area.objects.visible_to(user).filter(_view_q(user, "path"), level__in=levels)
+                 .order_by("path").values_list("code", "name", "level"))
+        indent = {Level.DISTRICT: "", Level.STREET: "", Level.COMMUNITY: "　", Level.GRID: "　　"}
+        return [(code, f"{indent.get(level, '')}{name}") for code, name, level in areas]
+
+    return cache.get_or_set(key, read, CHOICES_SECONDS)
 
 
 def group_choices() -> list[tuple[str, str]]:
-    return list(SpecialGroup.objects.filter(active=True).order_by("order", "code").values_list("code", "name"))
+    return cache.get_or_set(
+        f"registry:group-choices:{_generation()}",
+        lambda: list(SpecialGroup.objects.filter(active=True).order_by("order", "code").values_list("code", "name")),
+        CHOICES_SECONDS)
 
 
 class PlainSelect(forms.Select):

@@ -93,13 +93,17 @@ def _link(base: list[tuple[str, str]], **params) -> str:
 
 
 def paginate(qs: QuerySet, params, *, order: str, base: list[tuple[str, str]], per_page: int,
-             in_order: QuerySet | None = None) -> Page:
+             in_order: QuerySet | None = None, counted: QuerySet | int | None = None) -> Page:
     """The page of ``qs`` that ``params`` asks for (``after``, ``before``, ``last`` or ``page``).
 
     ``base`` holds the list's other query parameters, kept in every link. ``in_order`` is the same
-    rows written to be found by walking the order, used when there are many of them.
+    rows written to be found by walking the order, used when there are many of them. ``counted``
+    has as many rows as ``qs`` and is cheaper to count, or is their number, already known.
     """
-    count = count_rows(qs)
+    if isinstance(counted, int):
+        count = Count(counted)
+    else:
+        count = count_rows(qs if counted is None else counted)
     if in_order is not None and count.value > WALK_ABOVE:
         qs = in_order
     if order not in KEYSET_ORDERS:

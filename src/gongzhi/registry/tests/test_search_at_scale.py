@@ -194,13 +194,13 @@ def many(demo):
 
 
 @pytest.mark.parametrize(("params", "queries"), [
-    ({}, 9),
-    ({"q": "wj"}, 9),
-    ({"q": "明月小区"}, 9),
-    ({"tag": "disabled"}, 9),
-    ({"last": "1"}, 9),
-    ({"after": "wangjian49~1"}, 9),
-    ({"order": "birth_date", "page": "2"}, 9),
+    ({}, 8),
+    ({"q": "wj"}, 8),
+    ({"q": "明月小区"}, 8),  # the matches read once, and counted from them
+    ({"tag": "disabled"}, 8),
+    ({"last": "1"}, 8),
+    ({"after": "wangjian49~1"}, 8),
+    ({"order": "birth_date", "page": "2"}, 8),
 ])
 def test_person_list_pages_use_a_fixed_number_of_queries(login_as, many, django_assert_num_queries, params, queries):
     from django.urls import reverse

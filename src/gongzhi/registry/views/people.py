@@ -113,20 +113,30 @@ def import_rows(changes) -> list[dict]:
 def person_list(request):
     form = PersonFilterForm(request.GET or None, user=request.user)
     args = form.selector_arguments() if form.is_bound else {"order": "name"}
-    persons = selectors.for_person_list(selectors.persons_for(request.user, **args))
-    in_order = (selectors.for_person_list(selectors.persons_for(request.user, **args, tags_in_order=True))
-                if args.get("tags") else None)
     try:
         guard_id_search(request.user, args.get("q", ""), request=request)
     except ValidationError as error:
         form.add_error("q", error)
-        persons, in_order = persons.none(), None
-    page = paging.paginate(persons, request.GET, order=args.get("order") or "name", base=query_pairs(form),
-                           per_page=PAGE_SIZE, in_order=in_order)
+        page = paging.Page([], paging.Count(0))
+    else:
+        page = _person_page(request, form, args)
     return render(request, "registry/person_list.html", {
         "form": form, "page": page, "query": querystring(form),
         "filtered": form.is_bound and any(v for k, v in request.GET.items() if k not in ("page", "order")),
     })
+
+
+def _person_page(request, form, args: dict) -> paging.Page:
+    """The page of the person list that ``args`` (``PersonFilterForm.selector_arguments``) asks for."""
+    # A "contains" search's matches are read once, for the count and the rows.
+    matches = selectors.search_matches(args.get("q", ""))
+    persons = selectors.for_person_list(selectors.persons_for(request.user, **args, matches=matches))
+    # Many members of a group, or many "contains" matches: the same rows found by walking the name order.
+    in_order = (selectors.for_person_list(selectors.persons_for(request.user, **args, matches=matches, in_order=True))
+                if args.get("tags") or selectors.walks_search(args.get("q", "")) else None)
+    counted = selectors.person_count_query(request.user, **args, matches=matches) if in_order is not None else None
+    return paging.paginate(persons, request.GET, order=args.get("order") or "name", base=query_pairs(form),
+                           per_page=PAGE_SIZE, in_order=in_order, counted=counted)
 
 
 @login_required
