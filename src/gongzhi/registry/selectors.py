@@ -9,11 +9,9 @@ their grid, not the community they live in.
 from __future__ import annotations
 
 import datetime
-import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -131,8 +129,10 @@ def _contains_ids(text: str) -> list[QuerySet | RawSQL]:
         phrase = '"' + text.replace('"', '""') + '"'
         return [
             RawSQL("SELECT rowid FROM registry_person_fts WHERE registry_person_fts MATCH %s", [phrase]),
-            Person.objects.filter(house__in=RawSQL(
-                "SELECT rowid FROM registry_house_fts WHERE registry_house_fts MATCH %s", [phrase])).values("pk"),
+            # A join from the matching houses: twice as fast as ``house_id IN (…)``, which SQLite
+            # first builds into a list.
+            RawSQL("SELECT p.id FROM registry_house_fts f JOIN registry_person p ON p.house_id = f.rowid "
+                   "WHERE registry_house_fts MATCH %s", [phrase]),
             fulltext.pending_matches(text),
         ]
     return [
@@ -176,7 +176,8 @@ def _search_q(q: str, *, walk: bool = False) -> Q:
 
 
 def _search_union(text: str) -> RawSQL:
-    """The person ids matching ``text`` by name prefix, pinyin, initials or "contains", one UNION."""
+    """The person ids matching ``text`` by name prefix, pinyin, initials or "contains", one UNION ALL
+    (``.branches`` says of how many parts: an id comes at most once from each)."""
     branches: list[Q] = [_name_prefix(text)]
     letters = _letters(text)
     if letters:
@@ -184,42 +185,60 @@ def _search_union(text: str) -> RawSQL:
     ids = [Person.objects.filter(branch).values("pk") for branch in branches]
     if len(text) >= CONTAINS_MIN_CHARACTERS:
         ids += _contains_ids(text)
-    return _union_sql(ids)
+    union = _union_sql(ids)
+    union.branches = len(ids)
+    return union
 
 
 MATCHES_READ_LIMIT = 20_000
+# On SQLite the matches are kept in a table of the connection's own temporary database: writing it
+# takes no lock on the main database, and the page's queries probe it as an index.
+MATCHES_TABLE = "temp.registry_search_matches"
 
 
 @dataclass
 class Matches:
-    """The ids a "contains" search finds, read once for a page: its count and its rows both test
-    persons against them, where each would otherwise search the trigram indexes again."""
+    """The persons a "contains" search finds, searched once for a page: its count and its rows both
+    test persons against them, where each query would otherwise search the trigram indexes again.
 
-    ids: list[int]
+    SQLite keeps them in ``MATCHES_TABLE`` (one search's at a time on a connection), PostgreSQL in
+    ``ids``, sent as an array.
+    """
 
-    @cached_property
-    def _json(self) -> str:
-        return json.dumps(self.ids, separators=(",", ":"))
+    count: int
+    ids: list[int] | None = None
 
     def sql(self, *, walk: bool = False) -> RawSQL:
-        column = '+"registry_person"."id"' if walk and connection.vendor == "sqlite" else '"registry_person"."id"'
         if connection.vendor == "sqlite":
-            return RawSQL(f"{column} IN (SELECT value FROM json_each(%s))", [self._json], output_field=BooleanField())
+            # ``+`` on the column: SQLite then walks the name order and probes the table (``walk``).
+            column = '+"registry_person"."id"' if walk else '"registry_person"."id"'
+            return RawSQL(f"{column} IN {MATCHES_TABLE}", [], output_field=BooleanField())
         # A bigint array, as the column: PostgreSQL tests membership of an array of the column's own
         # type by hashing it; an int4 array against the int8 column is searched element by element.
-        return RawSQL(f"{column} = ANY(%s::bigint[])", [self.ids], output_field=BooleanField())
+        return RawSQL('"registry_person"."id" = ANY(%s::bigint[])', [self.ids], output_field=BooleanField())
 
 
 def search_matches(q: str) -> Matches | None:
-    """The ids ``q`` matches when it is a "contains" search (``walks_search``) and they are at most
-    ``MATCHES_READ_LIMIT``; ``None`` otherwise (the search is then written into each query)."""
+    """The persons ``q`` matches when it is a "contains" search (``walks_search``) and they are at
+    most ``MATCHES_READ_LIMIT``; ``None`` otherwise (the search is then written into each query)."""
     if not walks_search(q):
         return None
     union = _search_union(unicodedata.normalize("NFKC", q).strip())
+    # Rows, not persons, are limited: with up to ``branches`` rows a person, more than the limit of
+    # persons is certain once as many rows as ``branches`` times (limit + 1) have come.
+    bounded = f"{union.sql} LIMIT {union.branches * (MATCHES_READ_LIMIT + 1)}"
     with connection.cursor() as cursor:
-        cursor.execute(f"{union.sql} LIMIT {MATCHES_READ_LIMIT + 1}", union.params)
-        ids = [row[0] for row in cursor.fetchall()]
-    return Matches(ids) if len(ids) <= MATCHES_READ_LIMIT else None
+        if connection.vendor == "sqlite":
+            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {MATCHES_TABLE.split('.')[1]} "
+                           "(id integer NOT NULL PRIMARY KEY)")
+            cursor.execute(f"DELETE FROM {MATCHES_TABLE}")  # noqa: S608 - a fixed table name
+            cursor.execute(f"INSERT OR IGNORE INTO {MATCHES_TABLE} {bounded}", union.params)
+            found, ids = cursor.rowcount, None  # ids found twice were ignored, not counted
+        else:
+            cursor.execute(bounded, union.params)
+            ids = list(dict.fromkeys(row[0] for row in cursor.fetchall()))
+            found = len(ids)
+    return Matches(found, ids) if found <= MATCHES_READ_LIMIT else None
 
 
 def _letters(text: str) -> str:
@@ -243,14 +262,15 @@ def walks_search(q: str) -> bool:
 
 
 def _union_sql(parts: list[QuerySet | RawSQL]) -> RawSQL:
-    """One ``SELECT … UNION SELECT …`` of the person ids each part finds."""
+    """One ``SELECT … UNION ALL SELECT …`` of the person ids each part finds (an id may come twice:
+    ``IN`` does not mind, and the search's matches are kept by id)."""
     statements, params = [], []
     for part in parts:
         sql, part_params = (part.sql, part.params) if isinstance(part, RawSQL) else (
             part.order_by().query.sql_with_params())
         statements.append(sql)
         params.extend(part_params)
-    return RawSQL(" UNION ".join(statements), params)
+    return RawSQL(" UNION ALL ".join(statements), params)
 
 
 def persons_for(
@@ -322,7 +342,7 @@ def person_count_query(user, *, q: str = "", area_code: str | None = None, tags=
     if not (covers_every_area(user, scope_paths(user)) and covers_every_area(user, paths)):
         return None
     if matches is not None:
-        return len(matches.ids)
+        return matches.count
     return PersonTag.objects.filter(group__code=tags[0]).values("person_id")
 
 

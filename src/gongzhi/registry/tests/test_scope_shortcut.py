@@ -97,7 +97,7 @@ def test_many_matches_are_searched_in_each_query_instead(demo, monkeypatch):
         make_person(name=f"明{n}", id_number=make_id(sequence=f"53{n}"), house=house)
     district = _fresh(demo.users["district"])
     read = selectors.search_matches("明月小区")
-    assert read is not None and len(read.ids) == 4
+    assert read is not None and read.count == 4
     monkeypatch.setattr(selectors, "MATCHES_READ_LIMIT", 3)
     assert selectors.search_matches("明月小区") is None
     for in_order in (False, True):
@@ -134,3 +134,19 @@ def test_the_filter_bar_options_are_kept_and_follow_renames(demo, login_as, djan
         client.get(reverse("registry:person_list"))
     assert not [q for q in queries.captured_queries if "registry_specialgroup" in q["sql"]
                 or ('"areas_area"."level"' in q["sql"])], "the options were read again"
+
+
+def test_a_person_found_twice_is_counted_once_and_the_limit_still_holds(demo, monkeypatch):
+    """Each way of matching adds its ids (UNION ALL): a person matching by name and by address comes
+    twice, is kept once, and the read limit counts persons, not rows."""
+    from gongzhi.registry.models import House
+
+    house = House.objects.create(area=Area.objects.get(code="34170200100101"), address="明月路1号")
+    make_person(name="明月路人", id_number=make_id(sequence="541"), house=house, address_text="明月路1号")
+    make_person(name="旁人", id_number=make_id(sequence="542"), house=house)
+    found = selectors.search_matches("明月路")
+    assert found is not None and found.count == 2
+    monkeypatch.setattr(selectors, "MATCHES_READ_LIMIT", 2)
+    assert selectors.search_matches("明月路").count == 2
+    monkeypatch.setattr(selectors, "MATCHES_READ_LIMIT", 1)
+    assert selectors.search_matches("明月路") is None

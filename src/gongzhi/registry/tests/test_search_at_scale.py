@@ -196,7 +196,7 @@ def many(demo):
 @pytest.mark.parametrize(("params", "queries"), [
     ({}, 8),
     ({"q": "wj"}, 8),
-    ({"q": "明月小区"}, 8),  # the matches read once, and counted from them
+    ({"q": "明月小区"}, 8),  # the matches read once, and counted from them (SQLite: kept in a temporary table)
     ({"tag": "disabled"}, 8),
     ({"last": "1"}, 8),
     ({"after": "wangjian49~1"}, 8),
@@ -207,6 +207,8 @@ def test_person_list_pages_use_a_fixed_number_of_queries(login_as, many, django_
 
     client = login_as("district")
     client.get(reverse("registry:person_list"), params)
+    if connection.vendor == "sqlite" and selectors.walks_search(params.get("q", "")):
+        queries += 2  # the temporary table made sure of and emptied before the matches go in
     with django_assert_num_queries(queries):
         response = client.get(reverse("registry:person_list"), params)
     assert response.status_code == 200 and 'data-testid="person-table"' in response.content.decode()
