@@ -13,6 +13,7 @@ The total is counted exactly up to ``EXACT_COUNT_LIMIT`` rows; above it, SQLite 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -93,39 +94,54 @@ def _link(base: list[tuple[str, str]], **params) -> str:
 
 
 def paginate(qs: QuerySet, params, *, order: str, base: list[tuple[str, str]], per_page: int,
-             in_order: QuerySet | None = None, counted: QuerySet | int | None = None) -> Page:
+             in_order: QuerySet | None = None, counted: QuerySet | int | None = None,
+             by_pk: Callable[[list[int]], QuerySet] | None = None) -> Page:
     """The page of ``qs`` that ``params`` asks for (``after``, ``before``, ``last`` or ``page``).
 
     ``base`` holds the list's other query parameters, kept in every link. ``in_order`` is the same
     rows written to be found by walking the order, used when there are many of them. ``counted``
     has as many rows as ``qs`` and is cheaper to count, or is their number, already known.
+
+    ``by_pk`` reads the rows of given primary keys for display. On PostgreSQL a walked page is then
+    found as keys first, from the ``(name_pinyin, id)`` index alone, and its rows read after: a
+    walk that reads each person's row to test it read 4,500 rows for 50 (10 ms and more).
     """
     if isinstance(counted, int):
         count = Count(counted)
     else:
         count = count_rows(qs if counted is None else counted)
-    if in_order is not None and count.value > WALK_ABOVE:
+    walked = in_order is not None and count.value > WALK_ABOVE
+    if walked:
         qs = in_order
+    keys_first = by_pk is not None and connection.vendor == "postgresql"
+
+    def take(part: QuerySet, stop: int, start: int = 0) -> list:
+        if not keys_first:
+            return list(part[start:stop])
+        pks = list(part.values_list("pk", flat=True)[start:stop])
+        found = {row.pk: row for row in by_pk(pks)}
+        return [found[pk] for pk in pks if pk in found]
+
     if order not in KEYSET_ORDERS:
         return _numbered(qs, params, count, base, per_page)
     descending = KEYSET_ORDERS[order]
     after, before = _parse_cursor(params.get("after")), _parse_cursor(params.get("before"))
     if params.get("last"):
-        rows = list(qs.reverse()[: per_page + 1])
+        rows = take(qs.reverse(), per_page + 1)
         more_before, more_after = len(rows) > per_page, False
         rows = rows[:per_page][::-1]
     elif before is not None:
-        rows = list(qs.filter(_beyond(before, not descending)).reverse()[: per_page + 1])
+        rows = take(qs.filter(_beyond(before, not descending)).reverse(), per_page + 1)
         more_before, more_after = len(rows) > per_page, True
         rows = rows[:per_page][::-1]
     elif after is not None:
-        rows = list(qs.filter(_beyond(after, descending))[: per_page + 1])
+        rows = take(qs.filter(_beyond(after, descending)), per_page + 1)
         more_before, more_after = True, len(rows) > per_page
         rows = rows[:per_page]
     else:
         number = min(_page_number(params), MAX_NUMBERED_PAGE)
         start = (number - 1) * per_page
-        rows = list(qs[start: start + per_page + 1])
+        rows = take(qs, start + per_page + 1, start)
         more_before, more_after = number > 1, len(rows) > per_page
         rows = rows[:per_page]
     links = {

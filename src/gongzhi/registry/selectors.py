@@ -12,10 +12,11 @@ import datetime
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, When
 from django.db.models.expressions import RawSQL
 from django.http import Http404
@@ -175,8 +176,8 @@ def _search_q(q: str, *, walk: bool = False) -> Q:
     return Q(pk__in=union)
 
 
-def _search_union(text: str) -> RawSQL:
-    """The person ids matching ``text`` by name prefix, pinyin, initials or "contains", one UNION ALL
+def _search_union(text: str, *, keep_repeats: bool = False) -> RawSQL:
+    """The person ids matching ``text`` by name prefix, pinyin, initials or "contains", one UNION
     (``.branches`` says of how many parts: an id comes at most once from each)."""
     branches: list[Q] = [_name_prefix(text)]
     letters = _letters(text)
@@ -185,7 +186,7 @@ def _search_union(text: str) -> RawSQL:
     ids = [Person.objects.filter(branch).values("pk") for branch in branches]
     if len(text) >= CONTAINS_MIN_CHARACTERS:
         ids += _contains_ids(text)
-    union = _union_sql(ids)
+    union = _union_sql(ids, keep_repeats=keep_repeats)
     union.branches = len(ids)
     return union
 
@@ -215,7 +216,12 @@ class Matches:
             return RawSQL(f"{column} IN {MATCHES_TABLE}", [], output_field=BooleanField())
         # A bigint array, as the column: PostgreSQL tests membership of an array of the column's own
         # type by hashing it; an int4 array against the int8 column is searched element by element.
-        return RawSQL('"registry_person"."id" = ANY(%s::bigint[])', [self.ids], output_field=BooleanField())
+        # Sent as one array literal: psycopg's adaptation of a list of 10,000 ints took 5 ms more.
+        return RawSQL('"registry_person"."id" = ANY(%s::bigint[])', [self._array], output_field=BooleanField())
+
+    @cached_property
+    def _array(self) -> str:
+        return "{" + ",".join(map(str, self.ids or ())) + "}"
 
 
 def search_matches(q: str) -> Matches | None:
@@ -223,9 +229,9 @@ def search_matches(q: str) -> Matches | None:
     most ``MATCHES_READ_LIMIT``; ``None`` otherwise (the search is then written into each query)."""
     if not walks_search(q):
         return None
-    union = _search_union(unicodedata.normalize("NFKC", q).strip())
-    # Rows, not persons, are limited: with up to ``branches`` rows a person, more than the limit of
-    # persons is certain once as many rows as ``branches`` times (limit + 1) have come.
+    union = _search_union(unicodedata.normalize("NFKC", q).strip(), keep_repeats=True)
+    # Rows, not persons, are limited (``UNION ALL``): with up to ``branches`` rows a person, more
+    # than the limit of persons is certain once ``branches`` times (limit + 1) rows have come.
     bounded = f"{union.sql} LIMIT {union.branches * (MATCHES_READ_LIMIT + 1)}"
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
@@ -235,8 +241,12 @@ def search_matches(q: str) -> Matches | None:
             cursor.execute(f"INSERT OR IGNORE INTO {MATCHES_TABLE} {bounded}", union.params)
             found, ids = cursor.rowcount, None  # ids found twice were ignored, not counted
         else:
-            cursor.execute(bounded, union.params)
-            ids = list(dict.fromkeys(row[0] for row in cursor.fetchall()))
+            with transaction.atomic():
+                # Two worker processes to start cost more than they save on a few thousand rows
+                # (12 ms instead of 19 at 1M people).
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+                cursor.execute(bounded, union.params)
+                ids = list(dict.fromkeys(row[0] for row in cursor.fetchall()))
             found = len(ids)
     return Matches(found, ids) if found <= MATCHES_READ_LIMIT else None
 
@@ -261,16 +271,21 @@ def walks_search(q: str) -> bool:
             and not FULL_ID.fullmatch(compact) and not PHONE_LIKE.fullmatch(text))
 
 
-def _union_sql(parts: list[QuerySet | RawSQL]) -> RawSQL:
-    """One ``SELECT … UNION ALL SELECT …`` of the person ids each part finds (an id may come twice:
-    ``IN`` does not mind, and the search's matches are kept by id)."""
+def _union_sql(parts: list[QuerySet | RawSQL], *, keep_repeats: bool = False) -> RawSQL:
+    """One ``SELECT … UNION SELECT …`` of the person ids each part finds.
+
+    On SQLite ``UNION ALL``: an id may then come twice, which ``IN`` does not mind and the kept
+    matches ignore, and no sorted list of all ids is built to remove them. PostgreSQL plans ``IN``
+    over a plain ``UNION`` better (it knows the ids come once): 3 ms, not 13, for ``wjm``.
+    """
     statements, params = [], []
     for part in parts:
         sql, part_params = (part.sql, part.params) if isinstance(part, RawSQL) else (
             part.order_by().query.sql_with_params())
         statements.append(sql)
         params.extend(part_params)
-    return RawSQL(" UNION ALL ".join(statements), params)
+    return RawSQL((" UNION ALL " if keep_repeats or connection.vendor == "sqlite" else " UNION ").join(statements),
+                  params)
 
 
 def persons_for(
@@ -364,6 +379,11 @@ def for_person_list(persons: QuerySet[Person]) -> QuerySet[Person]:
         queryset=PersonTag.objects.select_related("group").only("person_id", "attributes", "group__name")
         .order_by("group__order", "group__code"),
     ))
+
+
+def person_rows_by_pk(pks: list[int]) -> QuerySet[Person]:
+    """The list's rows of persons already found in the user's scope (``paging.paginate``'s ``by_pk``)."""
+    return for_person_list(Person.objects.select_related("area", "house").filter(pk__in=pks))
 
 
 def person_for(user, pk: Any) -> Person:

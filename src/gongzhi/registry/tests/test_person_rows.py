@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
 from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.test import RequestFactory
@@ -113,7 +114,8 @@ def test_reveal_is_offered_only_in_the_areas_where_the_viewer_may_unmask(demo, v
 def test_the_list_page_shows_the_rows_in_a_fixed_number_of_queries(login_as, varied, django_assert_num_queries):
     client = login_as("district")
     client.get(LIST)
-    with django_assert_num_queries(8):
+    # PostgreSQL: the page's keys from the name index first, then its rows.
+    with django_assert_num_queries(8 if connection.vendor == "sqlite" else 9):
         html = client.get(LIST).content.decode()
     for shown in ("张三", "139****5678", "&lt;b&gt;李四&lt;/b&gt;", "和平路12号&amp;3", "已故", "已迁出", "未匹配",
                   'title="等级: 2 类别: &lt;肢体&gt; "'):

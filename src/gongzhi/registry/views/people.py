@@ -136,7 +136,7 @@ def _person_page(request, form, args: dict) -> paging.Page:
                 if args.get("tags") or selectors.walks_search(args.get("q", "")) else None)
     counted = selectors.person_count_query(request.user, **args, matches=matches) if in_order is not None else None
     return paging.paginate(persons, request.GET, order=args.get("order") or "name", base=query_pairs(form),
-                           per_page=PAGE_SIZE, in_order=in_order, counted=counted)
+                           per_page=PAGE_SIZE, in_order=in_order, counted=counted, by_pk=selectors.person_rows_by_pk)
 
 
 @login_required
