@@ -18,22 +18,29 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from . import services
+from .masking import mask
 from .sensitive import PLAIN_FOR_UNMASKERS
 
 
-def widget_context(viewer, obj: models.Model, field: str, *, error: str = "", may_unmask: bool | None = None) -> dict:
+_UNKNOWN = object()
+
+
+def widget_context(viewer, obj: models.Model, field: str, *, error: str = "", may_unmask: bool | None = None,
+                   kind=_UNKNOWN) -> dict:
     """Everything privacy/_masked.html and _masked_body.html need (also used by the reveal view).
 
-    ``may_unmask``: the viewer's ``personal.unmask`` where ``obj`` is kept, when already decided.
+    ``may_unmask``: the viewer's ``personal.unmask`` where ``obj`` is kept, when already decided;
+    ``kind``: the field's masking kind (``services.masking_kind``), when already looked up.
     """
     label = obj._meta.label_lower
-    kind = services.masking_kind(obj, field)
+    if kind is _UNKNOWN:
+        kind = services.masking_kind(obj, field)
     if may_unmask is None:
         may_unmask = kind is not None and services.may_unmask(viewer, obj)
     value = getattr(obj, field, None)
     # A kind this viewer is shown in clear (the birth date, to who may unmask): nothing to reveal.
     plain = kind in PLAIN_FOR_UNMASKERS and may_unmask
-    shown = value if kind is None or plain else services.masked_value(obj, field)
+    shown = value if kind is None or plain else mask(kind or field, value or "")
     return {
         "masked": shown.isoformat() if isinstance(shown, datetime.date) else (shown or ""),
         "can_reveal": not plain and kind is not None and may_unmask,
@@ -55,6 +62,7 @@ class MaskedCells:
     def __init__(self, viewer):
         self.viewer = viewer
         self._may_unmask: dict[tuple[str, int | None], bool] = {}
+        self._kinds: dict[tuple[type, str], str | None] = {}
         self._form: str | None = None
 
     def may_unmask(self, obj: models.Model) -> bool:
@@ -65,8 +73,10 @@ class MaskedCells:
         return decided
 
     def cell(self, obj: models.Model, field: str) -> SafeString:
-        kind = services.masking_kind(obj, field)
-        context = widget_context(self.viewer, obj, field, may_unmask=kind is not None and self.may_unmask(obj))
+        key = (type(obj), field)
+        kind = self._kinds[key] if key in self._kinds else self._kinds.setdefault(key, services.masking_kind(obj, field))
+        context = widget_context(self.viewer, obj, field, may_unmask=kind is not None and self.may_unmask(obj),
+                                 kind=kind)
         return render_widget(context, self._form_markup())
 
     def _form_markup(self) -> str:

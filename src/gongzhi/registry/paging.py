@@ -94,12 +94,12 @@ def _link(base: list[tuple[str, str]], **params) -> str:
 
 
 def paginate(qs: QuerySet, params, *, order: str, base: list[tuple[str, str]], per_page: int,
-             in_order: QuerySet | None = None, counted: QuerySet | int | None = None,
+             in_order: QuerySet | Callable[[], QuerySet] | None = None, counted: QuerySet | int | None = None,
              by_pk: Callable[[list[int]], QuerySet] | None = None) -> Page:
     """The page of ``qs`` that ``params`` asks for (``after``, ``before``, ``last`` or ``page``).
 
     ``base`` holds the list's other query parameters, kept in every link. ``in_order`` is the same
-    rows written to be found by walking the order, used when there are many of them. ``counted``
+    rows written to be found by walking the order (or a function making them), used when there are many of them. ``counted``
     has as many rows as ``qs`` and is cheaper to count, or is their number, already known.
 
     ``by_pk`` reads the rows of given primary keys for display. On PostgreSQL a walked page is then
@@ -112,7 +112,7 @@ def paginate(qs: QuerySet, params, *, order: str, base: list[tuple[str, str]], p
         count = count_rows(qs if counted is None else counted)
     walked = in_order is not None and count.value > WALK_ABOVE
     if walked:
-        qs = in_order
+        qs = in_order() if callable(in_order) else in_order
     keys_first = by_pk is not None and connection.vendor == "postgresql"
 
     def take(part: QuerySet, stop: int, start: int = 0) -> list:

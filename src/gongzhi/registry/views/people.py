@@ -132,7 +132,8 @@ def _person_page(request, form, args: dict) -> paging.Page:
     matches = selectors.search_matches(args.get("q", ""))
     persons = selectors.for_person_list(selectors.persons_for(request.user, **args, matches=matches))
     # Many members of a group, or many "contains" matches: the same rows found by walking the name order.
-    in_order = (selectors.for_person_list(selectors.persons_for(request.user, **args, matches=matches, in_order=True))
+    in_order = ((lambda: selectors.for_person_list(selectors.persons_for(request.user, **args, matches=matches,
+                                                                          in_order=True)))
                 if args.get("tags") or selectors.walks_search(args.get("q", "")) else None)
     counted = selectors.person_count_query(request.user, **args, matches=matches) if in_order is not None else None
     return paging.paginate(persons, request.GET, order=args.get("order") or "name", base=query_pairs(form),
