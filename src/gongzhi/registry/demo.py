@@ -517,6 +517,7 @@ def build(district: Area, residents: int = 20000, *, seed: int = DEFAULT_SEED, b
     groups = {g.code: g for g in SpecialGroup.objects.filter(active=True)}
     explicit = (Organisation, Estate, Building, Unit, House, Household, Person)
     counters = _Counters(pks={m: m.objects.aggregate(top=Max("pk"))["top"] or 0 for m in explicit})
+    first_person_pk = counters.pks[Person]
     name_rng = random.Random(f"{seed}:estates")
     counters.estate_names = [p + s for p in ESTATE_PREFIXES for s in ESTATE_SUFFIXES]
     name_rng.shuffle(counters.estate_names)
@@ -529,7 +530,9 @@ def build(district: Area, residents: int = 20000, *, seed: int = DEFAULT_SEED, b
             if progress and (index + 1) % 30 == 0:
                 progress(f"{index + 1}/{len(grids)} grids, {writer.counts[Person]} persons written")
         writer.flush()
-        fulltext.flush()  # the persons written are indexed for "contains" search in one statement
+        # The persons written are indexed for "contains" search in one statement (their ids follow
+        # the largest present, which after a wipe is below the index's watermark).
+        fulltext.flush(above=first_person_pk)
         _reset_sequences(explicit)
         bind_demo_resident(district)
     names = {Organisation: "organisations", Estate: "estates", Building: "buildings", Unit: "units",

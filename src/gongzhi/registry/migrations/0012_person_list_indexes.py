@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('areas', '0001_initial'),
-        ('registry', '0011_person_fts_pending'),
+        ('registry', '0011_person_fts_watermark'),
     ]
 
     operations = [
