@@ -205,7 +205,7 @@ def _run(report: ImportReport, area: Area, actor, data: bytes, filename: str, *,
             actor_name=getattr(actor, "username", "") or "import_residents", file_name=filename[:255],
             sha256=report.sha256, area=area, dry_run=dry_run, strict=strict,
         )
-        planner = _Planner(area, report, head.column("id_number"), head.column("relation_to_head"))
+        planner = _Planner(area, report, head.column("id_number"), head.column("relation_to_head"), actor)
         writer = _ChunkWriter(batch)
         planned: list[_Plan] = []
         with _large_page_cache():
@@ -400,6 +400,54 @@ def _household_index(area: Area, numbers: set[str]) -> dict[str, Household]:
     return found
 
 
+class _HeldElsewhere:
+    """The answer for a row whose ID number a person outside the import's area holds.
+
+    Held where the importer may see it: said plainly. Held outside their scope: the form's neutral
+    refusal (``services.not_registrable``), each one recorded (``registry.person.id_elsewhere``) and
+    counted in the same daily allowance as the form's; once it is spent, every new number in the
+    file is refused the same way. A workbook of candidate numbers (even a check, which writes
+    nothing else) therefore learns no more than the form would tell. An import without a signed-in
+    actor (``./gz manage import_residents``, run by an operator) has no allowance.
+    """
+
+    def __init__(self, actor, request) -> None:
+        from gongzhi.accounts.permissions import perm_paths
+        from gongzhi.areas.scope import scope_paths
+
+        from .. import services
+
+        self.actor = actor if getattr(actor, "is_authenticated", False) else None
+        self.request = request
+        self.neutral = str(services.not_registrable().error_dict["id_number"][0].message)
+        if self.actor is None:
+            self.left, self.scope, self.viewable = None, (), ()
+        else:
+            self.left = services._daily_limit() - services._id_elsewhere_hits(self.actor)
+            self.scope, self.viewable = scope_paths(self.actor), perm_paths(self.actor, Perm.REGISTRY_VIEW)
+
+    @property
+    def spent(self) -> bool:
+        return self.left is not None and self.left <= 0
+
+    def refusal(self, row: ValidRow, holder: Person) -> str:
+        path = holder.area.path
+        if self.actor is not None and any(path.startswith(p) for p in self.scope) and any(
+                path.startswith(p) for p in self.viewable):
+            return _("该身份证号码已登记在本区域以外的人员名下，不能在此导入；请在该人员所在区域办理迁入。")
+        if self.left is not None and self.left > 0:
+            self.left -= 1
+            from gongzhi.privacy.masking import mask_id_number, mask_name
+
+            from .. import services
+
+            record(actor=self.actor, action=services.ID_ELSEWHERE_ACTION, object_type="registry.person",
+                   object_id=str(holder.pk), object_repr=mask_name(holder.real_name), success=False,
+                   request=self.request, after={"id_number": mask_id_number(row.id_number), "row": row.number,
+                                                "source": "import"})
+        return self.neutral
+
+
 class _Planner:
     """Decides for each valid row: a new person, changes to an existing one, or nothing.
 
@@ -407,8 +455,10 @@ class _Planner:
     chunks is kept here: the households the file names (found or created) and a memo of names.
     """
 
-    def __init__(self, area: Area, report: ImportReport, id_column: str, relation_column: str) -> None:
+    def __init__(self, area: Area, report: ImportReport, id_column: str, relation_column: str,
+                 actor=None, request=None) -> None:
         self.area, self.report = area, report
+        self.elsewhere = _HeldElsewhere(actor, request)
         self.id_column, self.relation_column = id_column, relation_column
         self.district_code = area.code[:6]
         self.households: dict[str, Household] = {}
@@ -445,8 +495,12 @@ class _Planner:
                 self.report.unmatched_addresses.append((row.number, row.address))
             person = existing.get(row.number)
             if person is not None and not person.area.path.startswith(area.path):
-                plan.errors.append(RowError(row.number, self.id_column, _(
-                    "该身份证号码已登记在本区域以外的人员名下，不能在此导入；请联系其所在区域办理迁入。")))
+                plan.errors.append(RowError(row.number, self.id_column, self.elsewhere.refusal(row, person)))
+                continue
+            if person is None and self.elsewhere.spent:
+                # Past the day's allowance every new number is refused alike (as on the form), so
+                # that the refusal of a number held elsewhere cannot be told from the rest.
+                plan.errors.append(RowError(row.number, self.id_column, self.elsewhere.neutral))
                 continue
             household = households.get(row.household) if row.household else None
             is_head = bool(row.household) and values.get("relation_to_head") == RelationToHead.HEAD
