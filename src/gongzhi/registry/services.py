@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -481,7 +482,26 @@ def submit_move_in_request(*, actor, area: Area, id_number: str, real_name: str,
         record(actor=actor, action=MOVE_IN_SUBMIT_ACTION, obj=move_in, object_repr=mask_name(real_name),
                after={**audited, "outcome": "filed", "holding_area": holder.area.code, "person": holder.pk},
                request=request)
+        _tell_holding_staff(move_in)
     return move_in
+
+
+def _tell_holding_staff(move_in: MoveInRequest) -> None:
+    """A notice to everyone who may decide the request: the holders of ``registry.edit`` in the
+    holding area or above it (its grid worker, community staff). The name is masked: the notice
+    may be delivered outside the platform."""
+    from gongzhi.accounts.models import RoleAssignment, User
+    from gongzhi.accounts.roles import MATRIX
+
+    path = move_in.holding_area.path
+    ancestors = ["/" + "/".join(path.strip("/").split("/")[:depth]) + "/" for depth in range(1, path.count("/"))]
+    roles = [role for role, perms in MATRIX.items() if Perm.REGISTRY_EDIT in perms]
+    deciders = User.objects.filter(is_active=True, pk__in=RoleAssignment.objects.filter(
+        role__in=roles, area__path__in=ancestors).values("user")).exclude(pk=move_in.requested_by_id)
+    send_notice(recipients=list(deciders), kind="move_in",
+                title=_("迁入申请待处理：%(name)s") % {"name": mask_name(move_in.real_name)},
+                body=_("%(area)s 申请将该居民迁入，请核实后同意或不同意。") % {"area": move_in.requesting_area.name},
+                link=reverse("registry:move_in_list"))
 
 
 def _decide(*, actor, move_in: MoveInRequest, status: str, note: str, request=None) -> None:

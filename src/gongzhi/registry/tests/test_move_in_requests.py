@@ -211,3 +211,29 @@ def test_the_list_page_query_count_does_not_grow_with_the_requests(demo, holder_
     for person in people[1:]:
         submit(demo, person.id_number, user="community")
     assert queries() == one
+
+
+def test_the_holding_staff_are_told_of_a_new_request(demo):
+    """Before: the holding community learnt of a request only by opening the list."""
+    from gongzhi.notices.models import Notice
+    from gongzhi.registry import services
+
+    from .factories import OTHER_STREET_GRID, make_id, make_person
+
+    held = make_person(grid=OTHER_STREET_GRID, name="王五", id_number=make_id(sequence="931"))
+    staff = User.objects.create_user(username="other-community", password="x-Long-enough-1")
+    RoleAssignment.objects.create(user=staff, role=Role.COMMUNITY_STAFF, area=Area.objects.get(code="341702002001"))
+    bystander = User.objects.create_user(username="bystander", password="x-Long-enough-1")
+    RoleAssignment.objects.create(user=bystander, role=Role.COMMUNITY_STAFF, area=Area.objects.get(code="341702002002"))
+    move_in = services.submit_move_in_request(actor=demo.users["grid"], area=Area.objects.get(code="34170200100101"),
+                                              id_number=held.id_number, real_name="王五",
+                                              reason="已在本社区租房居住三个月，申请迁入登记")
+    told = Notice.objects.filter(kind="move_in")
+    assert move_in is not None and told.exists()
+    holding_path = held.area.path
+    for notice in told.select_related("recipient"):
+        areas = [a.area.path for a in notice.recipient.role_assignments.select_related("area") if a.area]
+        assert any(holding_path.startswith(p) for p in areas), (notice.recipient, areas)
+        assert "王五" not in notice.title and "王*" in notice.title
+    assert told.filter(recipient=staff).exists()
+    assert not told.filter(recipient__in=[demo.users["grid"], bystander]).exists()
