@@ -7,6 +7,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
+from gongzhi.audit.services import client_ip
 from gongzhi.core.api import ApiError, ApiErrorOut
 
 from . import captcha, policy, selectors, services
@@ -95,12 +96,16 @@ def issue_token(request, payload: TokenIn):
     return {"token": key, "expires": token.expires_at}
 
 
-@router.post("/auth/captcha", auth=None, response=CaptchaOut, summary="An image challenge (图形验证码)",
+@router.post("/auth/captcha", auth=None, response={200: CaptchaOut, 429: ApiErrorOut},
+             summary="An image challenge (图形验证码)",
              description="Needed by `POST /api/v1/auth/token` after it answered 403 `captcha_required`: show "
                          "`image` to the person, send its characters as `captcha` with `captcha_id`. Valid for "
-                         "5 minutes and one try.")
+                         "5 minutes and one try. 429 `throttled` past 20 challenges from one address in 5 minutes.")
 def new_captcha(request):
-    challenge = captcha.new_challenge()
+    try:
+        challenge = captcha.new_challenge(client_ip(request))
+    except captcha.CaptchaThrottled:
+        raise ApiError(429, "throttled", _("图形验证码请求过于频繁，请 5 分钟后再试。")) from None
     return {"id": challenge.key, "image": challenge.data_uri, "expires": challenge.expires_at}
 
 

@@ -3,7 +3,8 @@
 Past the address throttle (``lockout``: many failures from one address, e.g. a NAT'd office),
 the login page and ``POST /api/v1/auth/token`` stop refusing everyone and ask for the characters
 of an image instead; the per-account lockout stays as it is. A challenge is valid for 5 minutes
-and for one try only; only an HMAC of its answer is stored.
+and for one try only; only an HMAC of its answer is stored. Drawing one costs a database write and
+an image: one address gets at most ``PER_ADDRESS`` in ``TTL`` (``CaptchaThrottled`` past that).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -27,6 +29,11 @@ ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 LENGTH = 5
 TTL = timedelta(minutes=5)
 WIDTH, HEIGHT = 200, 64
+PER_ADDRESS = 20  # challenges one address may ask for in TTL: a person needs one or two
+
+
+class CaptchaThrottled(Exception):
+    """Too many challenges asked for from one address."""
 
 
 @dataclass(frozen=True)
@@ -73,8 +80,21 @@ def draw(text: str) -> bytes:
     return out.getvalue()
 
 
-def new_challenge() -> Challenge:
-    """A fresh challenge: stored (hashed), drawn, returned with its one-time key."""
+def new_challenge(address: str | None = None) -> Challenge:
+    """A fresh challenge: stored (hashed), drawn, returned with its one-time key.
+
+    ``CaptchaThrottled`` when ``address`` has asked for ``PER_ADDRESS`` in the last ``TTL``.
+    """
+    if address:
+        key = f"accounts:captcha:{address}"
+        cache.add(key, 0, int(TTL.total_seconds()))
+        try:
+            asked = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, int(TTL.total_seconds()))
+            asked = 1
+        if asked > PER_ADDRESS:
+            raise CaptchaThrottled
     now = timezone.now()
     answer = "".join(secrets.choice(ALPHABET) for _n in range(LENGTH))
     key = secrets.token_urlsafe(16)

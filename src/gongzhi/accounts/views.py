@@ -49,7 +49,12 @@ def login_view(request):
             return redirect(_safe_next(request) or reverse(home_url_name(result.user)))
         error, status = result.message, 403 if result.refused else 401
     # Past the address throttle the page asks for an image challenge (a new one on every showing).
-    challenge = captcha.new_challenge() if lockout.ip_throttled(client_ip(request)) else None
+    challenge = None
+    if lockout.ip_throttled(client_ip(request)):
+        try:
+            challenge = captcha.new_challenge(client_ip(request))
+        except captcha.CaptchaThrottled:
+            error, status = _("图形验证码请求过于频繁，请 5 分钟后再试。"), 429
     return render(request, "accounts/login.html", {"form": form, "error": error, "next": _safe_next(request),
                                                    "captcha": challenge}, status=status)
 

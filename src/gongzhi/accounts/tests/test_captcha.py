@@ -126,3 +126,16 @@ def test_another_address_needs_no_captcha(throttled_office):
     response = Client().post("/api/v1/auth/token", json.dumps({"username": "grid", "password": "Demo@12345"}),
                              content_type="application/json", REMOTE_ADDR="203.0.113.9")
     assert response.status_code == 200
+
+
+def test_one_address_gets_a_bounded_number_of_challenges(db, client):
+    """Before: anyone could ask for challenges without end, each a database write and an image."""
+    from gongzhi.accounts.models import LoginCaptcha
+
+    for _n in range(captcha.PER_ADDRESS):
+        assert client.post("/api/v1/auth/captcha", REMOTE_ADDR="198.51.100.7").status_code == 200
+    refused = client.post("/api/v1/auth/captcha", REMOTE_ADDR="198.51.100.7")
+    assert refused.status_code == 429 and refused.json()["code"] == "throttled"
+    assert "5 分钟" in refused.json()["detail"]
+    assert LoginCaptcha.objects.count() == captcha.PER_ADDRESS
+    assert client.post("/api/v1/auth/captcha", REMOTE_ADDR="198.51.100.8").status_code == 200  # another address
