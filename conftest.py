@@ -14,10 +14,13 @@ def _fresh_process_caches():
     from gongzhi.areas import locate
     from gongzhi.cases import open311, open311_intake, open311_keys
     from gongzhi.privacy import crypto
+    from django.core.cache import caches
+
     from gongzhi.registry.forms import forget_choices
 
     def forget():
         locate.invalidate()
+        caches["default"].clear()  # counters (image challenges per address) and cached filter options
         forget_choices()  # a rolled-back rename leaves no signal: cached filter options start anew
         crypto._keys_for.cache_clear()
         open311.forget_services()

@@ -100,7 +100,7 @@ def issue_token(request, payload: TokenIn):
              summary="An image challenge (图形验证码)",
              description="Needed by `POST /api/v1/auth/token` after it answered 403 `captcha_required`: show "
                          "`image` to the person, send its characters as `captcha` with `captcha_id`. Valid for "
-                         "5 minutes and one try. 429 `throttled` past 20 challenges from one address in 5 minutes.")
+                         "5 minutes and one try. 429 `throttled` past 300 challenges from one address in 5 minutes.")
 def new_captcha(request):
     try:
         challenge = captcha.new_challenge(client_ip(request))
