@@ -18,8 +18,11 @@ stack, server time without the network):
 
 Each page is requested once to warm up, then all pages and hello-world are requested in turn,
 ``REPEATS`` rounds; each one's median is kept.
-``ratios.vs_hello_world`` is the worst page's hello time / page time (the direction of the intake
-scenario's ratio: 1 is as fast as hello-world, 0.1 is ten times slower; the target is >= 0.1).
+``ratios.vs_hello_world`` is the worst of issue 11's pages (``ISSUE_PAGES``: the search by
+initials, statistics, the first, last and next-to-last pages, the special-group filter): hello time /
+page time (the direction of the intake scenario's ratio: 1 is as fast as hello-world, 0.1 is ten
+times slower; the target is >= 0.1). ``ratios.vs_hello_world_all`` adds the two searches measured
+beside them (by name prefix, and by contained text matching about 10,000 people).
 """
 
 from __future__ import annotations
@@ -35,6 +38,9 @@ DATA_VERSION = 1
 FULL_PEOPLE = 1_000_000
 QUICK_PEOPLE = 30_000
 REPEATS = 7
+# The pages issue 11 measured and set the target for (the last page was ``?page=20000``; the page
+# before it is the same list paged backwards).
+ISSUE_PAGES = ("search_initials", "statistics", "first_page", "last_page", "before_last_page", "tag_filter")
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -236,12 +242,13 @@ def run(*, quick: bool, people: int | None = None, directory: Path | None = None
         timings, database_ms = measure()
     hello = timings.pop("hello")
     ratios = {name: hello / ms for name, ms in timings.items()}
-    worst = min(ratios, key=ratios.get)
+    worst = min(ISSUE_PAGES, key=ratios.get)
+    worst_all = min(ratios, key=ratios.get)
     figures = {
         "database": vendor, "people": people, "repeats": REPEATS, "hello_ms": round(hello, 2),
         **{f"{name}_ms": round(ms, 1) for name, ms in timings.items()},
         **{f"{name}_sql_ms": round(ms, 1) for name, ms in database_ms.items() if name != "hello"},
-        "worst_page": worst, "summary_areas": stored, "summary_refresh_seconds": round(refresh_seconds, 1),
+        "worst_page": worst, "worst_page_all": worst_all, "summary_areas": stored, "summary_refresh_seconds": round(refresh_seconds, 1),
         **{key: value for key, value in info.items() if key != "database"},
     }
-    return {"vs_hello_world": round(ratios[worst], 3)}, figures
+    return {"vs_hello_world": round(ratios[worst], 3), "vs_hello_world_all": round(ratios[worst_all], 3)}, figures
