@@ -97,6 +97,12 @@ def area_choices(user, levels=FILTER_AREA_LEVELS) -> list[tuple[str, str]]:
     return cache.get_or_set(key, read, CHOICES_SECONDS)
 
 
+def group_ids() -> dict[str, int]:
+    """Every special group's id by code (kept like the options: filters probe tags by group id)."""
+    return cache.get_or_set(f"registry:group-ids:{_generation()}",
+                            lambda: dict(SpecialGroup.objects.values_list("code", "pk")), CHOICES_SECONDS)
+
+
 def group_choices() -> list[tuple[str, str]]:
     return cache.get_or_set(
         f"registry:group-choices:{_generation()}",
