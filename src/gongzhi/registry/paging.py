@@ -102,9 +102,10 @@ def paginate(qs: QuerySet, params, *, order: str, base: list[tuple[str, str]], p
     rows written to be found by walking the order (or a function making them), used when there are many of them. ``counted``
     has as many rows as ``qs`` and is cheaper to count, or is their number, already known.
 
-    ``by_pk`` reads the rows of given primary keys for display. On PostgreSQL a walked page is then
-    found as keys first, from the ``(name_pinyin, id)`` index alone, and its rows read after: a
-    walk that reads each person's row to test it read 4,500 rows for 50 (10 ms and more).
+    ``by_pk`` reads the rows of given primary keys for display. A walked page (and on PostgreSQL
+    every page) is then found as keys first, from the ``(name_pinyin, id)`` index alone, and its
+    rows read after: a walk that reads each person's row to test it read 4,500 rows for 50 (10 ms
+    and more on PostgreSQL; on SQLite a group's page took 4.6 ms with its rows, 0.9 ms as keys).
     """
     if isinstance(counted, int):
         count = Count(counted)
@@ -113,7 +114,7 @@ def paginate(qs: QuerySet, params, *, order: str, base: list[tuple[str, str]], p
     walked = in_order is not None and count.value > WALK_ABOVE
     if walked:
         qs = in_order() if callable(in_order) else in_order
-    keys_first = by_pk is not None and connection.vendor == "postgresql"
+    keys_first = by_pk is not None and (walked or connection.vendor == "postgresql")
 
     def take(part: QuerySet, stop: int, start: int = 0) -> list:
         if not keys_first:
