@@ -120,6 +120,7 @@ def person_list(request):
         page = paging.Page([], paging.Count(0))
     else:
         page = _person_page(request, form, args)
+        selectors.attach_list_tags(page.object_list)
     return render(request, "registry/person_list.html", {
         "form": form, "page": page, "query": querystring(form),
         "filtered": form.is_bound and any(v for k, v in request.GET.items() if k not in ("page", "order")),
