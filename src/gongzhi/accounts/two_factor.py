@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import segno
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -19,6 +21,14 @@ def pending_device(user) -> TOTPDevice:
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="TOTP", confirmed=False)
     return device
+
+
+def base32_secret(device: TOTPDevice) -> str:
+    """The key to type into an authenticator app by hand: base32 (RFC 4648, what the apps and the
+    QR code's ``otpauth://`` URL use), in groups of four. The device's ``key`` is hex, which no app
+    accepts."""
+    text = base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
+    return " ".join(text[i:i + 4] for i in range(0, len(text), 4))
 
 
 def qr_svg_data_uri(device: TOTPDevice) -> str:

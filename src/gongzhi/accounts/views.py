@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +20,7 @@ from . import captcha, lockout, selectors, services, two_factor
 from .forms import LoginForm, OtpForm, PasswordChangeForm, TokenForm
 from .policy import needs_two_factor
 from .models import ApiToken
-from .permissions import home_url_name
+from .permissions import home_url_name, is_staff_user
 
 
 def _safe_next(request) -> str | None:
@@ -112,13 +112,19 @@ def two_factor_view(request):
             return redirect(home_url_name(request.user))
         form.add_error("token", _("验证码错误或已过期。"))
     return render(request, "accounts/two_factor.html", {
-        "form": form, "mode": "setup", "qr": two_factor.qr_svg_data_uri(pending), "secret": pending.key,
+        "form": form, "mode": "setup", "qr": two_factor.qr_svg_data_uri(pending),
+        "secret": two_factor.base32_secret(pending),
         "required": needs_two_factor(request.user),
     })
 
 
 @login_required
 def profile_view(request):
+    # Staff use API tokens for their tools and two-factor sign-in; residents are not offered either
+    # (a resident who already has them still sees and may revoke or keep them).
+    staff = is_staff_user(request.user)
+    if request.method == "POST" and not staff:
+        raise PermissionDenied
     form = TokenForm(request.POST or None)
     new_key = None
     if request.method == "POST" and form.is_valid():
@@ -127,7 +133,7 @@ def profile_view(request):
         form = TokenForm()
     tokens = selectors.tokens_of(request.user)
     return render(request, "accounts/profile.html", {
-        "form": form, "tokens": tokens, "new_key": new_key,
+        "form": form, "tokens": tokens, "new_key": new_key, "staff": staff,
         "has_2fa": two_factor.confirmed_device(request.user) is not None,
         "assignments": request.user.role_assignments.select_related("area", "department"),
     })

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 
 import pytest
 from django.test import Client
@@ -41,7 +43,23 @@ def test_setup_page_shows_a_qr_code_and_the_secret(demo, login_as):
     device = TOTPDevice.objects.get(user=demo.users["street"], confirmed=False)
     assert response.status_code == 200
     assert 'src="data:image/svg+xml' in html
-    assert f'data-testid="totp-secret">{device.key}</code>' in html
+    typed = re.search(r'data-testid="totp-secret">([^<]+)</code>', html).group(1)
+    # Before: the device's hex key (40 characters), which no authenticator app accepts. Now base32,
+    # in groups of four, decoding to the device's key: a code made from it is accepted.
+    assert re.fullmatch(r"[A-Z2-7]{4}( [A-Z2-7]{4})*", typed) and typed.replace(" ", "") != device.key.upper()
+    secret = base64.b32decode(typed.replace(" ", ""))
+    assert secret == device.bin_key
+    assert device.verify_token(f"{totp(secret, step=device.step, digits=device.digits):0{device.digits}d}")
+
+
+def test_residents_are_not_offered_tokens_or_two_factor_set_up(demo, login_as):
+    """Before: a resident's 个人中心 offered API tokens and two-factor set-up meant for staff."""
+    resident = login_as("resident")
+    html = resident.get("/accounts/profile/").content.decode()
+    assert 'data-testid="token-panel"' not in html and "/accounts/two-factor/" not in html
+    assert resident.post("/accounts/profile/", {"name": "我的脚本"}).status_code == 403
+    staff = login_as("street").get("/accounts/profile/").content.decode()
+    assert 'data-testid="token-panel"' in staff and "/accounts/two-factor/" in staff
 
 
 def test_confirming_a_valid_code_enables_two_factor(demo, login_as):
