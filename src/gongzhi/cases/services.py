@@ -506,7 +506,11 @@ def _step_dispatch(case, *, actor, as_actor, note, params, now) -> _Step:
         if not isinstance(raw_assist, (list, tuple)):
             raise InvalidInput(_("协办部门须为部门编号的列表。"), fields={"assist": "invalid"})
         assist = [_department(value, "assist") for value in raw_assist]
-        assist = list({d.pk: d for d in assist if d.pk != lead.pk}.values())
+        if any(d.pk == lead.pk for d in assist):
+            # Said, not silently dropped: the dispatcher meant something by it.
+            raise InvalidInput(_("%(dept)s 已是主办部门，不能同时协办；请另选协办部门。") % {"dept": lead.name},
+                               fields={"assist": "lead"})
+        assist = list({d.pk: d for d in assist}.values())
         for department in assist:
             if not serves(department, case.area):
                 raise InvalidInput(_("%(dept)s 不负责该事件所在区域，不能协办。") % {"dept": department.name},

@@ -250,9 +250,21 @@ def test_dispatch_to_a_chosen_department_with_assisting_ones(cases_demo):
     d = cases_demo.departments
     case = case_in(cases_demo, "accepted")
     case = services.act(actor=cases_demo.users["street"], case=case, action="dispatch", department=d["ZJ"].pk,
-                        assist=[d["CG"].pk, d["ZJ"].pk, d["YJ"].pk])
+                        assist=[d["CG"].pk, d["YJ"].pk])
     assert case.lead_department == d["ZJ"]
-    assert set(case.assist_departments.all()) == {d["CG"], d["YJ"]}  # the lead is not its own assistant
+    assert set(case.assist_departments.all()) == {d["CG"], d["YJ"]}
+
+
+def test_the_lead_department_cannot_also_assist(cases_demo):
+    """Before: naming the lead among the assisting departments was silently dropped (issue 12 item 8)."""
+    d = cases_demo.departments
+    case = case_in(cases_demo, "accepted")
+    with pytest.raises(InvalidInput) as error:
+        services.act(actor=cases_demo.users["street"], case=case, action="dispatch", department=d["ZJ"].pk,
+                     assist=[d["CG"].pk, d["ZJ"].pk])
+    assert error.value.fields == {"assist": "lead"} and d["ZJ"].name in str(error.value)
+    case.refresh_from_db()
+    assert case.lead_department is None and not case.assist_departments.exists()
 
 
 def test_dispatch_to_an_unknown_or_inactive_department_is_invalid(cases_demo):
