@@ -65,3 +65,25 @@ def test_next_within_the_site_is_followed(client, cases_demo):
                                                       "next": "/cases/?queue=accepted"})
 
     assert response.status_code == 302 and response["Location"] == "/cases/?queue=accepted"
+
+
+def _messages(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_an_action_says_what_comes_next(client, cases_demo):
+    """Before: after 报到签收 the page said only "已完成“报到签收”" and the next step was not obvious."""
+    case = case_in(cases_demo, "dispatched")
+    client.force_login(cases_demo.users["dept"])
+    response = client.post(f"/cases/{case.pk}/act/", {"action": "acknowledge"}, follow=True)
+    assert _messages(response) == ["已完成“报到签收”。下一步：开始处置。"]
+
+
+def test_asking_for_more_time_says_it_waits_for_approval(client, cases_demo):
+    """Before: "已完成“延期”" while the department had only filed a request the street must approve."""
+    case = case_in(cases_demo, "acknowledged")
+    client.force_login(cases_demo.users["dept"])
+    response = client.post(f"/cases/{case.pk}/act/", {"action": "extend", "hours": "24", "note": "需协调施工队"},
+                           follow=True)
+    assert _messages(response) == ["已提交延期申请（24 小时），待审批。"]
+    assert "申请延期 24 小时" in response.content.decode()  # the pending request is shown on the case

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.template.defaultfilters import floatformat
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import redirect, render
@@ -73,18 +74,35 @@ def case_action(request, pk: int):
     action = request.POST.get("action", "")
     try:
         photos = files_from(request, PHOTO, "photos")  # counted, sized and sniffed, not read
-        services.act(actor=request.user, case=case, action=action, note=request.POST.get("note", ""),
-                     version=request.POST.get("version") or None, photos=photos, request=request,
-                     **action_params(request.POST))
+        case = services.act(actor=request.user, case=case, action=action, note=request.POST.get("note", ""),
+                            version=request.POST.get("version") or None, photos=photos, request=request,
+                            **action_params(request.POST))
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        label = TRANSITIONS[action].label
-        messages.success(request, _("已完成“%(action)s”。") % {"action": label})
+        messages.success(request, _done(request.user, action, case))
     next_url = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return redirect(next_url)
     return redirect("cases:detail", pk=case.pk)
+
+
+def _done(user, action: str, case) -> str:
+    """What an action did, in words, and the user's next step on the case if there is one.
+
+    延期 by the handler only files a request (the street approves it): saying "已完成“延期”" made
+    handlers think they had more time.
+    """
+    if action == "extend":
+        pending = selectors.pending_extension(case)
+        if pending is not None:
+            return _("已提交延期申请（%(hours)s 小时），待审批。") % {"hours": floatformat(pending.hours, -1)}
+        return _("延期申请已审批。")
+    done = _("已完成“%(action)s”。") % {"action": TRANSITIONS[action].label}
+    following = [str(t.label) for t in available_actions(user, case) if t.style == "primary"]
+    if following:
+        done += _("下一步：%(next)s。") % {"next": "、".join(following)}
+    return done
 
 
 @login_required
