@@ -91,16 +91,19 @@ def test_statistics_page_shows_the_weeks_indicators(client, week, cases_demo):
 @time_machine.travel(AFTER, tick=False)
 def test_period_choices_and_bad_input(client, week, cases_demo):
     client.force_login(cases_demo.users["street"])
-    assert "2026-12-07 至 2026-12-13" in page(client, "/cases/stats/")  # this week by default
+    # The last seven days by default, named (before: this week, which on a Monday showed nothing).
+    default = page(client, "/cases/stats/")
+    assert "近7天（2026-12-03 至 2026-12-09）" in default and card(default, "reported") not in ("0", "")
+    assert "2026-12-07 至 2026-12-13" in page(client, "/cases/stats/?period=this_week")
     html = page(client, "/cases/stats/?period=last_week")
     assert "2026-11-30 至 2026-12-06" in html and card(html, "reported") == "8"
     assert "2026-12-01 至 2026-12-31" in page(client, "/cases/stats/?period=this_month")
     html = page(client, "/cases/stats/?period=custom&start=2026-12-06&end=2026-12-01")
-    assert "结束日期不能早于开始日期" in html and "2026-12-07 至 2026-12-13" in html  # reported, then the default
+    assert "结束日期不能早于开始日期" in html and "2026-12-03 至 2026-12-09" in html  # reported, then the default
     html = page(client, "/cases/stats/?period=custom&start=2025-01-01&end=2026-12-01")
     assert "统计周期最长" in html
     html = page(client, "/cases/stats/?period=nonsense&start=x")
-    assert 'data-testid="stats-errors"' in html and "2026-12-07 至 2026-12-13" in html
+    assert 'data-testid="stats-errors"' in html and "2026-12-03 至 2026-12-09" in html
 
 
 @time_machine.travel(AFTER, tick=False)

@@ -184,8 +184,11 @@ def daily_chart_svg(days: list[tuple[dt.date, int]], *, title: str) -> str:
 
 # --- Choosing a period and an area ----------------------------------------------------------
 
-PERIODS = (("this_week", gettext_lazy("本周")), ("last_week", gettext_lazy("上周")),
-           ("this_month", gettext_lazy("本月")), ("custom", gettext_lazy("自定义")))
+# The page opens on the last seven days: "本周" on a Monday morning showed zeros over months of cases.
+PERIODS = (("last_7_days", gettext_lazy("近7天")), ("this_week", gettext_lazy("本周")),
+           ("last_week", gettext_lazy("上周")), ("this_month", gettext_lazy("本月")),
+           ("custom", gettext_lazy("自定义")))
+DEFAULT_PERIOD = "last_7_days"
 
 
 def area_options(user, scope: ind.Scope) -> list[Area]:
@@ -283,17 +286,19 @@ def select_period(request, now: dt.datetime) -> Selection:
     areas = area_options(request.user, whole)
     form = PeriodForm(request.GET or None, areas=areas)
     data = _cleaned(form)
-    period = data.get("period") or "this_week"
+    period = data.get("period") or DEFAULT_PERIOD
     today = timezone.localdate(now)
     if period == "custom" and data.get("start") and data.get("end"):  # both valid (``clean`` drops bad ones)
         start, end = ind.day_bounds(data["start"], data["end"])
+    elif period == "this_week":
+        start, end = ind.week_bounds(today)
     elif period == "last_week":
         start, end = ind.week_bounds(today - dt.timedelta(days=7))
     elif period == "this_month":
         start, end = ind.month_bounds(today)
     else:
-        period = "this_week" if period == "custom" else period
-        start, end = ind.week_bounds(today)
+        period = DEFAULT_PERIOD
+        start, end = ind.day_bounds(today - dt.timedelta(days=6), today)
     area = _chosen_area(form, areas)
     scope = ind.scope_for(request.user, area) if area is not None else whole
     label = f"{dict(PERIODS)[period]}（{_dates(start, end)}）"
