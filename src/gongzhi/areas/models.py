@@ -35,6 +35,12 @@ class AreaQuerySet(AreaScopedQuerySet):
         return self.filter(level=Level.GRID)
 
 
+def ancestor_paths(area: "Area") -> list[str]:
+    """The materialised paths of ``area`` and every area above it, deepest first."""
+    parts = [part for part in area.path.split("/") if part]
+    return ["/" + "/".join(parts[:n]) + "/" for n in range(len(parts), 0, -1)]
+
+
 class Area(models.Model):
     code = models.CharField(_("代码"), max_length=14, unique=True)
     name = models.CharField(_("名称"), max_length=100)

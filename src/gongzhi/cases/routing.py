@@ -12,7 +12,7 @@ from django.db.models import Q
 from shapely.geometry import Point, shape
 
 from gongzhi.accounts.models import Department
-from gongzhi.areas.models import Area
+from gongzhi.areas.models import Area, ancestor_paths
 
 from .models import Category, RoutingRule
 
@@ -23,12 +23,6 @@ class Route:
     assist: list[Department] = field(default_factory=list)
     rule: RoutingRule | None = None
     reason: str = ""
-
-
-def ancestor_paths(area: Area) -> list[str]:
-    """The materialised paths of ``area`` and every area above it, deepest first."""
-    parts = [part for part in area.path.split("/") if part]
-    return ["/" + "/".join(parts[:n]) + "/" for n in range(len(parts), 0, -1)]
 
 
 def serves(department: Department, area: Area) -> bool:

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import Department, RoleAssignment, User
 from gongzhi.accounts.permissions import has_perm
+from gongzhi.accounts.selectors import staff_over
 from gongzhi.accounts.roles import Perm, Role
 from gongzhi.areas.models import Area, Level
 from gongzhi.audit.services import record
@@ -50,7 +51,7 @@ from .models import (
     PhotoStage,
     Priority,
 )
-from .routing import ancestor_paths, route, serves
+from .routing import route, serves
 from .workflow import TRANSITIONS, Actor, acting_as, is_actor, status_allows
 from .worktime import WorkCalendar, load_calendar
 
@@ -78,12 +79,6 @@ def case_link(case: Case) -> str:
 
 
 # --- Recipients --------------------------------------------------------------------------------
-
-def staff_over(area: Area, roles: Iterable[str]) -> list[User]:
-    """Active users holding one of ``roles`` in ``area`` or an area above it."""
-    return list(User.objects.filter(is_active=True, role_assignments__role__in=list(roles),
-                                    role_assignments__area__path__in=ancestor_paths(area)).distinct())
-
 
 def department_staff(departments: Iterable[Department]) -> list[User]:
     ids = [department.pk for department in departments if department is not None]

@@ -169,6 +169,7 @@ def _search_q(q: str, *, walk: bool = False) -> Q:
             return blind_lookup(Person, "phone_index", validators.clean_phone(text))
         except ValidationError:
             return Q(pk__in=[])
+    # The rest (``_union_text``) is searched by name, pinyin, initials and "contains".
     union = _search_union(text)
     if walk and connection.vendor == "sqlite":
         return Q(RawSQL(f'+"registry_person"."id" IN ({union.sql})', union.params, output_field=BooleanField()))
@@ -228,7 +229,7 @@ def search_matches(q: str) -> Matches | None:
     most ``MATCHES_READ_LIMIT``; ``None`` otherwise (the search is then written into each query)."""
     if not walks_search(q):
         return None
-    union = _search_union(unicodedata.normalize("NFKC", q).strip(), keep_repeats=True)
+    union = _search_union(_union_text(q), keep_repeats=True)
     # Rows, not persons, are limited (``UNION ALL``): with up to ``branches`` rows a person, more
     # than the limit of persons is certain once ``branches`` times (limit + 1) rows have come.
     bounded = f"{union.sql} LIMIT {union.branches * (MATCHES_READ_LIMIT + 1)}"
@@ -266,10 +267,18 @@ def walks_search(q: str) -> bool:
     all. Not for pinyin (all-letters) text: its many matches are one stretch of the name order,
     which the prefix range reads directly and a walk from the start would reach only at its end.
     """
+    text = _union_text(q)
+    return text is not None and len(text) >= CONTAINS_MIN_CHARACTERS and not _letters(text)
+
+
+def _union_text(q: str) -> str | None:
+    """``q`` as ``_search_q`` hands it to ``_search_union``; ``None`` when it is searched otherwise
+    (empty, the last four characters, a full ID number or a phone number)."""
     text = unicodedata.normalize("NFKC", q or "").strip()
     compact = validators.normalise(text)
-    return (len(text) >= CONTAINS_MIN_CHARACTERS and not _letters(text) and not _LAST4.fullmatch(compact)
-            and not FULL_ID.fullmatch(compact) and not PHONE_LIKE.fullmatch(text))
+    if not text or _LAST4.fullmatch(compact) or FULL_ID.fullmatch(compact) or PHONE_LIKE.fullmatch(text):
+        return None
+    return text
 
 
 def _union_sql(parts: list[QuerySet | RawSQL], *, keep_repeats: bool = False) -> RawSQL:

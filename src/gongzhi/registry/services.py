@@ -490,15 +490,11 @@ def _tell_holding_staff(move_in: MoveInRequest) -> None:
     """A notice to everyone who may decide the request: the holders of ``registry.edit`` in the
     holding area or above it (its grid worker, community staff). The name is masked: the notice
     may be delivered outside the platform."""
-    from gongzhi.accounts.models import RoleAssignment, User
     from gongzhi.accounts.roles import MATRIX
+    from gongzhi.accounts.selectors import staff_over
 
-    path = move_in.holding_area.path
-    ancestors = ["/" + "/".join(path.strip("/").split("/")[:depth]) + "/" for depth in range(1, path.count("/"))]
-    roles = [role for role, perms in MATRIX.items() if Perm.REGISTRY_EDIT in perms]
-    deciders = User.objects.filter(is_active=True, pk__in=RoleAssignment.objects.filter(
-        role__in=roles, area__path__in=ancestors).values("user")).exclude(pk=move_in.requested_by_id)
-    send_notice(recipients=list(deciders), kind="move_in",
+    deciders = staff_over(move_in.holding_area, [role for role, perms in MATRIX.items() if Perm.REGISTRY_EDIT in perms])
+    send_notice(recipients=[user for user in deciders if user.pk != move_in.requested_by_id], kind="move_in",
                 title=_("迁入申请待处理：%(name)s") % {"name": mask_name(move_in.real_name)},
                 body=_("%(area)s 申请将该居民迁入，请核实后同意或不同意。") % {"area": move_in.requesting_area.name},
                 link=reverse("registry:move_in_list"))
