@@ -23,6 +23,7 @@ from gongzhi.core.pagination import PageNumberPagination
 from gongzhi.core.uploads import PHOTO, accepts_uploads, decode_base64_files
 
 from . import selectors, services
+from .public import public_timeline, sees_internals
 from .errors import InvalidInput
 from .models import Case, CaseSource, CaseStatus, Priority
 from .selectors import QUEUES
@@ -103,9 +104,13 @@ class CaseSummaryOut(Schema):
         return obj.lead_department
 
     @staticmethod
-    def resolve_deadline(obj):
+    def resolve_deadline(obj, context):
+        if not _internals(obj, context):
+            return None  # internal time limits are not the reporter's
         if obj.status == CaseStatus.REPORTED:
             return obj.accept_due
+        if obj.status == CaseStatus.ACCEPTED:
+            return obj.dispatch_due
         if obj.status == CaseStatus.DISPATCHED:
             return obj.response_due
         return obj.handle_due if obj.status in {CaseStatus.HANDLING, CaseStatus.ACKNOWLEDGED,
@@ -113,10 +118,22 @@ class CaseSummaryOut(Schema):
 
     @staticmethod
     def resolve_overdue(obj, context) -> bool:
+        if not _internals(obj, context):
+            return False
         now = getattr(context["request"], "case_now", None) or timezone.now()
         if obj.status == CaseStatus.REPORTED:
             return obj.accept_due is not None and now > obj.accept_due
         return obj.is_overdue(now)
+
+
+def _internals(case: Case, context) -> bool:
+    """Whether the caller works this case (else: its reporter, who sees the public side only).
+    Remembered on the request per case, for lists."""
+    request = context["request"]
+    seen = request.__dict__.setdefault("_gongzhi_case_internals", {})
+    if case.pk not in seen:
+        seen[case.pk] = sees_internals(request.user, case)
+    return seen[case.pk]
 
 
 class PhotoOut(Schema):
@@ -134,19 +151,51 @@ class PhotoOut(Schema):
         return reverse("cases:photo", args=[obj.pk])
 
 
+_INTERNAL = "internal: null for the reporter (who sees the public side of their case only)"
+
+
 class CaseOut(CaseSummaryOut):
     assist: list[DepartmentOut]
     merged_into: str | None
-    accept_due: datetime.datetime | None
-    response_due: datetime.datetime | None
-    handle_due: datetime.datetime | None
+    accept_due: datetime.datetime | None = Field(description=_INTERNAL)
+    dispatch_due: datetime.datetime | None = Field(description=_INTERNAL)
+    response_due: datetime.datetime | None = Field(description=_INTERNAL)
+    handle_due: datetime.datetime | None = Field(description=_INTERNAL)
+    verified_at: datetime.datetime | None
     closed_at: datetime.datetime | None
-    rework_count: int
-    return_count: int
+    rework_count: int | None = Field(description=_INTERNAL)
+    return_count: int | None = Field(description=_INTERNAL)
     rating_comment: str
-    timeline: list[EventOut]
+    resolved: bool | None = Field(description="whether the rating (or 回访) said the problem was solved")
+    callback_reached: bool | None = Field(description="12345 回访: whether the caller was reached")
+    timeline: list[EventOut] = Field(description="the reporter gets the public timeline: no internal notes "
+                                                 "and no staff names")
     photos: list[PhotoOut]
     actions: list[str] = Field(description="the actions the caller may take now")
+
+    @staticmethod
+    def resolve_accept_due(obj, context):
+        return obj.accept_due if _internals(obj, context) else None
+
+    @staticmethod
+    def resolve_dispatch_due(obj, context):
+        return obj.dispatch_due if _internals(obj, context) else None
+
+    @staticmethod
+    def resolve_response_due(obj, context):
+        return obj.response_due if _internals(obj, context) else None
+
+    @staticmethod
+    def resolve_handle_due(obj, context):
+        return obj.handle_due if _internals(obj, context) else None
+
+    @staticmethod
+    def resolve_rework_count(obj, context):
+        return obj.rework_count if _internals(obj, context) else None
+
+    @staticmethod
+    def resolve_return_count(obj, context):
+        return obj.return_count if _internals(obj, context) else None
 
     @staticmethod
     def resolve_assist(obj):
@@ -157,12 +206,14 @@ class CaseOut(CaseSummaryOut):
         return obj.merged_into.number if obj.merged_into_id else None
 
     @staticmethod
-    def resolve_timeline(obj):
-        return list(selectors.timeline(obj))
+    def resolve_timeline(obj, context):
+        return list(selectors.timeline(obj)) if _internals(obj, context) else public_timeline(obj)
 
     @staticmethod
-    def resolve_photos(obj):
-        return list(obj.photos.all())
+    def resolve_photos(obj, context):
+        photos = list(obj.photos.all())
+        # The reporter sees the report's photos and the result's (feedback), not the verification's.
+        return photos if _internals(obj, context) else [p for p in photos if p.stage != "verify"]
 
     @staticmethod
     def resolve_actions(obj, context) -> list[str]:
@@ -182,7 +233,7 @@ class CaseIn(Schema):
 
 
 class CaseFilter(Schema):
-    status: list[CaseStatus] = Field([], max_length=11)
+    status: list[CaseStatus] = Field([], max_length=len(CaseStatus.values))
     queue: Literal[tuple(QUEUES)] = "all"  # type: ignore[valid-type]
     category: str = Field("", max_length=16, description="大类 or 小类 code")
     area: str = Field("", max_length=14, description="area code: its whole subtree")
@@ -205,7 +256,9 @@ class ActionIn(Schema):
     hours: float | None = Field(None, gt=0, le=720)
     decision: Literal["approve", "refuse"] | None = None
     review_date: datetime.date | None = None
-    rating: int | None = Field(None, ge=1, le=5)
+    rating: int | None = Field(None, ge=1, le=5, description="5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意")
+    resolved: bool | None = Field(None, description="rate, callback: whether the problem was solved")
+    reached: bool | None = Field(None, description="callback: whether the caller was reached")
     comment: str = Field("", max_length=500)
     photos: list[Base64Photo] = Field([], description=PHOTOS_HELP)
 
@@ -250,8 +303,8 @@ def get_case(request, pk: int = Path(..., ge=1, le=MAX_ID)):
 
 
 @router.post("/{pk}/actions", response={200: CaseOut, 403: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut},
-             summary="Take an action: accept, reject, merge, handle, dispatch, acknowledge, return, start, "
-                     "feedback, verify, rework, close, extend, suspend, rate")
+             summary="Take an action: accept, reject, merge, handle, dispatch, refer, takeover, acknowledge, "
+                     "return, start, feedback, verify, rework, close, extend, suspend, rate, callback, reopen")
 @accepts_uploads(PHOTO, field="photos", transport="base64")
 def act(request, payload: ActionIn, pk: int = Path(..., ge=1, le=MAX_ID)):
     case = selectors.case_for(request.user, pk)

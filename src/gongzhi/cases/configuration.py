@@ -19,10 +19,11 @@ from gongzhi.audit.services import record
 
 from . import holidays
 from .errors import InvalidInput, NotAllowed
-from .models import CalendarDay, Category, DayKind, HandlingLevel, LimitUnit, RoutingRule
+from .models import CalendarDay, Category, DayKind, DaySource, HandlingLevel, LimitUnit, RoutingRule
 
-CATEGORY_FIELDS = ("name", "default_level", "accept_hours", "response_hours", "handling_hours", "limit_unit",
-                   "keywords", "sensitive", "active", "sort")
+CATEGORY_FIELDS = ("name", "default_level", "accept_hours", "dispatch_hours", "response_hours", "handling_hours",
+                   "handling_unit", "urgent_hours", "limit_unit", "community_whistle", "keywords", "sensitive", "active",
+                   "sort")
 
 
 def _require(actor, area: Area | None = None) -> None:
@@ -63,11 +64,15 @@ def save_category(*, actor, category: Category | None = None, parent: Category |
     for name in CATEGORY_FIELDS:
         if name in values and values[name] is not None:
             value = values[name]
-            if name.endswith("_hours"):
+            if name == "urgent_hours" and value == "":
+                value = None
+            elif name.endswith("_hours"):
                 value = _decimal(value, name)
             if name == "default_level" and value not in HandlingLevel.values:
                 raise InvalidInput(_("处置层级不正确。"), fields={name: "invalid"})
-            if name == "limit_unit" and value not in LimitUnit.values:
+            if name == "limit_unit" and value not in (LimitUnit.WORKING, LimitUnit.CALENDAR):
+                raise InvalidInput(_("时限单位不正确。"), fields={name: "invalid"})
+            if name == "handling_unit" and value not in LimitUnit.values:
                 raise InvalidInput(_("时限单位不正确。"), fields={name: "invalid"})
             setattr(category, name, value)
     _validated(category)
@@ -123,8 +128,8 @@ def set_day(*, actor, date: datetime.date, kind: str | None, name: str = "", req
             return None
         if kind not in DayKind.values:
             raise InvalidInput(_("日期类型不正确。"), fields={"kind": "invalid"})
-        day, _created = CalendarDay.objects.update_or_create(date=date, defaults={"kind": kind,
-                                                                                 "name": (name or "")[:50]})
+        day, _created = CalendarDay.objects.update_or_create(date=date, defaults={
+            "kind": kind, "name": (name or "")[:50], "source": DaySource.LOCAL})
         record(actor=actor, action="cases.calendar_update", object_repr=str(date), before=before,
                after={"kind": kind, "name": day.name}, request=request)
     return day

@@ -33,6 +33,9 @@ class SweepResult:
     escalated: int = 0
     supervised: int = 0
     reviews_due: int = 0
+    accept_overdue: int = 0
+    dispatch_overdue: int = 0
+    response_overdue: int = 0
 
 
 def _write(case: Case, now: datetime.datetime, **changes) -> bool:
@@ -57,11 +60,56 @@ def _notify(users, case: Case, title: str, body: str = "") -> None:
         send_notice(recipients=users, title=f"{title}：{case.number}", body=body, link=case_link(case), kind="cases")
 
 
+def _fmt(moment: datetime.datetime) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+
+
+def _sweep_other_clocks(now: datetime.datetime, result: SweepResult) -> None:
+    """Every clock is watched, not only the handling one: a case not accepted by its 立案时限, not
+    dispatched by its 派遣时限, or a department that has not reported (报到) by its 报到时限 — each
+    reminds who must act and escalates to the street centre (for 报到 also the department's head),
+    once per deadline."""
+    base = Case.objects.select_related("area", "lead_department", "lead_department__head")
+    for case in base.filter(status=CaseStatus.REPORTED, accept_due__lt=now, accept_overdue_at__isnull=True):
+        with transaction.atomic():
+            if _write(case, now, accept_overdue_at=now):
+                _event(case, "accept_overdue", now, _("超过立案时限仍未受理。"), due=case.accept_due.isoformat())
+                _notify(staff_over(case.area, [Role.COMMUNITY_STAFF]), case, _("事件超过立案时限，请尽快受理"),
+                        _("立案时限：%(due)s") % {"due": _fmt(case.accept_due)})
+                _notify(staff_over(case.area, [Role.STREET_STAFF]), case, _("立案超时：事件仍未受理"))
+                result.accept_overdue += 1
+    for case in base.filter(status=CaseStatus.ACCEPTED, dispatch_due__lt=now, dispatch_overdue_at__isnull=True):
+        with transaction.atomic():
+            if _write(case, now, dispatch_overdue_at=now):
+                _event(case, "dispatch_overdue", now, _("超过派遣时限仍未派遣或交办。"),
+                       due=case.dispatch_due.isoformat())
+                _notify(staff_over(case.area, [Role.STREET_STAFF]) + staff_over(case.area, [Role.COMMUNITY_STAFF]),
+                        case, _("事件超过派遣时限，请尽快派遣或交办"),
+                        _("派遣时限：%(due)s") % {"due": _fmt(case.dispatch_due)})
+                result.dispatch_overdue += 1
+    for case in base.filter(status=CaseStatus.DISPATCHED, response_due__lt=now, response_overdue_at__isnull=True):
+        with transaction.atomic():
+            if _write(case, now, response_overdue_at=now):
+                _event(case, "response_overdue", now, _("部门超过报到时限仍未报到。"),
+                       due=case.response_due.isoformat())
+                department = case.lead_department
+                staff = department_staff([department])
+                head = [department.head] if department is not None and department.head_id else []
+                _notify(staff + head, case, _("请立即报到：事件已超过报到时限"),
+                        _("报到时限：%(due)s") % {"due": _fmt(case.response_due)})
+                _notify(staff_over(case.area, [Role.STREET_STAFF]), case,
+                        _("%(dept)s 超时未报到") % {"dept": department.name if department else ""})
+                result.response_overdue += 1
+
+
 def sweep(now: datetime.datetime | None = None) -> SweepResult:
-    """One pass over the running cases: remind near-due handlers, move overdue grid cases up to the
-    community, put overdue department cases on the street's supervision board."""
+    """One pass over the open cases: the acceptance, dispatch and 报到 clocks (``_sweep_other_clocks``);
+    remind near-due handlers, move overdue grid cases up to the community (keeping the deadline
+    they missed in ``missed_due``, which the indicators count), put overdue department cases on the
+    street's supervision board."""
     now = now or timezone.now()
     result = SweepResult()
+    _sweep_other_clocks(now, result)
     running = Case.objects.filter(status__in=RUNNING_STATUSES).select_related("area", "category", "lead_department",
                                                                                 "lead_department__head")
     for case in running.filter(warn_at__lte=now, handle_due__gt=now, reminded_at__isnull=True):
@@ -80,7 +128,7 @@ def sweep(now: datetime.datetime | None = None) -> SweepResult:
             _start_handling_clock(case, calendar, now)
             if _write(case, now, level=case.level, handling_started_at=case.handling_started_at,
                       handle_due=case.handle_due, warn_at=case.warn_at, extended_hours=case.extended_hours,
-                      reminded_at=None, supervised_at=None):
+                      reminded_at=None, supervised_at=None, missed_due=case.missed_due or previous_due):
                 _event(case, "escalate", now, _("网格处置超时，升级至社区处置。"), from_level=HandlingLevel.GRID,
                        to_level=HandlingLevel.COMMUNITY, missed_due=previous_due.isoformat())
                 _notify(staff_over(case.area, [Role.COMMUNITY_STAFF]), case, _("网格超时事件升级至社区"),

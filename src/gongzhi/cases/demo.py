@@ -34,6 +34,7 @@ from .models import (
     CaseStatus,
     Category,
     HandlingLevel,
+    LimitUnit,
     Priority,
 )
 from .routing import route
@@ -156,17 +157,18 @@ def _draw(rng, category: Category, grid: Area, lon, lat, reported_at, now, calen
         case.closed_at = accepted
         return case, events, assist
     case.category, case.accepted_at = category, accepted
+    case.dispatch_due = calendar.add(accepted, category.dispatch_hours, unit)
     record.step("accept", accepted, community_staff, category=category.code,
                 on_time=accepted <= case.accept_due, corrected=False)
     level = category.default_level
     handled_at = at(accepted, rng.uniform(0.1, 1.0))
     if handled_at is None:
         return case, events, assist
-    limit = Decimal(category.handling_hours)
+    limit, limit_unit = _handling_limit(calendar, category)
     if level in (HandlingLevel.GRID, HandlingLevel.COMMUNITY):
         case.level = level
-        case.handling_started_at, case.handle_due = handled_at, calendar.add(handled_at, limit, unit)
-        case.warn_at = calendar.add(handled_at, limit * Decimal("0.8"), unit)
+        case.handling_started_at, case.handle_due = handled_at, calendar.add(handled_at, limit, limit_unit)
+        case.warn_at = calendar.add(handled_at, limit * Decimal("0.8"), limit_unit)
         record.step("handle", handled_at, community_staff, level=level, handle_due=case.handle_due.isoformat())
         handler = grid_worker_name if level == HandlingLevel.GRID else community_staff
         started = at(handled_at, rng.uniform(0.05, 0.3) * float(limit))
@@ -187,12 +189,15 @@ def _draw(rng, category: Category, grid: Area, lon, lat, reported_at, now, calen
             case.return_count += 1
             case.level, case.lead_department = "", None
             case.response_due = case.handle_due = case.warn_at = case.handling_started_at = None
+            case.dispatch_due = calendar.add(returned, category.dispatch_hours, unit)
             record.step("return", returned, wrong.name, "该事项不属于本部门职责", department=wrong.pk,
                         department_name=wrong.name)
             handled_at = at(returned, rng.uniform(0.2, 1.0))
             if handled_at is None:
                 return case, events, assist
-        _dispatch(case, record, department, handled_at, calendar, centre, assist)
+        # 社区吹哨: for the categories that allow it, the community often calls the department itself.
+        whistler = community_staff if category.community_whistle and rng.random() < 0.4 else None
+        _dispatch(case, record, department, handled_at, calendar, whistler or centre, assist, whistle=bool(whistler))
         acknowledged = at(handled_at, float(category.response_hours) * rng.choice([0.2, 0.4, 0.7, 0.9, 1.4]))
         if acknowledged is None:
             return case, events, assist
@@ -228,32 +233,60 @@ def _draw(rng, category: Category, grid: Area, lon, lat, reported_at, now, calen
             return case, events, assist
         case.feedback_at = feedback
         record.step("feedback", feedback, handler, "已按要求重新处理", on_time=feedback <= case.handle_due)
-    closed = at(feedback, rng.uniform(0.2, 4))
+    verified = at(feedback, rng.uniform(0.2, 4))
+    if verified is None:
+        return case, events, assist
+    case.verified_at = verified
+    record.step("verify", verified, grid_worker_name, "现场核查已处理到位", on_time=feedback <= case.handle_due)
+    closed = at(verified, rng.uniform(0.1, 2))
     if closed is None:
         return case, events, assist
     case.closed_at = closed
-    record.step("verify", closed, grid_worker_name, "现场核查已处理到位", on_time=feedback <= case.handle_due)
+    record.step("close", closed, centre if case.level == HandlingLevel.DEPARTMENT else community_staff, "",
+                verified=True)
     if case.source in (CaseSource.RESIDENT, CaseSource.OPEN311, CaseSource.HOTLINE) and rng.random() < 0.65:
         rating = rng.choices([5, 4, 3, 2, 1], [55, 25, 10, 6, 4])[0]
         if case.rework_count or (case.feedback_at > case.handle_due):
             rating = max(1, rating - 1)
+        resolved = rating >= 3 or rng.random() < 0.2
         rated = closed + datetime.timedelta(hours=rng.uniform(1, 48))
-        if rated < now:
+        if rated >= now:
+            return case, events, assist
+        if case.source == CaseSource.HOTLINE:  # 12345: a callback by the centre, sometimes at the second try
+            if rng.random() < 0.15:
+                case.callback_at, case.callback_reached = rated, False
+                record.step("callback", rated, centre, "电话无人接听", reached=False)
+                rated += datetime.timedelta(hours=rng.uniform(2, 24))
+                if rated >= now:
+                    return case, events, assist
+            case.callback_at, case.callback_reached = rated, True
+            case.rating, case.rating_comment, case.rated_at, case.resolved = rating, "", rated, resolved
+            record.step("callback", rated, centre, "已电话回访", reached=True, rating=rating, resolved=resolved)
+        else:
             case.rating, case.rating_comment, case.rated_at = rating, rng.choice(COMMENTS[rating]), rated
-            record.step("rate", rated, reporter_name, rating=rating)
+            case.resolved = resolved
+            record.step("rate", rated, reporter_name, rating=rating, resolved=resolved)
     return case, events, assist
 
 
-def _dispatch(case, record, department, when, calendar, centre, assist) -> None:
+def _handling_limit(calendar: WorkCalendar, category: Category) -> tuple[Decimal, str]:
+    """The category's handling limit as an amount of hours and their unit (working days as working hours)."""
+    unit = category.handling_unit
+    if unit == LimitUnit.WORKDAY:
+        return Decimal(calendar.working_hours(category.handling_hours, unit)), LimitUnit.WORKING
+    return Decimal(category.handling_hours), unit
+
+
+def _dispatch(case, record, department, when, calendar, centre, assist, *, whistle: bool = False) -> None:
     unit, category = case.category.limit_unit, case.category
     case.level, case.lead_department, case.dispatched_at = HandlingLevel.DEPARTMENT, department, when
     case.response_due = calendar.add(when, Decimal(category.response_hours), unit)
-    limit = Decimal(category.handling_hours)
-    case.handling_started_at, case.handle_due = when, calendar.add(when, limit, unit)
-    case.warn_at = calendar.add(when, limit * Decimal("0.8"), unit)
+    limit, limit_unit = _handling_limit(calendar, category)
+    case.handling_started_at, case.handle_due = when, calendar.add(when, limit, limit_unit)
+    case.warn_at = calendar.add(when, limit * Decimal("0.8"), limit_unit)
     case.acknowledged_at = None
     record.step("dispatch", when, centre, department=department.pk, department_name=department.name,
-                handle_due=case.handle_due.isoformat())
+                handle_due=case.handle_due.isoformat(), whistle=whistle)
     assist.clear()
 
 

@@ -11,7 +11,7 @@ from .selectors import ORDERINGS
 
 # The queue tabs, in the order shown (every key of ``selectors.QUEUES``).
 QUEUE_LABELS = (("reported", _("待受理")), ("accepted", _("待派遣/处置")), ("running", _("办理中")),
-                ("feedback", _("待核查")), ("suspended", _("挂账")), ("closed", _("已办结")), ("open", _("全部在办")),
+                ("feedback", _("待核查")), ("verified", _("待结案")), ("suspended", _("挂账")), ("closed", _("已办结")), ("open", _("全部在办")),
                 ("all", _("全部")))
 
 

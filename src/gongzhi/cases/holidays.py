@@ -1,28 +1,24 @@
 """The official public-holiday arrangements (法定节假日放假调休安排), as data for the working calendar.
 
 Each year the General Office of the State Council publishes which dates are rest days (放假) and
-which weekend days are worked in exchange (调休上班). Time limits counted in working hours depend
-on them, so a district installs the year's arrangement into ``CalendarDay`` (``install_year``)
-and adjusts local exceptions by hand afterwards.
+which weekend days are worked in exchange (调休上班). Time limits counted in working time depend on
+them, so a district installs the year's arrangement into ``CalendarDay`` (``install_year``); the
+dates it set itself (``CalendarDay.source`` "local") stay on top, and installing again never
+overwrites them.
 
-Sources (each year cross-checked against the notice as reprinted by several outlets and against
-the community-maintained holiday-cn / china-holiday-calender data sets):
-
-- 2026: 国务院办公厅关于2026年部分节假日安排的通知, dated 2025-11-04; full text as released by
-  Xinhua (e.g. https://politics.gmw.cn/2025-11/04/content_38391083.htm), original at
-  https://www.gov.cn/zhengce/content/202511/content_7047090.htm.
-- 2025: 国务院办公厅关于2025年部分节假日安排的通知（国办发明电〔2024〕12号）, dated 2024-11-12;
-  full text as released by Xinhua (e.g. https://m.gmw.cn/2024-11/12/content_1303894933.htm),
-  original at https://www.gov.cn/zhengce/content/202411/content_6986382.htm.
-
-Every date of each holiday period is listed as "holiday", weekends inside the period included,
-so the calendar shows the whole period under its name; the weekly rule would make the weekend
-days rest days anyway.
+The arrangements come from the maintained ``holidays`` package (``holidays.China``), updated every
+year with a ``pip`` upgrade once the notice is out; its 2025 and 2026 data match the notices day for
+day (``tests/notices.py`` holds the notices as typed from them, and a test compares). A year whose
+adjusted working days the installed package does not know yet (the notice not published, or the
+package not upgraded) is refused by ``install_year`` and keeps being reported by
+``years_without_arrangement``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
@@ -31,64 +27,57 @@ WORKDAY = "workday"
 
 Entry = tuple[dt.date, str, str]
 
-
-def _rest(first: dt.date, last: dt.date, name: str) -> list[Entry]:
-    """Every date from ``first`` to ``last`` (inclusive) as a rest day of the holiday ``name``."""
-    return [(first + dt.timedelta(days=n), HOLIDAY, name) for n in range((last - first).days + 1)]
+_SUBSTITUTED = re.compile(r"由 ?(\d{4}-\d{2}-\d{2}) ?调休")
+_SUFFIX = re.compile(r"（补假）$|（观察日）$")
 
 
-def _work(name: str, *days: dt.date) -> list[Entry]:
-    """Weekend ``days`` worked in exchange for the holiday ``name``."""
-    return [(day, WORKDAY, f"{name}调休上班") for day in days]
+@lru_cache(maxsize=64)
+def _package_year(year: int):
+    import holidays as holidays_package
+
+    return holidays_package.China(years=year, language="zh_CN")
 
 
-D = dt.date
+def arrangement_known(year: int) -> bool:
+    """Whether the installed ``holidays`` package has the State Council's arrangement for ``year``:
+    its adjusted working days (every year's notice has some), not only the fixed holidays."""
+    data = _package_year(year)
+    return any(day.year == year for day in getattr(data, "weekend_workdays", ())) or any(
+        _SUBSTITUTED.search(name) for name in data.values())
 
-OFFICIAL: dict[int, list[Entry]] = {
-    2025: sorted([
-        # 一、元旦：1月1日（周三）放假1天，不调休。
-        *_rest(D(2025, 1, 1), D(2025, 1, 1), "元旦"),
-        # 二、春节：1月28日（除夕、周二）至2月4日（正月初七、周二）放假调休，共8天。
-        #     1月26日（周日）、2月8日（周六）上班。
-        *_rest(D(2025, 1, 28), D(2025, 2, 4), "春节"),
-        *_work("春节", D(2025, 1, 26), D(2025, 2, 8)),
-        # 三、清明节：4月4日（周五）至6日（周日）放假，共3天。
-        *_rest(D(2025, 4, 4), D(2025, 4, 6), "清明节"),
-        # 四、劳动节：5月1日（周四）至5日（周一）放假调休，共5天。4月27日（周日）上班。
-        *_rest(D(2025, 5, 1), D(2025, 5, 5), "劳动节"),
-        *_work("劳动节", D(2025, 4, 27)),
-        # 五、端午节：5月31日（周六）至6月2日（周一）放假，共3天。
-        *_rest(D(2025, 5, 31), D(2025, 6, 2), "端午节"),
-        # 六、国庆节、中秋节：10月1日（周三）至8日（周三）放假调休，共8天。
-        #     9月28日（周日）、10月11日（周六）上班。
-        *_rest(D(2025, 10, 1), D(2025, 10, 8), "国庆节、中秋节"),
-        *_work("国庆节、中秋节", D(2025, 9, 28), D(2025, 10, 11)),
-    ]),
-    2026: sorted([
-        # 一、元旦：1月1日（周四）至3日（周六）放假调休，共3天。1月4日（周日）上班。
-        *_rest(D(2026, 1, 1), D(2026, 1, 3), "元旦"),
-        *_work("元旦", D(2026, 1, 4)),
-        # 二、春节：2月15日（腊月二十八、周日）至23日（正月初七、周一）放假调休，共9天。
-        #     2月14日（周六）、2月28日（周六）上班。
-        *_rest(D(2026, 2, 15), D(2026, 2, 23), "春节"),
-        *_work("春节", D(2026, 2, 14), D(2026, 2, 28)),
-        # 三、清明节：4月4日（周六）至6日（周一）放假，共3天。
-        *_rest(D(2026, 4, 4), D(2026, 4, 6), "清明节"),
-        # 四、劳动节：5月1日（周五）至5日（周二）放假调休，共5天。5月9日（周六）上班。
-        *_rest(D(2026, 5, 1), D(2026, 5, 5), "劳动节"),
-        *_work("劳动节", D(2026, 5, 9)),
-        # 五、端午节：6月19日（周五）至21日（周日）放假，共3天。
-        *_rest(D(2026, 6, 19), D(2026, 6, 21), "端午节"),
-        # 六、中秋节：9月25日（周五）至27日（周日）放假，共3天。
-        *_rest(D(2026, 9, 25), D(2026, 9, 27), "中秋节"),
-        # 七、国庆节：10月1日（周四）至7日（周三）放假调休，共7天。
-        #     9月20日（周日）、10月10日（周六）上班。
-        *_rest(D(2026, 10, 1), D(2026, 10, 7), "国庆节"),
-        *_work("国庆节", D(2026, 9, 20), D(2026, 10, 10)),
-    ]),
-}
 
-del D
+def package_years(today: dt.date) -> list[int]:
+    """The years around ``today`` whose arrangement the installed package knows (for the calendar page)."""
+    return [year for year in range(today.year - 1, today.year + 2) if arrangement_known(year)]
+
+
+def official_entries(year: int) -> list[Entry]:
+    """``year``'s rest days and adjusted working days from the ``holidays`` package, named in Chinese:
+    each rest day by its holiday (a day off moved by 调休, or a 补假, takes the name of the holiday it
+    belongs to), each adjusted working day as "<holiday>调休上班". Empty when the year is not known."""
+    if not arrangement_known(year):
+        return []
+    data = {day: str(name) for day, name in _package_year(year).items() if day.year == year}
+    named = {day: _SUFFIX.sub("", name) for day, name in data.items() if not _SUBSTITUTED.search(name)}
+
+    def holiday_of(day: dt.date) -> str:
+        nearest = min(named, key=lambda other: (abs((other - day).days), other), default=None)
+        return named[nearest] if nearest is not None and abs((nearest - day).days) <= 7 else _("调休")
+
+    entries: list[Entry] = []
+    for day, name in data.items():
+        moved = _SUBSTITUTED.search(name)
+        holiday = named.get(day) or holiday_of(day)
+        entries.append((day, HOLIDAY, holiday))
+        if moved is not None:
+            worked = dt.date.fromisoformat(moved.group(1))
+            if worked.year == year:
+                entries.append((worked, WORKDAY, f"{holiday}调休上班"))
+    known = {day for day, _kind, _name in entries}
+    for worked in getattr(_package_year(year), "weekend_workdays", ()):
+        if worked.year == year and worked not in known:  # a working weekend the package lists on its own
+            entries.append((worked, WORKDAY, f"{holiday_of(worked)}调休上班"))
+    return sorted(entries)
 
 
 #: From this month on, next year's arrangement is looked for too (the State Council usually publishes
@@ -122,20 +111,18 @@ class UnknownYear(KeyError, ValueError):
 def install_year(year: int) -> int:
     """Write the official arrangement of ``year`` into ``CalendarDay``; return how many rows changed.
 
-    An upsert keyed on the date: missing dates are created, dates whose kind or name differ are
-    corrected, identical rows are left untouched (so running it twice changes nothing, not even
-    ``updated_at``). Dates the arrangement does not mention — local exceptions an administrator
-    added — are kept.
+    An upsert keyed on the date: missing dates are created, official dates whose kind or name differ
+    are corrected, identical rows are left untouched (so running it twice changes nothing, not even
+    ``updated_at``). The district's own dates (``source`` "local") stay on top: never overwritten.
     """
     from django.db import transaction
 
-    from .models import CalendarDay
+    from .models import CalendarDay, DaySource
 
-    entries = OFFICIAL.get(year)
-    if entries is None:
-        known = "、".join(str(y) for y in sorted(OFFICIAL))
-        raise UnknownYear(_("没有 %(year)d 年的法定节假日安排数据（已收录：%(known)s），请在工作日历中手工录入。")
-                          % {"year": year, "known": known})
+    entries = official_entries(year)
+    if not entries:
+        raise UnknownYear(_("没有 %(year)d 年的法定节假日安排数据（国务院办公厅通知发布后升级 holidays 数据包即可导入），"
+                            "请在工作日历中手工录入。") % {"year": year})
     changed = 0
     with transaction.atomic():
         existing = {row.date: row for row in
@@ -143,8 +130,10 @@ def install_year(year: int) -> int:
         for day, kind, name in entries:
             row = existing.get(day)
             if row is None:
-                CalendarDay.objects.create(date=day, kind=kind, name=name)
+                CalendarDay.objects.create(date=day, kind=kind, name=name, source=DaySource.OFFICIAL)
                 changed += 1
+            elif row.source == DaySource.LOCAL:
+                continue  # the district's own decision about this date stays on top
             elif row.kind != kind or row.name != name:
                 row.kind, row.name = kind, name
                 row.save(update_fields=["kind", "name", "updated_at"])

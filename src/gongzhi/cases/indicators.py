@@ -41,7 +41,8 @@ from .worktime import WorkCalendar, _span_us, load_calendar
 
 AreaLevel = Literal["street", "community", "grid"]
 AREA_LEVELS: tuple[str, ...] = (Level.STREET, Level.COMMUNITY, Level.GRID)
-SATISFIED_FROM = 4  # ratings of 4 or 5 stars count as satisfied (满意)
+# 政务服务"好差评": 5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意; the first three count as satisfied.
+SATISFIED_FROM = 3
 MAX_PERIOD_DAYS = 366
 _US_PER_HOUR = 3_600_000_000
 _NOT_JUDGED = (CaseStatus.REJECTED, CaseStatus.MERGED)  # never had a handling deadline to meet
@@ -229,6 +230,12 @@ class Outcome:
     reported: bool = False
     accepted: bool = False
     accepted_on_time: bool = False
+    acceptance_missed: bool = False  # its 立案时限 passed in the period and it was still not accepted
+    response_due: bool = False  # counted in 应报到数
+    responded_on_time: bool = False
+    callback: bool = False  # a 回访 was made in the period
+    callback_reached: bool = False
+    resolved: bool | None = None  # asked with the rating: was the problem solved
     closed: bool = False
     due: bool = False  # counted in 应结案数
     closed_on_time: bool = False
@@ -266,11 +273,24 @@ def judge(row: dict[str, Any], start: dt.datetime, end: dt.datetime, as_of: dt.d
     """What the case in ``row`` (the columns of ``CASE_COLUMNS``) counts for in ``[start, end)``;
     ``as_of`` is the end of the period, or now when the period has not ended yet."""
     out = Outcome()
-    status, due = row["status"], row["handle_due"]
+    # A grid case moved up to the community keeps the grid deadline it missed: it is judged by it.
+    status, due = row["status"], row["missed_due"] or row["handle_due"]
     out.reported = _in(row["reported_at"], start, end)
     if _in(row["accepted_at"], start, end):
         out.accepted = True
         out.accepted_on_time = row["accept_due"] is None or row["accepted_at"] <= row["accept_due"]
+    elif (row["accept_due"] is not None and start <= row["accept_due"] < as_of and status == CaseStatus.REPORTED
+          and row["accepted_at"] is None):
+        out.acceptance_missed = True
+    acknowledged, response_due = row["acknowledged_at"], row["response_due"]
+    if _in(acknowledged, start, end):
+        out.response_due = True
+        out.responded_on_time = response_due is None or acknowledged <= response_due
+    elif (response_due is not None and start <= response_due < as_of and _after(acknowledged, as_of)
+          and status not in _NOT_JUDGED):
+        out.response_due = True  # 报到 was due in the period and had not come by its end
+    if _in(row["callback_at"], start, end):
+        out.callback, out.callback_reached = True, bool(row["callback_reached"])
     done_at = row["feedback_at"] or row["closed_at"]
     closed_in_period = status == CaseStatus.CLOSED and _in(row["closed_at"], start, end)
     if closed_in_period:
@@ -292,6 +312,7 @@ def judge(row: dict[str, Any], start: dt.datetime, end: dt.datetime, as_of: dt.d
         out.overdue_open = True
     if _in(row["rated_at"], start, end) and row["rating"] is not None:
         out.rating = row["rating"]
+        out.resolved = row["resolved"]
     return out
 
 
@@ -309,6 +330,9 @@ class Tally:
     reported: int = 0
     accepted: int = 0
     accepted_on_time: int = 0
+    acceptances_due: int = 0
+    responses_due: int = 0
+    responded_on_time: int = 0
     dispatched: int = 0
     dispatched_accurately: int = 0
     returned: int = 0
@@ -324,11 +348,20 @@ class Tally:
     ratings: int = 0
     satisfied: int = 0
     rating_total: int = 0
+    resolved_answers: int = 0  # ratings that said whether the problem was solved
+    resolved: int = 0
+    callbacks: int = 0
+    callbacks_reached: int = 0
 
     def add_case(self, out: Outcome) -> None:
         self.reported += out.reported
         self.accepted += out.accepted
         self.accepted_on_time += out.accepted_on_time
+        self.acceptances_due += out.accepted or out.acceptance_missed
+        self.responses_due += out.response_due
+        self.responded_on_time += out.responded_on_time
+        self.callbacks += out.callback
+        self.callbacks_reached += out.callback_reached
         self.closed += out.closed
         self.closures_due += out.due
         self.closed_on_time += out.closed_on_time
@@ -341,6 +374,9 @@ class Tally:
             self.ratings += 1
             self.satisfied += out.rating >= SATISFIED_FROM
             self.rating_total += out.rating
+            if out.resolved is not None:
+                self.resolved_answers += 1
+                self.resolved += out.resolved
 
     def add_dispatch(self, accurate: bool) -> None:
         self.dispatched += 1
@@ -356,7 +392,10 @@ class Tally:
     def result(self) -> dict[str, Any]:
         counts = {f.name: getattr(self, f.name) for f in fields(self)}
         return counts | {
-            "on_time_acceptance_rate": rate(self.accepted_on_time, self.accepted),
+            "on_time_acceptance_rate": rate(self.accepted_on_time, self.acceptances_due),
+            "response_rate": rate(self.responded_on_time, self.responses_due),
+            "resolution_rate": rate(self.resolved, self.resolved_answers),
+            "callback_reach_rate": rate(self.callbacks_reached, self.callbacks),
             "accurate_dispatch_rate": rate(self.dispatched_accurately, self.dispatched),
             "on_time_closure_rate": rate(self.closed_on_time, self.closures_due),
             "rework_rate": rate(self.reworks, self.feedbacks),
@@ -371,8 +410,9 @@ class Tally:
 
 CASE_COLUMNS = (
     "pk", "number", "status", "area__path", "category_id", "category__parent_id", "lead_department_id",
-    "reported_at", "accept_due", "accepted_at", "handling_started_at", "handle_due", "feedback_at", "closed_at",
-    "suspended_at", "rating", "rated_at",
+    "reported_at", "accept_due", "accepted_at", "handling_started_at", "handle_due", "missed_due", "feedback_at",
+    "closed_at", "suspended_at", "rating", "rated_at", "resolved", "response_due", "acknowledged_at", "callback_at",
+    "callback_reached",
 )
 _WHERE = ("area__path", "category_id", "category__parent_id", "lead_department_id")
 
@@ -386,8 +426,11 @@ def _touching(start: dt.datetime, end: dt.datetime, as_of: dt.datetime) -> Q:
     """A superset of the cases ``judge`` may count: it makes each decision itself."""
     period = {"gte": start, "lt": end}
     q = Q()
-    for name in ("reported_at", "accepted_at", "closed_at", "rated_at"):
+    for name in ("reported_at", "accepted_at", "closed_at", "rated_at", "acknowledged_at", "callback_at"):
         q |= Q(**{f"{name}__{op}": value for op, value in period.items()})
+    # Acceptance and 报到 due in the period and missed (judged by ``judge``).
+    q |= Q(accept_due__gte=start, accept_due__lt=as_of, accepted_at__isnull=True)
+    q |= Q(response_due__gte=start, response_due__lt=as_of)
     # Deadlines that passed before the end of the period, of cases not closed before it began.
     return q | (Q(handle_due__lt=as_of) & (Q(closed_at__isnull=True) | Q(closed_at__gte=start)))
 
@@ -575,10 +618,10 @@ class Facts:
         result = []
         for row, where, out in self._overdue_rows:
             done_at = (row["feedback_at"] or row["closed_at"]) if out.closed_late else None
+            due = row["missed_due"] or row["handle_due"]  # the first deadline it missed
             result.append(OverdueCase(
-                pk=row["pk"], number=row["number"], status=row["status"], where=where, handle_due=row["handle_due"],
-                done_at=done_at, closed=out.closed_late,
-                overdue_hours=self.clock.elapsed(row["handle_due"], done_at or self.as_of)))
+                pk=row["pk"], number=row["number"], status=row["status"], where=where, handle_due=due,
+                done_at=done_at, closed=out.closed_late, overdue_hours=self.clock.elapsed(due, done_at or self.as_of)))
         return sorted(result, key=lambda case: (-case.overdue_hours, case.number))
 
 
@@ -614,14 +657,14 @@ def by_category(user, start: dt.datetime, end: dt.datetime, *, major: bool = Tru
 
 def _rank_key(row: dict[str, Any]) -> tuple:
     closure, satisfaction = row["on_time_closure_rate"], row["satisfaction_rate"]
-    return (closure is None, -(closure or 0.0), satisfaction is None, -(satisfaction or 0.0), row["overdue"])
+    return (satisfaction is None, -(satisfaction or 0.0), closure is None, -(closure or 0.0), row["overdue"])
 
 
 def ranked(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rows ordered for the bulletin, each with its ``rank``: on-time closure rate, highest first;
-    then satisfaction rate, highest first; then overdue count, lowest first. A rate of "—" comes
-    after every rate. Rows equal on all three share a rank (1, 2, 2, 4); names break the tie in
-    the order only."""
+    """Rows ordered for the bulletin, each with its ``rank``: residents' satisfaction first (the
+    seeds make it the main measure), highest first; then on-time closure rate, highest first; then
+    overdue count, lowest first. A rate of "—" comes after every rate. Rows equal on all three
+    share a rank (1, 2, 2, 4); names break the tie in the order only."""
     ordered = sorted(rows, key=lambda row: (*_rank_key(row), row.get("parent", ""), row["name"]))
     previous, position = None, 0
     result = []

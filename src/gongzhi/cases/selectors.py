@@ -23,13 +23,14 @@ QUEUES: dict[str, Q] = {
     "accepted": Q(status=CaseStatus.ACCEPTED),
     "running": Q(status__in=RUNNING_STATUSES),
     "feedback": Q(status=CaseStatus.FEEDBACK),
+    "verified": Q(status=CaseStatus.VERIFIED),
     "suspended": Q(status=CaseStatus.SUSPENDED),
     "closed": Q(status__in=[CaseStatus.CLOSED, CaseStatus.REJECTED, CaseStatus.MERGED]),
     "open": Q(status__in=OPEN_STATUSES),
     "all": Q(),
 }
 ORDERINGS = {
-    "deadline": ("handle_due", "accept_due", "-reported_at", "-pk"),
+    "deadline": ("handle_due", "dispatch_due", "accept_due", "-reported_at", "-pk"),
     "reported": ("-reported_at", "-pk"),
     "oldest": ("reported_at", "pk"),
     "number": ("-number",),

@@ -43,16 +43,18 @@ from .models import (
     CaseStatus,
     Category,
     DailyCounter,
+    ENTERED_FOR_CALLER,
     ExtensionRequest,
     ExtensionStatus,
     HandlingLevel,
     LimitUnit,
+    LoopSettings,
     Patrol,
     PhotoStage,
     Priority,
 )
 from .routing import route, serves
-from .workflow import TRANSITIONS, Actor, acting_as, is_actor, status_allows
+from .workflow import TRANSITIONS, UNSATISFIED_UP_TO, Actor, acting_as, is_actor, status_allows
 from .worktime import WorkCalendar, load_calendar
 
 S = CaseStatus
@@ -71,6 +73,7 @@ class _Step:
     # another case: a merged case's reporter is told about, and linked to, the case they reported.
     notices: list[tuple] = field(default_factory=list)
     assist: list[Department] | None = None  # the assisting departments to set, when the action sets them
+    target: str | None = None  # a status other than the transition's (verify closing at once, where configured)
     after: list[Callable[[], None]] = field(default_factory=list)  # more writes once the case is saved
 
 
@@ -111,19 +114,70 @@ def _handlers(case: Case) -> list[User]:
 
 # --- Limits ------------------------------------------------------------------------------------
 
+#: The 12345 hotline's feedback limits by urgency (DOMAIN.md: 2 h / 24 h / 7 days / 15 days), in
+#: calendar hours. A case typed in for a caller must meet both this and its category's limit.
+HOTLINE_TIERS: dict[str, tuple[Decimal, str]] = {
+    Priority.CRITICAL: (Decimal(2), LimitUnit.CALENDAR),
+    Priority.URGENT: (Decimal(24), LimitUnit.CALENDAR),
+    Priority.PRESSING: (Decimal(7 * 24), LimitUnit.CALENDAR),
+    Priority.NORMAL: (Decimal(15 * 24), LimitUnit.CALENDAR),
+}
+DEFAULT_HANDLING = (Decimal(24), LimitUnit.WORKING)  # a case without a category (never dispatched in practice)
+
+
 def _limit(category: Category | None, name: str) -> tuple[Decimal, str]:
+    """The acceptance, dispatch or 报到 limit of ``category`` and its unit (working or calendar hours)."""
     if category is None:
         return Decimal(settings.GONGZHI_CASE_ACCEPT_HOURS), LimitUnit.WORKING
     return Decimal(getattr(category, name)), category.limit_unit
 
 
+def handling_limits(case: Case) -> list[tuple[Decimal, str]]:
+    """The handling limits ``case`` must meet, as (amount, unit): its category's — the urgent limit
+    when it is more urgent than 一般 and the category has one — and for a case typed in for a
+    caller the 12345 tier of its urgency. The earliest deadline binds."""
+    category = case.category
+    if category is None:
+        limits = [DEFAULT_HANDLING]
+    elif case.priority != Priority.NORMAL and category.urgent_hours:
+        limits = [(Decimal(category.urgent_hours), LimitUnit.CALENDAR)]
+    else:
+        limits = [(Decimal(category.handling_hours), category.handling_unit)]
+    if case.source in ENTERED_FOR_CALLER:
+        limits.append(HOTLINE_TIERS.get(case.priority, HOTLINE_TIERS[Priority.NORMAL]))
+    return limits
+
+
 def _start_handling_clock(case: Case, calendar: WorkCalendar, now: datetime.datetime) -> None:
-    hours, unit = _limit(case.category, "handling_hours")
+    due, amount, unit = min(((calendar.add(now, amount, unit), amount, unit) for amount, unit in handling_limits(case)),
+                            key=lambda option: option[0])
     case.handling_started_at = now
-    case.handle_due = calendar.add(now, hours, unit)
-    case.warn_at = calendar.add(now, hours * WARN_FRACTION, unit)
+    case.handle_due = due
+    case.warn_at = calendar.add(now, amount * WARN_FRACTION, unit)
     case.extended_hours = Decimal(0)
     case.reminded_at = case.supervised_at = None
+
+
+def _extension_unit(case: Case) -> str:
+    """Extensions are asked in hours: working hours, unless the binding limit runs in calendar time."""
+    calendar_limit = case.category is None or case.category.handling_unit == LimitUnit.CALENDAR or (
+        case.priority != Priority.NORMAL and case.category.urgent_hours)
+    return LimitUnit.CALENDAR if calendar_limit or case.source in ENTERED_FOR_CALLER else LimitUnit.WORKING
+
+
+def _start_dispatch_clock(case: Case, now: datetime.datetime, calendar: WorkCalendar | None = None) -> None:
+    """A case waiting for dispatch (立案, returned, referred or reopened): its 派遣时限 from now."""
+    calendar = calendar or load_calendar(timezone.localdate(now))
+    hours, unit = _limit(case.category, "dispatch_hours")
+    case.dispatch_due = calendar.add(now, hours, unit)
+    case.dispatch_overdue_at = None
+
+
+def _clear_handling(case: Case) -> None:
+    case.level, case.lead_department = "", None
+    case.response_due = case.handle_due = case.warn_at = case.handling_started_at = None
+    case.acknowledged_at = case.feedback_at = case.verified_at = None
+    case.reminded_at = case.supervised_at = case.response_overdue_at = None
 
 
 # --- Reporting ---------------------------------------------------------------------------------
@@ -366,6 +420,10 @@ def act(*, actor, case: Case | int, action: str, note: str = "", version: int | 
         if as_actor is None:
             raise NotAllowed(_("您不能对此事件执行“%(action)s”。") % {"action": transition.label})
         if not status_allows(case, transition):
+            if case.status in transition.sources and action == "callback" and not case.rated_by_callback:
+                raise InvalidTransition(_("该事件由反映人自行评价，无需回访。"))
+            if case.status in transition.sources and action == "rate" and case.rated_by_callback:
+                raise InvalidTransition(_("该事件为代反映人录入，由回访记录评价。"))
             raise InvalidTransition(_("事件当前状态为“%(status)s”，不能执行“%(action)s”。") % {
                 "status": case.get_status_display(), "action": transition.label})
         if transition.note_required and not note:
@@ -378,8 +436,8 @@ def act(*, actor, case: Case | int, action: str, note: str = "", version: int | 
         before = {name: getattr(case, name) for name in _CASE_FIELDS}
         from_status = case.status
         step = _STEPS[action](case, actor=actor, as_actor=as_actor, note=note, params=params, now=now)
-        if transition.target is not None:
-            case.status = transition.target
+        if step.target is not None or transition.target is not None:
+            case.status = step.target or transition.target
         changed = {name: getattr(case, name) for name in _CASE_FIELDS if getattr(case, name) != before[name]}
         written = Case.objects.filter(pk=case.pk, version=case.version).update(
             **changed, version=F("version") + 1, updated_at=now)
@@ -420,6 +478,7 @@ def _step_accept(case, *, actor, as_actor, note, params, now) -> _Step:
         raise InvalidInput(_("紧急程度不正确。"), fields={"priority": "invalid"})
     corrected = case.suggested_category_id is not None and case.suggested_category_id != category.pk
     case.category, case.priority, case.accepted_at = category, priority, now
+    _start_dispatch_clock(case, now)
     step = _Step(data={"category": category.code, "on_time": case.accept_due is None or now <= case.accept_due,
                        "corrected": corrected})
     step.notices += _reporter_notices(case, _("您反映的问题已立案"), _("我们将尽快处理。"))
@@ -485,6 +544,10 @@ def _department(value, field_name: str) -> Department:
 
 
 def _step_dispatch(case, *, actor, as_actor, note, params, now) -> _Step:
+    """Dispatch to a lead department (and assisting ones): by the street centre, or by the community
+    itself for a category it may whistle (社区吹哨) — the department's 报到 is the same either way,
+    and the street is told of every whistle so that it can supervise and take over."""
+    previous = case.lead_department
     suggestion = route(case.category, case.area, case.lon, case.lat)
     if params.get("department") not in (None, ""):
         lead = _department(params["department"], "department")
@@ -517,12 +580,38 @@ def _step_dispatch(case, *, actor, as_actor, note, params, now) -> _Step:
     hours, unit = _limit(case.category, "response_hours")
     case.response_due = calendar.add(now, hours, unit)
     _start_handling_clock(case, calendar, now)
+    case.response_overdue_at = None
+    whistle = as_actor is Actor.WHISTLER
     step = _Step(data={"department": lead.pk, "department_name": lead.name, "assist": [d.pk for d in assist],
                        "suggested": suggestion.department.pk if suggestion.department else None,
-                       "handle_due": case.handle_due.isoformat()}, assist=assist)
-    step.notices.append((department_staff([lead]), _title(case, _("新派遣事件，请及时报到")), case.description[:200]))
+                       "handle_due": case.handle_due.isoformat(), "whistle": whistle}, assist=assist)
+    calling = _("社区吹哨，请及时报到") if whistle else _("新派遣事件，请及时报到")
+    step.notices.append((department_staff([lead]), _title(case, calling), case.description[:200]))
     if assist:
         step.notices.append((department_staff(assist), _title(case, _("协办事件")), case.description[:200]))
+    if whistle:
+        step.notices.append((staff_over(case.area, [Role.STREET_STAFF]),
+                             _title(case, _("社区已吹哨派遣 %(dept)s") % {"dept": lead.name}), case.description[:200]))
+    if previous is not None and previous.pk != lead.pk:
+        step.data.update(previous_department=previous.pk, previous_department_name=previous.name)
+        step.notices.append((department_staff([previous]), _title(case, _("事件已由街道改派")), note[:200]))
+    return step
+
+
+def _step_takeover(case, *, actor, as_actor, note, params, now) -> _Step:
+    """The street takes a dispatched case over (a community's whistle, or a department that stalls)
+    and dispatches it again: to another department, or the same one with a fresh clock."""
+    step = _step_dispatch(case, actor=actor, as_actor=as_actor, note=note, params=params, now=now)
+    step.data["takeover"] = True
+    return step
+
+
+def _step_refer(case, *, actor, as_actor, note, params, now) -> _Step:
+    """The community cannot solve it (or may not whistle for it): the street centre is asked to dispatch."""
+    _clear_handling(case)
+    _start_dispatch_clock(case, now)
+    step = _Step(data={"dispatch_due": case.dispatch_due.isoformat()}, assist=[])
+    step.notices.append((staff_over(case.area, [Role.STREET_STAFF]), _title(case, _("社区提请街道派遣")), note[:200]))
     return step
 
 
@@ -534,9 +623,8 @@ def _step_acknowledge(case, *, actor, as_actor, note, params, now) -> _Step:
 def _step_return(case, *, actor, as_actor, note, params, now) -> _Step:
     department = case.lead_department
     case.return_count += 1
-    case.level, case.lead_department = "", None
-    case.response_due = case.handle_due = case.warn_at = case.handling_started_at = None
-    case.acknowledged_at = None
+    _clear_handling(case)
+    _start_dispatch_clock(case, now)
     step = _Step(data={"department": department.pk, "department_name": department.name}, assist=[])
     step.notices.append((staff_over(case.area, [Role.STREET_STAFF]),
                          _title(case, _("%(dept)s 退回事件，请重新派遣") % {"dept": department.name}), note))
@@ -555,24 +643,44 @@ def _step_feedback(case, *, actor, as_actor, note, params, now) -> _Step:
     return step
 
 
+def _closers(case: Case) -> list[User]:
+    """Who closes a verified case: the street centre for a department's case, else the community."""
+    if case.level == HandlingLevel.DEPARTMENT:
+        return staff_over(case.area, [Role.STREET_STAFF])
+    return staff_over(case.area, [Role.COMMUNITY_STAFF])
+
+
 def _step_verify(case, *, actor, as_actor, note, params, now) -> _Step:
-    case.closed_at = now
+    """核查 on site: the case waits for 结案 by the centre, unless the district closes on verification."""
+    case.verified_at = now
     step = _Step(data={"on_time": case.handle_due is None or (case.feedback_at or now) <= case.handle_due})
-    step.notices += _reporter_notices(case, _("您反映的问题已办结，请评价"), note[:200])
+    if LoopSettings.closes_after_verify(case.district_code):
+        case.closed_at = now
+        step.target = S.CLOSED
+        step.data["closed"] = True
+        step.notices += _reporter_notices(case, _("您反映的问题已办结，请评价"), note[:200])
+    else:
+        step.notices.append((_closers(case), _title(case, _("事件已核查通过，请结案")), note[:200]))
     return step
 
 
 def _step_rework(case, *, actor, as_actor, note, params, now) -> _Step:
     case.rework_count += 1
-    case.feedback_at = None
+    case.feedback_at = case.verified_at = None
     return _Step(data={"rework": case.rework_count},
                  notices=[(_handlers(case), _title(case, _("核查未通过，请返工")), note[:200])])
 
 
 def _step_close(case, *, actor, as_actor, note, params, now) -> _Step:
+    """结案: after verification; from 待核查 or 挂账 only by the centre, and only with a reason."""
+    if case.status != S.VERIFIED and not note:
+        raise InvalidInput(_("未经核查结案，请填写说明或理由。"), fields={"note": "required"})
     _resume(case)
     case.closed_at = now
-    return _Step(notices=_reporter_notices(case, _("您反映的问题已办结，请评价"), note[:200]))
+    step = _Step(data={"verified": case.status == S.VERIFIED})
+    text = _("您反映的问题已办结，我们将进行回访") if case.rated_by_callback else _("您反映的问题已办结，请评价")
+    step.notices += _reporter_notices(case, text, note[:200])
+    return step
 
 
 def _hours(value) -> Decimal:
@@ -613,7 +721,7 @@ def _step_extend(case, *, actor, as_actor, note, params, now) -> _Step:
     pending.status = ExtensionStatus.APPROVED if decision == "approve" else ExtensionStatus.REFUSED
     pending.decided_by, pending.decided_at, pending.decision_note = actor, now, note
     if decision == "approve":
-        unit = _limit(case.category, "handling_hours")[1]
+        unit = _extension_unit(case)
         calendar = load_calendar(timezone.localdate(now))
         case.handle_due = calendar.add(case.handle_due or now, pending.hours, unit)
         case.warn_at = calendar.add(case.warn_at or now, pending.hours, unit)
@@ -638,24 +746,82 @@ def _step_suspend(case, *, actor, as_actor, note, params, now) -> _Step:
                  notices=[(_handlers(case) if case.level else [], _title(case, _("事件已挂账")), note)])
 
 
-def _step_rate(case, *, actor, as_actor, note, params, now) -> _Step:
+def _rating(value) -> int:
     try:
-        rating = int(params.get("rating"))
+        rating = int(value)
     except (TypeError, ValueError):
         rating = 0
     if not 1 <= rating <= 5:
-        raise InvalidInput(_("请给出 1 到 5 星的评价。"), fields={"rating": "range"})
-    comment = (params.get("comment") or note or "").strip()
+        raise InvalidInput(_("请选择满意度（非常满意、满意、基本满意、不满意或非常不满意）。"), fields={"rating": "range"})
+    return rating
+
+
+def _yes_no(value, field_name: str, message: str, *, required: bool) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower() if value is not None else ""
+    if text in ("yes", "true", "1", "是"):
+        return True
+    if text in ("no", "false", "0", "否"):
+        return False
+    if required or text:
+        raise InvalidInput(message, fields={field_name: "required" if not text else "invalid"})
+    return None
+
+
+def _record_rating(case: Case, step: _Step, rating: int, resolved: bool | None, comment: str, now) -> None:
     if len(comment) > 500:
         raise InvalidInput(_("评价意见过长（最多 500 字）。"), fields={"comment": "long"})
-    case.rating, case.rating_comment, case.rated_at = rating, comment, now
-    return _Step(data={"rating": rating})
+    case.rating, case.rating_comment, case.rated_at, case.resolved = rating, comment, now, resolved
+    step.data.update(rating=rating, resolved=resolved)
+    if rating <= UNSATISFIED_UP_TO:  # the centre may reopen it
+        step.notices.append((staff_over(case.area, [Role.STREET_STAFF]),
+                             _title(case, _("群众评价不满意，请复核是否重办")), comment[:200]))
+
+
+def _step_rate(case, *, actor, as_actor, note, params, now) -> _Step:
+    """The reporter's 好差评: five levels (5 非常满意 … 1 非常不满意) and whether it was solved."""
+    rating = _rating(params.get("rating"))
+    resolved = _yes_no(params.get("resolved"), "resolved", _("请选择问题是否已解决。"), required=False)
+    step = _Step()
+    _record_rating(case, step, rating, resolved, (params.get("comment") or note or "").strip(), now)
+    return step
+
+
+def _step_callback(case, *, actor, as_actor, note, params, now) -> _Step:
+    """12345 回访: the caller is called back by someone who did not handle the case. Not reached:
+    the attempt is recorded and the callback stays open; reached: their rating and whether the
+    problem was solved."""
+    reached = _yes_no(params.get("reached"), "reached", _("请选择是否联系上反映人。"), required=True)
+    case.callback_at, case.callback_reached = now, reached
+    step = _Step(data={"reached": reached})
+    if reached:
+        rating = _rating(params.get("rating"))
+        resolved = _yes_no(params.get("resolved"), "resolved", _("请选择问题是否已解决。"), required=True)
+        _record_rating(case, step, rating, resolved, (params.get("comment") or "").strip(), now)
+    elif not note:
+        raise InvalidInput(_("未联系上时请说明情况（如：电话无人接听）。"), fields={"note": "required"})
+    return step
+
+
+def _step_reopen(case, *, actor, as_actor, note, params, now) -> _Step:
+    """Unsatisfied: the centre sends the case back to be dispatched or handed over again."""
+    rating = case.rating
+    case.reopen_count += 1
+    case.closed_at = None
+    _clear_handling(case)
+    _start_dispatch_clock(case, now)
+    step = _Step(data={"rating": rating, "reopen": case.reopen_count}, assist=[])
+    step.notices += _reporter_notices(case, _("您反映的问题已重新办理"), note[:200])
+    step.notices.append((staff_over(case.area, [Role.COMMUNITY_STAFF]), _title(case, _("不满意事件重办")), note[:200]))
+    return step
 
 
 _STEPS: dict[str, Callable[..., _Step]] = {
     "accept": _step_accept, "reject": _step_reject, "merge": _step_merge, "handle": _step_handle,
-    "dispatch": _step_dispatch, "acknowledge": _step_acknowledge, "return": _step_return, "start": _step_start,
-    "feedback": _step_feedback, "verify": _step_verify, "rework": _step_rework, "close": _step_close,
-    "extend": _step_extend, "suspend": _step_suspend, "rate": _step_rate,
+    "dispatch": _step_dispatch, "refer": _step_refer, "takeover": _step_takeover, "acknowledge": _step_acknowledge,
+    "return": _step_return, "start": _step_start, "feedback": _step_feedback, "verify": _step_verify,
+    "rework": _step_rework, "close": _step_close, "extend": _step_extend, "suspend": _step_suspend,
+    "rate": _step_rate, "callback": _step_callback, "reopen": _step_reopen,
 }
 assert set(_STEPS) == set(TRANSITIONS), "every transition has its step"

@@ -1,10 +1,15 @@
 """Working-time arithmetic for case time limits (时限).
 
-A category's limits are hours, counted either as calendar time or as *working* time: the working
+A category's limits are counted as calendar time, as *working* time or in *working days*: the working
 periods of a working day (``GONGZHI_WORKING_HOURS``, local time), on Monday to Friday unless the
 working calendar (``CalendarDay``: public holidays and the weekends worked in exchange, 调休)
 says otherwise. A limit of 8 working hours set on Friday afternoon therefore runs into Monday,
 and one set before 国庆 runs past the whole holiday.
+
+One working day is the working periods of a day (``WorkCalendar.day_hours``: 7.5 h for the default
+08:30–12:00, 13:30–17:30), so a limit of N working days is N × 7.5 working hours: it ends at the
+same time of day on the Nth working day after the start (or, started outside working time, at the
+end of the Nth working day). There is no other conversion of days to hours anywhere.
 
 Everything here except :func:`load_calendar` is pure: a :class:`WorkCalendar` holds the overrides,
 periods and time zone it needs, so deadline computations are testable without a database and
@@ -29,6 +34,7 @@ Period = tuple[dt.time, dt.time]
 Hours = Decimal | float | int
 
 WORKING = "working"
+WORKDAY = "workday"
 CALENDAR = "calendar"
 
 #: Give up looking for a working period after this many consecutive days without one: only a
@@ -112,8 +118,8 @@ def _span_us(start: dt.datetime, end: dt.datetime) -> int:
 
 def _check_unit(unit: str) -> str:
     value = str(getattr(unit, "value", unit))
-    if value not in (WORKING, CALENDAR):
-        raise ValueError(f"unit must be {WORKING!r} or {CALENDAR!r}, not {unit!r}")
+    if value not in (WORKING, WORKDAY, CALENDAR):
+        raise ValueError(f"unit must be {WORKING!r}, {WORKDAY!r} or {CALENDAR!r}, not {unit!r}")
     return value
 
 
@@ -145,6 +151,17 @@ class WorkCalendar:
             raise TypeError(f"tz must be a tzinfo, not {type(self.tz).__name__}")
 
     # -- days and periods --------------------------------------------------------------------
+
+    @property
+    def day_hours(self) -> Decimal:
+        """The working hours of one working day (the sum of the periods): what a working day is."""
+        total = sum(_span_us(dt.datetime.combine(dt.date(2001, 1, 1), start, tzinfo=_UTC),
+                             dt.datetime.combine(dt.date(2001, 1, 1), end, tzinfo=_UTC)) for start, end in self.periods)
+        return Decimal(total) / _US_PER_HOUR
+
+    def working_hours(self, amount: Hours, unit: str) -> Hours:
+        """``amount`` of ``unit`` as working hours when the unit is working days; else unchanged."""
+        return Decimal(amount) * self.day_hours if _check_unit(unit) == WORKDAY else amount
 
     def _local(self, moment: dt.datetime) -> dt.datetime:
         if not isinstance(moment, dt.datetime):
@@ -191,6 +208,8 @@ class WorkCalendar:
         thousands of hours cost only a few hundred iterations.
         """
         unit = _check_unit(unit)
+        if unit == WORKDAY:
+            hours, unit = self.working_hours(hours, unit), WORKING
         remaining = _microseconds(hours)
         local = self._local(start)
         if hours == 0:
@@ -224,9 +243,12 @@ class WorkCalendar:
         """Hours of ``unit`` time from ``start`` to ``end`` (0 when ``end`` is not after ``start``).
 
         The inverse of :meth:`add`: ``elapsed(s, add(s, h)) == h`` (to the microsecond). Used for
-        how much of a limit a case has used, and for how late it was.
+        how much of a limit a case has used, and for how late it was. Working days are measured
+        in working hours.
         """
         unit = _check_unit(unit)
+        if unit == WORKDAY:
+            unit = WORKING
         first, last = self._local(start), self._local(end)
         if last <= first:
             return 0.0

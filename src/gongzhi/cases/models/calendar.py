@@ -11,6 +11,11 @@ class DayKind(models.TextChoices):
     WORKDAY = "workday", _("调休上班")
 
 
+class DaySource(models.TextChoices):
+    OFFICIAL = "official", _("国务院安排")
+    LOCAL = "local", _("本区设定")
+
+
 class CalendarDay(models.Model):
     """A date that departs from the weekly rule: a public holiday on a weekday, or a weekend worked
     in exchange (调休). Published yearly by the State Council; edited by district administrators."""
@@ -18,6 +23,8 @@ class CalendarDay(models.Model):
     date = models.DateField(_("日期"), unique=True)
     kind = models.CharField(_("类型"), max_length=10, choices=DayKind.choices)
     name = models.CharField(_("说明"), max_length=50, blank=True, help_text=_("如：国庆节、春节调休"))
+    # Installed from the State Council's arrangement, or set by the district (which stays on top).
+    source = models.CharField(_("来源"), max_length=10, choices=DaySource.choices, default=DaySource.LOCAL)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:

@@ -25,12 +25,14 @@ class CaseStatus(models.TextChoices):
     ACKNOWLEDGED = "acknowledged", _("已报到")
     IN_PROGRESS = "in_progress", _("处置中")
     FEEDBACK = "feedback", _("待核查")
+    VERIFIED = "verified", _("已核查待结案")
     CLOSED = "closed", _("已结案")
     SUSPENDED = "suspended", _("挂账")
 
 
 OPEN_STATUSES = frozenset({CaseStatus.REPORTED, CaseStatus.ACCEPTED, CaseStatus.HANDLING, CaseStatus.DISPATCHED,
-                           CaseStatus.ACKNOWLEDGED, CaseStatus.IN_PROGRESS, CaseStatus.FEEDBACK})
+                           CaseStatus.ACKNOWLEDGED, CaseStatus.IN_PROGRESS, CaseStatus.FEEDBACK,
+                           CaseStatus.VERIFIED})
 # States in which the handling clock runs (a deadline can be missed).
 RUNNING_STATUSES = frozenset({CaseStatus.HANDLING, CaseStatus.DISPATCHED, CaseStatus.ACKNOWLEDGED,
                               CaseStatus.IN_PROGRESS})
@@ -41,13 +43,33 @@ class CaseSource(models.TextChoices):
     RESIDENT = "resident", _("居民上报")
     PATROL = "patrol", _("网格巡查")
     HOTLINE = "hotline", _("热线录入")
+    COUNTER = "counter", _("窗口录入")
     OPEN311 = "open311", _("Open311")
     API = "api", _("接口")
 
 
+#: Cases typed in by staff for a caller or a visitor: rated through a callback (回访), not by the typist.
+ENTERED_FOR_CALLER = frozenset({CaseSource.HOTLINE, CaseSource.COUNTER})
+
+
 class Priority(models.TextChoices):
-    NORMAL = "normal", _("一般")
+    """Urgency. It sets the limits: a category's urgent limit for anything above 一般, and for
+    hotline cases the 12345 feedback tiers (see ``services.HOTLINE_TIERS``)."""
+
+    CRITICAL = "critical", _("特急")
     URGENT = "urgent", _("紧急")
+    PRESSING = "pressing", _("较急")
+    NORMAL = "normal", _("一般")
+
+
+class Rating(models.IntegerChoices):
+    """政务服务"好差评": the five levels; the API's ``rating`` stays the integer 1–5."""
+
+    VERY_SATISFIED = 5, _("非常满意")
+    SATISFIED = 4, _("满意")
+    FAIRLY_SATISFIED = 3, _("基本满意")
+    UNSATISFIED = 2, _("不满意")
+    VERY_UNSATISFIED = 1, _("非常不满意")
 
 
 class CaseQuerySet(AreaScopedQuerySet):
@@ -134,6 +156,7 @@ class Case(models.Model):
     reported_at = models.DateTimeField(_("上报时间"), db_index=True)
     accept_due = models.DateTimeField(_("立案时限"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("立案时间"), null=True, blank=True)
+    dispatch_due = models.DateTimeField(_("派遣时限"), null=True, blank=True)
     dispatched_at = models.DateTimeField(_("派遣时间"), null=True, blank=True)
     response_due = models.DateTimeField(_("报到时限"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("报到时间"), null=True, blank=True)
@@ -141,18 +164,29 @@ class Case(models.Model):
     handle_due = models.DateTimeField(_("处置时限"), null=True, blank=True)
     warn_at = models.DateTimeField(_("临期提醒时间"), null=True, blank=True)
     feedback_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("核查时间"), null=True, blank=True)
+    missed_due = models.DateTimeField(_("首次超期的处置时限"), null=True, blank=True,
+                                      help_text=_("网格超时升级至社区时记下，超期数和按期结案率按它计"))
     closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
     suspended_at = models.DateTimeField(_("挂账时间"), null=True, blank=True)
     review_date = models.DateField(_("挂账复核日期"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("临期提醒已发"), null=True, blank=True)
     supervised_at = models.DateTimeField(_("列入督办"), null=True, blank=True)
+    # When the sweep raised the other clocks (once each): acceptance, dispatch and 报到 overdue.
+    accept_overdue_at = models.DateTimeField(_("立案超时提醒"), null=True, blank=True)
+    dispatch_overdue_at = models.DateTimeField(_("派遣超时提醒"), null=True, blank=True)
+    response_overdue_at = models.DateTimeField(_("报到超时提醒"), null=True, blank=True)
 
     rework_count = models.PositiveSmallIntegerField(_("返工次数"), default=0)
     return_count = models.PositiveSmallIntegerField(_("退回次数"), default=0)
     extended_hours = models.DecimalField(_("已延期（小时）"), max_digits=7, decimal_places=1, default=0)
-    rating = models.PositiveSmallIntegerField(_("评价"), null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(_("评价"), null=True, blank=True, choices=Rating.choices)
     rating_comment = models.CharField(_("评价意见"), max_length=500, blank=True)
     rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+    resolved = models.BooleanField(_("问题是否解决"), null=True, blank=True)
+    callback_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
+    callback_reached = models.BooleanField(_("回访是否联系上"), null=True, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
     open311_token = models.CharField(max_length=40, unique=True, null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(_("版本"), default=1)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -178,6 +212,11 @@ class Case(models.Model):
         if self.area_id is not None:
             self.district_code = self.area.code[:6]
         super().save(*args, **kwargs)
+
+    @property
+    def rated_by_callback(self) -> bool:
+        """Entered by staff for a caller: its rating comes from a callback (回访), not from the typist."""
+        return self.source in ENTERED_FOR_CALLER
 
     def is_overdue(self, now) -> bool:
         return self.status in RUNNING_STATUSES and self.handle_due is not None and now > self.handle_due

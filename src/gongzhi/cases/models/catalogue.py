@@ -22,7 +22,12 @@ class HandlingLevel(models.TextChoices):
 
 
 class LimitUnit(models.TextChoices):
+    """How a limit is counted. 工作日 counts working days on the calendar: N working days is N times
+    the working day's hours of working time (``GONGZHI_WORKING_HOURS``, 7.5 h by default), which ends
+    at the same time of day on the Nth working day (see ``worktime``)."""
+
     WORKING = "working", _("工作时")
+    WORKDAY = "workday", _("工作日")
     CALENDAR = "calendar", _("自然时")
 
 
@@ -38,9 +43,11 @@ class CategoryQuerySet(models.QuerySet):
 class Category(models.Model):
     """A 大类 (no parent) or a 小类 (under one 大类). Cases are filed under a 小类, whose limits apply.
 
-    Limits: ``accept_hours`` from report to 立案 (按时立案), ``response_hours`` from dispatch to the
-    department's 报到, ``handling_hours`` from dispatch (or from handing to a grid or community) to
-    the handler's feedback — in working or calendar hours (``limit_unit``).
+    Limits: ``accept_hours`` from report to 立案 (按时立案), ``dispatch_hours`` from 立案 to dispatch or
+    handing over, ``response_hours`` from dispatch to the department's 报到 — in working or calendar
+    hours (``limit_unit``); ``handling_hours`` from dispatch (or from handing to a grid or community)
+    to the handler's feedback, in ``handling_unit`` (working hours, working days or calendar hours);
+    ``urgent_hours`` replaces it (calendar hours) for cases more urgent than 一般.
     """
 
     code = models.CharField(_("编码"), max_length=16, unique=True)
@@ -52,8 +59,18 @@ class Category(models.Model):
     departments = models.ManyToManyField(Department, verbose_name=_("责任部门"), blank=True, related_name="categories")
     accept_hours = models.DecimalField(_("立案时限（小时）"), max_digits=6, decimal_places=1, default=1)
     response_hours = models.DecimalField(_("报到时限（小时）"), max_digits=6, decimal_places=1, default=2)
-    handling_hours = models.DecimalField(_("处置时限（小时）"), max_digits=7, decimal_places=1, default=24)
-    limit_unit = models.CharField(_("时限单位"), max_length=10, choices=LimitUnit.choices, default=LimitUnit.WORKING)
+    dispatch_hours = models.DecimalField(_("派遣时限（小时）"), max_digits=6, decimal_places=1, default=1,
+                                         help_text=_("从立案到派遣或交办"))
+    handling_hours = models.DecimalField(_("处置时限"), max_digits=7, decimal_places=1, default=24,
+                                         help_text=_("单位见“处置时限单位”"))
+    handling_unit = models.CharField(_("处置时限单位"), max_length=10, choices=LimitUnit.choices,
+                                     default=LimitUnit.WORKING)
+    urgent_hours = models.DecimalField(_("紧急处置时限（小时）"), max_digits=6, decimal_places=1, null=True, blank=True,
+                                       help_text=_("紧急程度高于“一般”的事件用此时限（自然小时）；留空则同一般"))
+    limit_unit = models.CharField(_("立案、派遣、报到时限单位"), max_length=10, default=LimitUnit.WORKING,
+                                  choices=[(LimitUnit.WORKING, _("工作时")), (LimitUnit.CALENDAR, _("自然时"))])
+    community_whistle = models.BooleanField(_("社区可直接吹哨"), default=False,
+                                            help_text=_("社区工作人员可直接派遣服务本社区的责任部门（社区吹哨、部门报到）"))
     keywords = models.TextField(_("关键词"), blank=True, help_text=_("用空格或逗号分隔，用于自动分类"))
     sensitive = models.BooleanField(_("敏感"), default=False,
                                     help_text=_("如邻里纠纷：不在公开接口（Open311）中列出"))
@@ -87,7 +104,7 @@ class Category(models.Model):
             raise ValidationError({"parent": _("只有两级：小类的上级必须是大类。")})
         if self.parent_id and not self.code.startswith(self.parent.code):
             raise ValidationError({"code": _("小类编码须以所属大类编码开头。")})
-        for name in ("accept_hours", "response_hours", "handling_hours"):
+        for name in ("accept_hours", "dispatch_hours", "response_hours", "handling_hours", "urgent_hours"):
             value = getattr(self, name)
             if value is not None and value <= 0:
                 raise ValidationError({name: _("时限必须大于 0。")})

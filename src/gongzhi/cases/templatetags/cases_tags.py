@@ -6,7 +6,7 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models import CaseStatus
+from ..models import CaseStatus, Rating
 from ..workflow import TRANSITIONS
 
 register = template.Library()
@@ -15,11 +15,12 @@ STATUS_STYLE = {
     CaseStatus.REPORTED: "st-new", CaseStatus.ACCEPTED: "st-new", CaseStatus.REJECTED: "st-done",
     CaseStatus.MERGED: "st-done", CaseStatus.HANDLING: "st-run", CaseStatus.DISPATCHED: "st-run",
     CaseStatus.ACKNOWLEDGED: "st-run", CaseStatus.IN_PROGRESS: "st-run", CaseStatus.FEEDBACK: "st-check",
-    CaseStatus.CLOSED: "st-done", CaseStatus.SUSPENDED: "st-hold",
+    CaseStatus.VERIFIED: "st-check", CaseStatus.CLOSED: "st-done", CaseStatus.SUSPENDED: "st-hold",
 }
 EVENT_LABELS = {
     "report": _("上报"), "merged_in": _("合并入"), "remind": _("临期提醒"), "escalate": _("超时升级"),
-    "supervise": _("列入督办"), "review_due": _("挂账到期复核"),
+    "supervise": _("列入督办"), "review_due": _("挂账到期复核"), "accept_overdue": _("立案超时"),
+    "dispatch_overdue": _("派遣超时"), "response_overdue": _("报到超时"),
 }
 
 
@@ -49,6 +50,15 @@ def deadline_state(case, now=None) -> str:
 @register.filter
 def stars(rating) -> str:
     return "★" * int(rating or 0) + "☆" * (5 - int(rating or 0))
+
+
+@register.filter
+def rating_label(rating) -> str:
+    """The 好差评 level of a rating (5 非常满意 … 1 非常不满意)."""
+    try:
+        return str(Rating(int(rating)).label)
+    except (TypeError, ValueError):
+        return ""
 
 
 @register.filter

@@ -32,21 +32,25 @@ def test_report_then_walk_the_loop_through_the_api(client, cases_demo, api_token
     body = response.json()
     case_id = body["id"]
     assert body["status"] == "reported" and body["grid"] == demo.grid.code and body["overdue"] is False
-    assert body["deadline"] and body["timeline"][0]["action"] == "report" and len(body["photos"]) == 1
+    assert body["deadline"] is None  # internal time limits are not shown to the reporter
+    assert body["timeline"][0]["action"] == "report" and len(body["photos"]) == 1
     steps = [(community, {"action": "accept", "category": "0303"}), (street, {"action": "dispatch",
              "department": demo.departments["CG"].pk, "assist": [demo.departments["ZJ"].pk]}),
              (dept, {"action": "acknowledge"}), (dept, {"action": "start"}),
              (dept, {"action": "feedback", "note": "已修复", "photos": [jpeg()]}),
-             (grid, {"action": "verify", "note": "现场核实"}), (resident, {"action": "rate", "rating": 5,
-                                                                      "comment": "满意"})]
+             (grid, {"action": "verify", "note": "现场核实"}), (street, {"action": "close"}),
+             (resident, {"action": "rate", "rating": 5, "comment": "满意"})]
     for headers, step in steps:
         response = post(client, f"/api/v1/cases/{case_id}/actions", step, headers)
         assert response.status_code == 200, (step, response.content)
     body = response.json()
     assert body["status"] == "closed" and body["rating"] == 5 and body["category"]["code"] == "0303"
     assert body["department"]["code"] == "CG" and [d["code"] for d in body["assist"]] == ["ZJ"]
+    # The reporter's answer holds the public timeline: the steps, without notes or staff names.
     assert [e["action"] for e in body["timeline"]] == ["report", "accept", "dispatch", "acknowledge", "start",
-                                                       "feedback", "verify", "rate"]
+                                                       "feedback", "verify", "close", "rate"]
+    assert {e["actor"] for e in body["timeline"]} == {""} and not any(e["note"] for e in body["timeline"])
+    assert body["handle_due"] is None and body["rework_count"] is None
     assert {p["stage"] for p in body["photos"]} == {"report", "feedback"}
 
 

@@ -27,14 +27,15 @@ def box(lon, lat, half=0.0005):
 def test_changed_limits_apply_to_new_deadlines(cases_demo):
     category = cases_demo.category("0303")
     configuration.save_category(actor=cases_demo.users["district"], category=category, handling_hours="7.5",
-                                response_hours="1")
+                                handling_unit="working", response_hours="1")
     case = new_case(cases_demo, now=WEDNESDAY)
     case = services.act(actor=cases_demo.users["community"], case=case, action="accept", category="0303",
                         now=WEDNESDAY)
     case = services.act(actor=cases_demo.users["street"], case=case, action="dispatch", now=WEDNESDAY)
     assert case.handle_due == timezone.make_aware(datetime.datetime(2026, 12, 3, 9, 0))  # one working day
     entry = AuditEntry.objects.filter(action="cases.category_update").get()
-    assert entry.before["handling_hours"] == "40.0" and entry.after["handling_hours"] == "7.5"
+    assert entry.before["handling_hours"] == "5.0" and entry.after["handling_hours"] == "7.5"
+    assert (entry.before["handling_unit"], entry.after["handling_unit"]) == ("workday", "working")
 
 
 def test_only_district_administrators_configure(cases_demo):
@@ -117,7 +118,7 @@ def test_a_day_marked_as_holiday_moves_deadlines(cases_demo):
 
 def test_official_year_installs_and_unknown_years_are_refused(cases_demo):
     CalendarDay.objects.all().delete()
-    assert configuration.install_official_year(actor=cases_demo.users["district"], year=2026) > 30
+    assert configuration.install_official_year(actor=cases_demo.users["district"], year=2026) == 28
     assert configuration.install_official_year(actor=cases_demo.users["district"], year=2026) == 0
     with pytest.raises(InvalidInput):
         configuration.install_official_year(actor=cases_demo.users["district"], year=1999)

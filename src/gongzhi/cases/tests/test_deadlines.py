@@ -47,16 +47,16 @@ def test_limits_skip_public_holidays_and_count_adjusted_working_days(cases_demo)
     case = new_case(cases_demo, now=timezone.now())
     case = walk(cases_demo, case, [("community", "accept", {"category": "0303"}), ("street", "dispatch", {})],
                 timezone.now())
-    # 道路破损: 40 working hours of 7.5 a day. 30 Sept 15:00–17:30 = 2.5 h; 1–7 Oct rest; Thu 8 and
-    # Fri 9 Oct; Saturday 10 Oct is an adjusted working day (国庆节调休上班); Sunday 11 rests; Mon 12 and
-    # Tue 13 Oct complete the 37.5 h of five working days: the deadline is Tuesday 13 Oct 17:30.
-    assert case.handle_due == at(2026, 10, 13, 17, 30)
+    # 道路破损: 5 working days. 1–7 Oct rest; Thu 8 and Fri 9 Oct; Saturday 10 Oct is an adjusted
+    # working day (国庆节调休上班); Sunday 11 rests; Mon 12 and Tue 13 Oct: the fifth working day after
+    # 30 Sept, at the same time of day — Tuesday 13 Oct 15:00 (5 × 7.5 = 37.5 working hours).
+    assert case.handle_due == at(2026, 10, 13, 15, 0)
 
 
 @time_machine.travel(at(2026, 12, 2, 9, 0), tick=False)
 def test_calendar_hour_limits_ignore_the_calendar(cases_demo):
     category = cases_demo.category("0302")
-    category.limit_unit = "calendar"
+    category.limit_unit = category.handling_unit = "calendar"
     category.handling_hours = 48
     category.save()
     case = new_case(cases_demo, now=timezone.now())
@@ -87,8 +87,9 @@ def test_sweep_reminds_once_then_supervises_once(cases_demo):
         case = new_case(cases_demo, now=timezone.now())
         case = walk(cases_demo, case, [("community", "accept", {"category": "0101"}), ("street", "dispatch", {})],
                     timezone.now())
-    assert vars(deadlines.sweep(at(2026, 12, 2, 10, 0))) == {"reminded": 0, "escalated": 0, "supervised": 0,
-                                                             "reviews_due": 0}
+    assert vars(deadlines.sweep(at(2026, 12, 2, 10, 0))) == {
+        "reminded": 0, "escalated": 0, "supervised": 0, "reviews_due": 0, "accept_overdue": 0, "dispatch_overdue": 0,
+        "response_overdue": 0}
     assert deadlines.sweep(at(2026, 12, 2, 13, 45)).reminded == 1
     assert deadlines.sweep(at(2026, 12, 2, 14, 0)).reminded == 0  # once
     assert Notice.objects.filter(recipient=cases_demo.users["dept"], title__contains="临近").count() == 1

@@ -47,7 +47,15 @@ def test_ninety_days_of_history_follow_the_table(cases_demo):
     assert reworked and all(case.events.filter(action="rework").count() == case.rework_count for case in reworked)
     assert any(case.status == CaseStatus.CLOSED for case in reworked)
     assert any(case.return_count for case in cases)
-    assert CaseEvent.objects.filter(action="rate").count() == Case.objects.filter(rating__isnull=False).count() > 100
+    # Residents rate; hotline callers are rated through a reached 回访 (12345), never by the typist.
+    rated = Case.objects.filter(rating__isnull=False)
+    assert CaseEvent.objects.filter(action="rate").count() == rated.exclude(source="hotline").count() > 100
+    assert CaseEvent.objects.filter(action="callback", data__reached=True).count() == rated.filter(
+        source="hotline").count() > 10
+    assert not CaseEvent.objects.filter(action="rate", case__source="hotline").exists()
+    # Verified, then closed; some department cases called by the community itself (社区吹哨).
+    assert CaseEvent.objects.filter(action="close").count() == Case.objects.filter(status="closed").count()
+    assert CaseEvent.objects.filter(action="dispatch", data__whistle=True).exists()
     assert demo.build(cases_demo.district, now=NOW) is None  # once
 
 
@@ -56,7 +64,8 @@ def assert_consistent(case: Case) -> None:
     s, where = CaseStatus, case.number
     if case.status != s.REPORTED:
         assert case.status == s.MERGED or case.status == s.REJECTED or case.category is not None, where
-    if case.status in (s.ACCEPTED, s.HANDLING, s.DISPATCHED, s.ACKNOWLEDGED, s.IN_PROGRESS, s.FEEDBACK, s.CLOSED):
+    if case.status in (s.ACCEPTED, s.HANDLING, s.DISPATCHED, s.ACKNOWLEDGED, s.IN_PROGRESS, s.FEEDBACK, s.VERIFIED,
+                       s.CLOSED):
         assert case.accepted_at is not None, where
     if case.status in (s.HANDLING, s.DISPATCHED, s.ACKNOWLEDGED, s.IN_PROGRESS, s.FEEDBACK):
         assert case.level and case.handle_due is not None, where
@@ -68,6 +77,10 @@ def assert_consistent(case: Case) -> None:
         assert case.acknowledged_at is not None, where
     if case.status == s.FEEDBACK:
         assert case.feedback_at is not None, where
+    if case.status == s.VERIFIED:
+        assert case.verified_at is not None and case.closed_at is None, where
+    if case.status == s.ACCEPTED:
+        assert case.dispatch_due is not None, where  # 派遣时限 shown while it waits for dispatch
     if case.status in (s.CLOSED, s.REJECTED):
         assert case.closed_at is not None, where
     else:

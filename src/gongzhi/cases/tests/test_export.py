@@ -21,7 +21,8 @@ from gongzhi.jobs.services import output_stream
 
 from .helpers import case_in, new_case
 
-pytestmark = pytest.mark.django_db
+# Closing on verification keeps these tests about closures to one step (the two steps: test_transitions).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("closes_on_verify")]
 
 
 @pytest.fixture

@@ -22,7 +22,8 @@ from gongzhi.cases import services
 from gongzhi.cases.models import Case
 from gongzhi.cases.worktime import WorkCalendar, parse_working_hours
 
-pytestmark = pytest.mark.django_db
+# Closing on verification keeps these tests about closures to one step (the two steps: test_transitions).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("closes_on_verify", "forty_hour_limits")]
 
 
 def at(month: int, day: int, hour: int, minute: int = 0) -> datetime.datetime:
@@ -150,8 +151,9 @@ def test_the_week(cases_demo):
     assert figures["handled"] == 5
     assert figures["mean_handling_hours"] == pytest.approx((8 + 10 / 3 + 49 / 6 + 13 / 3 + 47 / 3) / 5)
     assert figures["mean_handling_hours"] == pytest.approx(7.9)
-    assert (figures["ratings"], figures["satisfied"]) == (3, 2)  # 5, 3 and 4 stars
-    assert figures["satisfaction_rate"] == pytest.approx(2 / 3) and figures["mean_rating"] == pytest.approx(4.0)
+    # 非常满意, 基本满意 and 满意: 好差评 counts the first three levels as satisfied.
+    assert (figures["ratings"], figures["satisfied"]) == (3, 3)
+    assert figures["satisfaction_rate"] == pytest.approx(1.0) and figures["mean_rating"] == pytest.approx(4.0)
 
 
 def test_by_department_counts_each_dispatch_for_the_department_it_went_to(cases_demo):
@@ -363,12 +365,13 @@ def test_working_clock_agrees_with_the_calendar():
         assert clock.elapsed(start, end) == calendar.elapsed(start, end), (start, end)
 
 
-def test_ranking_orders_by_closure_then_satisfaction_then_overdue():
+def test_ranking_orders_by_satisfaction_then_closure_then_overdue():
     def row(name, closure, satisfaction, overdue):
         return {"name": name, "on_time_closure_rate": closure, "satisfaction_rate": satisfaction, "overdue": overdue}
 
     rows = [row("甲", 0.5, 1.0, 0), row("乙", 0.9, None, 3), row("丙", 0.9, 0.8, 1), row("丁", None, 1.0, 0),
             row("戊", 0.9, 0.8, 1), row("己", 0.9, 0.8, 0)]
     result = ind.ranked(rows)
+    # Satisfaction leads (the seeds' main measure); a satisfaction of "—" comes last.
     assert [(r["name"], r["rank"]) for r in result] == [
-        ("己", 1), ("丙", 2), ("戊", 2), ("乙", 4), ("甲", 5), ("丁", 6)]
+        ("甲", 1), ("丁", 2), ("己", 3), ("丙", 4), ("戊", 4), ("乙", 6)]

@@ -37,7 +37,7 @@ def test_the_whole_loop(cases_demo):
                         now=NOW + datetime.timedelta(minutes=30))
     assert case.status == CaseStatus.DISPATCHED and case.lead_department == demo.departments["CG"]
     assert case.level == HandlingLevel.DEPARTMENT
-    # 道路破损: respond within 2 working hours, handle within 40 (working days 08:30–12:00, 13:30–17:30).
+    # 道路破损: respond within 2 working hours, handle within 5 working days (08:30–12:00, 13:30–17:30).
     assert case.response_due == timezone.make_aware(datetime.datetime(2026, 12, 2, 11, 30))
     assert case.handle_due > case.response_due
 
@@ -48,10 +48,12 @@ def test_the_whole_loop(cases_demo):
     assert case.status == CaseStatus.FEEDBACK
     case = services.act(actor=demo.users["grid"], case=case, action="verify", note="现场核查已修好",
                         now=NOW + datetime.timedelta(hours=21))
+    assert case.status == CaseStatus.VERIFIED and case.verified_at and not case.closed_at  # 核查 is not 结案
+    case = services.act(actor=demo.users["street"], case=case, action="close", now=NOW + datetime.timedelta(hours=21.5))
     assert case.status == CaseStatus.CLOSED and case.closed_at
     case = services.act(actor=demo.users["resident"], case=case, action="rate", rating=5, comment="很快",
                         now=NOW + datetime.timedelta(hours=22))
     assert (case.rating, case.rating_comment) == (5, "很快")
     actions = list(CaseEvent.objects.filter(case=case).values_list("action", flat=True))
-    assert actions == ["report", "accept", "dispatch", "acknowledge", "start", "feedback", "verify", "rate"]
-    assert Case.objects.get(pk=case.pk).version == 8
+    assert actions == ["report", "accept", "dispatch", "acknowledge", "start", "feedback", "verify", "close", "rate"]
+    assert Case.objects.get(pk=case.pk).version == 9

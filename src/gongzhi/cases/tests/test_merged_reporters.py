@@ -7,7 +7,8 @@ from gongzhi.cases.models import Case
 from gongzhi.cases.tests.helpers import NOW, another_resident, case_in
 from gongzhi.notices.models import Notice
 
-pytestmark = pytest.mark.django_db
+# Closing on verification keeps these tests about closures to one step (the two steps: test_transitions).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("closes_on_verify")]
 
 TO_CLOSE = [("street", "dispatch", {}), ("dept", "acknowledge", {}), ("dept", "start", {}),
             ("dept", "feedback", {"note": "已修复"}), ("grid", "verify", {})]

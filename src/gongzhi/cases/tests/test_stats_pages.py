@@ -19,7 +19,8 @@ from gongzhi.cases.models import Case, Category
 from .helpers import case_in
 from .test_indicators import AFTER, at, build_week, history
 
-pytestmark = pytest.mark.django_db
+# Closing on verification keeps these tests about closures to one step (the two steps: test_transitions).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("closes_on_verify", "forty_hour_limits")]
 WEEK = "?period=custom&start=2026-11-30&end=2026-12-06"
 BULLETIN = "?week=2026-12-02"
 
@@ -76,13 +77,15 @@ def test_statistics_page_shows_the_weeks_indicators(client, week, cases_demo):
     assert card(html, "on_time_closure_rate") == "66.7%" and "4/6" in html
     assert (card(html, "overdue"), card(html, "rework_rate")) == ("2", "16.7%")
     assert card(html, "mean_handling_hours") == "7.9"
-    assert card(html, "satisfaction_rate") == "66.7%" and "平均 4.00 星" in html
+    assert card(html, "satisfaction_rate") == "100.0%" and "平均 4.00 分" in html  # 好差评: 3 and up
     streets = table_rows(html, "table-street")
-    assert [row[:3] for row in streets] == [["东城街道", "8", "7"], ["西城街道", "0", "0"], ["南湖街道", "0", "0"]]
-    assert streets[1][3] == "—"  # no acceptance: a dash, not an error
+    # 满意率 and 解决率 lead; then 上报数, 立案数.
+    assert [row[:5] for row in streets] == [["东城街道", "100.0%", "—", "8", "7"], ["西城街道", "—", "—", "0", "0"],
+                                          ["南湖街道", "—", "—", "0", "0"]]
+    assert streets[1][5] == "—"  # no acceptance: a dash, not an error
     departments = {row[0]: row for row in table_rows(html, "table-department")}
-    assert departments["区住房和城乡建设局"][1:3] == ["1", "0.0%"]
-    assert departments["区城市管理局"][1:3] == ["6", "100.0%"]
+    assert departments["区住房和城乡建设局"][4:6] == ["1", "0.0%"]
+    assert departments["区城市管理局"][4:6] == ["6", "100.0%"]
     assert {row[0] for row in table_rows(html, "table-category")} == {"环境卫生", "公共设施"}
     assert 'class="pygal-chart" role="img"' in html and "<script>" not in html.split("</head>")[1]
     assert 'data-geojson="/cases/stats/grids.geojson?period=custom' in html
@@ -158,20 +161,22 @@ def test_category_names_in_the_chart_are_escaped(client, cases_demo):
 
 @time_machine.travel(AFTER, tick=False)
 def test_bulletin_ranks_departments_and_communities(client, week, cases_demo):
-    # 和平社区: one case closed on time and rated 5 — it ranks above 幸福社区 (4 of 6 on time).
+    # 和平社区: one case closed on time and rated 5 — as satisfied as 幸福社区, it ranks above it on
+    # closures (1 of 1 on time, against 4 of 6).
     other = Area.objects.get(code="34170200100201")
     history(cases_demo, "0303", at(12, 2, 9), [
         (at(12, 2, 9, 5), "district", "accept", {}),
         (at(12, 2, 9, 10), "street", "dispatch", {"department": "dept:CG"}),
         (at(12, 2, 9, 20), "dept", "acknowledge", {}), (at(12, 2, 9, 30), "dept", "start", {}),
         (at(12, 2, 10), "dept", "feedback", {"note": "已修"}), (at(12, 2, 11), "street", "verify", {}),
-        (at(12, 2, 12), "district", "rate", {"rating": 5})], area=other, reporter="district")
+        (at(12, 2, 12), "resident", "rate", {"rating": 5})], area=other, reporter="resident")
     client.force_login(cases_demo.users["street"])
     html = page(client, f"/cases/bulletin/{BULLETIN}")
     assert "东城街道网格事件办理情况通报" in html and "2026年第49周（2026-11-30 至 2026-12-06）" in html
     communities = table_rows(html, "rank-communities")
     assert [(row[0], row[2]) for row in communities[:2]] == [("1", "和平社区"), ("2", "幸福社区")]
-    assert communities[0][6] == "100.0%" and communities[1][6] == "66.7%"
+    assert communities[0][9] == "100.0%" and communities[1][9] == "66.7%"  # 按期结案率
+    assert communities[0][4] == communities[1][4] == "100.0%"  # 满意率 leads the table
     assert [row[0] for row in communities[2:]] == ["3", "3"]  # 阳光社区 and 翠苑社区: nothing due, tied
     departments = table_rows(html, "rank-departments")
     assert [(row[0], row[1]) for row in departments] == [("1", "区城市管理局"), ("2", "区住房和城乡建设局")]
@@ -202,9 +207,9 @@ def test_bulletin_workbook(client, week, cases_demo):
     assert summary["按期结案率"][0] == pytest.approx(0.6667) and summary["按期结案率"][1] == "4/6"
     assert summary["准确派遣率"][0] == pytest.approx(0.8571)
     departments = list(book["部门排名"].iter_rows(values_only=True))
-    assert departments[0][:4] == ("名次", "部门", "派遣数", "准确派遣率")
-    assert [row[:3] for row in departments[1:]] == [(1, "区城市管理局", 6), (2, "区住房和城乡建设局", 1)]
-    assert departments[2][6] == "—"  # 住建: nothing due
+    assert departments[0][:6] == ("名次", "部门", "评价数", "满意率", "解决率", "响应率（按时报到率）")
+    assert [row[:2] + row[6:7] for row in departments[1:]] == [(1, "区城市管理局", 6), (2, "区住房和城乡建设局", 1)]
+    assert departments[2][10] == "—"  # 住建: nothing due
     communities = list(book["社区排名"].iter_rows(values_only=True))
     assert [row[:3] for row in communities[1:]] == [(1, "东城街道", "幸福社区"), (2, "东城街道", "和平社区"),
                                                    (2, "东城街道", "翠苑社区"), (2, "东城街道", "阳光社区")]

@@ -17,8 +17,10 @@ from django.core.exceptions import ImproperlyConfigured
 from hypothesis import given, settings as hsettings, strategies as st
 
 from gongzhi.cases import worktime
-from gongzhi.cases.holidays import OFFICIAL, UnknownYear, install_year
+from gongzhi.cases.holidays import UnknownYear, arrangement_known, install_year, official_entries
 from gongzhi.cases.worktime import WorkCalendar, load_calendar, parse_working_hours
+
+from .notices import NOTICES as OFFICIAL  # the notices as typed from them: the cross-check of the package
 
 SH = ZoneInfo("Asia/Shanghai")
 UTC = dt.UTC
@@ -467,6 +469,32 @@ class TestOfficialData:
                         | _days(D(2025, 10, 1), D(2025, 10, 8)))
         assert work == {D(2025, 1, 26), D(2025, 2, 8), D(2025, 4, 27), D(2025, 9, 28), D(2025, 10, 11)}
 
+    @pytest.mark.parametrize("year", sorted(OFFICIAL))
+    def test_the_holidays_package_gives_the_notice_day_for_day(self, year):
+        """The working calendar takes the official years from the ``holidays`` package: every date
+        of the year is a working day or not exactly as the State Council's notice says."""
+        package = WorkCalendar(overrides={day: kind == "workday" for day, kind, _n in official_entries(year)},
+                               periods=PERIODS, tz=SH)
+        notice = WorkCalendar(overrides=overrides_for(year), periods=PERIODS, tz=SH)
+        day = dt.date(year, 1, 1)
+        while day.year == year:
+            assert package.is_working_day(day) == notice.is_working_day(day), day
+            day += dt.timedelta(days=1)
+
+    def test_package_names_in_chinese(self):
+        names = {day: (kind, name) for day, kind, name in official_entries(2026)}
+        D = dt.date
+        assert names[D(2026, 10, 1)] == ("holiday", "国庆节") and names[D(2026, 2, 17)] == ("holiday", "春节")
+        assert names[D(2026, 10, 10)] == ("workday", "国庆节调休上班")
+        assert names[D(2026, 2, 14)] == ("workday", "春节调休上班")
+        assert names[D(2026, 10, 6)] == ("holiday", "国庆节")  # a day off moved by 调休 takes its holiday's name
+        assert names[D(2026, 4, 6)] == ("holiday", "清明节")  # 补假 too
+
+    def test_a_year_without_its_adjusted_working_days_is_not_known(self):
+        # The installed package knows 2027's fixed holidays but not yet the notice's 调休.
+        assert arrangement_known(2026) and arrangement_known(2025)
+        assert not arrangement_known(2027) and official_entries(2027) == []
+
     def test_long_holidays_have_the_announced_length(self):
         # 春节 2026 is 9 days, 国庆节 2026 7 days, 劳动节 5 days: count consecutive rest days.
         def run(first: dt.date) -> int:
@@ -547,34 +575,38 @@ class TestInstallYear:
     def test_install_2026_is_idempotent(self):
         from gongzhi.cases.models import CalendarDay
 
-        assert install_year(2026) == len(OFFICIAL[2026]) == 39
+        assert install_year(2026) == len(official_entries(2026)) == 28  # 22 rest days, 6 working weekends
         stamps = dict(CalendarDay.objects.values_list("date", "updated_at"))
         assert install_year(2026) == 0
         assert dict(CalendarDay.objects.values_list("date", "updated_at")) == stamps
-        assert CalendarDay.objects.count() == 39
+        assert CalendarDay.objects.count() == 28 and set(CalendarDay.objects.values_list("source", flat=True)) == {
+            "official"}
         national_day = CalendarDay.objects.get(date=dt.date(2026, 10, 1))
         assert (national_day.kind, national_day.name) == ("holiday", "国庆节")
         worked = CalendarDay.objects.get(date=dt.date(2026, 2, 14))
         assert (worked.kind, worked.name) == ("workday", "春节调休上班")
 
-    def test_corrects_changed_rows_and_keeps_local_ones(self):
+    def test_corrects_official_rows_and_keeps_the_districts_own_on_top(self):
         from gongzhi.cases.models import CalendarDay
 
-        CalendarDay.objects.create(date=dt.date(2026, 10, 1), kind="workday", name="wrong")
-        CalendarDay.objects.create(date=dt.date(2026, 10, 2), kind="holiday", name="国庆节")  # already right
-        CalendarDay.objects.create(date=dt.date(2026, 11, 20), kind="holiday", name="区级防汛调休")
-        assert install_year(2026) == 39 - 1
+        CalendarDay.objects.create(date=dt.date(2026, 10, 1), kind="workday", name="wrong", source="official")
+        CalendarDay.objects.create(date=dt.date(2026, 10, 2), kind="holiday", name="国庆节", source="official")
+        CalendarDay.objects.create(date=dt.date(2026, 11, 20), kind="holiday", name="区级防汛调休")  # local
+        CalendarDay.objects.create(date=dt.date(2026, 10, 10), kind="holiday", name="本区不调休")  # local override
+        assert install_year(2026) == 28 - 2
         assert CalendarDay.objects.get(date=dt.date(2026, 10, 1)).kind == "holiday"
         assert CalendarDay.objects.filter(date=dt.date(2026, 11, 20)).exists()
+        assert CalendarDay.objects.get(date=dt.date(2026, 10, 10)).kind == "holiday"  # the district's stays
         CalendarDay.objects.filter(date=dt.date(2026, 5, 9)).update(name="")
         assert install_year(2026) == 1
 
-    def test_unknown_year(self):
-        with pytest.raises(ValueError, match="没有 1999 年") as info:
-            install_year(1999)
+    @pytest.mark.parametrize("year", [1999, 2027])
+    def test_unknown_year(self, year):
+        with pytest.raises(ValueError, match=f"没有 {year} 年") as info:
+            install_year(year)
         assert isinstance(info.value, KeyError)
         assert isinstance(info.value, UnknownYear)
-        assert str(info.value).startswith("没有 1999 年")
+        assert str(info.value).startswith(f"没有 {year} 年")
 
     def test_installed_calendar_drives_deadlines(self):
         install_year(2025)
@@ -587,4 +619,4 @@ class TestInstallYear:
 
 
 def test_module_exposes_units():
-    assert (worktime.WORKING, worktime.CALENDAR) == ("working", "calendar")
+    assert (worktime.WORKING, worktime.WORKDAY, worktime.CALENDAR) == ("working", "workday", "calendar")

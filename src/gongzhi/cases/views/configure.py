@@ -25,8 +25,8 @@ from .. import configuration, holidays
 from ..errors import DomainError
 from ..models import CalendarDay, Category, DayKind, HandlingLevel, LimitUnit, RoutingRule
 
-CATEGORY_FORM = ("name", "default_level", "accept_hours", "response_hours", "handling_hours", "limit_unit",
-                 "keywords", "sort")
+CATEGORY_FORM = ("name", "default_level", "accept_hours", "dispatch_hours", "response_hours", "handling_hours",
+                 "handling_unit", "urgent_hours", "limit_unit", "keywords", "sort")
 
 
 def _require(user) -> None:
@@ -46,7 +46,8 @@ def catalogue(request):
     if request.method == "POST":
         target = request.POST.get("category", "")
         values = {name: request.POST.get(name) for name in CATEGORY_FORM if request.POST.get(name) is not None}
-        values.update(sensitive="sensitive" in request.POST, active="active" in request.POST)
+        values.update(sensitive="sensitive" in request.POST, active="active" in request.POST,
+                      community_whistle="community_whistle" in request.POST)
         try:
             if target.isdigit():
                 category = Category.objects.get(pk=int(target))
@@ -66,7 +67,8 @@ def catalogue(request):
               .order_by("sort", "code"))
     return render(request, "cases/catalogue.html", {
         "majors": majors, "departments": Department.objects.filter(is_active=True).order_by("code"),
-        "levels": HandlingLevel.choices, "units": LimitUnit.choices,
+        "levels": HandlingLevel.choices, "handling_units": LimitUnit.choices,
+        "units": [(LimitUnit.WORKING, LimitUnit.WORKING.label), (LimitUnit.CALENDAR, LimitUnit.CALENDAR.label)],
     })
 
 
@@ -153,9 +155,10 @@ def calendar(request):
             return redirect(f"{request.path}?year={year}")
     days = CalendarDay.objects.filter(date__year=year).order_by("date")
     return render(request, "cases/calendar.html", {
-        "year": year, "days": days, "kinds": DayKind.choices, "official": year in holidays.OFFICIAL,
+        "year": year, "days": days, "kinds": DayKind.choices, "official": holidays.arrangement_known(year),
         "no_holidays": not any(day.kind == DayKind.HOLIDAY for day in days),
-        "years": sorted({*holidays.OFFICIAL, timezone.localdate().year, timezone.localdate().year + 1}),
+        "years": sorted({*holidays.package_years(timezone.localdate()), timezone.localdate().year,
+                         timezone.localdate().year + 1}),
     })
 
 

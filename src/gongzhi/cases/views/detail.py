@@ -19,12 +19,13 @@ from gongzhi.core.uploads import PHOTO, accepts_uploads, files_from
 from .. import selectors, services
 from ..duplicates import candidates
 from ..errors import DomainError
-from ..models import HandlingLevel, Priority
+from ..models import HandlingLevel, Priority, Rating
+from ..public import public_timeline, sees_internals
 from ..routing import departments_serving, route
-from ..workflow import TRANSITIONS, available_actions
+from ..workflow import TRANSITIONS, action_label, available_actions
 
 PARAM_FIELDS = ("category", "priority", "level", "department", "duplicate_of", "hours", "decision", "review_date",
-                "rating", "comment")
+                "rating", "comment", "resolved", "reached")
 
 
 def action_params(post) -> dict:
@@ -37,17 +38,31 @@ def action_params(post) -> dict:
 @login_required
 @require_GET
 def case_detail(request, pk: int):
-    case = selectors.case_for(request.user, pk)
+    return _render_detail(request, selectors.case_for(request.user, pk))
+
+
+def _render_detail(request, case, *, posted: dict | None = None, status: int = 200):
+    """The case page. ``posted``: the form the user sent and that was refused (a photo of the wrong
+    type, a missing reason…), shown again open and filled in, so that nothing typed is lost."""
     now = timezone.now()
     actions = available_actions(request.user, case)
     names = {t.action for t in actions}
     pending = selectors.pending_extension(case) if "extend" in names else None
+    internals = sees_internals(request.user, case)
+    posted = posted or {}
+    first = next((t.action for t in actions if t.style == "primary"), actions[0].action if actions else "")
     context = {
         "case": case, "now": now, "overdue": case.is_overdue(now), "near_due": case.is_near_due(now),
-        "events": selectors.timeline(case), "report_photos": selectors.report_photos(case),
+        # The reporter gets the public timeline: no staff names, no internal notes or time limits.
+        "internals": internals,
+        "events": selectors.timeline(case) if internals else public_timeline(case),
+        "report_photos": selectors.report_photos(case),
         "actions": actions, "action_names": names, "pending_extension": pending,
-        # The panel opened first: the step that moves the case on, when the user has one.
-        "open_action": next((t.action for t in actions if t.style == "primary"), actions[0].action if actions else ""),
+        "labels": {t.action: action_label(request.user, case, t) for t in actions},
+        "posted": posted, "ratings": Rating.choices,
+        "max_photos": settings.GONGZHI_CASE_PHOTOS_PER_STEP, "max_photo_size": settings.GONGZHI_CASE_PHOTO_MAX_BYTES,
+        # The panel opened first: the refused form, else the step that moves the case on.
+        "open_action": posted.get("action") if posted.get("action") in names else first,
         # A reporter whose case was merged sees the kept case's outcome on their own page, but may
         # not open the kept case (nor other people's merged reports): those are links only for staff.
         "merged_cases": selectors.visible_cases(request.user).filter(merged_into=case).order_by("number"),
@@ -60,10 +75,10 @@ def case_detail(request, pk: int):
     if names & {"accept", "merge"}:
         context["categories"] = selectors.categories()
         context["duplicates"] = candidates(case, among=selectors.visible_cases(request.user))
-    if "dispatch" in names:
+    if names & {"dispatch", "takeover"}:
         context["route"] = route(case.category, case.area, case.lon, case.lat)
         context["departments"] = departments_serving(case.area)
-    return render(request, "cases/detail.html", context)
+    return render(request, "cases/detail.html", context, status=status)
 
 
 @accepts_uploads(PHOTO, field="photos")
@@ -79,6 +94,8 @@ def case_action(request, pk: int):
                             **action_params(request.POST))
     except DomainError as error:
         messages.error(request, error.message)
+        posted = {"action": action, "note": request.POST.get("note", ""), **action_params(request.POST)}
+        return _render_detail(request, selectors.case_for(request.user, pk), posted=posted)
     else:
         messages.success(request, _done(request.user, action, case))
     next_url = request.POST.get("next", "")
@@ -99,7 +116,7 @@ def _done(user, action: str, case) -> str:
             return _("已提交延期申请（%(hours)s 小时），待审批。") % {"hours": floatformat(pending.hours, -1)}
         return _("延期申请已审批。")
     done = _("已完成“%(action)s”。") % {"action": TRANSITIONS[action].label}
-    following = [str(t.label) for t in available_actions(user, case) if t.style == "primary"]
+    following = [action_label(user, case, t) for t in available_actions(user, case) if t.style == "primary"]
     if following:
         done += _("下一步：%(next)s。") % {"next": "、".join(following)}
     return done

@@ -23,7 +23,11 @@ ACTOR_TEXT = {
     "acceptor": "acceptor (`cases.accept` where the case is)", "dispatcher": "dispatcher (`cases.dispatch`)",
     "handler": "handler at the case's level (grid worker, community staff, or the lead department)",
     "lead_department": "lead department", "verifier": "verifier (`cases.verify`)",
-    "supervisor": "supervisor (`cases.supervise`)", "reporter": "reporter",
+    "supervisor": "supervisor (`cases.supervise`)", "reporter": "reporter (not for cases typed in for a caller)",
+    "community": "community staff (`cases.accept` where the case is)",
+    "whistler": "community staff, for a category communities may whistle (社区吹哨)",
+    "closer": "the centre (`cases.supervise`); for a verified grid or community case also its community",
+    "callback": "the centre (`cases.supervise`), not someone who typed in or handled the case",
 }
 
 
@@ -34,7 +38,9 @@ def table() -> str:
             sources = ", ".join(f"`{s}`" for s in CaseStatus.values if s in t.sources)
             target = f"`{t.target}`" if t.target else "(unchanged)"
             who = "; ".join(ACTOR_TEXT[str(a)] for a in t.actors)
-            lines.append(f"| `{t.action}` | {t.label} | {sources} | {target} | {who} | {'yes' if t.note_required else ''} |")
+            label = " / ".join([str(t.label), *(str(text) for _actor, text in t.actor_labels)])
+            reason = "yes" if t.note_required else ("unless verified" if t.action == "close" else "")
+            lines.append(f"| `{t.action}` | {label} | {sources} | {target} | {who} | {reason} |")
     return "\n".join(lines)
 
 
