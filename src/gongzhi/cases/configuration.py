@@ -19,7 +19,7 @@ from gongzhi.audit.services import record
 
 from . import holidays
 from .errors import InvalidInput, NotAllowed
-from .models import CalendarDay, Category, DayKind, DaySource, HandlingLevel, LimitUnit, RoutingRule
+from .models import CalendarDay, Category, DayKind, DaySource, HandlingLevel, LimitUnit, LoopSettings, RoutingRule
 
 CATEGORY_FIELDS = ("name", "default_level", "accept_hours", "dispatch_hours", "response_hours", "handling_hours",
                    "handling_unit", "urgent_hours", "limit_unit", "community_whistle", "keywords", "sensitive", "active",
@@ -145,3 +145,29 @@ def install_official_year(*, actor, year: int, request=None) -> int:
     record(actor=actor, action="cases.calendar_install", object_repr=str(year), after={"changed": changed},
            request=request)
     return changed
+
+
+def configurable_districts(actor) -> list[tuple[Area, bool]]:
+    """The districts whose loop settings ``actor`` may change, each with whether it closes on verification."""
+    from gongzhi.accounts.permissions import perm_paths
+    from gongzhi.areas.models import Level
+
+    paths = perm_paths(actor, Perm.CASES_CONFIGURE)
+    districts = [area for area in Area.objects.filter(level=Level.DISTRICT).order_by("code")
+                 if any(area.path.startswith(path) for path in paths)]
+    closing = set(LoopSettings.objects.filter(district_code__in=[d.code for d in districts], close_after_verify=True)
+                  .values_list("district_code", flat=True))
+    return [(district, district.code in closing) for district in districts]
+
+
+def set_close_after_verify(*, actor, district: Area, close: bool, request=None) -> LoopSettings:
+    """Whether ``district`` closes a case as soon as it is verified (else the centre closes it); audited."""
+    _require(actor, district)
+    row, _created = LoopSettings.objects.get_or_create(district_code=district.code)
+    before = {"close_after_verify": row.close_after_verify}
+    with transaction.atomic():
+        row.close_after_verify = bool(close)
+        row.save(update_fields=["close_after_verify", "updated_at"])
+        record(actor=actor, action="cases.loop_settings", object_repr=district.name, before=before,
+               after={"close_after_verify": row.close_after_verify}, request=request)
+    return row

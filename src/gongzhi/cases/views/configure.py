@@ -43,7 +43,19 @@ def _departments(post) -> list[Department]:
 @require_http_methods(["GET", "POST"])
 def catalogue(request):
     _require(request.user)
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("form") == "loop_settings":
+        district = Area.objects.filter(pk=request.POST.get("district") or 0).first()
+        try:
+            if district is None:
+                raise DomainError(_("区县不存在。"))
+            configuration.set_close_after_verify(actor=request.user, district=district,
+                                                 close="close_after_verify" in request.POST, request=request)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("已保存“%(name)s”的事件办理设置。") % {"name": district.name})
+            return redirect(f"{request.path}#loop-settings")
+    elif request.method == "POST":
         target = request.POST.get("category", "")
         values = {name: request.POST.get(name) for name in CATEGORY_FORM if request.POST.get(name) is not None}
         values.update(sensitive="sensitive" in request.POST, active="active" in request.POST,
@@ -68,6 +80,7 @@ def catalogue(request):
     return render(request, "cases/catalogue.html", {
         "majors": majors, "departments": Department.objects.filter(is_active=True).order_by("code"),
         "levels": HandlingLevel.choices, "handling_units": LimitUnit.choices,
+        "districts": configuration.configurable_districts(request.user),
         "units": [(LimitUnit.WORKING, LimitUnit.WORKING.label), (LimitUnit.CALENDAR, LimitUnit.CALENDAR.label)],
     })
 
