@@ -107,7 +107,7 @@ def categories() -> QuerySet[Category]:
 
 
 def console_summary(user, now: datetime.datetime | None = None) -> dict:
-    """The case counts the console shows (one query): waiting, running, overdue, near due, to verify;
+    """The case counts the console shows (one query): waiting, running, overdue, near due, to verify, to close;
     for those who configure the calendar, the years whose holiday arrangement is missing (one more)."""
     from django.utils import timezone
 
@@ -119,6 +119,7 @@ def console_summary(user, now: datetime.datetime | None = None) -> dict:
         overdue=Count("pk", filter=Q(status__in=RUNNING_STATUSES, handle_due__lt=now)),
         near=Count("pk", filter=Q(status__in=RUNNING_STATUSES, warn_at__lte=now, handle_due__gte=now)),
         feedback=Count("pk", filter=Q(status=CaseStatus.FEEDBACK)),
+        verified=Count("pk", filter=Q(status=CaseStatus.VERIFIED)),
         today=Count("pk", filter=Q(reported_at__date=timezone.localdate(now))),
     )
     counts["calendar_missing"] = (years_without_arrangement(timezone.localdate(now))
