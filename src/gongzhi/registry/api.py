@@ -8,7 +8,7 @@ audited. Model validation errors become 422 ``{"detail": {field: [messages]}, "c
 
 import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from gongzhi.core.api import ApiErrorOut
 from gongzhi.areas.models import Area
@@ -25,7 +25,7 @@ from gongzhi.privacy import services as privacy
 from gongzhi.privacy.masking import mask_id_number, mask_phone
 from gongzhi.privacy.services import masked_value, shown_value
 
-from . import selectors, services
+from . import ethnic_groups, selectors, services
 from .choices import (
     Education,
     Employment,
@@ -39,6 +39,7 @@ from .choices import (
     RelationToHead,
     ResidenceStatus,
 )
+from .models.groups import labelled_attributes
 from .models import Building, Facility, House, Household, Organisation, Person, Unit
 from .searching import guard_id_search
 
@@ -104,10 +105,18 @@ def _nulls_to_blank(model: type[models.Model], data: dict[str, Any]) -> dict[str
 # --- Persons ---------------------------------------------------------------------------------
 
 
+class TagAttributeOut(Schema):
+    key: str
+    label: str = Field(description="the attribute's name as the group defines it (Chinese)")
+    value: str = Field(description="the value in words (是/否 for yes/no)")
+
+
 class TagOut(Schema):
     code: str
     name: str
-    attributes: dict[str, Any]
+    attributes: dict[str, Any] = Field(description="values by attribute key, as stored")
+    attributes_display: list[TagAttributeOut] = Field(
+        description="the same attributes in the group's order, with their names and values in words")
 
     @staticmethod
     def resolve_code(obj) -> str:
@@ -116,6 +125,11 @@ class TagOut(Schema):
     @staticmethod
     def resolve_name(obj) -> str:
         return obj.group.name
+
+    @staticmethod
+    def resolve_attributes_display(obj) -> list[dict[str, str]]:
+        return [{"key": item.key, "label": item.label, "value": item.value}
+                for item in labelled_attributes(obj.group, obj.attributes)]
 
 
 class PersonOut(Schema):
@@ -129,7 +143,8 @@ class PersonOut(Schema):
     age: int | None = Field(description="age in whole years today (null when the birth date is unknown)")
     id_number: str = Field(description="masked unless revealed with ?unmask=1&reason=…")
     phone: str = Field(description="masked unless revealed with ?unmask=1&reason=…")
-    ethnicity: str
+    ethnicity: str = Field(description="GB 3304 numeric code (\"\" when unknown); see ethnicity_name")
+    ethnicity_name: str = Field(description="the GB 3304 standard name (汉族; \"\" when unknown)")
     registration: str
     residence_status: str
     political_status: str
@@ -173,6 +188,10 @@ class PersonOut(Schema):
         return obj.age_on(datetime.date.today())
 
     @staticmethod
+    def resolve_ethnicity_name(obj) -> str:
+        return str(obj.get_ethnicity_display()) if obj.ethnicity else ""
+
+    @staticmethod
     def resolve_id_number(obj, context) -> str:
         if obj.pk in getattr(context["request"], "registry_unmasked", ()):
             return obj.id_number
@@ -206,6 +225,16 @@ class RevealQuery(Schema):
     reason: str = Field("", max_length=500)
 
 
+def _ethnicity_code(value: Any) -> Any:
+    """民族 as any GB 3304 form (汉族, 汉, 1, Han, HA) → its code; anything else is left for the enum to refuse."""
+    if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
+        return ethnic_groups.to_code(value) or value
+    return value
+
+
+EthnicityIn = Annotated[Ethnicity | None, BeforeValidator(_ethnicity_code)]
+
+
 class PersonPatch(Schema):
     area: str | None = Field(None, max_length=30)
     real_name: str | None = Field(None, max_length=50)
@@ -213,7 +242,10 @@ class PersonPatch(Schema):
     birth_date: datetime.date | None = None
     id_number: str | None = Field(None, max_length=30)
     phone: str | None = Field(None, max_length=30)
-    ethnicity: Ethnicity | None = None
+    ethnicity: EthnicityIn = Field(
+        None, description="GB 3304 numeric code (stored and returned); the standard name (汉族), the short name "
+                          "(汉), the code without its zero (1), the romanisation (Han) and the letter code (HA) "
+                          "are accepted too")
     registration: Registration | None = None
     residence_status: ResidenceStatus | None = None
     political_status: PoliticalStatus | None = None

@@ -29,6 +29,7 @@ from gongzhi.privacy.fields import blind_lookup
 
 from . import fulltext, summaries, validators
 from .choices import Gender, Registration, RelationToHead, ResidenceStatus
+from .models.groups import labelled_attributes
 from .models import (
     Facility,
     House,
@@ -398,13 +399,18 @@ def for_person_list(persons: QuerySet[Person]) -> QuerySet[Person]:
 class ListTag:
     """A tag as the person list shows it: its group's name and its attributes."""
 
-    group: Any  # ``.name``
+    group: Any  # ``.name`` and ``.attribute_schema``
     attributes: dict
+
+    @property
+    def labelled_attributes(self) -> list:
+        return labelled_attributes(self.group.attribute_schema, self.attributes)
 
 
 @dataclass(frozen=True)
 class _GroupName:
     name: str
+    attribute_schema: list
 
 
 def attach_list_tags(persons: list[Person]) -> None:
@@ -413,9 +419,11 @@ def attach_list_tags(persons: list[Person]) -> None:
     by_person: dict[int, list[ListTag]] = {person.pk: [] for person in persons}
     if by_person:
         rows = (PersonTag.objects.filter(person_id__in=list(by_person)).order_by("group__order", "group__code")
-                .values_list("person_id", "group__name", "attributes"))
-        for person_id, name, attributes in rows:
-            by_person[person_id].append(ListTag(_GroupName(name), attributes or {}))
+                .values_list("person_id", "group_id", "group__name", "group__attribute_schema", "attributes"))
+        groups: dict[int, _GroupName] = {}
+        for person_id, group_id, name, schema, attributes in rows:
+            group = groups.get(group_id) or groups.setdefault(group_id, _GroupName(name, schema or []))
+            by_person[person_id].append(ListTag(group, attributes or {}))
     for person in persons:
         person.list_tags = by_person[person.pk]
 
