@@ -37,6 +37,7 @@ from .choices import (
     FacilityCategory,
     Gender,
     HouseUse,
+    ManagementMode,
     MoveKind,
     OrganisationKind,
     PoliticalStatus,
@@ -138,6 +139,11 @@ PLATE_ALNUM = PLATE_LETTERS + "0123456789"
 WORKPLACES = ["上海", "杭州", "苏州", "南京", "合肥", "宁波", "深圳", "广州", "无锡", "温州"]
 DISABILITY_TYPES = ["视力残疾", "听力残疾", "言语残疾", "肢体残疾", "智力残疾", "精神残疾", "多重残疾"]
 _DISABILITY_TYPE_CUM = list(accumulate([14, 22, 1, 38, 7, 12, 6]))
+
+# Estates' management modes: most entrust a property company; older ones run a 准物业 service, are
+# managed jointly or by their owners (池州、铜陵 seeds).
+MANAGEMENT_MODES = [ManagementMode.ENTRUSTED, ManagementMode.QUASI, ManagementMode.JOINT, ManagementMode.SELF]
+_MANAGEMENT_MODE_CUM = list(accumulate([70, 15, 10, 5]))
 
 # Household compositions and their share of owner-occupied households; renters are younger.
 OWNER_TYPES = [("family", 29), ("adult_child", 14), ("three_generation", 10), ("elderly_couple", 15),
@@ -653,12 +659,17 @@ def _layout(grid: _Grid, rng: random.Random, counters: _Counters, writer: _Write
                                 uscc=_uscc(counters, "91"), contact=_full_name(rng), phone=_landline(rng),
                                 address=f"{road}{number}号", **area))
         estate_pk = counters.next_pk(Estate)
-        writer.add(Estate(pk=estate_pk, name=name, address=f"{road}{number}号", property_company_id=company_pk,
-                          **area))
+        committee_pk = None
         if rng.random() < 0.4:
-            writer.add(Organisation(pk=counters.next_pk(Organisation), kind=OrganisationKind.OWNERS_COMMITTEE,
+            committee_pk = counters.next_pk(Organisation)
+            writer.add(Organisation(pk=committee_pk, kind=OrganisationKind.OWNERS_COMMITTEE,
                                     name=f"{name}业主委员会", contact=_full_name(rng), phone=_mobile_like(rng),
                                     address=f"{road}{number}号 {name}", **area))
+        # How the estate is run, drawn apart from the main generator (which the rest of the demo follows).
+        mode = random.Random(f"estate-mode:{estate_pk}").choices(MANAGEMENT_MODES, cum_weights=_MANAGEMENT_MODE_CUM)[0]
+        writer.add(Estate(pk=estate_pk, name=name, address=f"{road}{number}号",
+                          property_company_id=None if mode == ManagementMode.SELF else company_pk,
+                          owners_committee_id=committee_pk, management_mode=mode, **area))
         estates.append({"pk": estate_pk, "name": name, "road": road, "number": number, "buildings": 0})
     rooms: list[_Room] = []
     turn = 0
@@ -813,7 +824,7 @@ def _tags(rng: random.Random, household: _Household, member: _Member, head: _Mem
         special = household.kind == "elderly_alone" and rng.random() < 0.4
         yield "subsistence", {"category": "特困" if special else "低保",
                               "monthly_amount": rng.randint(680, 820) if not special else rng.randint(900, 1100)}, \
-            today - datetime.timedelta(days=rng.randint(30, 1500))
+            max(birth, today - datetime.timedelta(days=rng.randint(30, 1500)))
     if household.kind == "left_behind" and member.relation == RelationToHead.GRANDCHILD and age < 16:
         # 国发〔2016〕13号: both parents work away, or one does and the other cannot look after the child.
         extra = _extra_rng(member, birth)

@@ -28,9 +28,10 @@ from gongzhi.audit.models import AuditEntry
 from gongzhi.privacy.fields import blind_lookup
 
 from . import fulltext, summaries, validators
-from .choices import Gender, Registration, RelationToHead, ResidenceStatus
+from .choices import Gender, OrganisationKind, Registration, RelationToHead, ResidenceStatus
 from .models.groups import labelled_attributes
 from .models import (
+    Estate,
     Facility,
     House,
     Household,
@@ -472,7 +473,7 @@ def house_for(user, pk: Any) -> House:
                  .order_by("name_pinyin", "pk"))
     house = (
         visible_records(House, user)
-        .select_related("area", "building", "unit", "owner", "tenant")
+        .select_related("area", "building__estate", "unit", "owner", "tenant")
         .prefetch_related(Prefetch("residents", queryset=residents))
         .filter(pk=pk)
         .first()
@@ -486,6 +487,49 @@ def house_history(user, house: House) -> QuerySet[AuditEntry]:
     """Recorded changes of ``house`` (newest first)."""
     house_for(user, house.pk)
     return AuditEntry.objects.filter(object_type="registry.house", object_id=str(house.pk)).order_by("-seq")
+
+
+def estates_for(user, *, q: str = "", area_code: str | None = None,
+                management_mode: str | None = None) -> QuerySet[Estate]:
+    """The estates ``user`` may see, with their bodies and their counts of buildings and houses;
+    ``q`` matches the estate's name or address or the name of its property company or 业委会."""
+    qs = _within_area(visible_records(Estate, user), user, area_code)
+    if q:
+        text = unicodedata.normalize("NFKC", q).strip()
+        qs = qs.filter(Q(name__icontains=text) | Q(address__icontains=text)
+                       | Q(property_company__name__icontains=text) | Q(owners_committee__name__icontains=text))
+    if management_mode:
+        qs = qs.filter(management_mode=management_mode)
+    return (qs.select_related("area", "property_company", "owners_committee")
+            .annotate(building_count=Count("buildings", distinct=True),
+                      house_count=Count("buildings__houses", distinct=True))
+            .order_by("name", "pk"))
+
+
+def estate_for(user, pk: Any) -> Estate:
+    """One estate with its bodies; ``Http404`` when out of scope."""
+    return _one(estates_for(user), pk)
+
+
+def estate_history(user, estate: Estate) -> QuerySet[AuditEntry]:
+    """Recorded changes of ``estate`` (newest first)."""
+    estate_for(user, estate.pk)
+    return AuditEntry.objects.filter(object_type="registry.estate", object_id=str(estate.pk)).order_by("-seq")
+
+
+def organisation_choices(user, estate: Estate, kind: str) -> QuerySet[Organisation]:
+    """Organisations of ``kind`` an editor may link to ``estate``: visible to them and registered in the
+    estate's community (a 业委会) or street (a property company serves several communities)."""
+    from .models.places import community_path
+
+    area = estate.area
+    if kind == OrganisationKind.OWNERS_COMMITTEE:
+        prefix = community_path(area)
+    else:
+        parts = [part for part in area.path.split("/") if part]
+        prefix = "/" + "/".join(parts[:min(2, len(parts))]) + "/"
+    return (visible_records(Organisation, user).filter(kind=kind, area__path__startswith=prefix)
+            .order_by("name", "pk"))
 
 
 def organisations_for(user, *, q: str = "", area_code: str | None = None,

@@ -23,7 +23,7 @@ from .. import paging, selectors, services
 from ..searching import guard_id_search
 from ..forms import MoveForm, PersonFilterForm, PersonForm, TagForm, add_service_errors
 from ..models.groups import labelled_attributes
-from ..models import House, Household, Person, PersonMove, PersonTag, SpecialGroup
+from ..models import Estate, House, Household, Organisation, Person, PersonMove, PersonTag, SpecialGroup
 
 PAGE_SIZE = 50
 
@@ -35,6 +35,8 @@ ACTION_LABELS = {
     "registry.person.untag": gettext_lazy("移出特殊人群"),
     "registry.house.create": gettext_lazy("登记"),
     "registry.house.update": gettext_lazy("修改"),
+    "registry.estate.create": gettext_lazy("登记"),
+    "registry.estate.update": gettext_lazy("修改"),
 }
 
 
@@ -73,6 +75,8 @@ def _display(model, name: str, value: Any) -> Any:
         return mask(field_kind(field), value)
     if getattr(field, "choices", None) and value not in (None, ""):
         return dict(field.choices).get(value, value)
+    if field.is_relation and field.related_model is Organisation and value is not None:  # an estate's bodies
+        return Organisation.objects.filter(pk=value).values_list("name", flat=True).first() or value
     if isinstance(value, bool):
         return _("是") if value else _("否")
     return value
@@ -87,7 +91,7 @@ def _attributes_in_words(schema: list, attributes: Any) -> str:
 
 def history_rows(entries, model=Person) -> list[dict]:
     """Audit entries as rows of "field: before → after" for the history tables."""
-    labels = _field_labels(model, PersonMove, PersonTag, House, Household)
+    labels = _field_labels(model, PersonMove, PersonTag, House, Household, Estate)
     labels.update({"group": _("特殊人群"), "deceased": _("已故"), "moved_out": _("已迁出")})
     groups = {code: (name, schema) for code, name, schema in
               SpecialGroup.objects.values_list("code", "name", "attribute_schema")}
