@@ -603,7 +603,8 @@ def area_statistics(user, area: Area) -> dict[str, Any]:
     counts = persons.aggregate(**aggregates)
     by_tag = [
         {"code": row["group__code"], "name": row["group__name"], "count": row["count"]}
-        for row in PersonTag.objects.filter(person__in=persons).values("group__code", "group__name", "group__order")
+        for row in PersonTag.objects.filter(person__in=persons).fitting(today)
+        .values("group__code", "group__name", "group__order")
         .annotate(count=Count("person", distinct=True)).order_by("group__order", "group__code")
     ]
     registration = {row["registration"]: row["n"]

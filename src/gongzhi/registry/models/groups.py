@@ -214,8 +214,48 @@ def schema_errors(schema: Any) -> list[ValidationError]:
     return errors
 
 
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a year without one
+        return day.replace(year=day.year - years, day=28)
+
+
+def _group_rules() -> list[tuple[int, int | None, int | None, str]]:
+    """``(id, age_from, age_below, gender)`` of the groups with a rule, kept like the filter options
+    (a new generation when a group is saved: ``forms.forget_choices``)."""
+    from django.core.cache import cache
+
+    from ..forms import CHOICES_SECONDS, _generation
+
+    return cache.get_or_set(f"registry:group-rules:{_generation()}", lambda: list(SpecialGroup.objects.filter(
+        models.Q(age_from__isnull=False) | models.Q(age_below__isnull=False) | ~models.Q(gender="")
+    ).values_list("pk", "age_from", "age_below", "gender")), CHOICES_SECONDS)
+
+
+def outgrown(day: datetime.date) -> models.Q:
+    """Tags (a ``PersonTag`` filter) whose person no longer fits their group's age or sex rule on ``day``
+    — a 留守儿童 who has turned 16 — as ``SpecialGroup.ineligibility`` decides (unknown values fit).
+    Counts of a group's members leave them out: by its definition they are no longer in it."""
+    q = models.Q(pk__in=[])
+    for pk, age_from, age_below, gender in _group_rules():
+        unfit = models.Q(pk__in=[])
+        if age_below is not None:  # aged age_below or more: born on or before that many years ago
+            unfit |= models.Q(person__birth_date__lte=_years_before(day, age_below))
+        if age_from is not None:  # younger than age_from: born after that many years ago
+            unfit |= models.Q(person__birth_date__gt=_years_before(day, age_from))
+        if gender:
+            unfit |= ~models.Q(person__gender__in=[gender, ""])
+        q |= models.Q(group_id=pk) & unfit
+    return q
+
+
 class PersonTagQuerySet(AreaScopedQuerySet):
     area_path_field = "person__area__path"
+
+    def fitting(self, day: datetime.date | None = None) -> "PersonTagQuerySet":
+        """Tags whose person still fits their group's definition on ``day`` (today)."""
+        return self.exclude(outgrown(day or datetime.date.today()))
 
 
 class PersonTag(models.Model):

@@ -183,3 +183,24 @@ def test_the_api_gives_each_attribute_its_name_and_value_in_words(client, api_to
                                  {"key": "grade", "label": "残疾等级", "value": "一级"}]
     assert shown["oldest_old"] == [{"key": "longevity_allowance", "label": "领取高龄津贴", "value": "否"}]
     assert json.dumps(body)  # still plain JSON
+
+
+def test_statistics_count_only_those_who_fit_the_definition(demo):
+    """A 留守儿童 who has turned 16 is flagged on their page and left out of the group's counts, live
+    and in the stored figures alike; a woman's sex unknown is no reason to leave her out."""
+    from gongzhi.registry import selectors, summaries
+
+    community, user = Area.objects.get(code=COMMUNITY), demo.users["community"]
+    for name, years in (("小明", 15), ("小军", 17)):
+        person = make_person(name=name, id_number="", birth_date=years_ago(years))
+        PersonTag.objects.create(person=person, group=group("left_behind_child"), attributes=LEFT_BEHIND)
+    for name, gender in (("王芳", "F"), ("王某", ""), ("王强", "M")):
+        person = make_person(name=name, id_number="", birth_date=years_ago(35), gender=gender)
+        PersonTag.objects.create(person=person, group=group("left_behind_women"))
+
+    def counts() -> dict[str, int]:
+        return {row["code"]: row["count"] for row in selectors.area_statistics(user, community)["by_tag"]}
+
+    assert counts() == {"left_behind_child": 1, "left_behind_women": 2}
+    summaries.refresh()
+    assert counts() == {"left_behind_child": 1, "left_behind_women": 2}
