@@ -544,6 +544,21 @@ def organisations_for(user, *, q: str = "", area_code: str | None = None,
     return qs.select_related("area").order_by("kind", "name", "pk")
 
 
+def with_served_estates(user, organisations: list[Organisation]) -> list[Organisation]:
+    """``organisations`` with ``served_estates``: the estates (that ``user`` may see) each runs as their
+    property company or 业委会 — two queries for a page."""
+    by_pk = {org.pk: org for org in organisations}
+    for org in organisations:
+        org.served_estates = []
+    if by_pk:
+        estates = visible_records(Estate, user).filter(
+            Q(property_company__in=list(by_pk)) | Q(owners_committee__in=list(by_pk))).order_by("name", "pk")
+        for estate in estates.only("pk", "name", "property_company", "owners_committee"):
+            for pk in {estate.property_company_id, estate.owners_committee_id} & by_pk.keys():
+                by_pk[pk].served_estates.append(estate)
+    return organisations
+
+
 def organisation_for(user, pk: Any) -> Organisation:
     return _one(organisations_for(user), pk)
 

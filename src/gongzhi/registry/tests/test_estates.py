@@ -144,3 +144,15 @@ def test_a_viewer_without_edit_rights_gets_no_form(estate, login_as):
     page = client.get(f"/registry/estates/{estate.pk}/").content.decode()
     assert "阳光小区" in page and 'data-testid="estate-edit"' not in page
     assert client.get(f"/registry/estates/{estate.pk}/edit/").status_code == 403
+
+
+def test_the_organisation_list_names_the_estates_each_body_runs(estate, login_as):
+    committee = org(OrganisationKind.OWNERS_COMMITTEE, "阳光小区业主委员会")
+    company = org(OrganisationKind.PROPERTY_COMPANY, "池州阳光物业服务有限公司")
+    estate.owners_committee, estate.property_company = committee, company
+    estate.save()
+    Estate.objects.create(area=Area.objects.get(code=OTHER_STREET_GRID), name="别处小区", property_company=company)
+    html = login_as("grid").get("/registry/organisations/").content.decode()
+    rows = {name: row for row in html.split("<tr>")[2:] for name in (committee.name, company.name) if name in row}
+    assert f'href="/registry/estates/{estate.pk}/">阳光小区</a>' in rows[committee.name]
+    assert "阳光小区" in rows[company.name] and "别处小区" not in html  # only estates the viewer may see

@@ -112,6 +112,7 @@ def organisation_list(request):
     f = form.filters() if form.is_bound else {}
     items = selectors.organisations_for(request.user, q=f.get("q", ""), kind=f.get("kind"))
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_served_estates(request.user, list(page.object_list))
     return render(request, "registry/organisation_list.html", {
         "form": form, "page": page, "query": querystring(form), "filtered": bool(f),
     })
