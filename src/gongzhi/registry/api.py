@@ -29,10 +29,12 @@ from . import ethnic_groups, selectors, services
 from .choices import (
     Education,
     Employment,
+    EstateKind,
     Ethnicity,
     FacilityCategory,
     Gender,
     HouseUse,
+    ManagementMode,
     OrganisationKind,
     PoliticalStatus,
     Registration,
@@ -40,13 +42,14 @@ from .choices import (
     ResidenceStatus,
 )
 from .models.groups import labelled_attributes
-from .models import Building, Facility, House, Household, Organisation, Person, Unit
+from .models import Building, Estate, Facility, House, Household, Organisation, Person, Unit
 from .searching import guard_id_search
 
 persons_router = Router(tags=["persons"])
 houses_router = Router(tags=["houses"])
 organisations_router = Router(tags=["organisations"])
 facilities_router = Router(tags=["facilities"])
+estates_router = Router(tags=["estates"])
 
 MAX_ID = 2**63 - 1
 Id = Field(..., ge=1, le=MAX_ID)
@@ -430,6 +433,76 @@ def update_house(request, payload: HousePatch, pk: int = Path(..., ge=1, le=MAX_
     data = _input(request, House, payload, HOUSE_REFERENCES)
     services.update_house(actor=request.user, house=house, request=request, **data)
     return selectors.house_for(request.user, pk)
+
+
+# --- Estates ----------------------------------------------------------------------------------
+
+
+class EstateBodyOut(Schema):
+    id: int
+    name: str
+
+
+class EstateOut(Schema):
+    id: int
+    area: str
+    name: str
+    kind: EstateKind
+    address: str
+    management_mode: str = Field(description="self (自管), entrusted (托管), joint (共管), quasi (准物业) or \"\"")
+    management_mode_name: str = Field(description="the mode in words (自管…; \"\" when not recorded)")
+    property_company: EstateBodyOut | None
+    owners_committee: EstateBodyOut | None = Field(description="the estate's 业委会, an organisation of its community")
+    building_count: int
+    house_count: int
+
+    @staticmethod
+    def resolve_area(obj) -> str:
+        return obj.area.code
+
+    @staticmethod
+    def resolve_management_mode_name(obj) -> str:
+        return str(obj.get_management_mode_display()) if obj.management_mode else ""
+
+
+class EstateFilter(Schema):
+    q: str = Field("", max_length=50, description="name or address, or the name of its property company or 业委会")
+    area: str | None = Field(None, max_length=30)
+    management_mode: ManagementMode | None = None
+
+
+class EstatePatch(Schema):
+    name: str | None = Field(None, max_length=100)
+    kind: EstateKind | None = None
+    address: str | None = Field(None, max_length=200)
+    management_mode: ManagementMode | Literal[""] | None = None
+    property_company: int | None = Field(None, ge=1, le=MAX_ID, description="an organisation of kind property_company")
+    owners_committee: int | None = Field(None, ge=1, le=MAX_ID,
+                                         description="an organisation of kind owners_committee in the estate's community")
+
+
+ESTATE_REFERENCES = {"property_company": Organisation, "owners_committee": Organisation}
+
+
+@estates_router.get("", response=list[EstateOut], summary="Estates the caller may see, with the bodies that run them")
+@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+def list_estates(request, filters: EstateFilter = Query(...)):
+    return selectors.estates_for(request.user, q=filters.q, area_code=filters.area,
+                                 management_mode=filters.management_mode)
+
+
+@estates_router.get("/{pk}", response=EstateOut, summary="One estate (404 when out of scope)")
+def get_estate(request, pk: int = Path(..., ge=1, le=MAX_ID)):
+    return selectors.estate_for(request.user, pk)
+
+
+@estates_router.patch("/{pk}", response={200: EstateOut, 422: ErrorOut},
+                      summary="Change an estate: its property company, 业委会 and management mode (audited)")
+def update_estate(request, payload: EstatePatch, pk: int = Path(..., ge=1, le=MAX_ID)):
+    estate = selectors.estate_for(request.user, pk)
+    data = _input(request, Estate, payload, ESTATE_REFERENCES)
+    services.update_estate(actor=request.user, estate=estate, request=request, **data)
+    return selectors.estate_for(request.user, pk)
 
 
 # --- Organisations ---------------------------------------------------------------------------

@@ -156,3 +156,33 @@ def test_the_organisation_list_names_the_estates_each_body_runs(estate, login_as
     rows = {name: row for row in html.split("<tr>")[2:] for name in (committee.name, company.name) if name in row}
     assert f'href="/registry/estates/{estate.pk}/">阳光小区</a>' in rows[committee.name]
     assert "阳光小区" in rows[company.name] and "别处小区" not in html  # only estates the viewer may see
+
+
+def test_the_api_reads_and_sets_the_bodies_and_the_mode(estate, client, api_token, demo):
+    import json
+
+    committee = org(OrganisationKind.OWNERS_COMMITTEE, "阳光小区业主委员会")
+    company = org(OrganisationKind.PROPERTY_COMPANY, "池州阳光物业服务有限公司")
+    elsewhere = org(OrganisationKind.OWNERS_COMMITTEE, "别处业委会", OTHER_STREET_GRID)
+    headers = api_token("community")
+
+    def patch(body):
+        return client.patch(f"/api/v1/estates/{estate.pk}", json.dumps(body), content_type="application/json",
+                            **headers)
+
+    response = patch({"owners_committee": committee.pk, "property_company": company.pk, "management_mode": "quasi"})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["owners_committee"] == {"id": committee.pk, "name": "阳光小区业主委员会"}
+    assert body["property_company"] == {"id": company.pk, "name": "池州阳光物业服务有限公司"}
+    assert (body["management_mode"], body["management_mode_name"]) == ("quasi", "准物业")
+    assert (body["building_count"], body["house_count"]) == (1, 1)
+    assert patch({"owners_committee": elsewhere.pk}).status_code == 422  # not visible to a community worker
+    assert patch({"property_company": committee.pk}).status_code == 422  # not a property company
+    assert patch({"management_mode": "hotel"}).status_code == 422
+    listed = client.get("/api/v1/estates", {"management_mode": "quasi"}, **headers).json()
+    assert [e["name"] for e in listed["items"]] == ["阳光小区"]
+    assert patch({"owners_committee": None, "management_mode": None}).json()["owners_committee"] is None
+    estate.refresh_from_db()
+    assert (estate.owners_committee, estate.management_mode) == (None, "")
+    assert client.get(f"/api/v1/estates/{estate.pk}", **api_token("dept")).status_code == 403
