@@ -16,7 +16,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, When
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
@@ -31,6 +32,7 @@ from . import fulltext, summaries, validators
 from .choices import Gender, OrganisationKind, Registration, RelationToHead, ResidenceStatus
 from .models.groups import labelled_attributes
 from .models import (
+    Building,
     Estate,
     Facility,
     House,
@@ -500,9 +502,14 @@ def estates_for(user, *, q: str = "", area_code: str | None = None,
                        | Q(property_company__name__icontains=text) | Q(owners_committee__name__icontains=text))
     if management_mode:
         qs = qs.filter(management_mode=management_mode)
+    # Counted per row by subqueries: joining every estate's buildings and houses before paging would
+    # group a district's whole housing stock for fifty rows.
+    buildings = (Building.objects.filter(estate=OuterRef("pk")).order_by().values("estate")
+                 .annotate(n=Count("pk")).values("n"))
+    houses = (House.objects.filter(building__estate=OuterRef("pk")).order_by().values("building__estate")
+              .annotate(n=Count("pk")).values("n"))
     return (qs.select_related("area", "property_company", "owners_committee")
-            .annotate(building_count=Count("buildings", distinct=True),
-                      house_count=Count("buildings__houses", distinct=True))
+            .annotate(building_count=Coalesce(Subquery(buildings), 0), house_count=Coalesce(Subquery(houses), 0))
             .order_by("name", "pk"))
 
 

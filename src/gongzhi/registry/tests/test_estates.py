@@ -186,3 +186,24 @@ def test_the_api_reads_and_sets_the_bodies_and_the_mode(estate, client, api_toke
     estate.refresh_from_db()
     assert (estate.owners_committee, estate.management_mode) == (None, "")
     assert client.get(f"/api/v1/estates/{estate.pk}", **api_token("dept")).status_code == 403
+
+
+def test_the_estate_list_reads_a_fixed_number_of_queries(estate, login_as):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login_as("community")
+    grid = Area.objects.get(code=GRID)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/registry/estates/").status_code == 200
+        return len(captured)
+
+    queries()  # process-wide caches warmed
+    before = queries()
+    for n in range(5):
+        other = Estate.objects.create(area=grid, name=f"小区{n}", management_mode=ManagementMode.SELF,
+                                      owners_committee=org(OrganisationKind.OWNERS_COMMITTEE, f"业委会{n}"))
+        Building.objects.create(area=grid, estate=other, name="1栋")
+    assert queries() == before
