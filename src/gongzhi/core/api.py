@@ -274,6 +274,7 @@ def _register_routers() -> None:
     api.add_router("/areas", areas_router)
     api.add_router("/persons", registry_api.persons_router)
     api.add_router("/houses", registry_api.houses_router)
+    api.add_router("/estates", registry_api.estates_router)
     api.add_router("/organisations", registry_api.organisations_router)
     api.add_router("/facilities", registry_api.facilities_router)
     api.add_router("/cases", cases_api.router)

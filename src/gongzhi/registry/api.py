@@ -8,7 +8,7 @@ audited. Model validation errors become 422 ``{"detail": {field: [messages]}, "c
 
 import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from gongzhi.core.api import ApiErrorOut
 from gongzhi.areas.models import Area
@@ -25,27 +25,31 @@ from gongzhi.privacy import services as privacy
 from gongzhi.privacy.masking import mask_id_number, mask_phone
 from gongzhi.privacy.services import masked_value, shown_value
 
-from . import selectors, services
+from . import ethnic_groups, selectors, services
 from .choices import (
     Education,
     Employment,
+    EstateKind,
     Ethnicity,
     FacilityCategory,
     Gender,
     HouseUse,
+    ManagementMode,
     OrganisationKind,
     PoliticalStatus,
     Registration,
     RelationToHead,
     ResidenceStatus,
 )
-from .models import Building, Facility, House, Household, Organisation, Person, Unit
+from .models.groups import labelled_attributes
+from .models import Building, Estate, Facility, House, Household, Organisation, Person, Unit
 from .searching import guard_id_search
 
 persons_router = Router(tags=["persons"])
 houses_router = Router(tags=["houses"])
 organisations_router = Router(tags=["organisations"])
 facilities_router = Router(tags=["facilities"])
+estates_router = Router(tags=["estates"])
 
 MAX_ID = 2**63 - 1
 Id = Field(..., ge=1, le=MAX_ID)
@@ -104,10 +108,18 @@ def _nulls_to_blank(model: type[models.Model], data: dict[str, Any]) -> dict[str
 # --- Persons ---------------------------------------------------------------------------------
 
 
+class TagAttributeOut(Schema):
+    key: str
+    label: str = Field(description="the attribute's name as the group defines it (Chinese)")
+    value: str = Field(description="the value in words (是/否 for yes/no)")
+
+
 class TagOut(Schema):
     code: str
     name: str
-    attributes: dict[str, Any]
+    attributes: dict[str, Any] = Field(description="values by attribute key, as stored")
+    attributes_display: list[TagAttributeOut] = Field(
+        description="the same attributes in the group's order, with their names and values in words")
 
     @staticmethod
     def resolve_code(obj) -> str:
@@ -116,6 +128,11 @@ class TagOut(Schema):
     @staticmethod
     def resolve_name(obj) -> str:
         return obj.group.name
+
+    @staticmethod
+    def resolve_attributes_display(obj) -> list[dict[str, str]]:
+        return [{"key": item.key, "label": item.label, "value": item.value}
+                for item in labelled_attributes(obj.group, obj.attributes)]
 
 
 class PersonOut(Schema):
@@ -129,7 +146,8 @@ class PersonOut(Schema):
     age: int | None = Field(description="age in whole years today (null when the birth date is unknown)")
     id_number: str = Field(description="masked unless revealed with ?unmask=1&reason=…")
     phone: str = Field(description="masked unless revealed with ?unmask=1&reason=…")
-    ethnicity: str
+    ethnicity: str = Field(description="GB 3304 numeric code (\"\" when unknown); see ethnicity_name")
+    ethnicity_name: str = Field(description="the GB 3304 standard name (汉族; \"\" when unknown)")
     registration: str
     residence_status: str
     political_status: str
@@ -173,6 +191,10 @@ class PersonOut(Schema):
         return obj.age_on(datetime.date.today())
 
     @staticmethod
+    def resolve_ethnicity_name(obj) -> str:
+        return str(obj.get_ethnicity_display()) if obj.ethnicity else ""
+
+    @staticmethod
     def resolve_id_number(obj, context) -> str:
         if obj.pk in getattr(context["request"], "registry_unmasked", ()):
             return obj.id_number
@@ -206,6 +228,16 @@ class RevealQuery(Schema):
     reason: str = Field("", max_length=500)
 
 
+def _ethnicity_code(value: Any) -> Any:
+    """民族 as any GB 3304 form (汉族, 汉, 1, Han, HA) → its code; anything else is left for the enum to refuse."""
+    if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
+        return ethnic_groups.to_code(value) or value
+    return value
+
+
+EthnicityIn = Annotated[Ethnicity | None, BeforeValidator(_ethnicity_code)]
+
+
 class PersonPatch(Schema):
     area: str | None = Field(None, max_length=30)
     real_name: str | None = Field(None, max_length=50)
@@ -213,7 +245,10 @@ class PersonPatch(Schema):
     birth_date: datetime.date | None = None
     id_number: str | None = Field(None, max_length=30)
     phone: str | None = Field(None, max_length=30)
-    ethnicity: Ethnicity | None = None
+    ethnicity: EthnicityIn = Field(
+        None, description="GB 3304 numeric code (stored and returned); the standard name (汉族), the short name "
+                          "(汉), the code without its zero (1), the romanisation (Han) and the letter code (HA) "
+                          "are accepted too")
     registration: Registration | None = None
     residence_status: ResidenceStatus | None = None
     political_status: PoliticalStatus | None = None
@@ -398,6 +433,76 @@ def update_house(request, payload: HousePatch, pk: int = Path(..., ge=1, le=MAX_
     data = _input(request, House, payload, HOUSE_REFERENCES)
     services.update_house(actor=request.user, house=house, request=request, **data)
     return selectors.house_for(request.user, pk)
+
+
+# --- Estates ----------------------------------------------------------------------------------
+
+
+class EstateBodyOut(Schema):
+    id: int
+    name: str
+
+
+class EstateOut(Schema):
+    id: int
+    area: str
+    name: str
+    kind: EstateKind
+    address: str
+    management_mode: str = Field(description="self (自管), entrusted (托管), joint (共管), quasi (准物业) or \"\"")
+    management_mode_name: str = Field(description="the mode in words (自管…; \"\" when not recorded)")
+    property_company: EstateBodyOut | None
+    owners_committee: EstateBodyOut | None = Field(description="the estate's 业委会, an organisation of its community")
+    building_count: int
+    house_count: int
+
+    @staticmethod
+    def resolve_area(obj) -> str:
+        return obj.area.code
+
+    @staticmethod
+    def resolve_management_mode_name(obj) -> str:
+        return str(obj.get_management_mode_display()) if obj.management_mode else ""
+
+
+class EstateFilter(Schema):
+    q: str = Field("", max_length=50, description="name or address, or the name of its property company or 业委会")
+    area: str | None = Field(None, max_length=30)
+    management_mode: ManagementMode | None = None
+
+
+class EstatePatch(Schema):
+    name: str | None = Field(None, max_length=100)
+    kind: EstateKind | None = None
+    address: str | None = Field(None, max_length=200)
+    management_mode: ManagementMode | Literal[""] | None = None
+    property_company: int | None = Field(None, ge=1, le=MAX_ID, description="an organisation of kind property_company")
+    owners_committee: int | None = Field(None, ge=1, le=MAX_ID,
+                                         description="an organisation of kind owners_committee in the estate's community")
+
+
+ESTATE_REFERENCES = {"property_company": Organisation, "owners_committee": Organisation}
+
+
+@estates_router.get("", response=list[EstateOut], summary="Estates the caller may see, with the bodies that run them")
+@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+def list_estates(request, filters: EstateFilter = Query(...)):
+    return selectors.estates_for(request.user, q=filters.q, area_code=filters.area,
+                                 management_mode=filters.management_mode)
+
+
+@estates_router.get("/{pk}", response=EstateOut, summary="One estate (404 when out of scope)")
+def get_estate(request, pk: int = Path(..., ge=1, le=MAX_ID)):
+    return selectors.estate_for(request.user, pk)
+
+
+@estates_router.patch("/{pk}", response={200: EstateOut, 422: ErrorOut},
+                      summary="Change an estate: its property company, 业委会 and management mode (audited)")
+def update_estate(request, payload: EstatePatch, pk: int = Path(..., ge=1, le=MAX_ID)):
+    estate = selectors.estate_for(request.user, pk)
+    data = _input(request, Estate, payload, ESTATE_REFERENCES)
+    services.update_estate(actor=request.user, estate=estate, request=request, **data)
+    return selectors.estate_for(request.user, pk)
 
 
 # --- Organisations ---------------------------------------------------------------------------

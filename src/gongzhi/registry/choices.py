@@ -149,6 +149,25 @@ class EstateKind(models.TextChoices):
     COMPOUND = "compound", _("院落")
 
 
+class ManagementMode(models.TextChoices):
+    """How an estate is managed (物业管理方式). Old estates without a property company choose 自管, 托管
+    or 共管 (池州 seed: "指导居民自主选择自管、托管、共管等物业管理服务方式"); 准物业 is the basic
+    service a community organises for them (保洁、保安、保绿、设施维护: 铜陵, 合肥 seeds)."""
+
+    SELF = "self", _("自管")
+    ENTRUSTED = "entrusted", _("托管")
+    JOINT = "joint", _("共管")
+    QUASI = "quasi", _("准物业")
+
+
+MANAGEMENT_MODE_HELP = {
+    ManagementMode.SELF: _("业主或居民自行管理"),
+    ManagementMode.ENTRUSTED: _("委托物业服务企业或其他管理人管理"),
+    ManagementMode.JOINT: _("社区、业委会和物业服务企业等共同管理"),
+    ManagementMode.QUASI: _("社区组织提供保洁、保安、绿化、设施维护等基本物业服务"),
+}
+
+
 class HouseUse(models.TextChoices):
     OWNER_OCCUPIED = "owner_occupied", _("自住")
     RENTED = "rented", _("出租")

@@ -37,6 +37,7 @@ from .choices import (
     FacilityCategory,
     Gender,
     HouseUse,
+    ManagementMode,
     MoveKind,
     OrganisationKind,
     PoliticalStatus,
@@ -138,6 +139,11 @@ PLATE_ALNUM = PLATE_LETTERS + "0123456789"
 WORKPLACES = ["上海", "杭州", "苏州", "南京", "合肥", "宁波", "深圳", "广州", "无锡", "温州"]
 DISABILITY_TYPES = ["视力残疾", "听力残疾", "言语残疾", "肢体残疾", "智力残疾", "精神残疾", "多重残疾"]
 _DISABILITY_TYPE_CUM = list(accumulate([14, 22, 1, 38, 7, 12, 6]))
+
+# Estates' management modes: most entrust a property company; older ones run a 准物业 service, are
+# managed jointly or by their owners (池州、铜陵 seeds).
+MANAGEMENT_MODES = [ManagementMode.ENTRUSTED, ManagementMode.QUASI, ManagementMode.JOINT, ManagementMode.SELF]
+_MANAGEMENT_MODE_CUM = list(accumulate([70, 15, 10, 5]))
 
 # Household compositions and their share of owner-occupied households; renters are younger.
 OWNER_TYPES = [("family", 29), ("adult_child", 14), ("three_generation", 10), ("elderly_couple", 15),
@@ -653,12 +659,17 @@ def _layout(grid: _Grid, rng: random.Random, counters: _Counters, writer: _Write
                                 uscc=_uscc(counters, "91"), contact=_full_name(rng), phone=_landline(rng),
                                 address=f"{road}{number}号", **area))
         estate_pk = counters.next_pk(Estate)
-        writer.add(Estate(pk=estate_pk, name=name, address=f"{road}{number}号", property_company_id=company_pk,
-                          **area))
+        committee_pk = None
         if rng.random() < 0.4:
-            writer.add(Organisation(pk=counters.next_pk(Organisation), kind=OrganisationKind.OWNERS_COMMITTEE,
+            committee_pk = counters.next_pk(Organisation)
+            writer.add(Organisation(pk=committee_pk, kind=OrganisationKind.OWNERS_COMMITTEE,
                                     name=f"{name}业主委员会", contact=_full_name(rng), phone=_mobile_like(rng),
                                     address=f"{road}{number}号 {name}", **area))
+        # How the estate is run, drawn apart from the main generator (which the rest of the demo follows).
+        mode = random.Random(f"estate-mode:{estate_pk}").choices(MANAGEMENT_MODES, cum_weights=_MANAGEMENT_MODE_CUM)[0]
+        writer.add(Estate(pk=estate_pk, name=name, address=f"{road}{number}号",
+                          property_company_id=None if mode == ManagementMode.SELF else company_pk,
+                          owners_committee_id=committee_pk, management_mode=mode, **area))
         estates.append({"pk": estate_pk, "name": name, "road": road, "number": number, "buildings": 0})
     rooms: list[_Room] = []
     turn = 0
@@ -795,6 +806,7 @@ def _tags(rng: random.Random, household: _Household, member: _Member, head: _Mem
           today: datetime.date, birth: datetime.date):
     """``(group code, attributes, since)`` of the special groups a member belongs to."""
     age = member.age
+    disabled = False
     if age >= 80:
         yield "oldest_old", {"longevity_allowance": rng.random() < 0.95}, _years_before(birth, -80)
     if household.kind == "elderly_alone" and age >= 60:
@@ -803,6 +815,7 @@ def _tags(rng: random.Random, household: _Household, member: _Member, head: _Mem
             "visit_frequency": rng.choice(("每日", "每周", "每周", "每月")),
         }, today - datetime.timedelta(days=rng.randint(30, 2000))
     if rng.random() < (0.12 if age >= 60 else 0.045):
+        disabled = True
         yield "disabled", {
             "disability_type": rng.choices(DISABILITY_TYPES, cum_weights=_DISABILITY_TYPE_CUM)[0],
             "grade": rng.choices(("一级", "二级", "三级", "四级"), cum_weights=(10, 30, 60, 100))[0],
@@ -811,14 +824,39 @@ def _tags(rng: random.Random, household: _Household, member: _Member, head: _Mem
         special = household.kind == "elderly_alone" and rng.random() < 0.4
         yield "subsistence", {"category": "特困" if special else "低保",
                               "monthly_amount": rng.randint(680, 820) if not special else rng.randint(900, 1100)}, \
-            today - datetime.timedelta(days=rng.randint(30, 1500))
+            max(birth, today - datetime.timedelta(days=rng.randint(30, 1500)))
     if household.kind == "left_behind" and member.relation == RelationToHead.GRANDCHILD and age < 16:
+        # 国发〔2016〕13号: both parents work away, or one does and the other cannot look after the child.
+        extra = _extra_rng(member, birth)
         yield "left_behind_child", {
+            "left_behind_type": "父母双方外出务工" if extra.random() < 0.85 else "一方外出务工、另一方无监护能力",
             "guardian": head.surname + head.given,
             "guardian_relation": ("祖父" if head.gender == Gender.MALE else "祖母")
             if head.surname == member.surname else ("外祖父" if head.gender == Gender.MALE else "外祖母"),
             "parents_workplace": rng.choice(WORKPLACES),
         }, today - datetime.timedelta(days=rng.randint(30, 1000))
+    if household.kind == "left_behind" and member.relation in (RelationToHead.HEAD, RelationToHead.SPOUSE) \
+            and age >= 60:
+        extra = _extra_rng(member, birth)
+        yield "left_behind_elderly", {
+            "living_arrangement": "与孙辈同住", "children_workplace": extra.choice(WORKPLACES),
+            "visit_frequency": extra.choice(("每周", "每周", "每月")),
+        }, today - datetime.timedelta(days=extra.randint(60, 2000))
+    if age < 18 and (household.subsistence or disabled):
+        # 国发〔2016〕36号: children in difficulty through poverty, disability or a lack of care.
+        extra = _extra_rng(member, birth)
+        kind = "多种困境" if household.subsistence and disabled else "家庭贫困" if household.subsistence else "自身残疾"
+        yield "children_in_difficulty", {"difficulty_type": kind, "guardian": head.surname + head.given}, \
+            max(birth, today - datetime.timedelta(days=extra.randint(30, 1500)))
+    if member.relation == RelationToHead.SPOUSE and member.gender == Gender.FEMALE and 20 <= age < 60 \
+            and household.kind in ("family", "three_generation") and head.gender == Gender.MALE:
+        extra = _extra_rng(member, birth)
+        if extra.random() < 0.03:  # the husband works away; she stays with the children
+            yield "left_behind_women", {
+                "husband_workplace": extra.choice(WORKPLACES),
+                "children_in_care": sum(m.relation == RelationToHead.CHILD and m.age < 18 for m in household.members),
+                "caring_for_elderly": household.kind == "three_generation",
+            }, today - datetime.timedelta(days=extra.randint(100, min(3000, (age - 18) * 365)))
     if member.gender == Gender.MALE and 24 <= age <= 80 and rng.random() < 0.04:
         discharge = _years_before(birth, -rng.randint(20, min(age, 24)))
         yield "veteran", {"discharge_date": discharge.isoformat(), "entitled_group": rng.random() < 0.1}, discharge
@@ -834,6 +872,12 @@ def _tags(rng: random.Random, household: _Household, member: _Member, head: _Mem
             today - datetime.timedelta(days=rng.randint(100, 3000))
     if employment == Employment.UNEMPLOYED:
         yield "unemployed", {"registered": rng.random() < 0.7}, today - datetime.timedelta(days=rng.randint(10, 600))
+
+
+def _extra_rng(member: _Member, birth: datetime.date) -> random.Random:
+    """A generator for the details of the groups added in issue 12, seeded by the member alone: drawing
+    from the main one would change every person generated after the first such tag."""
+    return random.Random(f"{member.surname}{member.given}:{birth.isoformat()}:{member.relation}")
 
 
 def _subsistence(household: _Household, rng: random.Random) -> bool:

@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.utils.safestring import mark_safe
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.permissions import perm_paths
@@ -25,10 +26,13 @@ from gongzhi.areas.scope import scope_paths
 
 from . import services
 from .choices import (
+    MANAGEMENT_MODE_HELP,
     Employment,
+    EstateKind,
     FacilityCategory,
     Gender,
     HouseUse,
+    ManagementMode,
     MoveKind,
     OrganisationKind,
     Registration,
@@ -199,6 +203,68 @@ class OrganisationFilterForm(_GetForm):
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("名称、地址或信用代码")}))
     kind = forms.ChoiceField(label=_("类型"), required=False,
                              choices=_blank(_("全部类型")) + OrganisationKind.choices)
+
+
+class EstateFilterForm(_GetForm):
+    q = forms.CharField(label=_("搜索"), required=False, max_length=SEARCH_MAX_LENGTH,
+                        widget=forms.TextInput(attrs={"type": "search",
+                                                      "placeholder": _("名称、地址、物业公司或业委会")}))
+    area = forms.ChoiceField(label=_("区域"), required=False)
+    management_mode = forms.ChoiceField(label=_("管理方式"), required=False,
+                                        choices=_blank(_("全部管理方式")) + ManagementMode.choices)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = _blank(_("全部区域")) + area_choices(user)
+
+
+class EstateForm(forms.Form):
+    """An estate's name, address and the bodies that run it. The property company and the 业委会 are
+    offered from the organisations the editor may see in the estate's street and community
+    (``selectors.organisation_choices``); the service checks them again."""
+
+    name = forms.CharField(label=_("名称"), max_length=100)
+    kind = forms.ChoiceField(label=_("类型"), choices=EstateKind.choices)
+    address = forms.CharField(label=_("地址"), max_length=200, required=False)
+    management_mode = forms.ChoiceField(
+        label=_("管理方式"), required=False, choices=_blank(_("未填写")) + ManagementMode.choices,
+        help_text=format_lazy("；".join(["{}：{}"] * len(MANAGEMENT_MODE_HELP)),
+                              *(part for mode, text in MANAGEMENT_MODE_HELP.items() for part in (mode.label, text))))
+    property_company = forms.ChoiceField(label=_("物业公司"), required=False)
+    owners_committee = forms.ChoiceField(label=_("业委会"), required=False,
+                                         help_text=_("须为本社区登记的业委会（在“机构”中登记，类型为业委会）。"))
+
+    def __init__(self, *args, estate, user, **kwargs):
+        from . import selectors
+
+        initial = {"name": estate.name, "kind": estate.kind, "address": estate.address,
+                   "management_mode": estate.management_mode,
+                   "property_company": estate.property_company_id or "",
+                   "owners_committee": estate.owners_committee_id or ""}
+        super().__init__(*args, initial=initial, **kwargs)
+        self.estate = estate
+        self.options: dict[str, dict[str, Any]] = {}
+        for name, kind in (("property_company", OrganisationKind.PROPERTY_COMPANY),
+                           ("owners_committee", OrganisationKind.OWNERS_COMMITTEE)):
+            found = {str(org.pk): org for org in selectors.organisation_choices(user, estate, kind)}
+            current = getattr(estate, name)
+            if current is not None:
+                found.setdefault(str(current.pk), current)  # kept on the list even if now elsewhere
+            self.options[name] = found
+            self.fields[name].choices = _blank(_("无")) + [(pk, org.name) for pk, org in found.items()]
+
+    def changes(self) -> dict[str, Any]:
+        """Fields whose submitted value differs from the stored one (organisations as instances)."""
+        data = self.cleaned_data
+        changes: dict[str, Any] = {}
+        for name in ("name", "kind", "address", "management_mode"):
+            if data[name] != getattr(self.estate, name):
+                changes[name] = data[name]
+        for name in ("property_company", "owners_committee"):
+            chosen = self.options[name].get(data[name]) if data[name] else None
+            if (chosen.pk if chosen else None) != getattr(self.estate, f"{name}_id"):
+                changes[name] = chosen
+        return changes
 
 
 class FacilityFilterForm(_GetForm):

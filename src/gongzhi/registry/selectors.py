@@ -16,7 +16,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, When
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
@@ -28,8 +29,11 @@ from gongzhi.audit.models import AuditEntry
 from gongzhi.privacy.fields import blind_lookup
 
 from . import fulltext, summaries, validators
-from .choices import Gender, Registration, RelationToHead, ResidenceStatus
+from .choices import Gender, OrganisationKind, Registration, RelationToHead, ResidenceStatus
+from .models.groups import labelled_attributes
 from .models import (
+    Building,
+    Estate,
     Facility,
     House,
     Household,
@@ -398,13 +402,18 @@ def for_person_list(persons: QuerySet[Person]) -> QuerySet[Person]:
 class ListTag:
     """A tag as the person list shows it: its group's name and its attributes."""
 
-    group: Any  # ``.name``
+    group: Any  # ``.name`` and ``.attribute_schema``
     attributes: dict
+
+    @property
+    def labelled_attributes(self) -> list:
+        return labelled_attributes(self.group.attribute_schema, self.attributes)
 
 
 @dataclass(frozen=True)
 class _GroupName:
     name: str
+    attribute_schema: list
 
 
 def attach_list_tags(persons: list[Person]) -> None:
@@ -413,9 +422,11 @@ def attach_list_tags(persons: list[Person]) -> None:
     by_person: dict[int, list[ListTag]] = {person.pk: [] for person in persons}
     if by_person:
         rows = (PersonTag.objects.filter(person_id__in=list(by_person)).order_by("group__order", "group__code")
-                .values_list("person_id", "group__name", "attributes"))
-        for person_id, name, attributes in rows:
-            by_person[person_id].append(ListTag(_GroupName(name), attributes or {}))
+                .values_list("person_id", "group_id", "group__name", "group__attribute_schema", "attributes"))
+        groups: dict[int, _GroupName] = {}
+        for person_id, group_id, name, schema, attributes in rows:
+            group = groups.get(group_id) or groups.setdefault(group_id, _GroupName(name, schema or []))
+            by_person[person_id].append(ListTag(group, attributes or {}))
     for person in persons:
         person.list_tags = by_person[person.pk]
 
@@ -464,7 +475,7 @@ def house_for(user, pk: Any) -> House:
                  .order_by("name_pinyin", "pk"))
     house = (
         visible_records(House, user)
-        .select_related("area", "building", "unit", "owner", "tenant")
+        .select_related("area", "building__estate", "unit", "owner", "tenant")
         .prefetch_related(Prefetch("residents", queryset=residents))
         .filter(pk=pk)
         .first()
@@ -480,6 +491,54 @@ def house_history(user, house: House) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(object_type="registry.house", object_id=str(house.pk)).order_by("-seq")
 
 
+def estates_for(user, *, q: str = "", area_code: str | None = None,
+                management_mode: str | None = None) -> QuerySet[Estate]:
+    """The estates ``user`` may see, with their bodies and their counts of buildings and houses;
+    ``q`` matches the estate's name or address or the name of its property company or 业委会."""
+    qs = _within_area(visible_records(Estate, user), user, area_code)
+    if q:
+        text = unicodedata.normalize("NFKC", q).strip()
+        qs = qs.filter(Q(name__icontains=text) | Q(address__icontains=text)
+                       | Q(property_company__name__icontains=text) | Q(owners_committee__name__icontains=text))
+    if management_mode:
+        qs = qs.filter(management_mode=management_mode)
+    # Counted per row by subqueries: joining every estate's buildings and houses before paging would
+    # group a district's whole housing stock for fifty rows.
+    buildings = (Building.objects.filter(estate=OuterRef("pk")).order_by().values("estate")
+                 .annotate(n=Count("pk")).values("n"))
+    houses = (House.objects.filter(building__estate=OuterRef("pk")).order_by().values("building__estate")
+              .annotate(n=Count("pk")).values("n"))
+    return (qs.select_related("area", "property_company", "owners_committee")
+            .annotate(building_count=Coalesce(Subquery(buildings), 0), house_count=Coalesce(Subquery(houses), 0))
+            .order_by("name", "pk"))
+
+
+def estate_for(user, pk: Any) -> Estate:
+    """One estate with its bodies; ``Http404`` when out of scope."""
+    return _one(estates_for(user), pk)
+
+
+def estate_history(user, estate: Estate) -> QuerySet[AuditEntry]:
+    """Recorded changes of ``estate`` (newest first)."""
+    estate_for(user, estate.pk)
+    return AuditEntry.objects.filter(object_type="registry.estate", object_id=str(estate.pk)).order_by("-seq")
+
+
+def organisation_choices(user, estate: Estate, kind: str) -> QuerySet[Organisation]:
+    """Organisations of ``kind`` an editor may link to ``estate``: visible to them and registered in the
+    estate's community (a 业委会) or street (a property company serves several communities)."""
+    from .models.places import community_path
+
+    area = estate.area
+    if kind == OrganisationKind.OWNERS_COMMITTEE:
+        prefix = community_path(area)
+    else:
+        parts = [part for part in area.path.split("/") if part]
+        prefix = "/" + "/".join(parts[:min(2, len(parts))]) + "/"
+    return (visible_records(Organisation, user).filter(kind=kind, area__path__startswith=prefix)
+            .order_by("name", "pk"))
+
+
 def organisations_for(user, *, q: str = "", area_code: str | None = None,
                       kind: str | None = None) -> QuerySet[Organisation]:
     """The organisations ``user`` may see; ``q`` matches name or address."""
@@ -490,6 +549,21 @@ def organisations_for(user, *, q: str = "", area_code: str | None = None,
     if kind:
         qs = qs.filter(kind=kind)
     return qs.select_related("area").order_by("kind", "name", "pk")
+
+
+def with_served_estates(user, organisations: list[Organisation]) -> list[Organisation]:
+    """``organisations`` with ``served_estates``: the estates (that ``user`` may see) each runs as their
+    property company or 业委会 — two queries for a page."""
+    by_pk = {org.pk: org for org in organisations}
+    for org in organisations:
+        org.served_estates = []
+    if by_pk:
+        estates = visible_records(Estate, user).filter(
+            Q(property_company__in=list(by_pk)) | Q(owners_committee__in=list(by_pk))).order_by("name", "pk")
+        for estate in estates.only("pk", "name", "property_company", "owners_committee"):
+            for pk in {estate.property_company_id, estate.owners_committee_id} & by_pk.keys():
+                by_pk[pk].served_estates.append(estate)
+    return organisations
 
 
 def organisation_for(user, pk: Any) -> Organisation:
@@ -551,7 +625,8 @@ def area_statistics(user, area: Area) -> dict[str, Any]:
     counts = persons.aggregate(**aggregates)
     by_tag = [
         {"code": row["group__code"], "name": row["group__name"], "count": row["count"]}
-        for row in PersonTag.objects.filter(person__in=persons).values("group__code", "group__name", "group__order")
+        for row in PersonTag.objects.filter(person__in=persons).fitting(today)
+        .values("group__code", "group__name", "group__order")
         .annotate(count=Count("person", distinct=True)).order_by("group__order", "group__code")
     ]
     registration = {row["registration"]: row["n"]

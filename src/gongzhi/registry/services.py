@@ -36,6 +36,7 @@ from .selectors import in_perm_scope, visible_records
 from . import validators
 from .models import (
     AreaBoundModel,
+    Estate,
     Facility,
     House,
     Household,
@@ -60,6 +61,7 @@ HOUSE_FIELDS = ("area", "building", "unit", "room", "address", "floor_area", "us
                 "lease_end", "last_rental_check")
 HOUSEHOLD_FIELDS = ("area", "number", "house")
 ORGANISATION_FIELDS = ("area", "kind", "name", "uscc", "contact", "phone", "address")
+ESTATE_FIELDS = ("area", "name", "kind", "address", "property_company", "owners_committee", "management_mode")
 FACILITY_FIELDS = ("area", "category", "name", "address", "lon", "lat")
 VEHICLE_FIELDS = ("area", "plate", "kind", "owner")
 
@@ -379,6 +381,22 @@ def set_household_head(*, actor, household: Household, person: Person, request=N
         record(actor=actor, action="registry.household.head", obj=household, before=before,
                after={"head": person.pk}, request=request)
     return household
+
+
+# --- Estates ------------------------------------------------------------------------------------
+
+
+def create_estate(*, actor, area: Area, name: str, request=None, **fields: Any) -> Estate:
+    """Register an estate (小区/院落) with its property company, 业委会 and management mode."""
+    return _create(actor=actor, model=Estate, fields=ESTATE_FIELDS, data={"area": area, "name": name, **fields},
+                   action="registry.estate.create", request=request)
+
+
+def update_estate(*, actor, estate: Estate, request=None, **changes: Any) -> Estate:
+    """Change an estate's fields, audited. The property company and the 业委会 must be organisations
+    of their kind the actor may see; the 业委会 one of the estate's own community (``Estate.clean``)."""
+    return _update(actor=actor, obj=estate, fields=ESTATE_FIELDS, changes=changes, action="registry.estate.update",
+                   request=request)
 
 
 # --- Organisations, facilities, vehicles -----------------------------------------------------

@@ -75,7 +75,7 @@ def count_by_area(today: datetime.date) -> dict[int, dict[str, Any]]:
         counts = per_area[row["area_id"]]
         counts["registration"][row["registration"]] += row["n"]
         counts["residence_status"][row["residence_status"]] += row["n"]
-    tags = (PersonTag.objects.filter(person__deceased=False, person__moved_out=False).order_by()
+    tags = (PersonTag.objects.filter(person__deceased=False, person__moved_out=False).fitting(today).order_by()
             .values("person__area_id", "group__code").annotate(n=Count("person", distinct=True)))
     for row in tags:
         per_area[row["person__area_id"]]["tags"][row["group__code"]] += row["n"]

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from stdnum.cn import ric
 
-from .. import validators
+from .. import ethnic_groups, validators
 from ..choices import (
     Education,
     Employment,
@@ -172,9 +172,6 @@ def choice_lookup(name: str) -> dict[str, str]:
     choices = CHOICE_FIELDS[name]
     lookup = {str(label): value for value, label in choices.choices}
     lookup.update({value: value for value in choices.values})
-    if choices is Ethnicity:
-        lookup.update({str(label).removesuffix("族"): value for value, label in choices.choices
-                       if str(label).endswith("族") and len(str(label)) > 2})
     lookup.update(CHOICE_ALIASES.get(name, {}))
     # Cells are read NFKC-normalised: "（外）祖父母" arrives as "(外)祖父母".
     lookup.update({normalise_text(label).replace(" ", ""): value for label, value in list(lookup.items())})
@@ -272,6 +269,12 @@ def _choice_rule(name: str) -> Callable[[Any], Any]:
     def rule(cell: Any) -> Any:
         if not cell:
             return _EMPTY
+        if name == "ethnicity":  # GB 3304 names, short names, codes and romanisations (汉族, 汉, 01, Han, HA)
+            code = ethnic_groups.to_code(cell)
+            if code is not None:
+                return code
+            return _Invalid((_("民族“%(value)s”无法识别，请填写民族名称（如“汉族”或“汉”）或 GB 3304 代码（如“01”）。")
+                             % {"value": cell},))
         value = lookup.get(str(cell).replace(" ", ""))
         if value is not None:
             return str(value)  # the stored code as plain text (choices are str enums)
@@ -402,6 +405,10 @@ def check_block(sheet: Sheet, block: CellBlock, groups: dict[str, SpecialGroup] 
     others_invalid = any(type(result) is _Invalid for _header, results in other_columns
                          for result in set(results))
     gender_header, birth_date_header = sheet.column("gender"), sheet.column("birth_date")
+    # Groups whose definition limits age or sex (留守儿童: under 16): checked against the row's person.
+    ruled = {group.pk: group for group in (groups or {}).values()
+             if group.age_from is not None or group.age_below is not None or group.gender}
+    tags_header = sheet.column("tags")
 
     rows_of_clean = zip(*clean.values()) if clean else itertools.repeat(())
     for index, number, clean_values in zip(range(count), block.numbers, rows_of_clean):
@@ -425,6 +432,11 @@ def check_block(sheet: Sheet, block: CellBlock, groups: dict[str, SpecialGroup] 
                     "出生日期与身份证号码不符（身份证为 %(date)s）。") % {"date": birth_date.isoformat()}))
             values.setdefault("gender", gender)
             values.setdefault("birth_date", birth_date)
+        tags = tag_sets[index]
+        if ruled and type(tags) is not _Invalid and not ruled.keys().isdisjoint(tags):
+            for pk in sorted(ruled.keys() & tags):
+                errors.extend(RowError(number, tags_header, reason) for reason in ruled[pk].ineligibility(
+                    birth_date=values.get("birth_date"), gender=values.get("gender", ""), day=today))
         if others_invalid:
             for column_header, results in other_columns:
                 if type(results[index]) is _Invalid:

@@ -16,7 +16,7 @@ from gongzhi.areas.scope import AreaScopedQuerySet
 from gongzhi.privacy.fields import BlindIndexField, EncryptedTextField, blind_lookup
 from gongzhi.privacy.sensitive import declare
 
-from .. import validators
+from .. import ethnic_groups, validators
 from ..choices import (
     Education,
     Employment,
@@ -177,6 +177,12 @@ class Person(AreaBoundModel):
 
     def __str__(self) -> str:
         return self.real_name
+
+    def clean_fields(self, exclude=None) -> None:
+        # 民族 in any GB 3304 form (汉, Han, HA, 1) is stored as its code before the choice is checked.
+        if self.ethnicity:
+            self.ethnicity = ethnic_groups.to_code(self.ethnicity) or self.ethnicity
+        super().clean_fields(exclude=exclude)
 
     def clean(self) -> None:
         """Validate and normalise the identifiers; fill gender and birth date from the ID number."""

@@ -8,11 +8,23 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import EstateKind, HouseUse
+from gongzhi.areas.models import Level
+
+from ..choices import EstateKind, HouseUse, ManagementMode, OrganisationKind
 from .base import AreaBoundModel, RegistryQuerySet
 
 
+def community_path(area) -> str:
+    """The path of ``area``'s community (居委会/村委会), or ``area``'s own above that level."""
+    parts = [part for part in area.path.split("/") if part]
+    depth = 3 if area.level in (Level.COMMUNITY, Level.GRID) else len(parts)
+    return "/" + "/".join(parts[:depth]) + "/"
+
+
 class Estate(AreaBoundModel):
+    """A 小区 or 院落 with the bodies that run it: its property company, its owners' committee
+    (业委会) and how it is managed (自管/托管/共管/准物业)."""
+
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=20, choices=EstateKind.choices, default=EstateKind.ESTATE)
     address = models.CharField(_("地址"), max_length=200, blank=True)
@@ -20,6 +32,11 @@ class Estate(AreaBoundModel):
         "registry.Organisation", verbose_name=_("物业公司"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="managed_estates",
     )
+    owners_committee = models.ForeignKey(
+        "registry.Organisation", verbose_name=_("业委会"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="committee_estates", help_text=_("本小区的业主委员会（须为本社区登记的业委会）"),
+    )
+    management_mode = models.CharField(_("管理方式"), max_length=20, choices=ManagementMode.choices, blank=True)
 
     class Meta:
         verbose_name = _("小区/院落")
@@ -29,6 +46,26 @@ class Estate(AreaBoundModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """The property company and the 业委会 are organisations of their kind; the 业委会 is one of the
+        estate's own community (an owners' committee elsewhere cannot be this estate's)."""
+        errors = {}
+        company = self.property_company if self.property_company_id else None
+        if company is not None and company.kind != OrganisationKind.PROPERTY_COMPANY:
+            errors["property_company"] = ValidationError(
+                _("“%(name)s”不是物业公司。"), code="not_property_company", params={"name": company.name})
+        committee = self.owners_committee if self.owners_committee_id else None
+        if committee is not None:
+            if committee.kind != OrganisationKind.OWNERS_COMMITTEE:
+                errors["owners_committee"] = ValidationError(
+                    _("“%(name)s”不是业委会。"), code="not_owners_committee", params={"name": committee.name})
+            elif self.area_id is not None and not committee.area.path.startswith(community_path(self.area)):
+                errors["owners_committee"] = ValidationError(
+                    _("业委会“%(name)s”不在本小区所在社区，请选择本社区的业委会。"), code="committee_out_of_area",
+                    params={"name": committee.name})
+        if errors:
+            raise ValidationError(errors)
 
 
 class Building(AreaBoundModel):

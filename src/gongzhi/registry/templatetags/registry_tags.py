@@ -6,7 +6,6 @@ import datetime
 from html import escape
 
 from django import template
-from django.template.base import render_value_in_context
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
@@ -93,19 +92,11 @@ def _tags_of(person) -> list:
     return person.tags.all() if tags is None else tags
 
 
-def _shown(value, context) -> str:
-    """``{{ value }}``: a plain string escaped directly (most attribute keys and values), anything else
-    localised and escaped as the template would."""
-    if type(value) is str:
-        return escape(value)
-    return render_value_in_context(value, context)
-
-
 def _tag_spans(context, tags) -> SafeString:
-    """``registry/_tags.html``: each tag with its attributes as the title."""
+    """``registry/_tags.html``: each tag with its attributes, named and in words, as the title."""
     spans = []
     for tag in tags:
-        title = "".join(f"{_shown(key, context)}: {_shown(value, context)} " for key, value in tag.attributes.items())
+        title = "；".join(f"{escape(item.label)}：{escape(item.value)}" for item in tag.labelled_attributes)
         spans.append(f'<span class="tag" title="{title}">{escape(tag.group.name)}</span> ')
     return mark_safe("".join(spans) + "\n")
 

@@ -11,7 +11,7 @@ from django.db import connection
 from gongzhi.areas.models import Area, Level
 from gongzhi.registry import demo as registry_demo
 from gongzhi.registry import validators
-from gongzhi.registry.choices import HouseUse, Registration, RelationToHead
+from gongzhi.registry.choices import HouseUse, ManagementMode, Registration, RelationToHead
 from gongzhi.registry.models import (
     Building,
     Estate,
@@ -133,7 +133,15 @@ def test_organisations_facilities_and_vehicles_are_valid(demo):
         org.full_clean()
         kinds.add(org.kind)
     assert len(kinds) == 5
-    assert Estate.objects.filter(property_company__isnull=True).count() == 0
+    # Every estate is run some way (issue 12 item 11); only the self-managed ones have no property
+    # company; its 业委会, where there is one, is an owners' committee of its own community.
+    estates = list(Estate.objects.select_related("area", "property_company", "owners_committee__area"))
+    for estate in estates:
+        estate.full_clean()
+        assert estate.management_mode in ManagementMode.values
+        assert (estate.property_company is None) == (estate.management_mode == ManagementMode.SELF)
+    assert {e.management_mode for e in estates} >= {ManagementMode.ENTRUSTED, ManagementMode.QUASI}
+    assert any(e.owners_committee for e in estates) and not all(e.owners_committee for e in estates)
     for facility in Facility.objects.select_related("area"):
         ring = facility.area.geometry["coordinates"][0]
         assert min(p[0] for p in ring) <= facility.lon <= max(p[0] for p in ring)
@@ -157,17 +165,21 @@ def test_prevalence_is_close_to_real_figures(demo):
     assert 0.015 <= share(sum(a >= 80 for a in ages.values())) <= 0.045
     assert 0.96 <= share(sum(p.ethnicity == "01" for p in persons)) <= 0.995
     assert 0.1 <= share(sum(p.registration == Registration.NON_LOCAL for p in persons)) <= 0.3
-    tags = list(PersonTag.objects.select_related("group"))
+    tags = list(PersonTag.objects.select_related("group", "person"))
     by_group: dict[str, set[int]] = {}
     for tag in tags:
         assert tag.group.clean_attributes(tag.attributes) == tag.attributes
-        assert tag.since is None or tag.since <= today
+        assert tag.since is None or tag.person.birth_date <= tag.since <= today
+        assert tag.ineligibility(today) == [], (tag.group.code, tag.person.birth_date)  # ages and sexes as defined
         by_group.setdefault(tag.group.code, set()).add(tag.person_id)
     assert by_group["oldest_old"] == {pk for pk, age in ages.items() if age >= 80}
     assert 0.045 <= share(len(by_group["disabled"])) <= 0.075
     assert 0.008 <= share(len(by_group["subsistence"])) <= 0.035
     assert all(ages[pk] >= 60 for pk in by_group["living_alone_elderly"])
     assert all(ages[pk] < 16 for pk in by_group["left_behind_child"])
+    # Issue 12 item 10: the groups added with their definitions appear in the demo too.
+    assert all(ages[pk] < 18 for pk in by_group["children_in_difficulty"])
+    assert all(ages[pk] >= 60 for pk in by_group["left_behind_elderly"])
     assert set(by_group) == set(SpecialGroup.objects.values_list("code", flat=True))
 
 

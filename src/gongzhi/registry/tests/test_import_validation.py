@@ -71,7 +71,7 @@ def test_missing_id_number_fails():
 
 def test_unknown_choice_value_fails():
     _v, errors = errors_of([["张三", GOOD, "", "", "", "火星族", ""]])
-    assert errors == [(2, "民族", "“火星族”不是可选的值。")]
+    assert errors == [(2, "民族", "民族“火星族”无法识别，请填写民族名称（如“汉族”或“汉”）或 GB 3304 代码（如“01”）。")]
 
 
 def test_second_occurrence_of_an_id_number_fails_naming_the_first_row():

@@ -69,12 +69,13 @@ def rendered_both_ways(viewer, persons) -> tuple[str, str]:
 @pytest.fixture
 def varied(demo):
     """Persons showing every branch of a row: house or unmatched address or none, deceased, moved
-    out, no phone, tags with attributes (numbers and markup), a name with markup, two grids."""
+    out, no phone, tags with attributes (numbers and markup; named by their labels, in the schema's
+    order), a name with markup, two grids."""
     grid = Area.objects.get(code=GRID)
     house = House.objects.create(area=grid, address="幸福路88号 阳光小区3栋2单元501室")
     disabled, veteran = SpecialGroup.objects.get(code="disabled"), SpecialGroup.objects.get(code="veteran")
     tagged = make_person(name="张三", id_number=make_id(sequence="011"), phone="13912345678", house=house)
-    PersonTag.objects.create(person=tagged, group=disabled, attributes={"等级": 2, "类别": "<肢体>"})
+    PersonTag.objects.create(person=tagged, group=disabled, attributes={"grade": 2, "disability_type": "<肢体>"})
     PersonTag.objects.create(person=tagged, group=veteran)
     make_person(name="<b>李四</b>", id_number=make_id(birth="19400101", sequence="022"), address_text="和平路12号&3")
     make_person(name="王五", id_number=make_id(sequence="033"), deceased=True, phone="+8613800001111")
@@ -118,6 +119,6 @@ def test_the_list_page_shows_the_rows_in_a_fixed_number_of_queries(login_as, var
     with django_assert_num_queries(8 if connection.vendor == "sqlite" else 9):
         html = client.get(LIST).content.decode()
     for shown in ("张三", "139****5678", "&lt;b&gt;李四&lt;/b&gt;", "和平路12号&amp;3", "已故", "已迁出", "未匹配",
-                  'title="等级: 2 类别: &lt;肢体&gt; "'):
+                  'title="残疾类别：&lt;肢体&gt;；残疾等级：2"'):
         assert shown in html, shown
     assert "13912345678" not in html and "<b>李四</b>" not in html

@@ -15,6 +15,8 @@ DEFAULT_GROUPS = {
     "living_alone_elderly": "独居老人", "oldest_old": "高龄老人", "disabled": "残疾人", "subsistence": "低保/特困",
     "left_behind_child": "留守儿童", "veteran": "退役军人", "correction_released": "社区矫正/刑释人员",
     "mental_disorder": "精神障碍", "unemployed": "失业人员",
+    # issue 12 item 10 (migration 0013)
+    "children_in_difficulty": "困境儿童", "left_behind_elderly": "留守老人", "left_behind_women": "留守妇女",
 }
 
 
@@ -66,7 +68,7 @@ def test_missing_required_attribute_is_rejected(demo):
     ("subsistence", {"category": "低保", "monthly_amount": "many"}),
     ("subsistence", {"category": "低保", "monthly_amount": True}),
     ("veteran", {"discharge_date": "2020-02-30"}),
-    ("left_behind_child", {"guardian": 42}),
+    ("left_behind_child", {"left_behind_type": "父母双方外出务工", "guardian": 42}),
 ])
 def test_value_of_the_wrong_type_is_rejected(demo, group, attributes):
     assert attribute_error_codes(tag(group, attributes)) == ["invalid_value"]

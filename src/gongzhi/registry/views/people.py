@@ -22,7 +22,8 @@ from gongzhi.privacy.sensitive import field_kind
 from .. import paging, selectors, services
 from ..searching import guard_id_search
 from ..forms import MoveForm, PersonFilterForm, PersonForm, TagForm, add_service_errors
-from ..models import House, Household, Person, PersonMove, PersonTag, SpecialGroup
+from ..models.groups import labelled_attributes
+from ..models import Estate, House, Household, Organisation, Person, PersonMove, PersonTag, SpecialGroup
 
 PAGE_SIZE = 50
 
@@ -34,6 +35,8 @@ ACTION_LABELS = {
     "registry.person.untag": gettext_lazy("移出特殊人群"),
     "registry.house.create": gettext_lazy("登记"),
     "registry.house.update": gettext_lazy("修改"),
+    "registry.estate.create": gettext_lazy("登记"),
+    "registry.estate.update": gettext_lazy("修改"),
 }
 
 
@@ -72,16 +75,27 @@ def _display(model, name: str, value: Any) -> Any:
         return mask(field_kind(field), value)
     if getattr(field, "choices", None) and value not in (None, ""):
         return dict(field.choices).get(value, value)
+    if field.is_relation and field.related_model is Organisation and value is not None:  # an estate's bodies
+        return Organisation.objects.filter(pk=value).values_list("name", flat=True).first() or value
     if isinstance(value, bool):
         return _("是") if value else _("否")
     return value
 
 
+def _attributes_in_words(schema: list, attributes: Any) -> str:
+    """A tag's stored attributes as "残疾类别：听力残疾；残疾等级：一级" ("—" when there are none)."""
+    if not isinstance(attributes, dict):
+        return str(attributes)
+    return "；".join(f"{item.label}：{item.value}" for item in labelled_attributes(schema, attributes)) or "—"
+
+
 def history_rows(entries, model=Person) -> list[dict]:
     """Audit entries as rows of "field: before → after" for the history tables."""
-    labels = _field_labels(model, PersonMove, PersonTag, House, Household)
+    labels = _field_labels(model, PersonMove, PersonTag, House, Household, Estate)
     labels.update({"group": _("特殊人群"), "deceased": _("已故"), "moved_out": _("已迁出")})
-    group_names = dict(SpecialGroup.objects.values_list("code", "name"))
+    groups = {code: (name, schema) for code, name, schema in
+              SpecialGroup.objects.values_list("code", "name", "attribute_schema")}
+    group_names = {code: name for code, (name, _schema) in groups.items()}
     rows = []
     for entry in entries:
         before, after = entry.before or {}, entry.after or {}
@@ -90,6 +104,9 @@ def history_rows(entries, model=Person) -> list[dict]:
             old, new = before.get(name), after.get(name)
             if name == "group":
                 old, new = group_names.get(old, old), group_names.get(new, new)
+            elif name == "attributes":  # a tag's attributes by their names, never their keys
+                schema = groups.get(after.get("group") or before.get("group"), ("", []))[1]
+                old, new = (None if value is None else _attributes_in_words(schema, value) for value in (old, new))
             changes.append({"field": labels.get(name, name), "before": _display(model, name, old),
                             "after": _display(model, name, new)})
         rows.append({"entry": entry, "action": ACTION_LABELS.get(entry.action, entry.action), "changes": changes})
