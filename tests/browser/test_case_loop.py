@@ -1,6 +1,6 @@
 """The whole case loop in the browser: a resident reports with a photo on a phone → community staff
 accept → the street command centre dispatches → the department acknowledges and reports back with a
-photo → the grid worker verifies on site → the resident rates. Screenshots of each step."""
+photo → the grid worker verifies on site → the centre closes → the resident rates. Screenshots of each step."""
 
 from __future__ import annotations
 
@@ -116,15 +116,21 @@ def test_the_whole_loop(loop_site, open_page, console, tmp_path):
     screenshot(grid, "case-08-grid-tasks")
     grid.click(f"text={case.number}")
     act(grid, "verify", note="现场核查，地砖已更换平整")
-    assert grid.locator("[data-testid=case-status]").inner_text() == "已结案"
+    # 核查 and 结案 are two steps (GB/T 30428): the street centre closes the verified case.
+    assert grid.locator("[data-testid=case-status]").inner_text() == "已核查待结案"
+    street.goto(f"{site}/cases/{case.pk}/")
+    act(street, "close")
+    assert street.locator("[data-testid=case-status]").inner_text() == "已结案"
 
     resident.goto(f"{site}/cases/mine/")
     assert "待评价" in resident.locator("[data-testid=my-cases]").inner_text()
     resident.click(f"text={case.number}")
     act(resident, "rate", rating="5", comment="修得很快，谢谢！")
-    assert "★★★★★" in resident.locator("[data-testid=rating]").inner_text()
+    assert "非常满意" in resident.locator("[data-testid=rating]").inner_text()
+    # The reporter sees the public timeline, in their words (tests/browser/test_case_loop_fidelity.py).
     timeline = resident.locator("[data-testid=timeline]").inner_text()
-    for step in ("上报", "立案", "派遣", "报到签收", "开始处置", "处置反馈", "核查通过", "评价"):
+    for step in ("已上报", "已受理立案", "已转职能部门办理", "职能部门已签收", "正在处置", "已处置，待核查",
+                 "已现场核查", "已办结", "已评价"):
         assert step in timeline, step
     screenshot(resident, "case-09-resident-rated")
     case.refresh_from_db()
