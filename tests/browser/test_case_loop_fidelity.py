@@ -207,8 +207,6 @@ def test_hotline_case_is_rated_by_the_centres_callback(loop_site, open_page, con
     assert console.errors == []
 
 
-@pytest.mark.xfail(strict=True, reason="cases/detail.html shows case.reporter (the typist) as 反映人 of a hotline "
-                   "case, not the caller's reporter_name")
 def test_a_hotline_case_names_the_caller_not_the_typist(loop_site, open_page):
     case = report("street", "来电反映：和平路路灯不亮", source="hotline", reporter_name="陈女士",
                   reporter_phone="13912345678")

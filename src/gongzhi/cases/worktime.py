@@ -7,9 +7,14 @@ says otherwise. A limit of 8 working hours set on Friday afternoon therefore run
 and one set before 国庆 runs past the whole holiday.
 
 One working day is the working periods of a day (``WorkCalendar.day_hours``: 7.5 h for the default
-08:30–12:00, 13:30–17:30), so a limit of N working days is N × 7.5 working hours: it ends at the
-same time of day on the Nth working day after the start (or, started outside working time, at the
-end of the Nth working day). There is no other conversion of days to hours anywhere.
+08:30–12:00, 13:30–17:30), so a limit of N working days is N × 7.5 working hours. Take the last
+moment of working time at or before the start (the start itself inside a period — 12:00 and 17:30
+count as inside; else the end of the latest period before it): the limit ends at that time of day
+on the Nth working day after that moment's date. So Friday 16:00 + 1 ends Monday 16:00; a start
+in the evening or on a rest day ends at 17:30 of the Nth working day; one before 08:30 counts its
+own day as the first (ending 17:30 of the (N−1)th working day after); one in the lunch break ends
+at 12:00 of the Nth working day. There is no other conversion of days to hours anywhere
+(``cases/tests/test_workdays.py`` checks this rule against ``add`` with hypothesis over the calendar).
 
 Everything here except :func:`load_calendar` is pure: a :class:`WorkCalendar` holds the overrides,
 periods and time zone it needs, so deadline computations are testable without a database and

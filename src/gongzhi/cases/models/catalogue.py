@@ -24,7 +24,7 @@ class HandlingLevel(models.TextChoices):
 class LimitUnit(models.TextChoices):
     """How a limit is counted. 工作日 counts working days on the calendar: N working days is N times
     the working day's hours of working time (``GONGZHI_WORKING_HOURS``, 7.5 h by default), which ends
-    at the same time of day on the Nth working day (see ``worktime``)."""
+    at the same time of day on the Nth working day — the exact rule at period edges is in ``worktime``."""
 
     WORKING = "working", _("工作时")
     WORKDAY = "workday", _("工作日")
