@@ -14,8 +14,8 @@ def test_grid_map_draws_every_grid_of_the_district(site, page, console):
     page.goto(f"{site}/areas/map/")
 
     page.wait_for_selector("#map[data-loaded]")
-    assert page.get_attribute("#map", "data-loaded") == "120"
-    assert page.locator("#map path.leaflet-interactive").count() == 120
+    assert page.get_attribute("#map", "data-loaded") == "132"
+    assert page.locator("#map path.leaflet-interactive").count() == 132
     screenshot(page, "grid-map")
     assert console.errors == []
 
