@@ -155,10 +155,10 @@ DEMO_ACCOUNTS = [
     ("dept", "郑科长", "13800000007", "department_staff", "CG"),
     ("resident", "王居民", "13800000008", "resident", f"{DISTRICT_CODE}001001"),
     # The town and its first village (added with them; the accounts above stay as they were).
-    ("town", "陈镇长", "13800000009", "street_staff", TOWN_CODE),
-    ("village", "黄支书", "13800000010", "community_staff", f"{TOWN_CODE}201"),
-    ("villagegrid", "何组长", "13800000011", "grid_worker", f"{TOWN_CODE}20101"),
-    ("villager", "林村民", "13800000012", "resident", f"{TOWN_CODE}201"),
+    ("town", "陈镇长", "13800000021", "street_staff", TOWN_CODE),
+    ("village", "黄支书", "13800000022", "community_staff", f"{TOWN_CODE}201"),
+    ("villagegrid", "何组长", "13800000023", "grid_worker", f"{TOWN_CODE}20101"),
+    ("villager", "林村民", "13800000024", "resident", f"{TOWN_CODE}201"),
 ]
 RESIDENT_GRID = f"{DISTRICT_CODE}00100101"
 VILLAGER_GRID = f"{TOWN_CODE}20101"

@@ -92,6 +92,9 @@ def test_the_town_has_its_own_demo_accounts_and_the_others_are_unchanged(demo):
             ("villagegrid", "grid_worker", GROUP), ("villager", "resident", VILLAGE)} <= rows
     assert set(ORIGINAL_ACCOUNTS) <= rows
     assert User.objects.get(username="villager").home_area.code == GROUP
+    from gongzhi.accounts.services import login_name
+
+    assert login_name("13800000024") == "villager"  # as the README says
     assert User.objects.get(username="resident").home_area.code == "34170200100101"
     phones = [a[2] for a in district.DEMO_ACCOUNTS]
     assert len(set(phones)) == len(phones)
