@@ -14,6 +14,7 @@ where the code says it) and ``kind_label`` is the one word pages show for an are
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -111,7 +112,8 @@ class Area(models.Model):
     code = models.CharField(_("代码"), max_length=14, unique=True)
     name = models.CharField(_("名称"), max_length=100)
     level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
-    kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices, blank=True,
+    # db_default: rows written by code that predates the column (older migration states) stay valid.
+    kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices, blank=True, default="", db_default="",
                             help_text=_("街道、镇、乡；社区、村；网格、村民小组。留空时按代码判断。"))
     parent = models.ForeignKey(
         "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
@@ -145,6 +147,20 @@ class Area(models.Model):
         if update_fields is not None and "path" in update_fields:
             kwargs["update_fields"] = {*update_fields, "kind"}
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        """A kind of the area's level, and the one its code states when it states one."""
+        super().clean()
+        if not self.kind or not self.level:
+            return
+        if self.kind not in KINDS_OF_LEVEL.get(self.level, ()):
+            raise ValidationError({"kind": _("“%(kind)s”不是%(level)s层级的类别。") % {
+                "kind": Kind(self.kind).label, "level": Level(self.level).label}})
+        stated = kind_from_code(self.code, self.level)
+        if stated is not None and stated != self.kind:
+            raise ValidationError({"kind": _("代码 %(code)s 末三位 %(digits)s 表示%(stated)s（%(range)s），类别不能是%(kind)s。") % {
+                "code": self.code, "digits": self.code[-3:], "stated": stated.label,
+                "range": code_range_text(stated), "kind": Kind(self.kind).label}})
 
     def fill_kind(self) -> None:
         """Set ``kind`` from the code when nobody named it (``bulk_create`` callers call this)."""

@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='area',
             name='kind',
-            field=models.CharField(blank=True, choices=[('district', '区县'), ('subdistrict', '街道'), ('town', '镇'), ('township', '乡'), ('neighbourhood', '社区'), ('village', '村'), ('grid', '网格'), ('villager_group', '村民小组')], help_text='街道、镇、乡；社区、村；网格、村民小组。留空时按代码判断。', max_length=16, verbose_name='类别'),
+            field=models.CharField(blank=True, default='', db_default='', choices=[('district', '区县'), ('subdistrict', '街道'), ('town', '镇'), ('township', '乡'), ('neighbourhood', '社区'), ('village', '村'), ('grid', '网格'), ('villager_group', '村民小组')], help_text='街道、镇、乡；社区、村；网格、村民小组。留空时按代码判断。', max_length=16, verbose_name='类别'),
         ),
         migrations.AlterField(
             model_name='area',

@@ -253,3 +253,17 @@ def test_api_gives_the_kind_next_to_the_level(client, api_token):
     assert body["level"] == "street" and body["kind"] == "town"
     group = client.get("/api/v1/areas/34170210120101", **api_token("district")).json()
     assert group["level"] == "grid" and group["kind"] == "villager_group" and group["parent"] == "341702101201"
+
+
+def test_clean_refuses_a_kind_the_code_or_the_level_contradicts():
+    from django.core.exceptions import ValidationError
+
+    town = Area(code="341799105", name="桥头镇", level=Level.STREET, kind=Kind.SUBDISTRICT)
+    with pytest.raises(ValidationError) as refused:
+        town.clean()
+    assert refused.value.message_dict["kind"] == ["代码 341799105 末三位 105 表示镇（100–199），类别不能是街道。"]
+    with pytest.raises(ValidationError) as wrong_level:
+        Area(code="34179910522001", name="组", level=Level.GRID, kind=Kind.VILLAGE).clean()
+    assert wrong_level.value.message_dict["kind"] == ["“村”不是网格/村民小组层级的类别。"]
+    Area(code="341799105", name="桥头镇", level=Level.STREET, kind=Kind.TOWN).clean()
+    Area(code="341799450", name="开发区", level=Level.STREET, kind=Kind.TOWN).clean()  # the code says nothing
