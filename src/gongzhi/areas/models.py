@@ -142,10 +142,10 @@ class Area(models.Model):
 
     def save(self, *args, **kwargs):
         self.path = self.build_path(self.code, self.parent)
+        named = bool(self.kind)
         self.fill_kind()
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "path" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "kind"}
+        if not named and kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "kind"}
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
