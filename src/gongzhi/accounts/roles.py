@@ -40,7 +40,7 @@ def role_label(role: str, area=None) -> str:
 
     place = ""
     if isinstance(area, Area):
-        place = "village" if area.village_level else area.kind
+        place = "village" if area.in_village else area.kind
     elif area:
         code = area.strip("/").rsplit("/", 1)[-1]
         level = next((lv for lv, length in CODE_LENGTH.items() if length == len(code)), None)

@@ -49,7 +49,6 @@ KINDS_OF_LEVEL = {
     Level.COMMUNITY: (Kind.NEIGHBOURHOOD, Kind.VILLAGE),
     Level.GRID: (Kind.GRID, Kind.VILLAGER_GROUP),
 }
-LEVEL_OF_KIND = {kind: level for level, kinds in KINDS_OF_LEVEL.items() for kind in kinds}
 # The kinds named by the last three digits of a statistical code (GB/T 10114), per level.
 CODE_KIND_RANGES = {
     Level.STREET: ((1, 99, Kind.SUBDISTRICT), (100, 199, Kind.TOWN), (200, 399, Kind.TOWNSHIP)),
@@ -174,7 +173,7 @@ class Area(models.Model):
         return str(Kind(kind).label) if kind else ""
 
     @property
-    def village_level(self) -> bool:
+    def in_village(self) -> bool:
         """Whether the people of this area are villagers: it is, or lies in, a village."""
         if self.level == Level.COMMUNITY:
             return (self.kind or default_kind(self.code, self.level)) == Kind.VILLAGE
@@ -182,14 +181,14 @@ class Area(models.Model):
             if self.kind == Kind.VILLAGER_GROUP:
                 return True
             if Area.parent.is_cached(self) and self.parent is not None:
-                return self.parent.village_level
+                return self.parent.in_village
             return is_village_code(self.code)
         return False
 
     @property
     def resident_label(self) -> str:
         """What the people living here are called: 村民 in a village, 居民 elsewhere."""
-        return str(_("村民") if self.village_level else _("居民"))
+        return str(_("村民") if self.in_village else _("居民"))
 
     @property
     def centroid(self) -> list[float] | None:
