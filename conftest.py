@@ -49,7 +49,8 @@ def _reinstall_reference_data():
 
 @pytest.fixture
 def demo(db):
-    """The demo district (3 streets, 12 communities, 120 grids) with the demo accounts."""
+    """The demo district (3 streets, 12 communities, 120 grids; the town 青山镇 with 2 villages and
+    12 villagers' groups) with the demo accounts."""
     from gongzhi.demo import district
 
     _reinstall_reference_data()

@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO_ROOT / "test-artifacts"
-DEMO_USERNAMES = ["admin", "auditor", "district", "street", "community", "grid", "dept", "resident"]
+DEMO_USERNAMES = ["admin", "auditor", "district", "street", "community", "grid", "dept", "resident",
+                  "town", "village", "villagegrid", "villager"]
 DEMO_PASSWORD = "Demo@12345"
 
 

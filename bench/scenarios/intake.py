@@ -4,7 +4,8 @@ Everything runs in a temporary directory; the demo database under var/ is never 
 
 * Data: a fresh SQLite database (WAL, as ``settings.base`` configures it), migrated (which
   installs the default catalogue and the holiday calendar), with the demo district (3 streets,
-  12 communities, 120 grids) and the demo accounts, and one Open311 key. It is prepared by a
+  12 communities, 120 grids, and a town with 2 villages and 12 villagers' groups) and the demo
+  accounts, and one Open311 key. It is prepared by a
   ``python -m bench.scenarios.intake prepare DIR`` subprocess with exactly the environment of the
   server below, so the keys generated under the scratch ``var/`` (secret and field-encryption
   key) are the ones the server reads.

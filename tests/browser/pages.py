@@ -20,6 +20,10 @@ ROLE_HOMES = [
     ("dept", "郑科长", "/console/", "工作台", "区城市管理局", DESKTOP),
     ("grid", "吴网格", "/m/", "您好，吴网格", "幸福社区第01网格", MOBILE),
     ("resident", "王居民", "/m/", "您好，王居民", "幸福社区", MOBILE),
+    ("town", "陈镇长", "/console/", "工作台", "青山镇", DESKTOP),
+    ("village", "黄支书", "/console/", "工作台", "青山村", DESKTOP),
+    ("villagegrid", "何组长", "/m/", "您好，何组长", "青山村第一村民小组", MOBILE),
+    ("villager", "林村民", "/m/", "您好，林村民", "青山村", MOBILE),
 ]
 
 

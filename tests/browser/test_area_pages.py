@@ -14,8 +14,8 @@ def test_grid_map_draws_every_grid_of_the_district(site, page, console):
     page.goto(f"{site}/areas/map/")
 
     page.wait_for_selector("#map[data-loaded]")
-    assert page.get_attribute("#map", "data-loaded") == "120"
-    assert page.locator("#map path.leaflet-interactive").count() == 120
+    assert page.get_attribute("#map", "data-loaded") == "132"
+    assert page.locator("#map path.leaflet-interactive").count() == 132
     screenshot(page, "grid-map")
     assert console.errors == []
 
@@ -60,7 +60,7 @@ def test_area_tree_expands_a_node_with_htmx(site, page, console):
     streets = root.locator(":scope > .children > ul > li")
     streets.first.wait_for()
     assert streets.all_inner_texts()[0].startswith("东城街道")
-    assert streets.count() == 3
+    assert streets.count() == 4  # three streets and the town 青山镇
 
     # One level further: the first street's four communities.
     street = streets.first.locator(":scope > details")

@@ -33,7 +33,7 @@ from tests.support import (
 
 pytestmark = pytest.mark.slow
 
-DEMO_AREAS = 1 + 3 + 12 + 120
+DEMO_AREAS = 1 + 3 + 12 + 120 + 1 + 2 + 12  # the streets, then the town with its villages and groups
 
 
 def clean_env() -> dict:
@@ -92,7 +92,7 @@ def test_demo_no_serve_prepares_a_fresh_clone_and_a_rerun_reuses_it(clone):
     assert (clone / "var" / "static" / "gongzhi" / "app.css").is_file()
     assert (clone / "var" / "static" / "leaflet" / "leaflet.js").is_file()
     counts = demo_counts(clone)
-    assert counts == {"areas_area": DEMO_AREAS, "accounts_user": 8, "accounts_roleassignment": 8,
+    assert counts == {"areas_area": DEMO_AREAS, "accounts_user": 12, "accounts_roleassignment": 12,
                       "accounts_department": 6}
 
     # A second run reuses what exists: no new data, and quicker than building it.

@@ -191,8 +191,8 @@ class DepartmentAdmin(MatrixPermissionMixin, admin.ModelAdmin):
 @admin.register(Area, site=admin_site)
 class AreaAdmin(MatrixPermissionMixin, admin.ModelAdmin):
     perm = Perm.AREAS_MANAGE
-    list_display = ["code", "name", "level", "parent"]
-    list_filter = ["level"]
+    list_display = ["code", "name", "level", "kind", "parent"]
+    list_filter = ["level", "kind"]
     search_fields = ["code", "name"]
     readonly_fields = ["path"]
     raw_id_fields = ["parent"]

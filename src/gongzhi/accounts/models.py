@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.areas.models import Area
 from gongzhi.privacy.fields import BlindIndexField, EncryptedTextField
 
-from .roles import Role
+from .roles import Role, role_label
 
 
 class User(AbstractUser):
@@ -114,6 +114,11 @@ class RoleAssignment(models.Model):
     def __str__(self) -> str:
         where = self.department if self.role == Role.DEPARTMENT_STAFF else self.area
         return f"{self.user} · {self.get_role_display()} · {where}"
+
+    @property
+    def role_label(self) -> str:
+        """The role named for its area: 镇指挥中心 in a town, 村干部 or 村民 in a village."""
+        return role_label(self.role, self.area if self.area_id else None)
 
 
 class ApiTokenQuerySet(models.QuerySet):

@@ -22,6 +22,33 @@ class Role(models.TextChoices):
     RESIDENT = "resident", _("居民")
 
 
+# A role's name where it is held in a town, a township or a village (镇、乡、村); elsewhere its label.
+PLACE_LABELS = {
+    (Role.STREET_STAFF, "town"): _("镇指挥中心"),
+    (Role.STREET_STAFF, "township"): _("乡指挥中心"),
+    (Role.COMMUNITY_STAFF, "village"): _("村干部"),
+    (Role.RESIDENT, "village"): _("村民"),
+}
+
+
+def role_label(role: str, area=None) -> str:
+    """The role's name where it is held: 镇指挥中心 in a town, 村干部 and 村民 in a village.
+
+    ``area`` is an ``Area`` or a materialised path; a path is read by its codes (no query).
+    """
+    from gongzhi.areas.models import CODE_LENGTH, Area, is_village_code, kind_from_code
+
+    place = ""
+    if isinstance(area, Area):
+        place = "village" if area.in_village else area.kind
+    elif area:
+        code = area.strip("/").rsplit("/", 1)[-1]
+        level = next((lv for lv, length in CODE_LENGTH.items() if length == len(code)), None)
+        if level is not None:
+            place = "village" if is_village_code(code) else (kind_from_code(code, level) or "")
+    return str(PLACE_LABELS.get((role, place), Role(role).label))
+
+
 class Perm(models.TextChoices):
     """Permissions, named ``<domain>.<verb>``. Later apps add theirs here."""
 

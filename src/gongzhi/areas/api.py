@@ -15,7 +15,7 @@ from gongzhi.core.pagination import PageNumberPagination
 
 from . import locate as locate_service
 from . import selectors
-from .models import Area, Level
+from .models import Area, Kind, Level, default_kind
 
 router = Router(tags=["areas"])
 
@@ -24,8 +24,14 @@ class AreaOut(Schema):
     code: str
     name: str
     level: Level
+    kind: Kind = Field(..., description="what the area is within its level: subdistrict/town/township (street "
+                                        "level), neighbourhood/village (community level), grid/villager_group")
     parent: str | None
     centroid: list[float] | None = Field(None, description="[lon, lat], WGS84")
+
+    @staticmethod
+    def resolve_kind(obj: Area) -> str:
+        return obj.kind or default_kind(obj.code, obj.level)
 
     @staticmethod
     def resolve_parent(obj: Area) -> str | None:

@@ -4,6 +4,10 @@ CSV: UTF-8 with BOM (so Excel shows the Chinese names), columns ``code,name,leve
 geometry``; the geometry is compact GeoJSON text. GeoJSON: a FeatureCollection whose features
 carry ``code``, ``name``, ``level`` and ``parent`` in their properties. Rows come in path order,
 parents before children.
+
+The level column names the kind where it is not the plain one of its level (``town``,
+``township``, ``village``, ``villager_group``), so a town reads as a town and a villagers' group
+comes back as one; the importer reads these words (``importer.LEVEL_WORDS``).
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import io
 import json
 
 from django.db.models import QuerySet
+
+from .models import KINDS_OF_LEVEL
 
 FORMATS = ("csv", "geojson")
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "geojson": "application/geo+json"}
@@ -32,10 +38,16 @@ def csv_safe(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
+def _level_word(level: str, kind: str) -> str:
+    return kind if kind and kind != KINDS_OF_LEVEL[level][0] else level
+
+
 def _rows(areas: QuerySet):
-    return (areas.order_by("path")
-            .values_list("code", "name", "level", "parent__code", "geometry")
+    rows = (areas.order_by("path")
+            .values_list("code", "name", "level", "kind", "parent__code", "geometry")
             .iterator(chunk_size=READ_CHUNK))
+    for code, name, level, kind, parent, geometry in rows:
+        yield code, name, _level_word(level, kind), parent, geometry
 
 
 def to_csv(areas: QuerySet) -> tuple[str, int]:

@@ -36,7 +36,17 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
-from .models import CODE_LENGTH, LEVEL_ORDER, PARENT_LEVEL, Area, Level
+from .models import (
+    CODE_LENGTH,
+    KINDS_OF_LEVEL,
+    LEVEL_ORDER,
+    PARENT_LEVEL,
+    Area,
+    Kind,
+    Level,
+    code_range_text,
+    kind_from_code,
+)
 
 # Boundaries drawn from different sources rarely share edges to the last digit: a grid may stick
 # out of its community by this much (in degrees, about one metre) and still count as inside.
@@ -55,12 +65,25 @@ COLUMN_SYNONYMS = {
 }
 _HEADER_TO_COLUMN = {syn.lower(): col for col, syns in COLUMN_SYNONYMS.items() for syn in syns}
 
-LEVEL_SYNONYMS = {
-    "district": Level.DISTRICT, "区县": Level.DISTRICT, "区": Level.DISTRICT, "县": Level.DISTRICT,
-    "street": Level.STREET, "街道": Level.STREET, "乡镇": Level.STREET,
-    "community": Level.COMMUNITY, "社区": Level.COMMUNITY,
-    "grid": Level.GRID, "网格": Level.GRID,
+# The words a file may write in the level column: the level they name and the kinds they allow
+# (empty: any kind of the level, the code or the area already stored decides). A word that names
+# a kind must agree with what the code says (GB/T 10114 ranges, ``models.CODE_KIND_RANGES``).
+LEVEL_WORDS: dict[str, tuple[Level, tuple[Kind, ...]]] = {
+    **dict.fromkeys(("district", "区县", "区", "县", "县级"), (Level.DISTRICT, ())),
+    **dict.fromkeys(("street", "乡镇街道", "街道/乡镇", "乡镇（街道）", "乡级"), (Level.STREET, ())),
+    **dict.fromkeys(("subdistrict", "街道", "街道办事处"), (Level.STREET, (Kind.SUBDISTRICT,))),
+    **dict.fromkeys(("town", "镇"), (Level.STREET, (Kind.TOWN,))),
+    **dict.fromkeys(("township", "乡", "民族乡"), (Level.STREET, (Kind.TOWNSHIP,))),
+    "乡镇": (Level.STREET, (Kind.TOWN, Kind.TOWNSHIP)),
+    **dict.fromkeys(("community", "村居", "社区/村", "村（社区）", "村级"), (Level.COMMUNITY, ())),
+    **dict.fromkeys(("neighbourhood", "neighborhood", "社区", "居委会", "社区居委会", "居民委员会"),
+                    (Level.COMMUNITY, (Kind.NEIGHBOURHOOD,))),
+    **dict.fromkeys(("village", "村", "村委会", "行政村", "村民委员会"), (Level.COMMUNITY, (Kind.VILLAGE,))),
+    **dict.fromkeys(("grid", "网格", "网格/村民小组"), (Level.GRID, ())),
+    **dict.fromkeys(("villager_group", "村民小组", "村民组"), (Level.GRID, (Kind.VILLAGER_GROUP,))),
 }
+LEVEL_SYNONYMS = {word: level for word, (level, _kinds) in LEVEL_WORDS.items()}
+LEVEL_WORDS_HELP = gettext_lazy("区县、街道、镇、乡、社区、村、网格、村民小组 或 district/street/community/grid")
 
 _DIGITS = re.compile(r"[0-9]+")
 
@@ -129,6 +152,7 @@ class PlannedArea:
     parent: str
     geometry: dict | None
     shape: BaseGeometry | None
+    kind: str = ""
     existing: Area | None = None
     action: str = ""
     changes: tuple[str, ...] = ()
@@ -287,6 +311,8 @@ def _text(value: Any) -> str:
 class _Row:
     source: SourceRow
     level: str | None = None
+    kinds: tuple[Kind, ...] = ()  # the kinds the level word allows (empty: any of the level)
+    kind: Kind | None = None
     code_ok: bool = False
     duplicate: bool = False
     geometry: dict | None = None
@@ -326,6 +352,9 @@ def validate(parsed: ParsedFile, *, scope_paths: tuple[str, ...] | None = None) 
 
     for row in rows:
         if not row.duplicate:
+            _check_kind(row, existing, fail)
+    for row in rows:
+        if not row.duplicate:
             _check_parent(row, first, existing, fail)
 
     paths, containers = _PathResolver(first, existing), _Containers(first, existing)
@@ -349,12 +378,12 @@ def validate(parsed: ParsedFile, *, scope_paths: tuple[str, ...] | None = None) 
 def _check_fields(row: _Row, fail) -> None:
     src = row.source
     raw_level = src.level.strip()
-    level = LEVEL_SYNONYMS.get(raw_level.lower())
+    level, row.kinds = LEVEL_WORDS.get(raw_level.lower(), (None, ()))
     if not raw_level:
-        fail(row, "level", _("层级为空（应为 区县/街道/社区/网格 或 district/street/community/grid）。"))
+        fail(row, "level", _("层级为空（应为 %(words)s）。") % {"words": LEVEL_WORDS_HELP})
     elif level is None:
-        fail(row, "level", _("无法识别的层级“%(level)s”（应为 区县/街道/社区/网格 或 district/street/community/grid）。")
-             % {"level": raw_level})
+        fail(row, "level", _("无法识别的层级“%(level)s”（应为 %(words)s）。") % {
+            "level": raw_level, "words": LEVEL_WORDS_HELP})
     row.level = level
 
     if not src.code:
@@ -363,7 +392,7 @@ def _check_fields(row: _Row, fail) -> None:
         fail(row, "code", _("代码“%(code)s”只能由数字组成（在 Excel 中请把该列设为文本格式）。") % {"code": src.code})
     elif level is not None and len(src.code) != CODE_LENGTH[level]:
         fail(row, "code", _("%(level)s代码应为 %(want)d 位数字，“%(code)s”为 %(got)d 位。") % {
-            "level": level.label, "want": CODE_LENGTH[level], "code": src.code, "got": len(src.code)})
+            "level": _word(row), "want": CODE_LENGTH[level], "code": src.code, "got": len(src.code)})
     else:
         row.code_ok = True
 
@@ -376,6 +405,47 @@ def _check_fields(row: _Row, fail) -> None:
         fail(row, "parent", _("上级代码“%(code)s”只能由数字组成。") % {"code": src.parent})
 
     _check_geometry(row, fail)
+
+
+def _word(row: _Row) -> str:
+    """The row's area named as pages name it: its kind once known (镇, 村…), else its level."""
+    if row.kind is not None:
+        return str(row.kind.label)
+    if len(row.kinds) == 1:
+        return str(row.kinds[0].label)
+    return str(row.level.label) if row.level is not None else ""
+
+
+def _check_kind(row: _Row, existing: dict[str, Area], fail) -> None:
+    """Settle the row's kind: what the code says, which a word naming a kind must agree with."""
+    level, src = row.level, row.source
+    if level is None:
+        return
+    stated = kind_from_code(src.code, level) if row.code_ok else None
+    word = src.level.strip()
+    digits = src.code[-3:]
+    if row.kinds and stated is not None and stated not in row.kinds:
+        fail(row, "level", _("层级“%(word)s”与代码不符：代码 %(code)s 末三位 %(digits)s 表示%(stated)s（%(range)s），"
+                             "%(want_word)s的代码末三位应为 %(want)s。") % {
+            "word": word, "code": src.code, "digits": digits, "stated": stated.label,
+            "range": code_range_text(stated), "want_word": "、".join(str(k.label) for k in row.kinds),
+            "want": "、".join(code_range_text(k) for k in row.kinds)})
+        return
+    if stated is not None:
+        row.kind = stated
+    elif len(row.kinds) == 1:
+        row.kind = row.kinds[0]
+    elif row.kinds:
+        if row.code_ok:
+            fail(row, "level", _("层级“%(word)s”无法确定是%(kinds)s：代码 %(code)s 末三位 %(digits)s 不在 %(ranges)s 之内，"
+                                 "请直接写明%(kinds)s。") % {
+                "word": word, "code": src.code, "digits": digits,
+                "kinds": "、".join(f"“{k.label}”" for k in row.kinds),
+                "ranges": "、".join(f"{code_range_text(k)}（{k.label}）" for k in row.kinds)})
+    else:
+        current = existing.get(src.code)
+        kinds = KINDS_OF_LEVEL[level]
+        row.kind = Kind(current.kind) if current is not None and current.kind in kinds else kinds[0]
 
 
 def _check_geometry(row: _Row, fail) -> None:
@@ -436,7 +506,7 @@ def _check_parent(row: _Row, first: dict[str, _Row], existing: dict[str, Area], 
     current = existing.get(src.code)
     if current is not None and current.level != level:
         fail(row, "level", _("区划 %(code)s 已存在且为%(old)s，不能改为%(new)s。") % {
-            "code": src.code, "old": Level(current.level).label, "new": level.label})
+            "code": src.code, "old": current.kind_label, "new": _word(row)})
         return
     if level == Level.DISTRICT:
         if src.parent:
@@ -445,7 +515,7 @@ def _check_parent(row: _Row, first: dict[str, _Row], existing: dict[str, Area], 
     want = PARENT_LEVEL[level]
     if not src.parent:
         fail(row, "parent", _("缺少上级代码（%(level)s的上级应为%(parent)s）。") % {
-            "level": level.label, "parent": want.label})
+            "level": _word(row), "parent": want.label})
         return
     if not _DIGITS.fullmatch(src.parent):
         return
@@ -456,9 +526,15 @@ def _check_parent(row: _Row, first: dict[str, _Row], existing: dict[str, Area], 
     parent_level = in_file.level if in_file is not None else in_db.level
     if parent_level is None:
         return
+    parent_word = _word(in_file) if in_file is not None else in_db.kind_label
     if parent_level != want:
         fail(row, "parent", _("上级 %(code)s 是%(got)s，%(level)s的上级应为%(want)s。") % {
-            "code": src.parent, "got": Level(parent_level).label, "level": level.label, "want": want.label})
+            "code": src.parent, "got": parent_word, "level": _word(row), "want": want.label})
+        return
+    parent_kind = in_file.kind if in_file is not None else (in_db.kind or None)
+    if row.kind == Kind.VILLAGER_GROUP and parent_kind is not None and parent_kind != Kind.VILLAGE:
+        fail(row, "parent", _("上级 %(code)s 是%(got)s；村民小组只能属于村（村民委员会）。") % {
+            "code": src.parent, "got": parent_word})
         return
     if row.code_ok and not src.code.startswith(src.parent):
         fail(row, "code", _("代码 %(code)s 应以上级代码 %(parent)s 开头。") % {"code": src.code, "parent": src.parent})
@@ -551,8 +627,9 @@ def _check_grid_inside(row: _Row, first: dict[str, _Row], existing: dict[str, Ar
     community = containers.get(parent_code)
     share = community.outside_share(row.shape) if community is not None else None
     if share is not None:
-        fail(row, "geometry", _("网格边界超出所属社区 %(parent)s 的边界（超出部分约占网格面积的 %(share).1f%%）。") % {
-            "parent": parent_code, "share": share * 100})
+        fail(row, "geometry", _("%(grid)s边界超出所属%(community)s %(parent)s 的边界（超出部分约占%(grid)s面积的 %(share).1f%%）。")
+             % {"grid": _word(row), "community": _word(parent_row) if parent_row is not None else parent_area.kind_label,
+                "parent": parent_code, "share": share * 100})
 
 
 def _check_existing_grids_stay_inside(rows: list[_Row], first: dict[str, _Row], existing: dict[str, Area],
@@ -597,7 +674,8 @@ def _plan(rows: list[_Row], existing: dict[str, Area]) -> list[PlannedArea]:
     for row in sorted(rows, key=lambda r: (order[r.level], r.source.number)):
         src = row.source
         item = PlannedArea(number=src.number, code=src.code, name=src.name, level=row.level, parent=src.parent,
-                           geometry=row.geometry, shape=row.shape, existing=existing.get(src.code))
+                           geometry=row.geometry, shape=row.shape, kind=row.kind or "",
+                           existing=existing.get(src.code))
         current = item.existing
         if current is None:
             item.action = "created"
@@ -607,6 +685,8 @@ def _plan(rows: list[_Row], existing: dict[str, Area]) -> list[PlannedArea]:
                 changes.append("name")
             if item.geometry is not None and (current.geometry != item.geometry or current.centroid is None):
                 changes.append("geometry")
+            if item.kind and current.kind != item.kind:
+                changes.append("kind")
             item.changes = tuple(changes)
             item.action = "updated" if changes else "unchanged"
         planned.append(item)

@@ -16,7 +16,7 @@ from gongzhi.audit.services import RequestContext, record
 
 from . import exporter, importer
 from .importer import ImportFileError, ParsedFile, PlannedArea, RowError
-from .models import LEVEL_ORDER, Area
+from .models import LEVEL_ORDER, Area, Kind
 from .scope import scope_paths
 
 WRITE_BATCH = 500
@@ -32,6 +32,7 @@ class RowChange:
     name: str
     action: str
     fields: tuple[str, ...] = ()
+    kind_label: str = ""  # 镇, 村, 村民小组…: what the row will be
 
 
 @dataclass
@@ -124,7 +125,8 @@ def _report(parsed: ParsedFile, plan: importer.ImportPlan, *, dry_run: bool) -> 
     for item in plan.areas:
         setattr(report, item.action, getattr(report, item.action) + 1)
         if item.action != "unchanged":
-            report.changes.append(RowChange(item.number, item.code, item.name, item.action, item.changes))
+            report.changes.append(RowChange(item.number, item.code, item.name, item.action, item.changes,
+                                            kind_label=str(Kind(item.kind).label) if item.kind else ""))
     return report
 
 
@@ -143,9 +145,11 @@ def _write(planned: list[PlannedArea]) -> None:
         for p in new:
             parent = known.get(p.parent) if p.parent else None
             lon, lat = importer.centroid_of(p.shape) if p.shape is not None else (None, None)
-            objs.append(Area(code=p.code, name=p.name, level=p.level, parent=parent,
-                             path=Area.build_path(p.code, parent), geometry=p.geometry,
-                             centroid_lon=lon, centroid_lat=lat))
+            area = Area(code=p.code, name=p.name, level=p.level, kind=p.kind, parent=parent,
+                        path=Area.build_path(p.code, parent), geometry=p.geometry,
+                        centroid_lon=lon, centroid_lat=lat)
+            area.fill_kind()
+            objs.append(area)
         Area.objects.bulk_create(objs, batch_size=WRITE_BATCH)
         if any(o.pk is None for o in objs):
             ids = dict(Area.objects.filter(code__in=[o.code for o in objs]).values_list("code", "id"))
@@ -159,13 +163,15 @@ def _write(planned: list[PlannedArea]) -> None:
             continue
         area = p.existing
         area.name = p.name
+        if "kind" in p.changes:
+            area.kind = p.kind
         if "geometry" in p.changes:
             area.geometry = p.geometry
             area.centroid_lon, area.centroid_lat = importer.centroid_of(p.shape)
         # bulk_update skips auto_now; the grid index notices changes through updated_at.
         area.updated_at = now
         changed.append(area)
-    Area.objects.bulk_update(changed, ["name", "geometry", "centroid_lon", "centroid_lat", "updated_at"],
+    Area.objects.bulk_update(changed, ["name", "kind", "geometry", "centroid_lon", "centroid_lat", "updated_at"],
                              batch_size=WRITE_BATCH)
 
 

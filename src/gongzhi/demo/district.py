@@ -1,7 +1,11 @@
-"""The synthetic demo district (示范区): 3 streets, 12 communities, 120 grids, demo accounts.
+"""The synthetic demo district (示范区): 3 streets, 12 communities, 120 grids, and a town (青山镇)
+with 2 villages and 12 villagers' groups (村民小组) as grids; demo accounts.
 
 Deterministic: the same input builds the same district. Rectangles tile exactly: each street
-is a vertical strip, each community a quarter of its street, each grid a tenth of its community.
+is a vertical strip, each community a quarter of its street, each grid a tenth of its community;
+the town is a fourth strip east of the streets, each village half of it, each villagers' group a
+sixth of its village. Codes follow the statistical ranges: the town's three street digits are in
+100–199 (镇), the villages' three community digits in 200–399 (村委会).
 Later issues extend the demo through ``extend``-style functions in their own apps (residents,
 cases, votes…), called from the ``demo_setup`` command after this one.
 """
@@ -12,7 +16,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from gongzhi.areas.models import Area, Level
+from gongzhi.areas.models import Area, Kind, Level
 
 DISTRICT_CODE = "341702"
 DISTRICT_NAME = "示范区"
@@ -25,6 +29,11 @@ COMMUNITIES = [
     ["湖滨社区", "桂花社区", "枫林社区", "新安社区"],
 ]
 GRID_COLS, GRID_ROWS = 2, 5  # grids about 1.4 km × 1.3 km
+TOWN_CODE = f"{DISTRICT_CODE}101"  # 101: a town (镇 100–199)
+TOWN_NAME = "青山镇"
+VILLAGES = [("201", "青山村"), ("202", "石门村")]  # 201, 202: villages (村委会 200–399)
+GROUP_COLS, GROUP_ROWS = 2, 3  # villagers' groups about 2.9 km × 2.2 km
+GROUP_NUMERALS = "一二三四五六七八九十"
 DEMO_PASSWORD = "Demo@12345"
 
 
@@ -53,20 +62,34 @@ class Rect:
         ]
 
 
-def _area(code: str, name: str, level: str, parent: Area | None, rect: Rect) -> Area:
+def _area(code: str, name: str, level: str, parent: Area | None, rect: Rect, kind: str = "") -> Area:
     lon, lat = rect.centroid
-    return Area(code=code, name=name, level=level, parent=parent, path=Area.build_path(code, parent),
+    area = Area(code=code, name=name, level=level, kind=kind, parent=parent, path=Area.build_path(code, parent),
                 geometry=rect.geojson(), centroid_lon=lon, centroid_lat=lat)
+    area.fill_kind()  # bulk_create does not call save()
+    return area
+
+
+DISTRICT_RECT = Rect(ORIGIN_LON, ORIGIN_LAT, ORIGIN_LON + STREET_W * (len(STREETS) + 1), ORIGIN_LAT + STREET_H)
+STREETS_RECT = Rect(ORIGIN_LON, ORIGIN_LAT, ORIGIN_LON + STREET_W * len(STREETS), ORIGIN_LAT + STREET_H)
+TOWN_RECT = Rect(STREETS_RECT.east, ORIGIN_LAT, DISTRICT_RECT.east, ORIGIN_LAT + STREET_H)
 
 
 @transaction.atomic
 def build_areas() -> Area:
-    """Create the hierarchy if it is not there yet; return the district."""
-    existing = Area.objects.filter(code=DISTRICT_CODE).first()
-    if existing is not None:
-        return existing
-    district_rect = Rect(ORIGIN_LON, ORIGIN_LAT, ORIGIN_LON + STREET_W * len(STREETS), ORIGIN_LAT + STREET_H)
-    district = _area(DISTRICT_CODE, DISTRICT_NAME, Level.DISTRICT, None, district_rect)
+    """Create the hierarchy if it is not there yet (the town too, in a district built before it
+    was added); return the district."""
+    district = Area.objects.filter(code=DISTRICT_CODE).first()
+    if district is None:
+        district = _build_streets()
+    if not Area.objects.filter(code=TOWN_CODE).exists():
+        _build_town(district)
+    return district
+
+
+def _build_streets() -> Area:
+    district_rect = STREETS_RECT
+    district = _area(DISTRICT_CODE, DISTRICT_NAME, Level.DISTRICT, None, DISTRICT_RECT)
     district.save()
     streets, communities, grids = [], [], []
     for s, (street_name, street_rect) in enumerate(zip(STREETS, district_rect.split(len(STREETS), 1)), start=1):
@@ -85,6 +108,25 @@ def build_areas() -> Area:
                                grid_rect))
     Area.objects.bulk_create(grids)
     return district
+
+
+def _build_town(district: Area) -> None:
+    """青山镇: two villages, each of six villagers' groups (村民小组) that serve as its grids."""
+    district.geometry = DISTRICT_RECT.geojson()
+    district.centroid_lon, district.centroid_lat = DISTRICT_RECT.centroid
+    district.save(update_fields=["geometry", "centroid_lon", "centroid_lat", "updated_at"])
+    town = _area(TOWN_CODE, TOWN_NAME, Level.STREET, district, TOWN_RECT)
+    town.save()
+    villages, groups = [], []
+    for (digits, name), rect in zip(VILLAGES, TOWN_RECT.split(1, len(VILLAGES))):
+        villages.append(_area(f"{TOWN_CODE}{digits}", name, Level.COMMUNITY, town, rect))
+    Area.objects.bulk_create(villages)
+    for village in Area.objects.filter(parent=town).order_by("code"):
+        rect = Rect(*_bounds(village.geometry))
+        for g, group_rect in enumerate(rect.split(GROUP_COLS, GROUP_ROWS), start=1):
+            groups.append(_area(f"{village.code}{g:02d}", f"{village.name}第{GROUP_NUMERALS[g - 1]}村民小组",
+                                Level.GRID, village, group_rect, kind=Kind.VILLAGER_GROUP))
+    Area.objects.bulk_create(groups)
 
 
 def _bounds(geometry: dict) -> tuple[float, float, float, float]:
@@ -112,8 +154,15 @@ DEMO_ACCOUNTS = [
     ("grid", "吴网格", "13800000006", "grid_worker", f"{DISTRICT_CODE}00100101"),
     ("dept", "郑科长", "13800000007", "department_staff", "CG"),
     ("resident", "王居民", "13800000008", "resident", f"{DISTRICT_CODE}001001"),
+    # The town and its first village (added with them; the accounts above stay as they were).
+    ("town", "陈镇长", "13800000021", "street_staff", TOWN_CODE),
+    ("village", "黄支书", "13800000022", "community_staff", f"{TOWN_CODE}201"),
+    ("villagegrid", "何组长", "13800000023", "grid_worker", f"{TOWN_CODE}20101"),
+    ("villager", "林村民", "13800000024", "resident", f"{TOWN_CODE}201"),
 ]
 RESIDENT_GRID = f"{DISTRICT_CODE}00100101"
+VILLAGER_GRID = f"{TOWN_CODE}20101"
+HOME_GRIDS = {"resident": RESIDENT_GRID, "villager": VILLAGER_GRID}  # where the resident accounts live
 
 
 @transaction.atomic
@@ -127,7 +176,7 @@ def build_accounts(district: Area) -> list:
         if created:
             dept.serves.add(district)
         departments[code] = dept
-    areas = {a.code: a for a in Area.objects.filter(code__in=[a[4] for a in DEMO_ACCOUNTS] + [RESIDENT_GRID])}
+    areas = {a.code: a for a in Area.objects.filter(code__in=[a[4] for a in DEMO_ACCOUNTS] + [*HOME_GRIDS.values()])}
     users = []
     for username, real_name, phone, role, where in DEMO_ACCOUNTS:
         user = User.objects.filter(username=username).first()
@@ -135,7 +184,7 @@ def build_accounts(district: Area) -> list:
             user = User(username=username, real_name=real_name, phone=phone)
             user.set_password(DEMO_PASSWORD)
             if role == Role.RESIDENT:
-                user.home_area = areas[RESIDENT_GRID]
+                user.home_area = areas[HOME_GRIDS[username]]
             user.save()
         if role == Role.DEPARTMENT_STAFF:
             RoleAssignment.objects.get_or_create(user=user, role=role, area=None, department=departments[where])

@@ -168,7 +168,7 @@ def test_department_staff_see_exactly_the_areas_their_department_serves(demo, cl
 
 def test_inactive_department_sees_nothing(demo):
     user = demo.users["dept"]
-    assert Area.objects.visible_to(user).count() == 136
+    assert Area.objects.visible_to(user).count() == 151
     Department.objects.filter(code="CG").update(is_active=False)
     assert not Area.objects.visible_to(User.objects.get(pk=user.pk)).exists()
 

@@ -15,7 +15,7 @@ def test_grid_worker_token_lists_only_their_grid(client, api_token):
     assert body["count"] == 1
     assert [a["code"] for a in body["items"]] == [GRID]
     assert body["items"][0] == {
-        "code": GRID, "name": "幸福社区第01网格", "level": "grid", "parent": "341702001001",
+        "code": GRID, "name": "幸福社区第01网格", "level": "grid", "kind": "grid", "parent": "341702001001",
         "centroid": [117.4075, 30.714],
     }
 
@@ -36,7 +36,7 @@ def test_street_sees_its_street_subtree_only(client, api_token):
 
 
 def test_district_sees_everything(client, api_token):
-    assert client.get("/api/v1/areas", **api_token("district")).json()["count"] == 1 + 3 + 12 + 120
+    assert client.get("/api/v1/areas", **api_token("district")).json()["count"] == 1 + 3 + 12 + 120 + 1 + 2 + 12
 
 
 def test_locate_returns_the_grid_or_404(client, api_token):

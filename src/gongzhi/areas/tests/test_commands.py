@@ -72,7 +72,7 @@ def test_import_command_reports_rows_and_exits_1(tmp_path):
     assert code == 1
     assert lines[:-1] == [
         "row 3, column name: 名称为空。",
-        "row 6, column level: 无法识别的层级“x”（应为 区县/街道/社区/网格 或 district/street/community/grid）。",
+        "row 6, column level: 无法识别的层级“x”（应为 区县、街道、镇、乡、社区、村、网格、村民小组 或 district/street/community/grid）。",
     ]
     assert json.loads(lines[-1]) == {"rows": 5, "created": 0, "updated": 0, "unchanged": 0, "failed": 2}
     assert Area.objects.count() == 0
@@ -101,7 +101,7 @@ def test_export_command_writes_csv_and_geojson_that_reimport_unchanged(demo, tmp
         lines, code = import_command(out)
 
         assert code == 0
-        assert json.loads(lines[-1]) == {"rows": 136, "created": 0, "updated": 0, "unchanged": 136, "failed": 0}
+        assert json.loads(lines[-1]) == {"rows": 151, "created": 0, "updated": 0, "unchanged": 151, "failed": 0}
 
 
 def test_export_command_root_limits_to_a_subtree(demo):

@@ -20,7 +20,7 @@ def test_csv_export_has_a_bom_the_header_and_parents_before_children(demo):
 
     assert text.startswith("\ufeffcode,name,level,parent,geometry\r\n")
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
-    assert count == len(rows) == 136
+    assert count == len(rows) == 151
     seen = set()
     for row in rows:
         assert row["parent"] in seen or row["level"] == "district"
@@ -34,7 +34,7 @@ def test_geojson_export_is_a_feature_collection(demo):
     text, count = export_areas(actor=None, fmt="geojson")
 
     document = json.loads(text)
-    assert document["type"] == "FeatureCollection" and count == len(document["features"]) == 136
+    assert document["type"] == "FeatureCollection" and count == len(document["features"]) == 151
     first = document["features"][0]
     assert first["properties"] == {"code": "341702", "name": "示范区", "level": "district", "parent": ""}
     assert first["geometry"]["type"] == "Polygon"
@@ -48,7 +48,7 @@ def test_export_reimports_with_zero_changes(demo, fmt, filename):
     report = import_areas(actor=demo.users["district"], file=text.encode("utf-8"), filename=filename)
 
     assert report.ok, report.errors[:3]
-    assert report.counts() == {"rows": 136, "created": 0, "updated": 0, "unchanged": 136, "failed": 0}
+    assert report.counts() == {"rows": 151, "created": 0, "updated": 0, "unchanged": 151, "failed": 0}
     assert dict(Area.objects.values_list("code", "updated_at")) == stamps
 
 

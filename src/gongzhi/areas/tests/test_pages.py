@@ -69,8 +69,9 @@ def test_htmx_children_fragment_is_only_the_list(login_as):
 
     body = response.content.decode()
     assert response.status_code == 200
-    assert "<html" not in body and body.count("<li>") == 3
+    assert "<html" not in body and body.count("<li>") == 4
     assert "东城街道" in body and "南湖街道" in body
+    assert "青山镇</a> <span class=\"muted\">镇 · 341702101</span>" in body
 
 
 def test_grid_worker_gets_404_for_an_area_outside_their_grid(login_as):
@@ -104,7 +105,7 @@ def test_map_page_uses_a_configured_tile_url(login_as, settings):
 
 
 @pytest.mark.parametrize("user, url, count", [
-    ("district", "/areas/map/geojson/", 120),
+    ("district", "/areas/map/geojson/", 132),
     ("street", "/areas/map/geojson/", 40),
     ("grid", "/areas/map/geojson/", 1),
     ("district", "/areas/341702001001/geojson/", 10),

@@ -185,7 +185,8 @@ def test_by_area_levels_and_areas_without_cases(cases_demo):
     user = cases_demo.users["district"]
     streets = ind.by_area(user, START, END, "street", now=AFTER, include_empty=True)
     assert [(row["key"], row["name"], row["reported"]) for row in streets] == [
-        ("341702001", "东城街道", 8), ("341702002", "西城街道", 0), ("341702003", "南湖街道", 0)]
+        ("341702001", "东城街道", 8), ("341702002", "西城街道", 0), ("341702003", "南湖街道", 0),
+        ("341702101", "青山镇", 0)]
     assert streets[1]["on_time_closure_rate"] is None
     communities = ind.by_area(user, START, END, "community", now=AFTER)
     assert [(row["name"], row["parent"], row["closures_due"]) for row in communities] == [("幸福社区", "东城街道", 6)]
