@@ -1,7 +1,8 @@
 """The REST API at /api/v1: one NinjaAPI, errors as JSON ``{"detail", "code"}``, two auth methods.
 
 Auth: the browser session (with CSRF on unsafe methods) or ``Authorization: Bearer <token>``
-(personal tokens, stored hashed). Each domain app contributes a router in its ``api.py``.
+(personal tokens, stored hashed). Each domain app contributes routers from its ``api.py``, declared
+in its ``plugin.py`` (``core.plugins.ApiMount``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ninja.utils import check_csrf
 
 from gongzhi.core.errors import DomainError
 from gongzhi.core.nul_guard import NUL_MESSAGE, NulCharacterRefused, holds_nul
+from gongzhi.core.plugins import add_api_routers
 
 logger = logging.getLogger(__name__)
 
@@ -264,20 +266,5 @@ def _unexpected(request, exc):
     return error_response(request, 500, "server_error", _("服务器内部错误，已记录。"))
 
 
-def _register_routers() -> None:
-    from gongzhi.accounts.api import router as accounts_router
-    from gongzhi.areas.api import router as areas_router
-    from gongzhi.cases import api as cases_api
-    from gongzhi.registry import api as registry_api
-
-    api.add_router("/", accounts_router)
-    api.add_router("/areas", areas_router)
-    api.add_router("/persons", registry_api.persons_router)
-    api.add_router("/houses", registry_api.houses_router)
-    api.add_router("/organisations", registry_api.organisations_router)
-    api.add_router("/facilities", registry_api.facilities_router)
-    api.add_router("/cases", cases_api.router)
-    api.add_router("/departments", cases_api.departments_router)
-
-
-_register_routers()
+# Each installed app adds its routers (``ApiMount`` in its ``plugin.py``).
+add_api_routers(api)

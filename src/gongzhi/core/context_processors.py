@@ -1,4 +1,4 @@
-"""Everything the shell (header, navigation, unread count) needs, in a bounded number of queries."""
+"""Everything the shell (header, navigation, unread counts) needs, in a bounded number of queries."""
 
 from __future__ import annotations
 
@@ -12,15 +12,13 @@ def shell(request):
         return ctx
     from gongzhi.accounts.permissions import primary_role
     from gongzhi.accounts.roles import MOBILE_ROLES, Role
-    from gongzhi.notices.selectors import unread_count
 
-    from .navigation import nav_for
+    from .navigation import menu_for
 
     role = primary_role(user)
     ctx.update(
         {
-            "nav": nav_for(user, request.path),
-            "unread_notices": unread_count(user),
+            "menu": menu_for(user, request.path),
             "primary_role": role,
             "primary_role_label": Role(role).label if role else "",
             "mobile_layout": role in MOBILE_ROLES,
