@@ -41,9 +41,9 @@ def url_map() -> list[str]:
 
 def api_operations() -> dict[str, dict[str, str]]:
     """OpenAPI path → method → ``operationId tags``."""
-    from gongzhi.core.api import api
+    from gongzhi.core.api import current_api
 
-    schema = api.get_openapi_schema()
+    schema = current_api().get_openapi_schema()
     return {path: {method: f"{op.get('operationId')} {','.join(op.get('tags', []))}"
                    for method, op in sorted(item.items())}
             for path, item in sorted(schema["paths"].items())}

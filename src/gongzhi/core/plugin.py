@@ -9,7 +9,7 @@ from gongzhi.core.plugins import AppPlugin, MenuEntry, MenuGroup, Permission, Ur
 plugin = AppPlugin(
     urls=(
         UrlMount("", "gongzhi.core.health_urls", order=0),
-        UrlMount("api/v1/", "gongzhi.core.api:api.urls", order=20),
+        UrlMount("api/v1/", "gongzhi.core.api:urls", order=20),
         UrlMount("", "gongzhi.core.urls", order=1000),  # the catch-all prefix, last
     ),
     permissions=(

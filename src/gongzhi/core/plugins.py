@@ -48,7 +48,8 @@ def resolve(target: str) -> Any:
 @dataclass(frozen=True)
 class UrlMount:
     """``path(prefix, include(target))`` in the URL map. ``target`` is a urlconf module, or a
-    ``module:attr`` giving an ``(patterns, app_name, namespace)`` triple (``admin_site.urls``).
+    ``module:attr`` giving an ``(patterns, app_name, namespace)`` triple (``admin_site.urls``) or a
+    function returning one (``core.api.urls``).
     Lower ``order`` comes first: requests try the entries in order, so machine endpoints that take
     many requests go early and a catch-all prefix (``""``) goes last."""
 
@@ -224,8 +225,9 @@ def url_patterns() -> list:
 
     patterns = []
     for mount in declarations().url_mounts:
-        if ":" in mount.target:  # an (patterns, app_name, namespace) triple, e.g. ``api.urls``
-            patterns.append(path(mount.prefix, resolve(mount.target)))
+        if ":" in mount.target:  # an (patterns, app_name, namespace) triple, or a function giving one
+            target = resolve(mount.target)
+            patterns.append(path(mount.prefix, target() if callable(target) else target))
         else:
             patterns.append(path(mount.prefix, include(mount.target)))
     return patterns
