@@ -1,4 +1,7 @@
-"""Roles and the permission matrix: one declaration, read by code, pages and docs/permissions.md.
+"""Roles and the permission matrix, read by code, pages and docs/permissions.md.
+
+The roles are declared here; each app declares its permissions, and which roles hold them, in its
+own ``plugin.py`` (``core.plugins.Permission``): ``Perm`` and ``MATRIX`` read those declarations.
 
 等保 2.0 separates the system administrator, the security administrator and the audit
 administrator (三员分立): the system admin manages accounts and configuration but cannot read
