@@ -125,3 +125,15 @@ def test_menu_screenshots(site, demo, open_page, username, viewport):
     if viewport is PHONE:
         page.locator("[data-menu-toggle]").click()
     screenshot(page, f"menu-{username}-{viewport['width']}")
+
+
+def test_the_english_menu_fits_one_row_too(site, open_page, console):
+    page = open_page(LAPTOP)
+    login(page, site, "district")
+    page.goto(f"{site}/console/?lang=en")
+    assert page.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
+    tops = page.evaluate("[...document.querySelectorAll('.menu > li')].map(li => li.getBoundingClientRect().top)")
+    assert max(tops) - min(tops) < 4, tops
+    assert page.locator(".pinned a").is_visible()
+    screenshot(page, "menu-district-1366-en")
+    assert console.errors == []

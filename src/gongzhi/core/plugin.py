@@ -2,6 +2,7 @@
 home pages, the console permission and the groups of the main menu."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.accounts.roles import Role
 from gongzhi.core.plugins import AppPlugin, MenuEntry, MenuGroup, Permission, UrlMount
@@ -17,10 +18,10 @@ plugin = AppPlugin(
                    roles=(Role.DISTRICT_ADMIN, Role.STREET_STAFF, Role.COMMUNITY_STAFF, Role.DEPARTMENT_STAFF)),
     ),
     menu_groups=(
-        MenuGroup("cases", _("事件"), order=10),
-        MenuGroup("records", _("台账"), order=20),
-        MenuGroup("stats", _("统计"), order=30),
-        MenuGroup("admin", _("管理"), order=40),
+        MenuGroup("cases", pgettext_lazy("menu", "事件"), order=10),
+        MenuGroup("records", pgettext_lazy("menu", "台账"), order=20),
+        MenuGroup("stats", pgettext_lazy("menu", "统计"), order=30),
+        MenuGroup("admin", pgettext_lazy("menu", "管理"), order=40),
     ),
     menu=(
         MenuEntry(_("工作台"), "core:console", perm="console.view", order=10),
