@@ -1,30 +1,16 @@
-"""Top-level URL map. Each domain app brings its own urls module; the API is one NinjaAPI."""
+"""Top-level URL map, assembled from what the installed apps declare; the API is one NinjaAPI."""
 
 import os
 
-from django.urls import include, path
+from django.urls import path
 
-from gongzhi.accounts.admin_site import admin_site
-from gongzhi.core import views as core_views
-from gongzhi.core.api import api
+from gongzhi.core.plugins import url_patterns
 
-# Machine endpoints first: every request tries the entries in order until one matches, and the
-# Open311 intake takes the most requests of all (a dozen entries tried cost it a tenth of its time).
-urlpatterns = [
-    path("healthz", core_views.healthz, name="healthz"),
-    path("open311/v2/", include("gongzhi.cases.open311_urls")),
-    path("api/v1/", api.urls),
-    path("accounts/", include("gongzhi.accounts.urls")),
-    path("areas/", include("gongzhi.areas.urls")),
-    path("audit/", include("gongzhi.audit.urls")),
-    path("privacy/", include("gongzhi.privacy.urls")),
-    path("notices/", include("gongzhi.notices.urls")),
-    path("jobs/", include("gongzhi.jobs.urls")),
-    path("registry/", include("gongzhi.registry.urls")),
-    path("cases/", include("gongzhi.cases.urls")),
-    path("manage/", admin_site.urls),
-    path("", include("gongzhi.core.urls")),
-]
+# Every installed app mounts its own URLs (``UrlMount`` in its ``plugin.py``), in their ``order``:
+# every request tries the entries in order until one matches, so machine endpoints come first (the
+# Open311 intake takes the most requests of all: a dozen entries tried cost it a tenth of its time)
+# and the home pages' catch-all prefix last.
+urlpatterns = url_patterns()
 
 # The baseline of `./gz bench intake`, only when the benchmark starts the server (never otherwise).
 if os.environ.get("GONGZHI_BENCH_HELLO") == "1":

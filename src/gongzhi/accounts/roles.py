@@ -1,4 +1,7 @@
-"""Roles and the permission matrix: one declaration, read by code, pages and docs/permissions.md.
+"""Roles and the permission matrix, read by code, pages and docs/permissions.md.
+
+The roles are declared here; each app declares its permissions, and which roles hold them, in its
+own ``plugin.py`` (``core.plugins.Permission``): ``Perm`` and ``MATRIX`` read those declarations.
 
 等保 2.0 separates the system administrator, the security administrator and the audit
 administrator (三员分立): the system admin manages accounts and configuration but cannot read
@@ -7,8 +10,14 @@ the audit log; the security auditor reads the audit log and nothing else.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core import plugins
+from gongzhi.core.plugins import Permission
 
 
 class Role(models.TextChoices):
@@ -49,29 +58,6 @@ def role_label(role: str, area=None) -> str:
     return str(PLACE_LABELS.get((role, place), Role(role).label))
 
 
-class Perm(models.TextChoices):
-    """Permissions, named ``<domain>.<verb>``. Later apps add theirs here."""
-
-    AREAS_VIEW = "areas.view", _("查看区划与网格")
-    AREAS_MANAGE = "areas.manage", _("导入、编辑区划与网格")
-    ACCOUNTS_MANAGE = "accounts.manage", _("管理账号、角色与部门")
-    ACCOUNTS_UNLOCK = "accounts.unlock", _("解除账号锁定")
-    AUDIT_VIEW = "audit.view", _("查阅、导出审计日志")
-    PERSONAL_UNMASK = "personal.unmask", _("查看未脱敏个人信息（须填写事由）")
-    NOTICES_SEND = "notices.send", _("向辖区发送通知")
-    CONSOLE_VIEW = "console.view", _("使用工作台")
-    REGISTRY_VIEW = "registry.view", _("查看社区全息档案")
-    REGISTRY_EDIT = "registry.edit", _("登记、修改社区全息档案")
-    CASES_REPORT = "cases.report", _("上报事件")
-    CASES_VIEW = "cases.view", _("查看辖区事件")
-    CASES_ACCEPT = "cases.accept", _("受理事件（立案、不予立案、合并、交网格或社区处置）")
-    CASES_DISPATCH = "cases.dispatch", _("派遣事件到职能部门")
-    CASES_HANDLE = "cases.handle", _("处置事件并反馈")
-    CASES_VERIFY = "cases.verify", _("核查处置结果")
-    CASES_SUPERVISE = "cases.supervise", _("督办事件（审批延期、挂账、结案）")
-    CASES_CONFIGURE = "cases.configure", _("配置事件类别、派遣规则、工作日历与 Open311 密钥")
-
-
 # English descriptions for docs/permissions.md (the Chinese labels above are the msgids).
 ROLE_ENGLISH: dict[str, str] = {
     Role.SYSTEM_ADMIN: "System administrator",
@@ -83,52 +69,119 @@ ROLE_ENGLISH: dict[str, str] = {
     Role.DEPARTMENT_STAFF: "Department staff",
     Role.RESIDENT: "Resident",
 }
-PERM_ENGLISH: dict[str, str] = {
-    Perm.AREAS_VIEW: "View areas and grids",
-    Perm.AREAS_MANAGE: "Import and edit areas and grids",
-    Perm.ACCOUNTS_MANAGE: "Manage accounts, roles and departments",
-    Perm.ACCOUNTS_UNLOCK: "Lift login lockouts",
-    Perm.AUDIT_VIEW: "Read and export the audit log",
-    Perm.PERSONAL_UNMASK: "See unmasked personal information (a reason is required)",
-    Perm.NOTICES_SEND: "Send notices within one's area",
-    Perm.CONSOLE_VIEW: "Use the staff console",
-    Perm.REGISTRY_VIEW: "View the community records",
-    Perm.REGISTRY_EDIT: "Register and edit the community records",
-    Perm.CASES_REPORT: "Report cases",
-    Perm.CASES_VIEW: "View the cases of one's area",
-    Perm.CASES_ACCEPT: "Accept cases (file, reject, merge, hand to a grid or community)",
-    Perm.CASES_DISPATCH: "Dispatch cases to departments",
-    Perm.CASES_HANDLE: "Handle cases and report back",
-    Perm.CASES_VERIFY: "Verify the handling of cases",
-    Perm.CASES_SUPERVISE: "Supervise cases (decide extensions, suspend, close)",
-    Perm.CASES_CONFIGURE: "Configure case categories, routing, the working calendar and Open311 keys",
-}
 
-# Role -> permissions. Area-bound permissions apply inside the role's assigned area only.
-MATRIX: dict[str, frozenset[str]] = {
-    Role.SYSTEM_ADMIN: frozenset({Perm.AREAS_VIEW, Perm.AREAS_MANAGE, Perm.ACCOUNTS_MANAGE, Perm.ACCOUNTS_UNLOCK}),
-    Role.SECURITY_AUDITOR: frozenset({Perm.AUDIT_VIEW}),
-    Role.DISTRICT_ADMIN: frozenset(
-        {Perm.AREAS_VIEW, Perm.AREAS_MANAGE, Perm.PERSONAL_UNMASK, Perm.NOTICES_SEND, Perm.CONSOLE_VIEW,
-         Perm.REGISTRY_VIEW, Perm.CASES_REPORT, Perm.CASES_VIEW, Perm.CASES_ACCEPT, Perm.CASES_DISPATCH,
-         Perm.CASES_VERIFY, Perm.CASES_SUPERVISE, Perm.CASES_CONFIGURE}
-    ),
-    Role.STREET_STAFF: frozenset(
-        {Perm.AREAS_VIEW, Perm.PERSONAL_UNMASK, Perm.NOTICES_SEND, Perm.CONSOLE_VIEW, Perm.REGISTRY_VIEW,
-         Perm.CASES_REPORT, Perm.CASES_VIEW, Perm.CASES_ACCEPT, Perm.CASES_DISPATCH, Perm.CASES_VERIFY,
-         Perm.CASES_SUPERVISE}
-    ),
-    Role.COMMUNITY_STAFF: frozenset(
-        {Perm.AREAS_VIEW, Perm.PERSONAL_UNMASK, Perm.NOTICES_SEND, Perm.CONSOLE_VIEW, Perm.REGISTRY_VIEW,
-         Perm.REGISTRY_EDIT, Perm.CASES_REPORT, Perm.CASES_VIEW, Perm.CASES_ACCEPT, Perm.CASES_HANDLE,
-         Perm.CASES_VERIFY}
-    ),
-    Role.GRID_WORKER: frozenset({Perm.AREAS_VIEW, Perm.REGISTRY_VIEW, Perm.REGISTRY_EDIT, Perm.CASES_REPORT,
-                                 Perm.CASES_VIEW, Perm.CASES_HANDLE, Perm.CASES_VERIFY}),
-    # Departments see the cases dispatched to them (``Case.objects.visible_to``), not their areas' cases.
-    Role.DEPARTMENT_STAFF: frozenset({Perm.AREAS_VIEW, Perm.CONSOLE_VIEW, Perm.CASES_HANDLE}),
-    Role.RESIDENT: frozenset({Perm.CASES_REPORT}),
-}
+
+class PermValue(str):
+    """A permission code (``"cases.view"``) that also knows its ``name`` (``CASES_VIEW``), its Chinese
+    ``label`` and its ``english`` description; it compares and hashes as the plain code."""
+
+    name: str
+    label: Any
+    english: str
+
+    def __new__(cls, declaration: Permission) -> PermValue:
+        value = super().__new__(cls, declaration.code)
+        value.name, value.label, value.english = declaration.name, declaration.label, declaration.english
+        return value
+
+    @property
+    def value(self) -> str:
+        return str.__str__(self)
+
+    def __str__(self) -> str:
+        return str.__str__(self)
+
+    def __repr__(self) -> str:
+        return f"Perm.{self.name}"
+
+    def __reduce__(self):
+        return (str, (str.__str__(self),))
+
+
+class _Permissions:
+    """The permissions every installed app declares (``<app>/plugin.py``), as ``PermValue`` objects."""
+
+    def __init__(self, generation: int):
+        self.generation = generation
+        decl = plugins.declarations()
+        self.values = [PermValue(p) for p in decl.permissions]
+        self.by_name = {v.name: v for v in self.values}
+        self.by_code = {v.value: v for v in self.values}
+        self.matrix = {role: frozenset(v for v, p in zip(self.values, decl.permissions) if role in p.roles)
+                       for role in Role}
+
+
+_permissions: _Permissions | None = None
+
+
+def _current() -> _Permissions:
+    global _permissions
+    generation = plugins.current_generation()
+    if _permissions is None or _permissions.generation != generation:
+        _permissions = _Permissions(generation)
+    return _permissions
+
+
+class _PermType(type):
+    """``Perm.CASES_VIEW``, ``Perm("cases.view")``, ``for perm in Perm``, ``code in Perm``: what the
+    ``TextChoices`` enum offered, read from the apps' declarations instead of one central list."""
+
+    def __getattr__(cls, name: str) -> PermValue:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return _current().by_name[name]
+        except KeyError:
+            raise AttributeError(f"no permission named {name} is declared by an installed app") from None
+
+    def __call__(cls, code: str) -> PermValue:
+        try:
+            return _current().by_code[code]
+        except KeyError:
+            raise ValueError(f"{code!r} is not a declared permission") from None
+
+    def __iter__(cls) -> Iterator[PermValue]:
+        return iter(_current().values)
+
+    def __len__(cls) -> int:
+        return len(_current().values)
+
+    def __contains__(cls, code: object) -> bool:
+        return code in _current().by_code
+
+    @property
+    def choices(cls) -> list[tuple[str, Any]]:
+        return [(v.value, v.label) for v in _current().values]
+
+
+class Perm(metaclass=_PermType):
+    """Permissions, named ``<domain>.<verb>``. Each app declares its own in its ``plugin.py``
+    (``core.plugins.Permission``); ``Perm.CASES_VIEW`` reads them."""
+
+
+class _LazyMapping(Mapping):
+    def __init__(self, build):
+        self._build = build
+
+    def __getitem__(self, key):
+        return self._build()[key]
+
+    def __iter__(self):
+        return iter(self._build())
+
+    def __len__(self):
+        return len(self._build())
+
+    def __repr__(self):
+        return repr(dict(self._build()))
+
+
+# Role -> permissions, from the roles each declared permission names. Area-bound permissions apply
+# inside the role's assigned area only.
+MATRIX: Mapping[str, frozenset[str]] = _LazyMapping(lambda: _current().matrix)
+# English descriptions for docs/permissions.md (the Chinese labels are the msgids).
+PERM_ENGLISH: Mapping[str, str] = _LazyMapping(lambda: {v.value: v.english for v in _current().values})
+
 
 # Three-admin separation (三员分立): these roles are never held by the same account.
 SEPARATED_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_AUDITOR})

@@ -1,7 +1,8 @@
 """The REST API at /api/v1: one NinjaAPI, errors as JSON ``{"detail", "code"}``, two auth methods.
 
 Auth: the browser session (with CSRF on unsafe methods) or ``Authorization: Bearer <token>``
-(personal tokens, stored hashed). Each domain app contributes a router in its ``api.py``.
+(personal tokens, stored hashed). Each domain app contributes routers from its ``api.py``, declared
+in its ``plugin.py`` (``core.plugins.ApiMount``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from ninja.utils import check_csrf
 
 from gongzhi.core.errors import DomainError
 from gongzhi.core.nul_guard import NUL_MESSAGE, NulCharacterRefused, holds_nul
+from gongzhi.core import plugins
+from gongzhi.core.plugins import add_api_routers
 
 logger = logging.getLogger(__name__)
 
@@ -177,14 +180,31 @@ class NulRefusingParser(Parser):
         return result
 
 
-api = GongzhiApi(
-    parser=NulRefusingParser(),
-    title="Gongzhi API",
-    version="1",
-    description="共治 社区治理平台 API. Errors are JSON objects {detail, code}.",
-    urls_namespace="api",
-    auth=[BearerTokenAuth(), SessionAuth()],
-)
+def _new_api() -> GongzhiApi:
+    return GongzhiApi(
+        parser=NulRefusingParser(),
+        title="Gongzhi API",
+        version="1",
+        description="共治 社区治理平台 API. Errors are JSON objects {detail, code}.",
+        urls_namespace="api",
+        auth=[BearerTokenAuth(), SessionAuth()],
+    )
+
+
+api = _new_api()
+HANDLERS: list[tuple[type[Exception], Any]] = []
+
+
+def _handles(exc_class):
+    """Register an exception handler on ``api`` (and on any API built anew, see ``current_api``)."""
+
+    def register(handler):
+        HANDLERS.append((exc_class, handler))
+        api.add_exception_handler(exc_class, handler)
+        return handler
+
+    return register
+
 
 STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
                 409: "conflict", 422: "invalid", 429: "throttled"}
@@ -194,12 +214,12 @@ def error_response(request, status: int, code: str, detail):
     return api.create_response(request, {"detail": detail, "code": code}, status=status)
 
 
-@api.exception_handler(ApiError)
+@_handles(ApiError)
 def _api_error(request, exc: ApiError):
     return error_response(request, exc.status_code, exc.code, str(exc))
 
 
-@api.exception_handler(DomainError)
+@_handles(DomainError)
 def _domain_error(request, exc: DomainError):
     body = {"detail": exc.message, "code": exc.code}
     if exc.fields:
@@ -207,12 +227,12 @@ def _domain_error(request, exc: DomainError):
     return api.create_response(request, body, status=exc.status)
 
 
-@api.exception_handler(NulCharacterRefused)
+@_handles(NulCharacterRefused)
 def _nul_character(request, exc: NulCharacterRefused):
     return error_response(request, 422, "nul_character", str(NUL_MESSAGE))
 
 
-@api.exception_handler(HttpError)
+@_handles(HttpError)
 def _http_error(request, exc: HttpError):
     # ninja wraps any failure of the body parser in a 400 "Cannot parse request body": a refusal
     # of ours keeps its own status and code, and a body that is not JSON is a Chinese 422.
@@ -226,59 +246,62 @@ def _http_error(request, exc: HttpError):
     return error_response(request, exc.status_code, STATUS_CODES.get(exc.status_code, "error"), str(exc))
 
 
-@api.exception_handler(ValidationError)
+@_handles(ValidationError)
 def _validation_error(request, exc: ValidationError):
     return error_response(request, 422, "invalid", exc.errors)
 
 
-@api.exception_handler(DjangoValidationError)
+@_handles(DjangoValidationError)
 def _model_validation_error(request, exc: DjangoValidationError):
     """Service/model validation (``full_clean``): 422 with the Chinese messages per field."""
     detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
     return error_response(request, 422, "invalid", detail)
 
 
-@api.exception_handler(AuthenticationError)
+@_handles(AuthenticationError)
 def _auth_error(request, exc):
     return error_response(request, 401, "unauthorized", _("未登录，或令牌无效、已过期、已吊销。"))
 
 
-@api.exception_handler(Http404)
+@_handles(Http404)
 def _not_found(request, exc):
     return error_response(request, 404, "not_found", _("对象不存在，或不在您的管辖范围内。"))
 
 
-@api.exception_handler(ObjectDoesNotExist)
+@_handles(ObjectDoesNotExist)
 def _does_not_exist(request, exc):
     return error_response(request, 404, "not_found", _("对象不存在，或不在您的管辖范围内。"))
 
 
-@api.exception_handler(PermissionDenied)
+@_handles(PermissionDenied)
 def _forbidden(request, exc):
     return error_response(request, 403, "forbidden", _("没有执行此操作的权限。"))
 
 
-@api.exception_handler(Exception)
+@_handles(Exception)
 def _unexpected(request, exc):
     logger.exception("unhandled API error")
     return error_response(request, 500, "server_error", _("服务器内部错误，已记录。"))
 
 
-def _register_routers() -> None:
-    from gongzhi.accounts.api import router as accounts_router
-    from gongzhi.areas.api import router as areas_router
-    from gongzhi.cases import api as cases_api
-    from gongzhi.registry import api as registry_api
-
-    api.add_router("/", accounts_router)
-    api.add_router("/areas", areas_router)
-    api.add_router("/persons", registry_api.persons_router)
-    api.add_router("/houses", registry_api.houses_router)
-    api.add_router("/estates", registry_api.estates_router)
-    api.add_router("/organisations", registry_api.organisations_router)
-    api.add_router("/facilities", registry_api.facilities_router)
-    api.add_router("/cases", cases_api.router)
-    api.add_router("/departments", cases_api.departments_router)
+# Each installed app adds its routers (``ApiMount`` in its ``plugin.py``).
+add_api_routers(api)
+_built_for = {plugins.current_generation(): api}
 
 
-_register_routers()
+def current_api() -> GongzhiApi:
+    """The API with the routers of the installed apps: ``api``, or — after the installed apps
+    changed (a test adding an app) — an API built anew with the same handlers."""
+    generation = plugins.current_generation()
+    if generation not in _built_for:
+        fresh = _new_api()
+        for exc_class, handler in HANDLERS:
+            fresh.add_exception_handler(exc_class, handler)
+        add_api_routers(fresh)
+        _built_for[generation] = fresh
+    return _built_for[generation]
+
+
+def urls():
+    """The URL patterns of ``current_api()`` (mounted at ``api/v1/`` by ``core/plugin.py``)."""
+    return current_api().urls

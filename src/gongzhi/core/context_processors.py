@@ -1,4 +1,4 @@
-"""Everything the shell (header, navigation, unread count) needs, in a bounded number of queries."""
+"""Everything the shell (header, navigation, unread counts) needs, in a bounded number of queries."""
 
 from __future__ import annotations
 
@@ -12,17 +12,15 @@ def shell(request):
         return ctx
     from gongzhi.accounts.permissions import primary_role
     from gongzhi.accounts.roles import MOBILE_ROLES, role_label
-    from gongzhi.notices.selectors import unread_count
 
-    from .navigation import nav_for
+    from .navigation import menu_for
 
     role = primary_role(user)
     # Named for where it is held (镇指挥中心, 村干部, 村民), from the assignment's codes: no query.
     where = next((path for held, path, _department in user.assignment_rows() if held == role), None)
     ctx.update(
         {
-            "nav": nav_for(user, request.path),
-            "unread_notices": unread_count(user),
+            "menu": menu_for(user, request.path),
             "primary_role": role,
             "primary_role_label": role_label(role, where) if role else "",
             "mobile_layout": role in MOBILE_ROLES,

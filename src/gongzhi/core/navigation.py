@@ -1,88 +1,72 @@
-"""Navigation by role: each entry names the permission (or roles) that shows it.
-
-Later apps append entries here (cases, registry, …) so the menu grows without touching templates.
+"""The main menu, by role: the entries every installed app declares (``MenuEntry`` in its
+``plugin.py``), each shown to whoever holds its permission (or roles), grouped into drop-downs
+(``MenuGroup``: 事件, 台账, 统计, 管理…); pinned entries (通知) stay in sight at every width.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.permissions import user_perms
-from gongzhi.accounts.roles import Perm, Role
+from gongzhi.core import plugins
+from gongzhi.core.plugins import MenuEntry
 
 
-@dataclass(frozen=True)
-class NavItem:
-    label: str
-    url_name: str
-    perm: str | None = None
-    roles: tuple[str, ...] = ()
-
-    def visible(self, user) -> bool:
-        roles = user.roles() if getattr(user, "is_authenticated", False) else frozenset()
-        return self.visible_with(user_perms(user), roles)
-
-    def visible_with(self, perms: frozenset[str], roles: frozenset[str]) -> bool:
-        """Whether a user holding ``perms`` through ``roles`` sees this entry."""
-        if self.perm and self.perm not in perms:
-            return False
-        if self.roles and not roles & set(self.roles):
-            return False
-        return True
-
-
-NAV = [
-    NavItem(_("工作台"), "core:console", perm=Perm.CONSOLE_VIEW),
-    NavItem(_("我的"), "core:mobile_home", roles=(Role.GRID_WORKER, Role.RESIDENT)),
-    NavItem(_("随手拍"), "cases:report", perm=Perm.CASES_REPORT, roles=(Role.RESIDENT, Role.GRID_WORKER)),
-    NavItem(_("我的上报"), "cases:mine", roles=(Role.RESIDENT,)),
-    NavItem(_("我的任务"), "cases:tasks", roles=(Role.GRID_WORKER,)),
-    NavItem(_("巡查走访"), "cases:patrols", roles=(Role.GRID_WORKER,)),
-    NavItem(_("入户走访"), "registry:mobile_households", roles=(Role.GRID_WORKER,)),
-    NavItem(_("事件办理"), "cases:queue", perm=Perm.CASES_VIEW,
-            roles=(Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_ADMIN)),
-    NavItem(_("部门待办"), "cases:inbox", roles=(Role.DEPARTMENT_STAFF,)),
-    NavItem(_("督办台"), "cases:supervision", perm=Perm.CASES_SUPERVISE),
-    NavItem(_("事件地图"), "cases:map", perm=Perm.CASES_VIEW,
-            roles=(Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_ADMIN)),
-    NavItem(_("事件统计"), "cases:stats",
-            roles=(Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_ADMIN, Role.DEPARTMENT_STAFF)),
-    NavItem(_("定期通报"), "cases:bulletin", perm=Perm.CASES_VIEW,
-            roles=(Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_ADMIN)),
-    NavItem(_("事件配置"), "cases:catalogue", perm=Perm.CASES_CONFIGURE),
-    NavItem(_("人口档案"), "registry:person_list", perm=Perm.REGISTRY_VIEW),
-    NavItem(_("房屋"), "registry:house_list", perm=Perm.REGISTRY_VIEW),
-    NavItem(_("人口统计"), "registry:statistics", perm=Perm.REGISTRY_VIEW),
-    NavItem(_("人员导入"), "registry:import", perm=Perm.REGISTRY_EDIT),
-    NavItem(_("窗口核验"), "registry:counter_verify", perm=Perm.REGISTRY_EDIT, roles=(Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_ADMIN)),
-    NavItem(_("区划与网格"), "areas:tree", perm=Perm.AREAS_VIEW),
-    NavItem(_("网格地图"), "areas:map", perm=Perm.AREAS_VIEW),
-    NavItem(_("区划导入"), "areas:import", perm=Perm.AREAS_MANAGE),
-    NavItem(_("账号管理"), "accounts:user_list", perm=Perm.ACCOUNTS_MANAGE),
-    NavItem(_("审计日志"), "audit:log", perm=Perm.AUDIT_VIEW),
-    NavItem(_("通知"), "notices:inbox"),
-]
+def visible_with(entry: MenuEntry, perms: frozenset[str], roles: frozenset[str]) -> bool:
+    """Whether a user holding ``perms`` through ``roles`` sees ``entry``."""
+    if entry.perm and entry.perm not in perms:
+        return False
+    if entry.roles and not roles & set(entry.roles):
+        return False
+    return True
 
 
 def nav_for(user, current_path: str) -> list[dict]:
-    """Visible entries; the one whose URL is the longest prefix of the current path is active."""
+    """Visible entries, in order; the one whose URL is the longest prefix of the current path is active."""
     roles = user.roles() if getattr(user, "is_authenticated", False) else frozenset()
-    entries = _entries(user_perms(user), roles, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
-    items = [{"label": label, "url": url, "active": False} for label, url in entries]
+    entries = _entries(user_perms(user), roles, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(),
+                       plugins.current_generation())
+    items = [{"label": entry.label, "url": url, "active": False, "group": entry.group, "pinned": entry.pinned,
+              "counter": entry.counter} for entry, url in entries]
     matches = [i for i in items if current_path.startswith(i["url"])]
     if matches:
         max(matches, key=lambda i: len(i["url"]))["active"] = True
     return items
 
 
+def menu_for(user, current_path: str) -> dict:
+    """The header's menu: ``pinned`` links (with their counts) and ``sections`` — a link of its own
+    for an entry without a group or alone in its group, else a group with its ``items``."""
+    items = nav_for(user, current_path)
+    for item in items:
+        item["count"] = plugins.resolve(item["counter"])(user) if item["counter"] else 0
+    groups = plugins.declarations().menu_groups
+    labels = {group.key: group.label for group in groups}
+    grouped: dict[str, list[dict]] = {}
+    for item in items:
+        if item["group"] and not item["pinned"]:
+            grouped.setdefault(item["group"], []).append(item)
+    # Entries without a group first, then the groups in their order (one alone in its group is a link).
+    sections = [{"key": "", "label": item["label"], "items": [item], "active": item["active"]}
+                for item in items if not item["pinned"] and not item["group"]]
+    for group in groups:
+        members = grouped.get(group.key, [])
+        if len(members) == 1:
+            sections.append({"key": "", "label": members[0]["label"], "items": members, "active": members[0]["active"]})
+        elif members:
+            sections.append({"key": group.key, "label": labels[group.key], "items": members,
+                             "active": any(i["active"] for i in members)})
+    return {"pinned": [item for item in items if item["pinned"]], "sections": sections}
+
+
 @lru_cache(maxsize=256)
-def _entries(perms: frozenset[str], roles: frozenset[str], urlconf, script_prefix: str) -> tuple[tuple, ...]:
+def _entries(perms: frozenset[str], roles: frozenset[str], urlconf, script_prefix: str,
+             generation: int) -> tuple[tuple[MenuEntry, str], ...]:
     """The menu of whoever holds ``perms`` through ``roles``: it depends on nothing else, so each
-    combination's entries and URLs are worked out once per process, not on every page."""
-    return tuple((item.label, reverse(item.url_name, urlconf=urlconf))
-                 for item in NAV if item.visible_with(perms, roles))
+    combination's entries and URLs are worked out once per process (per collection of the apps'
+    declarations), not on every page."""
+    return tuple((entry, reverse(entry.url_name, urlconf=urlconf))
+                 for entry in plugins.declarations().menu if visible_with(entry, perms, roles))

@@ -40,4 +40,66 @@
       event.detail.isError = false;
     }
   });
+  // The main menu (base.html): drop-down groups (a button with aria-expanded per group; Escape
+  // closes and gives the focus back to the button; leaving a group closes it) and, on narrow
+  // screens, the 菜单 button that folds the whole menu. Without script every group shows its links.
+  function menuParts(group) {
+    var button = group.querySelector(".menu-button");
+    return { button: button, panel: document.getElementById(button.getAttribute("aria-controls")) };
+  }
+  function setGroup(group, open) {
+    var parts = menuParts(group);
+    parts.button.setAttribute("aria-expanded", open ? "true" : "false");
+    parts.panel.hidden = !open;
+  }
+  function closeGroups(nav, except) {
+    var groups = nav.querySelectorAll("[data-menu-group]");
+    for (var i = 0; i < groups.length; i++) {
+      if (groups[i] !== except) { setGroup(groups[i], false); }
+    }
+  }
+  function setFolded(nav, toggle, open) {
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    nav.classList.toggle("open", open);
+    if (!open) { closeGroups(nav, null); }
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var nav = document.getElementById("mainnav");
+    var toggle = document.querySelector("[data-menu-toggle]");
+    if (!nav || !toggle) { return; }
+    document.documentElement.classList.add("js-menu");
+    closeGroups(nav, null);
+    toggle.addEventListener("click", function () {
+      setFolded(nav, toggle, toggle.getAttribute("aria-expanded") !== "true");
+    });
+    nav.addEventListener("click", function (event) {
+      var button = event.target.closest(".menu-button");
+      if (!button) { return; }
+      var group = button.closest("[data-menu-group]");
+      var open = button.getAttribute("aria-expanded") !== "true";
+      closeGroups(nav, group);
+      setGroup(group, open);
+    });
+    nav.addEventListener("focusout", function (event) {
+      var group = event.target.closest("[data-menu-group]");
+      if (group && !(event.relatedTarget && group.contains(event.relatedTarget))) { setGroup(group, false); }
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") { return; }
+      var group = document.activeElement && document.activeElement.closest &&
+        document.activeElement.closest("[data-menu-group]");
+      if (group && menuParts(group).button.getAttribute("aria-expanded") === "true") {
+        setGroup(group, false);
+        menuParts(group).button.focus();
+      } else if (toggle.getAttribute("aria-expanded") === "true") {
+        setFolded(nav, toggle, false);
+        toggle.focus();
+      } else {
+        closeGroups(nav, null);
+      }
+    });
+    document.addEventListener("click", function (event) {
+      if (!nav.contains(event.target) && !toggle.contains(event.target)) { closeGroups(nav, null); }
+    });
+  });
 })();

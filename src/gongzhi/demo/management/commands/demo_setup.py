@@ -5,6 +5,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from gongzhi.demo import district
+from gongzhi.demo.steps import DemoContext, run_steps
 
 
 class Command(BaseCommand):
@@ -18,21 +19,8 @@ class Command(BaseCommand):
         started = time.monotonic()
         root = district.build_areas()
         district.build_accounts(root)
-        from gongzhi.registry import demo as registry_demo
-        from gongzhi.registry.models import House, Organisation, Person
-
-        created = registry_demo.build(root, residents=residents, progress=self.stdout.write)
-        if created is None:
-            self.stdout.write("居民数据已存在，跳过生成 / residents already exist, not generated again")
-        code = root.code[:6]
-        self.stdout.write("人员 %d / persons, 房屋 %d / houses, 组织 %d / organisations" % (
-            Person.objects.filter(district_code=code).count(), House.objects.filter(district_code=code).count(),
-            Organisation.objects.filter(district_code=code).count()))
-        from gongzhi.cases import demo as cases_demo
-
-        built = cases_demo.build(root, progress=self.stdout.write)
-        if built is None:
-            self.stdout.write("事件数据已存在，跳过生成 / cases already exist, not generated again")
+        # What each installed app adds (its residents, cases…), in the order the apps declare.
+        run_steps(DemoContext(root=root, residents=residents, write=self.stdout.write))
         from gongzhi.audit.services import record
 
         record(actor=None, actor_name="demo_setup", action="demo.setup", object_repr=root.name)
