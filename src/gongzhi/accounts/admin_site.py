@@ -12,7 +12,9 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, ReadOnlyPasswordHashWidget, UserChangeForm
+from django import forms
+from django.db import models
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
@@ -117,6 +119,32 @@ class ResetPasswordForm(AdminPasswordChangeForm):
         return user
 
 
+class PasswordStateWidget(ReadOnlyPasswordHashWidget):
+    """Whether a password is set, in words: not the hasher's parameters, salt and hash prefix."""
+
+    template_name = "accounts/widgets/password_state.html"
+
+
+class AccountChangeForm(UserChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "password" in self.fields:
+            self.fields["password"].widget = PasswordStateWidget()
+
+
+@admin.display(description=_("状态"), ordering="is_active")
+def active_state(obj) -> str:
+    """启用/停用 in words (Django's check-mark icons carry the alt text "True"/"False")."""
+    return _("启用") if obj.is_active else _("停用")
+
+
+class GeometryField(forms.JSONField):
+    """An empty boundary shows as an empty box, not as the JSON literal ``null``."""
+
+    def prepare_value(self, value):
+        return "" if value is None else super().prepare_value(value)
+
+
 class RoleAssignmentFormSet(BaseInlineFormSet):
     def clean(self):
         super().clean()
@@ -136,7 +164,8 @@ class RoleAssignmentInline(MatrixPermissionMixin, admin.TabularInline):
 
 @admin.register(User, site=admin_site)
 class UserAdmin(MatrixPermissionMixin, DjangoUserAdmin):
-    list_display = ["username", "real_name", "is_active", "last_login"]
+    form = AccountChangeForm
+    list_display = ["username", "real_name", active_state, "last_login"]
     search_fields = ["username", "real_name"]
     list_filter = ["is_active", "role_assignments__role"]
     inlines = [RoleAssignmentInline]
@@ -183,7 +212,7 @@ class UserAdmin(MatrixPermissionMixin, DjangoUserAdmin):
 
 @admin.register(Department, site=admin_site)
 class DepartmentAdmin(MatrixPermissionMixin, admin.ModelAdmin):
-    list_display = ["code", "name", "phone", "is_active"]
+    list_display = ["code", "name", "phone", active_state]
     search_fields = ["code", "name"]
     filter_horizontal = ["serves"]
 
@@ -197,3 +226,4 @@ class AreaAdmin(MatrixPermissionMixin, admin.ModelAdmin):
     readonly_fields = ["path"]
     raw_id_fields = ["parent"]
     list_select_related = ["parent"]
+    formfield_overrides = {models.JSONField: {"form_class": GeometryField}}

@@ -398,13 +398,14 @@ def for_person_list(persons: QuerySet[Person]) -> QuerySet[Person]:
 class ListTag:
     """A tag as the person list shows it: its group's name and its attributes."""
 
-    group: Any  # ``.name``
+    group: Any  # ``.name`` and ``.attribute_schema`` (the attributes' Chinese labels)
     attributes: dict
 
 
 @dataclass(frozen=True)
 class _GroupName:
     name: str
+    attribute_schema: list
 
 
 def attach_list_tags(persons: list[Person]) -> None:
@@ -413,9 +414,9 @@ def attach_list_tags(persons: list[Person]) -> None:
     by_person: dict[int, list[ListTag]] = {person.pk: [] for person in persons}
     if by_person:
         rows = (PersonTag.objects.filter(person_id__in=list(by_person)).order_by("group__order", "group__code")
-                .values_list("person_id", "group__name", "attributes"))
-        for person_id, name, attributes in rows:
-            by_person[person_id].append(ListTag(_GroupName(name), attributes or {}))
+                .values_list("person_id", "group__name", "group__attribute_schema", "attributes"))
+        for person_id, name, schema, attributes in rows:
+            by_person[person_id].append(ListTag(_GroupName(name, schema or []), attributes or {}))
     for person in persons:
         person.list_tags = by_person[person.pk]
 

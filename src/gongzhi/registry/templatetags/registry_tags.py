@@ -101,12 +101,37 @@ def _shown(value, context) -> str:
     return render_value_in_context(value, context)
 
 
+def _tag_attributes(tag) -> list[tuple[str, object]]:
+    """A tag's attributes as (Chinese label, value): in the group's declared order, named by their
+    labels; keys the group does not declare (older data) follow under their own names."""
+    attributes = tag.attributes or {}
+    schema = tag.group.attribute_schema or []
+    declared = [(item.get("label") or item["key"], attributes[item["key"]]) for item in schema
+                if isinstance(item, dict) and "key" in item and attributes.get(item["key"]) is not None]
+    keys = {item.get("key") for item in schema if isinstance(item, dict)}
+    return declared + [(key, value) for key, value in attributes.items() if key not in keys and value is not None]
+
+
+def _shown_value(value, context) -> str:
+    if value is True:
+        return escape(gettext("是"))
+    if value is False:
+        return escape(gettext("否"))
+    return _shown(value, context)
+
+
+@register.simple_tag(takes_context=True)
+def tag_title(context, tag) -> SafeString:
+    """A tag's tooltip: 残疾类别：听力残疾；残疾等级：二级 (labels, not the stored keys; 是/否, not True/False)."""
+    return mark_safe("；".join(f"{_shown(label, context)}：{_shown_value(value, context)}"
+                              for label, value in _tag_attributes(tag)))
+
+
 def _tag_spans(context, tags) -> SafeString:
     """``registry/_tags.html``: each tag with its attributes as the title."""
     spans = []
     for tag in tags:
-        title = "".join(f"{_shown(key, context)}: {_shown(value, context)} " for key, value in tag.attributes.items())
-        spans.append(f'<span class="tag" title="{title}">{escape(tag.group.name)}</span> ')
+        spans.append(f'<span class="tag" title="{tag_title(context, tag)}">{escape(tag.group.name)}</span> ')
     return mark_safe("".join(spans) + "\n")
 
 

@@ -118,6 +118,6 @@ def test_the_list_page_shows_the_rows_in_a_fixed_number_of_queries(login_as, var
     with django_assert_num_queries(8 if connection.vendor == "sqlite" else 9):
         html = client.get(LIST).content.decode()
     for shown in ("张三", "139****5678", "&lt;b&gt;李四&lt;/b&gt;", "和平路12号&amp;3", "已故", "已迁出", "未匹配",
-                  'title="等级: 2 类别: &lt;肢体&gt; "'):
+                  'title="等级：2；类别：&lt;肢体&gt;"'):
         assert shown in html, shown
     assert "13912345678" not in html and "<b>李四</b>" not in html
