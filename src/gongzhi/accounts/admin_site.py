@@ -108,7 +108,14 @@ class MatrixPermissionMixin:
 
 class ResetPasswordForm(AdminPasswordChangeForm):
     """An administrator sets a password: the user must choose their own at the next sign-in,
-    and the tokens issued under the old password end."""
+    and the tokens issued under the old password end. There is no switching password sign-in off
+    (Django's ``usable_password``: meant for single sign-on or LDAP, which the platform does not
+    have); an account that must not sign in is deactivated instead."""
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.fields.pop("usable_password", None)
+        self.fields["password1"].required = self.fields["password2"].required = True
 
     def save(self, commit=True):
         self.user.must_change_password = settings.GONGZHI_FORCE_FIRST_PASSWORD_CHANGE
@@ -179,6 +186,7 @@ class UserAdmin(MatrixPermissionMixin, DjangoUserAdmin):
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["username", "real_name", "password1", "password2"]})]
     autocomplete_fields = ["home_area"]
     change_password_form = ResetPasswordForm
+    change_user_password_template = "accounts/admin/set_password.html"
 
     def save_model(self, request, obj, form, change):
         if not change:
