@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, ReadOnlyPasswordHashWidget, UserChangeForm
-from django import forms
-from django.db import models
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -130,6 +131,11 @@ class PasswordStateWidget(ReadOnlyPasswordHashWidget):
     """Whether a password is set, in words: not the hasher's parameters, salt and hash prefix."""
 
     template_name = "accounts/widgets/password_state.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["password_set"] = bool(value) and not value.startswith(UNUSABLE_PASSWORD_PREFIX)
+        return context
 
 
 class AccountChangeForm(UserChangeForm):

@@ -55,6 +55,10 @@ def test_lists_and_forms_show_no_internals(login_as, demo):
     assert 'alt="搜索"' in departments and 'alt="Search"' not in departments
     user = client.get(f"/manage/accounts/user/{demo.users['grid'].pk}/change/").content.decode()
     assert "argon2" not in user and "已设置" in user
+    without = demo.users["dept"]
+    without.set_unusable_password()
+    without.save()
+    assert "未设置密码" in client.get(f"/manage/accounts/user/{without.pk}/change/").content.decode()
     department = client.get(f"/manage/accounts/department/{demo.users['dept'].role_assignments.get().department_id}"
                             "/change/").content.decode()
     assert "按住 Ctrl 键" in department and "Control" not in department
