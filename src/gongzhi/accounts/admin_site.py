@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, ReadOnlyPasswordHashWidget, UserChangeForm
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -106,7 +109,14 @@ class MatrixPermissionMixin:
 
 class ResetPasswordForm(AdminPasswordChangeForm):
     """An administrator sets a password: the user must choose their own at the next sign-in,
-    and the tokens issued under the old password end."""
+    and the tokens issued under the old password end. There is no switching password sign-in off
+    (Django's ``usable_password``: meant for single sign-on or LDAP, which the platform does not
+    have); an account that must not sign in is deactivated instead."""
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.fields.pop("usable_password", None)
+        self.fields["password1"].required = self.fields["password2"].required = True
 
     def save(self, commit=True):
         self.user.must_change_password = settings.GONGZHI_FORCE_FIRST_PASSWORD_CHANGE
@@ -115,6 +125,37 @@ class ResetPasswordForm(AdminPasswordChangeForm):
             # The administrator's own entry is the site's ``manage.change`` record of this change.
             services.revoke_api_tokens(user=user, reason=services.REVOKED_PASSWORD)
         return user
+
+
+class PasswordStateWidget(ReadOnlyPasswordHashWidget):
+    """Whether a password is set, in words: not the hasher's parameters, salt and hash prefix."""
+
+    template_name = "accounts/widgets/password_state.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["password_set"] = bool(value) and not value.startswith(UNUSABLE_PASSWORD_PREFIX)
+        return context
+
+
+class AccountChangeForm(UserChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "password" in self.fields:
+            self.fields["password"].widget = PasswordStateWidget()
+
+
+@admin.display(description=_("状态"), ordering="is_active")
+def active_state(obj) -> str:
+    """启用/停用 in words (Django's check-mark icons carry the alt text "True"/"False")."""
+    return _("启用") if obj.is_active else _("停用")
+
+
+class GeometryField(forms.JSONField):
+    """An empty boundary shows as an empty box, not as the JSON literal ``null``."""
+
+    def prepare_value(self, value):
+        return "" if value is None else super().prepare_value(value)
 
 
 class RoleAssignmentFormSet(BaseInlineFormSet):
@@ -136,7 +177,8 @@ class RoleAssignmentInline(MatrixPermissionMixin, admin.TabularInline):
 
 @admin.register(User, site=admin_site)
 class UserAdmin(MatrixPermissionMixin, DjangoUserAdmin):
-    list_display = ["username", "real_name", "is_active", "last_login"]
+    form = AccountChangeForm
+    list_display = ["username", "real_name", active_state, "last_login"]
     search_fields = ["username", "real_name"]
     list_filter = ["is_active", "role_assignments__role"]
     inlines = [RoleAssignmentInline]
@@ -150,6 +192,7 @@ class UserAdmin(MatrixPermissionMixin, DjangoUserAdmin):
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["username", "real_name", "password1", "password2"]})]
     autocomplete_fields = ["home_area"]
     change_password_form = ResetPasswordForm
+    change_user_password_template = "accounts/admin/set_password.html"
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -183,7 +226,7 @@ class UserAdmin(MatrixPermissionMixin, DjangoUserAdmin):
 
 @admin.register(Department, site=admin_site)
 class DepartmentAdmin(MatrixPermissionMixin, admin.ModelAdmin):
-    list_display = ["code", "name", "phone", "is_active"]
+    list_display = ["code", "name", "phone", active_state]
     search_fields = ["code", "name"]
     filter_horizontal = ["serves"]
 
@@ -197,3 +240,4 @@ class AreaAdmin(MatrixPermissionMixin, admin.ModelAdmin):
     readonly_fields = ["path"]
     raw_id_fields = ["parent"]
     list_select_related = ["parent"]
+    formfield_overrides = {models.JSONField: {"form_class": GeometryField}}

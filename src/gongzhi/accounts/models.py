@@ -42,6 +42,13 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.real_name or self.username
 
+    def get_short_name(self) -> str:
+        """What the management site greets with (Django's default is the empty ``first_name``)."""
+        return self.display_name
+
+    def get_full_name(self) -> str:
+        return self.display_name
+
     def set_password(self, raw_password):
         super().set_password(raw_password)
         self.password_changed_at = timezone.now()

@@ -26,11 +26,11 @@ def headers() -> list[str]:
     return [
         _("序号"), _("时间"), _("操作人账号"), _("角色"), _("区域代码"), _("IP 地址"), _("客户端"),
         _("操作"), _("结果"), _("对象类型"), _("对象标识"), _("对象"), _("变更前"), _("变更后"),
-        _("事由"), _("哈希"),
+        _("事由"), _("哈希"), _("操作代码"),
     ]
 
 
-COLUMN_WIDTHS = [8, 20, 14, 14, 16, 16, 30, 22, 8, 18, 12, 30, 40, 40, 30, 20]
+COLUMN_WIDTHS = [8, 20, 14, 14, 16, 16, 30, 22, 8, 18, 12, 30, 40, 40, 30, 20, 24]
 
 
 def _json(value) -> str:
@@ -48,7 +48,7 @@ def _row(ws, entry: AuditEntry, ok: str, failed: str) -> list:
         text_cell(ws, entry.area_code),
         entry.ip or "",
         text_cell(ws, entry.user_agent),
-        text_cell(ws, entry.action),
+        text_cell(ws, entry.action_label),
         ok if entry.success else failed,
         text_cell(ws, entry.object_type),
         text_cell(ws, entry.object_id),
@@ -57,6 +57,7 @@ def _row(ws, entry: AuditEntry, ok: str, failed: str) -> list:
         text_cell(ws, _json(entry.after)),
         text_cell(ws, entry.reason),
         entry.hash,
+        text_cell(ws, entry.action),  # the stable code, for filtering in the spreadsheet
     ]
 
 

@@ -83,6 +83,21 @@ class AuditEntry(models.Model):
         return f"#{self.seq} {self.action} {self.actor_name}"
 
     @property
+    def action_label(self) -> str:
+        """The action's Chinese name (``labels.ACTIONS``); the code stays in ``action``."""
+        from .labels import action_label
+
+        return action_label(self.action)
+
+    @property
+    def operator_label(self) -> str:
+        """The account's real name with its account name, or the program's Chinese name."""
+        from .labels import operator_label
+
+        actor = self.actor if self.actor_id and "actor" in self._state.fields_cache else None
+        return operator_label(action=self.action, actor_name=self.actor_name, actor=actor)
+
+    @property
     def role_label(self) -> str:
         """The role's display name (the stored code when the role is unknown)."""
         from gongzhi.accounts.roles import Role

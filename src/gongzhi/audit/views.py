@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from gongzhi.accounts.permissions import require_perm
 from gongzhi.accounts.roles import Perm
 
-from . import selectors, services
+from . import labels, selectors, services
 
 PAGE_SIZE = 50
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -23,8 +23,14 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 def log(request):
     require_perm(request.user, Perm.AUDIT_VIEW)
     filters = selectors.AuditFilter.from_query(request.GET)
-    page = Paginator(selectors.entries(filters), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "audit/log.html", {"page": page, "filters": filters, "query": filters.querystring()})
+    page = Paginator(selectors.entries(filters).select_related("actor"), PAGE_SIZE).get_page(request.GET.get("page"))
+    choices = labels.action_choices()
+    known = {code for _group, options in choices for code, _label in options}
+    return render(request, "audit/log.html", {
+        "page": page, "filters": filters, "query": filters.querystring(), "action_choices": choices,
+        # A prefix typed into the address keeps working; the list names it as the table would.
+        "other_action": "" if not filters.action or filters.action in known else labels.action_label(filters.action),
+    })
 
 
 @login_required

@@ -13,14 +13,14 @@ from django.utils.translation import gettext as _
 from gongzhi.accounts.permissions import home_url_name, require_perm
 from gongzhi.accounts.roles import Perm
 
-from . import selectors
+from . import landing, selectors
 
 logger = logging.getLogger(__name__)
 
 
 def home(request):
     if not request.user.is_authenticated:
-        return render(request, "core/landing.html")
+        return render(request, "core/landing.html", {"features": landing.features()})
     return redirect(home_url_name(request.user))
 
 

@@ -112,3 +112,18 @@ def test_duplicates_nearby_recent_similar_same_family(cases_demo):
 
 def test_distance_is_haversine():
     assert abs(distance_metres(117.0, 30.0, 117.0, 30.001) - 111.2) < 0.5
+
+
+def test_the_suggestion_and_its_confidence_are_for_staff_not_for_the_reporter(cases_demo, client):
+    classifier.train()
+    case = services.report_case(actor=cases_demo.users["resident"], description="路灯坏了，晚上一片漆黑",
+                                lon=cases_demo.lon, lat=cases_demo.lat)
+    percent = round(case.suggestion_score * 100)
+    client.force_login(cases_demo.users["resident"])
+    mine = client.get(f"/cases/{case.pk}/").content.decode()
+    assert 'data-testid="suggested-category"' not in mine and "置信度" not in mine and "推荐" not in mine
+    assert f"{case.suggestion_score:.2f}" not in mine and "待社区确认" in mine
+    client.force_login(cases_demo.users["community"])
+    staff = client.get(f"/cases/{case.pk}/").content.decode()
+    assert f"推荐：{case.suggested_category}（置信度 {percent}%）" in staff
+    assert f"{case.suggestion_score:.2f}" not in staff

@@ -23,7 +23,7 @@ from ..open311_keys import NAME_MAX, issue_open311_key, revoke_open311_key
 
 class Open311KeyForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("客户端名称"), max_length=NAME_MAX,
-                           help_text=gettext_lazy("使用该密钥的应用或单位，如：某某市民热线 App"))
+                           help_text=gettext_lazy("使用该密钥的应用或单位，如：某某市民热线手机应用"))
 
 
 def _require_configure(user) -> None:

@@ -66,7 +66,10 @@
 
   function heatMap(el) {
     if (typeof L === "undefined") { return; }
-    var map = L.map(el, { attributionControl: false, zoomSnap: 0.25 });
+    var map = L.map(el, { attributionControl: false, zoomControl: false, zoomSnap: 0.25 });
+    // The zoom buttons are named by the page (data-zoom-in/-out, translated), not by Leaflet's English.
+    L.control.zoom({ zoomInTitle: el.getAttribute("data-zoom-in") || "+",
+                     zoomOutTitle: el.getAttribute("data-zoom-out") || "-" }).addTo(map);
     var tiles = el.getAttribute("data-tiles");
     if (tiles) { L.tileLayer(tiles, { maxZoom: 19 }).addTo(map); }
     var unit = el.getAttribute("data-unit") || "";

@@ -1,0 +1,183 @@
+"""Chinese names for the audit log's action codes and for the programs that act without an account.
+
+Entries store stable codes (``login.success``, ``cases.accept``); people read these names. One
+table for the page, its filter and the Excel export. A case step (``cases.<action>``) is named
+after the step in the workflow's transition table, so a new step is named where it is defined.
+``tests`` check that every code the source records has a name here.
+"""
+
+from __future__ import annotations
+
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_lazy as _
+
+# Groups by the code's first part, in the order the filter lists them.
+GROUPS = {
+    "login": _("登录"),
+    "token": _("接口令牌登录"),
+    "account": _("账号"),
+    "manage": _("系统管理"),
+    "areas": _("区划与网格"),
+    "registry": _("社区档案"),
+    "personal": _("个人信息查看"),
+    "cases": _("网格事件"),
+    "jobs": _("后台任务"),
+    "privacy": _("数据加密"),
+    "audit": _("审计日志"),
+    "demo": _("演示数据"),
+}
+
+ACTIONS = {
+    # Signing in: the login page (login.*) and POST /api/v1/auth/token (token.*).
+    "login.success": _("登录成功"),
+    "login.failure": _("登录失败（账号或密码错误）"),
+    "login.refused": _("登录被拒绝"),
+    "login.otp_failure": _("登录失败（两步验证码错误）"),
+    "token.failure": _("接口令牌登录失败（账号或密码错误）"),
+    "token.refused": _("接口令牌登录被拒绝"),
+    "token.otp_failure": _("接口令牌登录失败（两步验证码错误）"),
+    "logout": _("退出登录"),
+    "account.create": _("创建账号"),
+    "account.signup": _("居民注册"),
+    "account.signup_code": _("发送注册验证码"),
+    "account.role_assign": _("分配角色"),
+    "account.password_change": _("修改密码"),
+    "account.lock": _("账号锁定（连续登录失败）"),
+    "account.unlock": _("解除账号锁定"),
+    "account.2fa_enable": _("启用两步验证"),
+    "account.2fa_reset": _("重置两步验证"),
+    "account.token_create": _("创建接口令牌"),
+    "account.token_revoke": _("吊销接口令牌"),
+    "account.tokens_revoke": _("吊销全部接口令牌"),
+    "manage.add": _("系统管理：新增"),
+    "manage.change": _("系统管理：修改"),
+    "manage.delete": _("系统管理：删除"),
+    "areas.import": _("导入区划与网格"),
+    "areas.export": _("导出区划与网格"),
+    "registry.person.create": _("新增人员"),
+    "registry.person.update": _("修改人员信息"),
+    "registry.person.move": _("人员迁移"),
+    "registry.person.tag": _("标记特殊人群"),
+    "registry.person.untag": _("取消特殊人群标记"),
+    "registry.person.id_search": _("按身份证号查找人员"),
+    "registry.person.id_elsewhere": _("查询证件号是否在他处登记"),
+    "registry.house.create": _("新增房屋"),
+    "registry.house.update": _("修改房屋"),
+    "registry.household.create": _("新增户"),
+    "registry.household.head": _("变更户主"),
+    "registry.organisation.create": _("新增单位"),
+    "registry.organisation.update": _("修改单位"),
+    "registry.facility.create": _("新增服务设施"),
+    "registry.facility.update": _("修改服务设施"),
+    "registry.vehicle.create": _("新增车辆"),
+    "registry.vehicle.update": _("修改车辆"),
+    "registry.import_residents": _("导入居民花名册"),
+    "registry.import_error_report": _("下载导入错误报告"),
+    "registry.export_persons": _("导出人员名单"),
+    "registry.move_in.submit": _("提交迁入申请"),
+    "registry.move_in.accepted": _("同意迁入申请"),
+    "registry.move_in.declined": _("不同意迁入申请"),
+    "registry.move_in.withdrawn": _("撤回迁入申请"),
+    "registry.resident.verify": _("居民实名核验通过"),
+    "registry.resident.verify_failure": _("居民实名核验未通过"),
+    "registry.resident.verify_refused": _("居民实名核验被拒绝"),
+    "registry.resident.counter_verify": _("社区窗口实名核验"),
+    "registry.resident.unbind": _("解除居民实名绑定"),
+    "personal.reveal": _("查看完整个人信息"),
+    "personal.reveal_denied": _("查看完整个人信息被拒绝"),
+    "cases.report": _("上报事件"),
+    "cases.export": _("导出事件"),
+    "cases.export_cases": _("导出事件"),
+    "cases.bulletin_export": _("导出每周通报"),
+    "cases.patrol_start": _("开始巡查"),
+    "cases.patrol_end": _("结束巡查"),
+    "cases.category_create": _("新增事件类别"),
+    "cases.category_update": _("修改事件类别"),
+    "cases.rule_create": _("新增派遣规则"),
+    "cases.rule_update": _("修改派遣规则"),
+    "cases.rule_delete": _("删除派遣规则"),
+    "cases.calendar_update": _("修改工作日历"),
+    "cases.calendar_install": _("导入法定节假日"),
+    "cases.open311_request": _("Open311 接口上报事件"),
+    "cases.open311_key_issue": _("发放 Open311 接口密钥"),
+    "cases.open311_key_revoke": _("吊销 Open311 接口密钥"),
+    "jobs.download": _("下载后台任务生成的文件"),
+    "privacy.rotate_key": _("轮换数据加密密钥"),
+    "audit.export": _("导出审计日志"),
+    "audit.purge": _("清理过期审计日志"),
+    "demo.setup": _("生成演示数据"),
+}
+
+# Programs that write entries without an account: commands, scheduled tasks, the Open311 intake.
+OPERATORS = {
+    "demo_setup": _("演示数据初始化程序"),
+    "open311": _("Open311 接口"),
+    "open311_key command": _("Open311 密钥管理命令"),
+    "purge_audit": _("审计日志定期清理"),
+    "purge_audit_log": _("审计日志定期清理"),
+    "import_residents": _("居民花名册导入任务"),
+    "manage.py import_areas": _("区划导入命令"),
+    "command-line": _("命令行"),
+    "system": _("系统"),
+    "signup": _("居民注册页面"),
+    "rotate_data_key": _("密钥轮换命令"),
+}
+# Entries whose operator name is what somebody typed into a sign-in form, not a program.
+TYPED_NAME_PREFIXES = ("login.", "token.", "account.lock")
+
+
+def _case_step(step: str) -> str | None:
+    from gongzhi.cases.workflow import TRANSITIONS
+
+    transition = TRANSITIONS.get(step)
+    return str(transition.label) if transition is not None else None
+
+
+def action_label(code: str) -> str:
+    """The Chinese name of an action code; an unknown code is named by its group."""
+    if code in ACTIONS:
+        return str(ACTIONS[code])
+    group, _dot, rest = code.partition(".")
+    if group == "cases" and rest:
+        step = _case_step(rest)
+        if step:
+            return gettext("事件办理：%(step)s") % {"step": step}
+    if group in GROUPS:
+        return gettext("%(group)s：其他操作") % {"group": GROUPS[group]}
+    return gettext("其他操作")
+
+
+action_label_lazy = lazy(action_label, str)
+
+
+def operator_label(*, action: str, actor_name: str, actor=None) -> str:
+    """Who acted, as a person reads it: the account's name, a program's name, or the typed name."""
+    if actor is not None:
+        real_name = getattr(actor, "real_name", "")
+        return f"{real_name}（{actor_name}）" if real_name and actor_name else (real_name or actor_name)
+    if not actor_name:
+        return "—"
+    if action.startswith(TYPED_NAME_PREFIXES):
+        return actor_name
+    if actor_name in OPERATORS:
+        return str(OPERATORS[actor_name])
+    program, _colon, key = actor_name.partition(":")
+    if program == "open311" and key:
+        return gettext("Open311 接口（密钥 %(prefix)s）") % {"prefix": key}
+    return actor_name
+
+
+def action_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The filter's options: each group (all its actions, by code prefix) and its named actions."""
+    grouped = []
+    for group, group_label in GROUPS.items():
+        options = [(f"{group}.", gettext("全部“%(group)s”操作") % {"group": group_label})]
+        options += sorted(((code, str(label)) for code, label in ACTIONS.items()
+                           if code.partition(".")[0] == group and "." in code), key=lambda o: o[0])
+        if group == "cases":
+            from gongzhi.cases.workflow import TRANSITIONS
+
+            options += [(f"cases.{step}", action_label(f"cases.{step}")) for step in TRANSITIONS]
+        grouped.append((str(group_label), options))
+    grouped[0][1].append(("logout", str(ACTIONS["logout"])))
+    return grouped
