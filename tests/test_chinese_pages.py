@@ -40,10 +40,13 @@ ALLOWED_WORDS = {
     "UTF",      # the text encoding a CSV file must be saved in (UTF-8), by its name
     "Ctrl",     # printed on the key the management site's multiple choice asks to hold
     "FreeOTP", "Google", "Authenticator",  # authenticator apps, named so people can find them
+    "JPEG", "PNG", "WebP",  # the photo formats accepted, by their names (as the upload refusal names them)
+    "Han",  # GB/T 3304's romanised spelling of 汉族, cited as an accepted form of the 民族 column
 }
 # Account names are what people type to sign in (like a phone number): shown as typed. The demo's
 # happen to be English words.
-ACCOUNT_NAMES = {"admin", "auditor", "district", "street", "community", "grid", "dept", "resident"}
+ACCOUNT_NAMES = {"admin", "auditor", "district", "street", "community", "grid", "dept", "resident",
+                 "town", "village", "villagegrid", "villager"}
 
 SKIP_PATH = re.compile(r"^/(api|open311|static|media)/|logout|download|export|/photo|/files?/|/jsi18n/"
                        r"|template|error_report|/delete/")

@@ -98,6 +98,7 @@ ACTIONS = {
     "cases.rule_delete": _("删除派遣规则"),
     "cases.calendar_update": _("修改工作日历"),
     "cases.calendar_install": _("导入法定节假日"),
+    "cases.loop_settings": _("修改事件办理设置"),
     "cases.open311_request": _("Open311 接口上报事件"),
     "cases.open311_key_issue": _("发放 Open311 接口密钥"),
     "cases.open311_key_revoke": _("吊销 Open311 接口密钥"),

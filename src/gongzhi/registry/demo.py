@@ -785,7 +785,7 @@ def _occupy(room: _Room, household: _Household, rng: random.Random, counters: _C
             household_id=household_pk, relation_to_head=member.relation, **area,
         ))
         if not local and residence != ResidenceStatus.PERMANENT:
-            writer.add(PersonMove(person_id=pk, kind=MoveKind.MOVE_IN, date=max(birth, moved_in),
+            writer.add(PersonMove(person_id=pk, kind=MoveKind.MOVE_IN, date=_after_birth(birth, moved_in),
                                   place=_region_name(member.region)))
         age = member.age
         for group_code, attributes, since in _tags(rng, household, member, head, employment, today, birth):
@@ -800,6 +800,13 @@ def _occupy(room: _Room, household: _Household, rng: random.Random, counters: _C
         if member is head and age >= 22 and rng.random() < (0.16 if household.renter else 0.32):
             kind = VehicleKind.SMALL if rng.random() < 0.92 else VehicleKind.MOTORCYCLE
             writer.add(Vehicle(plate=_plate(counters, rng), kind=kind, owner_id=pk, **area))
+
+
+def _after_birth(birth: datetime.date, day: datetime.date) -> datetime.date:
+    """``day``, but never within a month of the birth: a record dated on (or just after) the birth
+    date would show a masked viewer the birth date, and with it the ID number's hidden digits."""
+    earliest = birth + datetime.timedelta(days=31)
+    return day if earliest > datetime.date.today() else max(earliest, day)  # a newborn: as drawn
 
 
 def _tags(rng: random.Random, household: _Household, member: _Member, head: _Member, employment: str,
@@ -819,12 +826,12 @@ def _tags(rng: random.Random, household: _Household, member: _Member, head: _Mem
         yield "disabled", {
             "disability_type": rng.choices(DISABILITY_TYPES, cum_weights=_DISABILITY_TYPE_CUM)[0],
             "grade": rng.choices(("一级", "二级", "三级", "四级"), cum_weights=(10, 30, 60, 100))[0],
-        }, max(birth, today - datetime.timedelta(days=rng.randint(100, 9000)))
+        }, _after_birth(birth, today - datetime.timedelta(days=rng.randint(100, 9000)))
     if _subsistence(household, rng):
         special = household.kind == "elderly_alone" and rng.random() < 0.4
         yield "subsistence", {"category": "特困" if special else "低保",
                               "monthly_amount": rng.randint(680, 820) if not special else rng.randint(900, 1100)}, \
-            max(birth, today - datetime.timedelta(days=rng.randint(30, 1500)))
+            _after_birth(birth, today - datetime.timedelta(days=rng.randint(30, 1500)))
     if household.kind == "left_behind" and member.relation == RelationToHead.GRANDCHILD and age < 16:
         # 国发〔2016〕13号: both parents work away, or one does and the other cannot look after the child.
         extra = _extra_rng(member, birth)
@@ -847,7 +854,7 @@ def _tags(rng: random.Random, household: _Household, member: _Member, head: _Mem
         extra = _extra_rng(member, birth)
         kind = "多种困境" if household.subsistence and disabled else "家庭贫困" if household.subsistence else "自身残疾"
         yield "children_in_difficulty", {"difficulty_type": kind, "guardian": head.surname + head.given}, \
-            max(birth, today - datetime.timedelta(days=extra.randint(30, 1500)))
+            _after_birth(birth, today - datetime.timedelta(days=extra.randint(30, 1500)))
     if member.relation == RelationToHead.SPOUSE and member.gender == Gender.FEMALE and 20 <= age < 60 \
             and household.kind in ("family", "three_generation") and head.gender == Gender.MALE:
         extra = _extra_rng(member, birth)

@@ -356,7 +356,8 @@ def statistics(request):
     totals = facts.totals()
     department_view = scope.is_department
     area_keys = HANDLING_COLUMNS if department_view else AREA_COLUMNS
-    level_labels = {Level.STREET: _("街道"), Level.COMMUNITY: _("社区"), Level.GRID: _("网格")}
+    # The level's own words (街道/乡镇, 社区/村, 网格/村民小组): towns and villages are listed too.
+    level_labels = {level: Level(level).label for level in (Level.STREET, Level.COMMUNITY, Level.GRID)}
     area_tables = []
     for level in _area_levels(scope):
         rows = facts.by_area(level, include_empty=not department_view)
