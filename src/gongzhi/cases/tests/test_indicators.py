@@ -12,6 +12,7 @@ import datetime
 import random
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from gongzhi.accounts.models import RoleAssignment, User
@@ -21,6 +22,8 @@ from gongzhi.cases import indicators as ind
 from gongzhi.cases import services
 from gongzhi.cases.models import Case
 from gongzhi.cases.worktime import WorkCalendar, parse_working_hours
+
+from .conftest import GRID
 
 # Closing on verification keeps these tests about closures to one step (the two steps: test_transitions).
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("closes_on_verify", "forty_hour_limits")]
@@ -376,3 +379,30 @@ def test_ranking_orders_by_satisfaction_then_closure_then_overdue():
     # Satisfaction leads (the seeds' main measure); a satisfaction of "—" comes last.
     assert [(r["name"], r["rank"]) for r in result] == [
         ("甲", 1), ("丁", 2), ("己", 3), ("丙", 4), ("戊", 4), ("乙", 6)]
+
+
+def test_scope_conditions_count_exactly_the_visible_cases_they_narrow(cases_demo):
+    """``scope_for`` writes its scope as plain conditions (no ``visible_to`` subqueries, which let
+    PostgreSQL plan the event queries badly); they select exactly what visible_to, narrowed, did."""
+    from gongzhi.cases.models import CaseEvent
+    from gongzhi.cases.models.case import department_ids
+
+    build_week(cases_demo)
+    community = Area.objects.get(code=GRID[:12])
+    for user in cases_demo.users.values():
+        if not ind.may_view_statistics(user):
+            continue
+        for area in (None, community):
+            try:
+                scope = ind.scope_for(user, area)
+            except PermissionDenied:
+                continue
+            visible = Case.objects.visible_to(user)
+            if scope.departments is None:
+                expected = visible.filter(ind.within_paths(scope.paths))
+            else:
+                expected = visible.filter(lead_department__in=department_ids(user), **(
+                    {} if area is None else {"area__path__startswith": area.path}))
+            assert set(scope.cases.values_list("pk", flat=True)) == set(expected.values_list("pk", flat=True))
+            assert set(CaseEvent.objects.filter(scope.event_filter).values_list("pk", flat=True)) == set(
+                CaseEvent.objects.filter(case__in=expected).values_list("pk", flat=True))
