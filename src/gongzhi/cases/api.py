@@ -154,6 +154,11 @@ class PhotoOut(Schema):
 _INTERNAL = "internal: null for the reporter (who sees the public side of their case only)"
 
 
+def _internal(name: str):
+    """A resolver giving the field ``name`` to staff who work the case and None to its reporter."""
+    return staticmethod(lambda obj, context: getattr(obj, name) if _internals(obj, context) else None)
+
+
 class CaseOut(CaseSummaryOut):
     assist: list[DepartmentOut]
     merged_into: str | None
@@ -173,29 +178,12 @@ class CaseOut(CaseSummaryOut):
     photos: list[PhotoOut]
     actions: list[str] = Field(description="the actions the caller may take now")
 
-    @staticmethod
-    def resolve_accept_due(obj, context):
-        return obj.accept_due if _internals(obj, context) else None
-
-    @staticmethod
-    def resolve_dispatch_due(obj, context):
-        return obj.dispatch_due if _internals(obj, context) else None
-
-    @staticmethod
-    def resolve_response_due(obj, context):
-        return obj.response_due if _internals(obj, context) else None
-
-    @staticmethod
-    def resolve_handle_due(obj, context):
-        return obj.handle_due if _internals(obj, context) else None
-
-    @staticmethod
-    def resolve_rework_count(obj, context):
-        return obj.rework_count if _internals(obj, context) else None
-
-    @staticmethod
-    def resolve_return_count(obj, context):
-        return obj.return_count if _internals(obj, context) else None
+    resolve_accept_due = _internal("accept_due")
+    resolve_dispatch_due = _internal("dispatch_due")
+    resolve_response_due = _internal("response_due")
+    resolve_handle_due = _internal("handle_due")
+    resolve_rework_count = _internal("rework_count")
+    resolve_return_count = _internal("return_count")
 
     @staticmethod
     def resolve_assist(obj):

@@ -9,12 +9,14 @@ the case's version check and a condition that makes it happen once, so a sweep t
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gongzhi.accounts.roles import Role
 from gongzhi.notices.services import send_notice
@@ -64,42 +66,72 @@ def _fmt(moment: datetime.datetime) -> str:
     return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
 
 
+def _acceptors(case: Case) -> list:
+    return staff_over(case.area, [Role.COMMUNITY_STAFF])
+
+
+def _dispatchers(case: Case) -> list:
+    return staff_over(case.area, [Role.STREET_STAFF]) + staff_over(case.area, [Role.COMMUNITY_STAFF])
+
+
+def _reporters_due(case: Case) -> list:
+    department = case.lead_department
+    head = [department.head] if department is not None and department.head_id else []
+    return department_staff([department]) + head
+
+
+def _department_late(case: Case) -> str:
+    return _("%(dept)s 超时未报到") % {"dept": case.lead_department.name if case.lead_department else ""}
+
+
+@dataclass(frozen=True)
+class _Clock:
+    """A clock besides handling's: the status it runs in, its deadline and once-only field, the
+    timeline step, who is reminded (and with which title) and what the street centre is told."""
+
+    status: str
+    due: str
+    raised: str
+    action: str
+    note: str
+    remind: Callable[[Case], list]
+    title: str
+    due_label: str
+    street: Callable[[Case], str] | None  # None: the street is among those reminded
+    result: str
+
+
+_CLOCKS = (
+    _Clock(CaseStatus.REPORTED, "accept_due", "accept_overdue_at", "accept_overdue", gettext_lazy("超过立案时限仍未受理。"),
+           _acceptors, gettext_lazy("事件超过立案时限，请尽快受理"), gettext_lazy("立案时限：%(due)s"),
+           lambda case: gettext_lazy("立案超时：事件仍未受理"), "accept_overdue"),
+    _Clock(CaseStatus.ACCEPTED, "dispatch_due", "dispatch_overdue_at", "dispatch_overdue",
+           gettext_lazy("超过派遣时限仍未派遣或交办。"), _dispatchers, gettext_lazy("事件超过派遣时限，请尽快派遣或交办"),
+           gettext_lazy("派遣时限：%(due)s"), None, "dispatch_overdue"),
+    _Clock(CaseStatus.DISPATCHED, "response_due", "response_overdue_at", "response_overdue",
+           gettext_lazy("部门超过报到时限仍未报到。"), _reporters_due, gettext_lazy("请立即报到：事件已超过报到时限"),
+           gettext_lazy("报到时限：%(due)s"), _department_late, "response_overdue"),
+)
+
+
 def _sweep_other_clocks(now: datetime.datetime, result: SweepResult) -> None:
     """Every clock is watched, not only the handling one: a case not accepted by its 立案时限, not
     dispatched by its 派遣时限, or a department that has not reported (报到) by its 报到时限 — each
     reminds who must act and escalates to the street centre (for 报到 also the department's head),
-    once per deadline."""
+    once per deadline (``_CLOCKS``)."""
     base = Case.objects.select_related("area", "lead_department", "lead_department__head")
-    for case in base.filter(status=CaseStatus.REPORTED, accept_due__lt=now, accept_overdue_at__isnull=True):
-        with transaction.atomic():
-            if _write(case, now, accept_overdue_at=now):
-                _event(case, "accept_overdue", now, _("超过立案时限仍未受理。"), due=case.accept_due.isoformat())
-                _notify(staff_over(case.area, [Role.COMMUNITY_STAFF]), case, _("事件超过立案时限，请尽快受理"),
-                        _("立案时限：%(due)s") % {"due": _fmt(case.accept_due)})
-                _notify(staff_over(case.area, [Role.STREET_STAFF]), case, _("立案超时：事件仍未受理"))
-                result.accept_overdue += 1
-    for case in base.filter(status=CaseStatus.ACCEPTED, dispatch_due__lt=now, dispatch_overdue_at__isnull=True):
-        with transaction.atomic():
-            if _write(case, now, dispatch_overdue_at=now):
-                _event(case, "dispatch_overdue", now, _("超过派遣时限仍未派遣或交办。"),
-                       due=case.dispatch_due.isoformat())
-                _notify(staff_over(case.area, [Role.STREET_STAFF]) + staff_over(case.area, [Role.COMMUNITY_STAFF]),
-                        case, _("事件超过派遣时限，请尽快派遣或交办"),
-                        _("派遣时限：%(due)s") % {"due": _fmt(case.dispatch_due)})
-                result.dispatch_overdue += 1
-    for case in base.filter(status=CaseStatus.DISPATCHED, response_due__lt=now, response_overdue_at__isnull=True):
-        with transaction.atomic():
-            if _write(case, now, response_overdue_at=now):
-                _event(case, "response_overdue", now, _("部门超过报到时限仍未报到。"),
-                       due=case.response_due.isoformat())
-                department = case.lead_department
-                staff = department_staff([department])
-                head = [department.head] if department is not None and department.head_id else []
-                _notify(staff + head, case, _("请立即报到：事件已超过报到时限"),
-                        _("报到时限：%(due)s") % {"due": _fmt(case.response_due)})
-                _notify(staff_over(case.area, [Role.STREET_STAFF]), case,
-                        _("%(dept)s 超时未报到") % {"dept": department.name if department else ""})
-                result.response_overdue += 1
+    for clock in _CLOCKS:
+        overdue = base.filter(status=clock.status, **{f"{clock.due}__lt": now, f"{clock.raised}__isnull": True})
+        for case in overdue:
+            with transaction.atomic():
+                if not _write(case, now, **{clock.raised: now}):
+                    continue
+                due = getattr(case, clock.due)
+                _event(case, clock.action, now, str(clock.note), due=due.isoformat())
+                _notify(clock.remind(case), case, str(clock.title), str(clock.due_label) % {"due": _fmt(due)})
+                if clock.street is not None:
+                    _notify(staff_over(case.area, [Role.STREET_STAFF]), case, str(clock.street(case)))
+                setattr(result, clock.result, getattr(result, clock.result) + 1)
 
 
 def sweep(now: datetime.datetime | None = None) -> SweepResult:

@@ -68,8 +68,12 @@ class PublicEvent:
 
 
 def sees_internals(user, case: Case) -> bool:
-    """Staff who work the case: ``cases.view`` where it is, or its lead or assisting departments."""
-    if has_perm(user, Perm.CASES_VIEW, case.area):
+    """Staff who work the case: ``cases.view`` where it is, or its lead or assisting departments.
+
+    Whoever sees a case they did not report sees it as staff (``visible_to`` grants nothing else),
+    so only the reporter's own case needs the checks — and lists pay no query per case.
+    """
+    if case.reporter_id != user.pk or has_perm(user, Perm.CASES_VIEW, case.area):
         return True
     departments = set(department_ids(user))
     if not departments:

@@ -159,10 +159,10 @@ def _start_handling_clock(case: Case, calendar: WorkCalendar, now: datetime.date
 
 
 def _extension_unit(case: Case) -> str:
-    """Extensions are asked in hours: working hours, unless the binding limit runs in calendar time."""
-    calendar_limit = case.category is None or case.category.handling_unit == LimitUnit.CALENDAR or (
-        case.priority != Priority.NORMAL and case.category.urgent_hours)
-    return LimitUnit.CALENDAR if calendar_limit or case.source in ENTERED_FOR_CALLER else LimitUnit.WORKING
+    """Extensions are asked in hours: calendar hours where the case's own limit runs in calendar
+    time (an urgent limit, a calendar-hour category), else working hours."""
+    unit = handling_limits(case)[0][1]
+    return LimitUnit.CALENDAR if unit == LimitUnit.CALENDAR else LimitUnit.WORKING
 
 
 def _start_dispatch_clock(case: Case, now: datetime.datetime, calendar: WorkCalendar | None = None) -> None:

@@ -333,3 +333,30 @@ def test_the_district_administrator_sets_closing_on_verification(client, cases_d
     client.force_login(cases_demo.users["street"])
     assert client.post("/cases/catalogue/", {"form": "loop_settings", "district": district.pk,
                                              "close_after_verify": "on"}).status_code == 403
+
+
+@pytest.mark.parametrize("who", ["resident", "dept"])
+def test_the_api_list_pays_nothing_per_case_for_the_public_side(client, cases_demo, api_token, who):
+    """Whether a caller sees a case's internals is decided without a query per case."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    headers = api_token(who)
+    d = cases_demo.departments
+
+    def add(n):
+        for _ in range(n):  # the resident's own reports, which the department assists
+            case = case_in(cases_demo, "accepted")
+            act(cases_demo, "street", case, "dispatch", department=d["ZJ"].pk, assist=[d["CG"].pk])
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            body = client.get("/api/v1/cases", **headers).json()
+        return len(captured), body["count"]
+
+    add(2)
+    count()  # the first request also stamps the token's last use
+    small, two = count()
+    add(3)
+    large, five = count()
+    assert (two, five) == (2, 5) and large == small
