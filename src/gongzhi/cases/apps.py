@@ -28,8 +28,3 @@ class CasesConfig(AppConfig):
             template="cases/_console.html", context=console_summary, order=10,
             visible=may_use_queues))
         periodic("cases.retrain_classifier", retrain_classifier, every=datetime.timedelta(days=1))
-
-        from gongzhi.core.landing import Feature, register_feature
-
-        register_feature(Feature(_("一网统管"), _("小事不出网格，大事不出社区"), order=20))
-        register_feature(Feature(_("办理可查"), _("上报后随时查看办理进度，办结后评价"), order=30))

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.roles import Role
-from gongzhi.core.plugins import ApiMount, AppPlugin, DemoStep, MenuEntry, Permission, UrlMount
+from gongzhi.core.plugins import ApiMount, AppPlugin, DemoStep, Feature, MenuEntry, Permission, UrlMount
 
 STAFF = (Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_ADMIN)
 DISTRICT_STREET = (Role.DISTRICT_ADMIN, Role.STREET_STAFF)
@@ -55,6 +55,8 @@ plugin = AppPlugin(
         MenuEntry(_("事件配置"), "cases:catalogue", perm="cases.configure", group="admin", order=140),
     ),
     demo=(DemoStep("cases", "gongzhi.cases.plugin:build_demo", after=("registry",)),),
+    features=(Feature(_("一网统管"), _("小事不出网格，大事不出社区"), order=20),
+              Feature(_("办理可查"), _("上报后随时查看办理进度，办结后评价"), order=30)),
 )
 
 

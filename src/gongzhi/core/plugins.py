@@ -119,6 +119,15 @@ class DemoStep:
 
 
 @dataclass(frozen=True)
+class Feature:
+    """What the home page promises for the app: one entry, so the page promises only what is installed."""
+
+    title: Any
+    text: Any
+    order: int = DEFAULT_ORDER
+
+
+@dataclass(frozen=True)
 class AppPlugin:
     urls: tuple[UrlMount, ...] = ()
     api: tuple[ApiMount, ...] = ()
@@ -126,6 +135,7 @@ class AppPlugin:
     menu_groups: tuple[MenuGroup, ...] = ()
     menu: tuple[MenuEntry, ...] = ()
     demo: tuple[DemoStep, ...] = ()
+    features: tuple[Feature, ...] = ()
 
 
 class PluginError(Exception):
@@ -180,6 +190,10 @@ class Declarations:
             if entry.perm and entry.perm not in codes:
                 raise PluginError(f"menu entry {entry.url_name!r} names an undeclared permission {entry.perm!r}")
         return entries
+
+    @cached_property
+    def features(self) -> list[Feature]:
+        return _ordered(self._all("features"))
 
     @cached_property
     def demo_steps(self) -> list[DemoStep]:

@@ -31,7 +31,3 @@ class RegistryConfig(AppConfig):
         # Persons added one at a time (forms, move-ins) are searchable at once, by a scan of the few
         # not yet indexed; the clock indexes them for the trigram search.
         periodic("registry.index_new_persons", index_new_persons, every=FLUSH_EVERY)
-
-        from gongzhi.core.landing import Feature, register_feature
-
-        register_feature(Feature(_("全息档案"), _("以房查人，底数清、情况明"), order=10))

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.roles import Role
-from gongzhi.core.plugins import ApiMount, AppPlugin, DemoStep, MenuEntry, Permission, UrlMount
+from gongzhi.core.plugins import ApiMount, AppPlugin, DemoStep, Feature, MenuEntry, Permission, UrlMount
 
 STAFF = (Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_ADMIN)
 
@@ -32,6 +32,7 @@ plugin = AppPlugin(
                   order=190),
     ),
     demo=(DemoStep("registry", "gongzhi.registry.plugin:build_demo"),),
+    features=(Feature(_("全息档案"), _("以房查人，底数清、情况明"), order=10),),
 )
 
 

@@ -2,7 +2,8 @@
 
 No voting (表决/投票), deliberation or service app exists yet: the pages say what a resident can do
 today (report, follow a case, bind the account to the records). The landing page lists one entry
-per installed app, contributed by the app (``core.landing``), so a later app adds its own promise.
+per installed app, declared in the app's ``plugin.py`` (``AppPlugin.features``), so a later app adds its
+own promise.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 import pytest
 from django.apps import apps
 
-from gongzhi.core import landing
+from gongzhi.core import landing, plugins
 
 pytestmark = pytest.mark.django_db
 
@@ -37,8 +38,8 @@ def test_the_home_page_lists_what_the_installed_apps_do(client):
 
 
 def test_an_app_adds_its_own_entry_to_the_home_page(client, monkeypatch):
-    monkeypatch.setattr(landing, "FEATURES", list(landing.FEATURES))
-    landing.register_feature(landing.Feature("民事民议", "协商议事与在线表决", order=40))
+    later = plugins.AppPlugin(features=(landing.Feature("民事民议", "协商议事与在线表决", order=40),))
+    monkeypatch.setattr(plugins, "_current", plugins.Declarations([*plugins.declarations().plugins, ("votes", later)]))
     page = visible(client.get("/"))
     assert "协商议事与在线表决" in page and page.index("办理可查") < page.index("民事民议")
 
