@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
+
+from PIL import Image
 
 from tests.support import ARTIFACTS, DEMO_PASSWORD
 
@@ -41,3 +44,42 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# --- The case page -------------------------------------------------------------------------------
+
+def photo(path, colour) -> str:
+    image = Image.new("RGB", (320, 240), colour)
+    out = io.BytesIO()
+    image.save(out, "JPEG")
+    path.write_bytes(out.getvalue())
+    return str(path)
+
+
+def panel(page, action: str):
+    """The action's panel on the case page, opened."""
+    found = page.locator(f"details[data-action='{action}']")
+    if found.get_attribute("open") is None:
+        found.locator("summary").click()
+    return found
+
+
+def act(page, action: str, note: str = "", **fields) -> None:
+    """Fill the action's form (selects, radios, files, text) and submit; wait for the answer page."""
+    form = panel(page, action)
+    for name, value in fields.items():
+        control = form.locator(f"[name='{name}']")
+        kind = control.first.evaluate("e => e.tagName === 'SELECT' ? 'select' : e.type")
+        if kind == "select":
+            control.select_option(value)
+        elif kind == "radio":
+            form.locator(f"[name='{name}'][value='{value}']").check()
+        elif kind == "file":
+            control.set_input_files(value)
+        else:
+            control.fill(value)
+    if note:
+        form.locator("textarea[name='note']").fill(note)
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()

@@ -4,13 +4,11 @@ photo → the grid worker verifies on site → the resident rates. Screenshots o
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
-from PIL import Image
 
-from tests.browser.pages import DESKTOP, MOBILE, login, screenshot
+from tests.browser.pages import DESKTOP, MOBILE, act, login, photo, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -23,34 +21,6 @@ def loop_site(site):
     link_departments()
     train()
     return site
-
-
-def photo(path, colour) -> str:
-    image = Image.new("RGB", (320, 240), colour)
-    out = io.BytesIO()
-    image.save(out, "JPEG")
-    path.write_bytes(out.getvalue())
-    return str(path)
-
-
-def act(page, action: str, note: str = "", **fields) -> None:
-    """Open the action's panel on the case page, fill it and submit; wait for the page to reload."""
-    panel = page.locator(f"details[data-action='{action}']")
-    if panel.get_attribute("open") is None:
-        panel.locator("summary").click()
-    for name, value in fields.items():
-        control = panel.locator(f"[name='{name}']")
-        if control.evaluate("e => e.tagName") == "SELECT":
-            control.select_option(value)
-        elif control.get_attribute("type") == "file":
-            control.set_input_files(value)
-        else:
-            control.fill(value)
-    if note:
-        panel.locator("textarea[name='note']").fill(note)
-    page.once("dialog", lambda dialog: dialog.accept())
-    with page.expect_navigation():
-        panel.locator("button[type=submit]").click()
 
 
 def test_the_whole_loop(loop_site, open_page, console, tmp_path):

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.pages import DESKTOP, MOBILE, login, screenshot
-from tests.browser.test_case_loop import photo
+from tests.browser.pages import DESKTOP, MOBILE, act, login, panel, photo, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -39,35 +38,6 @@ def report(actor: str, description: str, **extra):
     grid = Area.objects.get(code=GRID)
     lon, lat = grid.centroid
     return services.report_case(actor=user(actor), description=description, lon=lon, lat=lat, **extra)
-
-
-def panel(page, action: str):
-    """The action's panel on the case page, opened."""
-    found = page.locator(f"details[data-action='{action}']")
-    if found.get_attribute("open") is None:
-        found.locator("summary").click()
-    return found
-
-
-def act(page, action: str, note: str = "", **fields) -> None:
-    """Fill the action's form (selects, radios, files, text) and submit; wait for the answer page."""
-    form = panel(page, action)
-    for name, value in fields.items():
-        control = form.locator(f"[name='{name}']")
-        kind = control.first.evaluate("e => e.tagName === 'SELECT' ? 'select' : e.type")
-        if kind == "select":
-            control.select_option(value)
-        elif kind == "radio":
-            form.locator(f"[name='{name}'][value='{value}']").check()
-        elif kind == "file":
-            control.set_input_files(value)
-        else:
-            control.fill(value)
-    if note:
-        form.locator("textarea[name='note']").fill(note)
-    page.once("dialog", lambda dialog: dialog.accept())
-    with page.expect_navigation():
-        form.locator("button[type=submit]").click()
 
 
 def status(page) -> str:
