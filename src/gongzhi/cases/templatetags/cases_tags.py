@@ -48,11 +48,6 @@ def deadline_state(case, now=None) -> str:
 
 
 @register.filter
-def stars(rating) -> str:
-    return "★" * int(rating or 0) + "☆" * (5 - int(rating or 0))
-
-
-@register.filter
 def rating_label(rating) -> str:
     """The 好差评 level of a rating (5 非常满意 … 1 非常不满意)."""
     try:

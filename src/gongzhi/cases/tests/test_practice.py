@@ -360,3 +360,25 @@ def test_the_api_list_pays_nothing_per_case_for_the_public_side(client, cases_de
     add(3)
     large, five = count()
     assert (two, five) == (2, 5) and large == small
+
+
+def test_another_communitys_staff_can_neither_see_nor_whistle_nor_refer(client, cases_demo):
+    from django.http import Http404
+
+    from gongzhi.accounts.models import RoleAssignment, User
+    from gongzhi.accounts.roles import Role
+    from gongzhi.areas.models import Area
+    from gongzhi.cases import selectors
+
+    neighbour = User.objects.create(username="heping", real_name="和平社工")
+    RoleAssignment.objects.create(user=neighbour, role=Role.COMMUNITY_STAFF,
+                                  area=Area.objects.get(code="341702001002"))
+    case = case_in(cases_demo, "accepted")
+    with pytest.raises(Http404):
+        selectors.case_for(neighbour, case.pk)
+    for action, params in (("dispatch", {"department": cases_demo.departments["CG"].pk}), ("refer", {})):
+        with pytest.raises(NotAllowed):
+            services.act(actor=neighbour, case=case, action=action, note="越界", **params)
+    client.force_login(neighbour)
+    assert client.post(f"/cases/{case.pk}/act/", {"action": "dispatch", "note": "越界"}).status_code == 404
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.ACCEPTED
