@@ -110,7 +110,8 @@ def test_its_personal_field_is_masked_and_revealable(parcels, login_as, demo):
 
 
 def test_its_demo_step_runs_after_the_steps_it_names(parcels):
-    assert [step.name for step in plugins.declarations().demo_steps] == ["registry", "cases", "parcels"]
+    names = [step.name for step in plugins.declarations().demo_steps]
+    assert names.index("registry") < names.index("cases") < names.index("parcels")
 
 
 def test_without_the_app_nothing_of_it_remains(db):

@@ -19,6 +19,7 @@ plugin = AppPlugin(
     ),
     menu_groups=(
         MenuGroup("cases", pgettext_lazy("menu", "事件"), order=10),
+        MenuGroup("participation", pgettext_lazy("menu", "议事"), order=15),
         MenuGroup("records", pgettext_lazy("menu", "台账"), order=20),
         MenuGroup("stats", pgettext_lazy("menu", "统计"), order=30),
         MenuGroup("admin", pgettext_lazy("menu", "管理"), order=40),

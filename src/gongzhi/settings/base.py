@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "gongzhi.jobs",
     "gongzhi.registry",
     "gongzhi.cases",
+    "gongzhi.deliberation",
+    "gongzhi.disclosure",
     "gongzhi.demo",
 ]
 

@@ -1,0 +1,5 @@
+"""Demo consultation data."""
+
+
+def build(ctx) -> None:
+    return None

@@ -1,0 +1,30 @@
+"""What the deliberation app brings to the spine (see ``core/plugins.py``): consultation topics,
+bodies, meetings, votes with their ledger, implementation and evaluation, 四议两公开."""
+
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.accounts.roles import Role
+from gongzhi.core.plugins import ApiMount, AppPlugin, DemoStep, Permission, UrlMount
+
+STAFF = (Role.DISTRICT_ADMIN, Role.STREET_STAFF, Role.COMMUNITY_STAFF)
+
+plugin = AppPlugin(
+    urls=(UrlMount("deliberation/", "gongzhi.deliberation.urls", order=200),),
+    api=(ApiMount("/votes", "gongzhi.deliberation.api:router", order=60),),
+    permissions=(
+        Permission("DELIBERATION_MANAGE", "deliberation.manage",
+                   _("组织协商议事（审核议题、议事机构、会议、表决、落实）"),
+                   "Run consultation (screen topics, keep bodies, hold meetings and votes, follow up decisions)",
+                   roles=STAFF),
+        Permission("DELIBERATION_CONFIGURE", "deliberation.configure", _("配置协商事项目录和议事机构成员类别"),
+                   "Configure the consultation catalogue and the member kinds of bodies",
+                   roles=(Role.DISTRICT_ADMIN,)),
+    ),
+    demo=(DemoStep("deliberation", "gongzhi.deliberation.plugin:build_demo", after=("registry", "cases")),),
+)
+
+
+def build_demo(ctx) -> None:
+    from gongzhi.deliberation import demo
+
+    demo.build(ctx)
