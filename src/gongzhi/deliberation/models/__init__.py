@@ -1,0 +1,16 @@
+"""Deliberation models: the catalogue, bodies, topics and their discussion, meetings and votes."""
+
+from .bodies import Body, BodyMember
+from .catalogue import CatalogueItem, MemberKind
+from .choices import BodyKind, CatalogueKind, Form, ScopeKind, TopicStatus
+from .meetings import Attendance, Meeting, MeetingStatus
+from .topics import Comment, Support, Topic, TopicAttachment
+from .votes import (BallotMethod, Elector, Electorate, EntryKind, HouseholdRepresentative, LedgerEntry,
+                    Participation, Rule, Vote)
+
+__all__ = [
+    "Attendance", "BallotMethod", "Body", "BodyKind", "BodyMember", "CatalogueItem", "CatalogueKind", "Comment",
+    "Elector", "Electorate", "EntryKind", "Form", "HouseholdRepresentative", "LedgerEntry", "Meeting",
+    "MeetingStatus", "MemberKind", "Participation", "Rule", "ScopeKind", "Support", "Topic", "TopicAttachment",
+    "TopicStatus", "Vote",
+]
