@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -29,3 +30,8 @@ WHITENOISE_AUTOREFRESH = True
 # Jobs run in the test process (inside the test's transaction); the tests of the memory-limited
 # child process turn it on themselves.
 GONGZHI_JOB_MEMORY_MB = 0
+# A test database in a file, like production's, not Django's shared-cache in-memory one: there,
+# concurrent writers fail at once with "database table is locked" instead of waiting their turn
+# (busy_timeout does not apply), so concurrency tests (50 ballots at once) could not run.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"gongzhi-test-{os.getpid()}.sqlite3")}
