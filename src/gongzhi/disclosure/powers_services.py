@@ -65,7 +65,9 @@ def save_item(*, actor, item: PowerItem | None = None, code: str = "", steps: li
         if not code or PowerItem.objects.filter(code=code).exists():
             errors["code"] = [_("编码必填且不能与已有事项重复。")]
         item = PowerItem(code=code)
-    before = None if creating else {**{f: getattr(item, f) for f in ITEM_FIELDS}, "steps": steps_text(item)}
+    # As stored (a model form may have changed the instance already).
+    stored = None if creating else PowerItem.objects.get(pk=item.pk)
+    before = None if creating else {**{f: getattr(stored, f) for f in ITEM_FIELDS}, "steps": steps_text(stored)}
     for field in ITEM_FIELDS:
         if field in values:
             setattr(item, field, values[field])

@@ -18,7 +18,7 @@ def make_person(area, name, body, phone, house=None):
 
     from gongzhi.registry.models import Person
 
-    person = Person(area=area, real_name=name, id_number=body + ric.calc_check_digit(body), phone=phone, house=house)
+    person = Person(area=area, real_name=name, id_number=body + ric.calc_check_digit(body + "0"), phone=phone, house=house)
     person.full_clean()
     person.save()
     return person
