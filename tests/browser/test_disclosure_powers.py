@@ -125,3 +125,31 @@ def test_staff_evaluate_and_publish_and_the_resident_rates(site, open_page, cons
     assert public.evaluate("document.documentElement.scrollWidth") <= MOBILE["width"]
     screenshot(public, "disclosure-property-public-phone")
     assert console.errors == []
+
+
+def test_staff_log_an_exercise_and_personal_data_is_refused(site, open_page, console, powers):
+    page = open_page(DESKTOP)
+    login(page, site, "community")
+    page.goto(f"{site}/disclosure/powers/")
+    with page.expect_navigation():
+        page.click("[data-testid=log-exercise]")
+    page.select_option("select[name=step]", label="2. 受理登记（低保、特困供养申请初审）")
+    page.select_option("select[name=outcome]", label="办理中")
+    from gongzhi.registry.models import Person
+
+    wang = Person.objects.get(real_name="王居民")
+    page.fill("input[name=subject_id_number]", wang.id_number)
+    page.fill("textarea[name=public_summary]", "王居民申请低保，已受理。")
+    with page.expect_navigation():
+        page.click("[data-testid=exercise-form] button[type=submit]")
+    assert "公开摘要含有当事人的姓名" in page.inner_text("[data-testid=exercise-form]")
+    screenshot(page, "disclosure-powers-log-refused")
+    assert wang.id_number not in page.content()  # the ID number typed is not shown back
+    page.fill("input[name=subject_id_number]", wang.id_number)
+    page.fill("textarea[name=public_summary]", "一户申请低保，已受理。")
+    with page.expect_navigation():
+        page.click("[data-testid=exercise-form] button[type=submit]")
+    facts = page.inner_text("[data-testid=exercise-facts]")
+    assert "一户申请低保，已受理。" in facts and "王*民" in facts and "王居民" not in facts
+    screenshot(page, "disclosure-powers-exercise")
+    assert console.errors == []

@@ -33,20 +33,27 @@ class SearchForm(forms.Form):
         self.fields["item"].choices = [("", _("全部事项"))] + [(i.code, i.name) for i in items]
 
 
+class BlankTextInput(forms.TextInput):
+    """A text input never filled back in: an ID number typed is not shown again on the answer page."""
+
+    def format_value(self, value):
+        return None
+
+
 class ExerciseForm(forms.Form):
     """One exercise: the step it reached is chosen from the steps grouped by item (the item follows)."""
 
     area = forms.ModelChoiceField(label=_("社区/村"), queryset=Area.objects.none(), empty_label=None)
     step = forms.ChoiceField(label=_("权力事项及办理到的步骤"))
-    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     outcome = forms.ChoiceField(label=_("结果"), choices=ExerciseOutcome.choices)
     public_summary = forms.CharField(
         label=_("公开摘要"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("将在公开页面显示。不得写入姓名、身份证号、电话、住址等个人信息，可写“申请人”“某户”。"))
     subject_id_number = forms.CharField(
         label=_("当事人身份证号码（选填）"), required=False, max_length=20,
-        help_text=_("关联辖区档案中的当事人，仅本辖区工作人员可见，不会公开。"),
-        widget=forms.TextInput(attrs={"autocomplete": "off"}))
+        help_text=_("关联辖区档案中的当事人，仅本辖区工作人员可见，不会公开。页面出错时须重新输入。"),
+        widget=BlankTextInput(attrs={"autocomplete": "off"}))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,7 +61,8 @@ class ExerciseForm(forms.Form):
         groups = []
         for item in PowerItem.objects.filter(active=True).prefetch_related("steps").order_by("sort", "code"):
             label = item.name if item.applies_to == AppliesTo.BOTH else f"{item.name}（{item.get_applies_to_display()}）"
-            groups.append((label, [(str(s.pk), f"{s.order}. {s.title}") for s in item.steps.all()]))
+            # The closed list shows only the option: it names the item too.
+            groups.append((label, [(str(s.pk), f"{s.order}. {s.title}（{item.name}）") for s in item.steps.all()]))
         self.fields["step"].choices = [("", _("请选择"))] + groups
         if not self.is_bound:
             self.initial.setdefault("date", timezone.localdate())
