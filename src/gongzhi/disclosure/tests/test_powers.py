@@ -189,3 +189,18 @@ def test_the_public_page_needs_no_login_and_searches_and_pages(client, demo, cat
     assert "宅基地申请初审" in village and "集体资产处置" in village
     assert client.get("/disclosure/34170200100101/powers/").status_code == 404  # a grid, not a community
     assert client.get("/disclosure/abc/powers/").status_code == 404
+
+
+def test_hostile_catalogue_text_is_escaped_on_the_public_page(client, demo, catalogue):
+    import xml.etree.ElementTree as ET
+
+    hostile = '<script>alert("x")</script>'
+    powers_services.save_item(actor=demo.users["district"], code="hostile", name=f"事项{hostile}",
+                              steps=[(f"步骤{hostile}", "<img src=x onerror=alert(1)>"), ("审核", "")],
+                              applies_to="both", legal_basis=hostile, responsible="居委会", time_limit="1天")
+    html = client.get(f"/disclosure/{COMMUNITY}/powers/").content.decode()
+    assert "<script>alert" not in html and "<img src=x" not in html
+    item = PowerItem.objects.get(code="hostile")
+    chart = html.split(f'id="item-{item.pk}"', 1)[1].split("<svg", 1)[1].split("</svg>", 1)[0]
+    root = ET.fromstring(f"<svg{chart}</svg>")
+    assert len(root.findall(".//{http://www.w3.org/2000/svg}rect")) == 2

@@ -201,3 +201,14 @@ def test_the_public_property_page_shows_published_results_without_raters(client,
     for secret in ("王居民", "周书记", estate.wang.id_number, estate.wang.phone, "3栋501室"):
         assert secret not in html
     _ = make_person  # (the fixture's helper)
+
+
+def test_the_rating_page_guides_the_unverified_and_those_without_an_estate(login_as, demo, estate):
+    page = login_as("villager").get("/disclosure/property/rate/").content.decode()
+    assert "此功能须先完成实名核验" in page and 'name="rating"' not in page
+    assert login_as("villager").post("/disclosure/property/rate/", {"rating": "5"}).status_code == 200
+    assert not SatisfactionRating.objects.exists()
+    estate.wang.house = None
+    estate.wang.save()
+    page = login_as("resident").get("/disclosure/property/rate/").content.decode()
+    assert "不属于任何小区" in page and 'name="rating"' not in page
