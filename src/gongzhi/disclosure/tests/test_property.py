@@ -212,3 +212,10 @@ def test_the_rating_page_guides_the_unverified_and_those_without_an_estate(login
     estate.wang.save()
     page = login_as("resident").get("/disclosure/property/rate/").content.decode()
     assert "不属于任何小区" in page and 'name="rating"' not in page
+
+
+def test_publishing_before_saving_says_why(login_as, estate):
+    client = login_as("community")
+    response = client.post(url(estate.estate), {"action": "publish"})
+    assert response.status_code == 200 and "请先填写考评表再公布" in response.content.decode()
+    assert not PropertyEvaluation.objects.exists()

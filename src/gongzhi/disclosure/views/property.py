@@ -78,10 +78,12 @@ def evaluate(request, pk: int, year: int, quarter: int):
     evaluation = PropertyEvaluation.objects.filter(estate=estate, year=year, quarter=quarter).first()
     published = evaluation is not None and evaluation.status == EvaluationStatus.PUBLISHED
     criteria = ScoreCriterion.objects.filter(active=True)
-    form = EvaluationForm(request.POST or None, criteria=criteria, evaluation=evaluation)
+    publishing = request.POST.get("action") == "publish"
+    # Publishing posts no scores: the sheet is shown as saved.
+    form = EvaluationForm(None if publishing else (request.POST or None), criteria=criteria, evaluation=evaluation)
     if request.method == "POST" and not published:
         try:
-            if request.POST.get("action") == "publish":
+            if publishing:
                 if evaluation is None:
                     raise ValidationError(_("请先填写考评表再公布。"))
                 services.publish_evaluation(actor=request.user, evaluation=evaluation, request=request)
@@ -93,7 +95,10 @@ def evaluate(request, pk: int, year: int, quarter: int):
                                          request=request)
                 messages.success(request, _("考评表已保存，确认无误后请公布。"))
         except ValidationError as error:
-            add_service_errors(form, error)
+            if publishing:
+                messages.error(request, " ".join(error.messages))
+            else:
+                add_service_errors(form, error)
         else:
             return redirect("disclosure:property_evaluate", pk=estate.pk, year=year, quarter=quarter)
     totals = services.preview(evaluation) if evaluation is not None and not published else None
