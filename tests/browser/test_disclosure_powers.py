@@ -153,3 +153,23 @@ def test_staff_log_an_exercise_and_personal_data_is_refused(site, open_page, con
     assert "一户申请低保，已受理。" in facts and "王*民" in facts and "王居民" not in facts
     screenshot(page, "disclosure-powers-exercise")
     assert console.errors == []
+
+
+def test_the_district_edits_the_catalogue(site, open_page, console, powers):
+    page = open_page(DESKTOP)
+    login(page, site, "district")
+    page.goto(f"{site}/disclosure/powers/catalogue/")
+    item = page.locator("[data-testid=power-item]", has_text="出具证明").first
+    assert item.locator("svg rect.flow-box").count() == 4
+    with page.expect_navigation():
+        item.locator("a.button").click()
+    steps = page.locator("textarea[name=steps]")
+    steps.fill(steps.input_value() + "\n送达申请人｜村（居）委会经办人")
+    screenshot(page, "disclosure-powers-item-edit")
+    with page.expect_navigation():
+        page.click("[data-testid=item-form] button[type=submit]")
+    item = page.locator("[data-testid=power-item]", has_text="出具证明").first
+    assert item.locator("svg rect.flow-box").count() == 5
+    assert "5. 送达申请人" in item.locator("svg").text_content()
+    screenshot(page, "disclosure-powers-catalogue")
+    assert console.errors == []
