@@ -27,6 +27,7 @@ GROUPS = {
     "privacy": _("数据加密"),
     "audit": _("审计日志"),
     "demo": _("演示数据"),
+    "disclosure": _("公开与监督"),
 }
 
 ACTIONS = {
@@ -115,6 +116,14 @@ ACTIONS = {
     "audit.export": _("导出审计日志"),
     "audit.purge": _("清理过期审计日志"),
     "demo.setup": _("生成演示数据"),
+    "disclosure.power_item_create": _("新增小微权力事项"),
+    "disclosure.power_item_update": _("修改小微权力事项"),
+    "disclosure.power_exercise_log": _("登记小微权力运行记录"),
+    "disclosure.criterion_save": _("保存物业考评项目"),
+    "disclosure.property_weight": _("修改物业考评权重"),
+    "disclosure.evaluation_save": _("保存物业季度考评"),
+    "disclosure.evaluation_publish": _("公布物业季度考评结果"),
+    "disclosure.property_rate": _("居民评价物业服务"),
 }
 
 # Programs that write entries without an account: commands, scheduled tasks, the Open311 intake.

@@ -4,7 +4,7 @@ the small-powers list and the property evaluation, with public pages readable wi
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.roles import Role
-from gongzhi.core.plugins import AppPlugin, Permission, UrlMount
+from gongzhi.core.plugins import AppPlugin, DemoStep, MenuEntry, Permission, UrlMount
 
 STAFF = (Role.DISTRICT_ADMIN, Role.STREET_STAFF, Role.COMMUNITY_STAFF)
 
@@ -17,4 +17,24 @@ plugin = AppPlugin(
                    "Configure disclosure kinds, the small-powers list and the property score sheet",
                    roles=(Role.DISTRICT_ADMIN,)),
     ),
+    menu=(
+        MenuEntry(_("小微权力"), "disclosure:powers", perm="disclosure.publish", group="participation", order=60),
+        MenuEntry(_("物业考评"), "disclosure:property", perm="disclosure.publish", group="participation", order=62),
+        MenuEntry(_("物业评价"), "disclosure:property_rate", roles=(Role.RESIDENT,), group="participation",
+                  order=64),
+        MenuEntry(_("小微权力清单配置"), "disclosure:power_catalogue", perm="disclosure.configure", group="admin",
+                  order=150),
+        MenuEntry(_("物业考评表配置"), "disclosure:property_sheet", perm="disclosure.configure", group="admin",
+                  order=152),
+    ),
+    demo=(DemoStep("disclosure_powers", "gongzhi.disclosure.plugin:build_powers_demo", after=("registry",)),),
 )
+
+
+def build_powers_demo(ctx) -> None:
+    """The default catalogue and score sheet, exercises of 幸福社区 and 青山村, and a published quarter of
+    property evaluations for the estates of 幸福社区 (kept when exercises exist)."""
+    from gongzhi.disclosure import demo
+
+    if not demo.build(ctx.root, progress=ctx.write):
+        ctx.write("小微权力数据已存在，跳过生成 / small-powers data exist, not generated again")
