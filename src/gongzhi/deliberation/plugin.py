@@ -4,7 +4,7 @@ bodies, meetings, votes with their ledger, implementation and evaluation, 四议
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.roles import Role
-from gongzhi.core.plugins import ApiMount, AppPlugin, DemoStep, Permission, UrlMount
+from gongzhi.core.plugins import ApiMount, AppPlugin, DemoStep, Feature, MenuEntry, Permission, UrlMount
 
 STAFF = (Role.DISTRICT_ADMIN, Role.STREET_STAFF, Role.COMMUNITY_STAFF)
 
@@ -20,7 +20,12 @@ plugin = AppPlugin(
                    "Configure the consultation catalogue and the member kinds of bodies",
                    roles=(Role.DISTRICT_ADMIN,)),
     ),
+    menu=(
+        MenuEntry(_("表决"), "deliberation:votes", roles=(*STAFF, Role.RESIDENT), group="participation", order=40),
+    ),
     demo=(DemoStep("deliberation", "gongzhi.deliberation.plugin:build_demo", after=("registry", "cases")),),
+    features=(Feature(_("协商议事与在线表决"),
+                      _("民事民提、民事民议、民事民决：一人（户）一票，按法定规则计票，账本公开可核验"), order=40),),
 )
 
 

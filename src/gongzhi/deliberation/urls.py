@@ -1,4 +1,6 @@
 """Deliberation pages under /deliberation/: topics, bodies, meetings, votes, follow-up, 四议两公开."""
 
+from .views import votes
+
 app_name = "deliberation"
-urlpatterns: list = []
+urlpatterns = [*votes.urls]

@@ -126,9 +126,13 @@ def validate_draft(draft: VoteDraft) -> list[str]:
         errors["estate"] = _("所选小区不在表决范围内。")
     if draft.building is not None and draft.estate is not None and draft.building.estate_id != draft.estate.pk:
         errors["building"] = _("所选楼栋不属于所选小区。")
+    try:
+        options = _clean_options(draft.options)
+    except InvalidInput as refused:
+        errors.update(refused.fields)
     if errors:
         raise InvalidInput(next(iter(errors.values())), fields=errors)
-    return _clean_options(draft.options)
+    return options
 
 
 def _persons_in_scope(vote) -> "Person.objects":
