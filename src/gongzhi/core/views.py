@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from gongzhi.accounts.permissions import home_url_name, require_perm
 from gongzhi.accounts.roles import Perm
 
-from . import landing, selectors
+from . import landing, navigation, selectors
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +39,10 @@ def mobile_home(request):
     # Residents see their verification status: the bound person's community, grid and house.
     context["is_resident"] = Role.RESIDENT in request.user.roles()
     context["resident_link"] = resident_link(request.user) if context["is_resident"] else None
+    # What residents take part in (议事): the installed apps' menu entries of that group, so the page
+    # offers only what exists.
+    context["participation"] = ([item for item in navigation.nav_for(request.user, request.path)
+                                 if item["group"] == "participation"] if context["is_resident"] else [])
     return render(request, "core/mobile_home.html", context)
 
 
