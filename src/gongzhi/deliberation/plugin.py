@@ -4,7 +4,7 @@ bodies, meetings, votes with their ledger, implementation and evaluation, 四议
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.roles import Role
-from gongzhi.core.plugins import ApiMount, AppPlugin, DemoStep, Permission, UrlMount
+from gongzhi.core.plugins import ApiMount, AppPlugin, DemoStep, MenuEntry, Permission, UrlMount
 
 STAFF = (Role.DISTRICT_ADMIN, Role.STREET_STAFF, Role.COMMUNITY_STAFF)
 
@@ -19,6 +19,16 @@ plugin = AppPlugin(
         Permission("DELIBERATION_CONFIGURE", "deliberation.configure", _("配置协商事项目录和议事机构成员类别"),
                    "Configure the consultation catalogue and the member kinds of bodies",
                    roles=(Role.DISTRICT_ADMIN,)),
+    ),
+    menu=(
+        MenuEntry(_("议题"), "deliberation:topic_list", roles=(*STAFF, Role.RESIDENT), group="participation",
+                  order=10),
+        MenuEntry(_("议事机构"), "deliberation:body_list", perm="deliberation.manage", group="participation",
+                  order=20),
+        MenuEntry(_("议事会议"), "deliberation:meeting_list", perm="deliberation.manage", group="participation",
+                  order=30),
+        MenuEntry(_("协商事项目录"), "deliberation:catalogue", perm="deliberation.configure", group="admin",
+                  order=240),
     ),
     demo=(DemoStep("deliberation", "gongzhi.deliberation.plugin:build_demo", after=("registry", "cases")),),
 )

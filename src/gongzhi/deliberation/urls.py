@@ -1,4 +1,6 @@
 """Deliberation pages under /deliberation/: topics, bodies, meetings, votes, follow-up, 四议两公开."""
 
+from .views import bodies, catalogue, meetings, topics
+
 app_name = "deliberation"
-urlpatterns: list = []
+urlpatterns = [*topics.urls, *catalogue.urls, *bodies.urls, *meetings.urls]
