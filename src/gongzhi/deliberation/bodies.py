@@ -123,10 +123,12 @@ def add_member(*, actor, body: Body, kind: MemberKind | None = None, topic: Topi
     contact_name = (contact_name or "").strip()
     if organisation is not None and not contact_name:
         raise InvalidInput(_("请填写单位联系人。"), fields={"contact_name": "required"})
-    duplicate = body.members.filter(active=True, topic=topic, kind=kind)
-    duplicate = duplicate.filter(person=person) if person is not None else duplicate.filter(
-        organisation=organisation, contact_name=contact_name)
-    if duplicate.exists():
+    same = body.members.filter(active=True, topic=topic, kind=kind)
+    if person is not None:
+        duplicate = same.filter(person=person).exists()
+    else:  # the contact's name is encrypted: compared after reading
+        duplicate = any(m.contact_name == contact_name for m in same.filter(organisation=organisation))
+    if duplicate:
         raise Conflict(_("该成员已在本议事机构中。"))
     member = BodyMember.objects.create(body=body, kind=kind, topic=topic, person=person, organisation=organisation,
                                        contact_name=contact_name[:50] if organisation is not None else "",
