@@ -70,11 +70,13 @@ def comments_for(user, topic: Topic) -> list[Comment]:
 
 def _present(item: Comment, user, staff: bool) -> Comment:
     name = item.author.display_name if item.author else ""
-    if item.by_staff:
+    item.mine = item.author_id == getattr(user, "pk", None)
+    if item.mine:
+        item.shown_author = name  # one's own name, as one wrote it
+    elif item.by_staff:
         item.shown_author = name if staff else _("社区工作人员")
     else:
         item.shown_author = name if staff else mask_name(name)
-    item.mine = item.author_id == getattr(user, "pk", None)
     item.shown_text = item.text if item.hidden_at is None or staff else ""
     return item
 

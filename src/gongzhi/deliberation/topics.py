@@ -136,7 +136,7 @@ def _store_attachments(topic: Topic, files, actor) -> list[TopicAttachment]:
     from gongzhi.cases.errors import InvalidInput as CaseInvalidInput
     from gongzhi.cases.photos import process
 
-    stored = []
+    prepared = []  # every file checked and re-encoded before anything is stored
     for upload in files:
         upload.seek(0)
         head = upload.read(5)
@@ -152,6 +152,9 @@ def _store_attachments(topic: Topic, files, actor) -> list[TopicAttachment]:
                 raise InvalidInput(error.message, fields={"attachments": "image"}) from None
             content, content_type = photo.content, photo.content_type
             name = f"{base.rsplit('.', 1)[0]}.{photo.extension}"
+        prepared.append((name, content, content_type))
+    stored = []
+    for name, content, content_type in prepared:
         attachment = TopicAttachment(topic=topic, name=name, content_type=content_type, size=len(content),
                                      uploaded_by=actor)
         attachment.file.save(name, ContentFile(content), save=False)
@@ -336,9 +339,12 @@ def hide_comment(*, actor, comment: Comment, reason: str, request=None) -> Comme
 
 
 def support(*, actor, topic: Topic, request=None) -> Support:
-    """附议: one per user and topic (a unique constraint; a second one is refused, also under a race)."""
+    """附议 by a verified resident of the topic's community: one per user and topic (a unique
+    constraint; a second one is refused, also under a race)."""
     _require_participant(actor, topic)
-    if not discussion_open(topic) and topic.status != TopicStatus.PROPOSED:
+    if not is_verified_resident_of(actor, topic.area):
+        raise NotAllowed(_("附议须由本社区已实名核验的居民提出。"))
+    if not discussion_open(topic):
         raise Conflict(_("本议题当前不能附议。"))
     try:
         with transaction.atomic():

@@ -12,7 +12,7 @@ from gongzhi.areas.models import Area
 from gongzhi.audit.models import AuditEntry
 from gongzhi.core.errors import Conflict, InvalidInput, NotAllowed
 from gongzhi.deliberation import topics
-from gongzhi.deliberation.models import Comment, Support, Topic, TopicStatus
+from gongzhi.deliberation.models import Support, Topic, TopicStatus
 from gongzhi.notices.models import Notice
 
 from .helpers import COMMUNITY, OTHER_COMMUNITY, committee, make_user, may_item, may_not_item, resident, topic, verify

@@ -79,7 +79,8 @@ def body_detail(request, pk: int):
     kinds = bodies.kinds_of(body)
     q = request.GET.get("q", "").strip()
     return render(request, "deliberation/body_detail.html", {
-        "body": body, "groups": groups, "parties": parties, "kinds": kinds,
+        "body": body, "parties": parties, "kinds": kinds,
+        "rows": [(k, groups.get(k, [])) for k in kinds] + [(k, ms) for k, ms in groups.items() if k not in kinds],
         "missing": bodies.missing_kinds(body, members),
         "q": q, "candidates": selectors.person_candidates(request.user, body, q),
         "organisations": selectors.organisation_candidates(request.user, body),
