@@ -300,3 +300,14 @@ def test_topic_list_queries_do_not_grow_with_rows(people, client, django_assert_
         _accepted(staff, res, title=f"议题{n}")
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get("/deliberation/topics/")
+
+
+def test_the_document_kind_sniffs_pdf_by_its_header():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gongzhi.core.uploads import DOCUMENT, UploadRefused, check_file
+
+    assert check_file(DOCUMENT, SimpleUploadedFile("a.pdf", b"%PDF-1.7\n...")).name == "PDF"
+    with pytest.raises(UploadRefused):
+        check_file(DOCUMENT, SimpleUploadedFile("a.pdf", b"<html><script>alert(1)</script>"))
+    assert DOCUMENT.max_count == 5 and DOCUMENT.max_bytes == 10 * 1024 * 1024
