@@ -65,7 +65,7 @@ def _require(actor, area: Area) -> None:
         raise NotAllowed(_("您没有组织该区域议事会议的权限。"))
 
 
-def _members_for(body: Body, topic: Topic | None):
+def members_for(body: Body, topic: Topic | None):
     """The body's active members for this meeting: its fixed members and the topic's interested parties."""
     q = Q(topic__isnull=True)
     if topic is not None:
@@ -91,7 +91,7 @@ def schedule(*, actor, topic: Topic, body: Body, scheduled_at: datetime.datetime
     title = (title or "").strip() or _("关于“%(topic)s”的协商会议") % {"topic": topic.title[:80]}
     meeting = Meeting.objects.create(area=topic.area, topic=topic, body=body, title=title[:200], form=form,
                                      scheduled_at=scheduled_at, place=(place or "").strip()[:200])
-    members = list(_members_for(body, topic))
+    members = list(members_for(body, topic))
     Attendance.objects.bulk_create([Attendance(meeting=meeting, member=m, person=m.person) for m in members],
                                    ignore_conflicts=True)
     meeting.expected = meeting.attendance.count()

@@ -224,3 +224,21 @@ def test_body_list_queries_do_not_grow_with_rows(staff, client, django_assert_ma
         bodies.create_body(actor=staff, area=Area.objects.get(code=code), kind="grid_council")
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get("/deliberation/bodies/")
+
+
+def test_a_member_seated_after_scheduling_is_invited_from_the_meeting_page(demo, staff, client):
+    res = demo.users["resident"]
+    verify(res)
+    body = committee()
+    t = topics.accept(actor=staff, topic=topic(res), catalogue_item=may_item(), form="meeting", body=body)
+    meeting = meetings.schedule(actor=staff, topic=t, body=body)
+    assert meeting.expected == 0
+    member = bodies.add_member(actor=staff, body=body, topic=t, person=make_person(name="新相关户"))
+    client.force_login(staff)
+    page = client.get(f"/deliberation/meetings/{meeting.pk}/").content.decode()
+    assert 'data-testid="invite-form"' in page and "新**户" in page and "新相关户" not in page
+    assert client.post(f"/deliberation/meetings/{meeting.pk}/invite/", {"member": member.pk}).status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.expected == 1
+    with pytest.raises(Conflict):
+        meetings.invite(actor=staff, meeting=meeting, member=member)

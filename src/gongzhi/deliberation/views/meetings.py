@@ -77,8 +77,12 @@ def meeting_detail(request, pk: int):
     meeting = selectors.meeting_for(request.user, pk)
     rows = list(meeting.attendance.select_related("person", "member__kind", "member__organisation", "member__topic")
                 .order_by("member__kind__order", "pk"))
+    invited = {r.member_id for r in rows}
+    uninvited = ([m for m in meetings.members_for(meeting.body, meeting.topic) if m.pk not in invited]
+                 if meeting.body is not None and meeting.status == MeetingStatus.SCHEDULED else [])
     return render(request, "deliberation/meeting_detail.html", {
         "meeting": meeting, "rows": rows, "late": meetings.notice_too_late(meeting), "notice_days": NOTICE_DAYS,
+        "uninvited": uninvited,
     })
 
 
@@ -107,6 +111,20 @@ def meeting_notify(request, pk: int):
         if late:
             done += _("注意：距开会不足 %(d)d 天，通知偏晚。") % {"d": NOTICE_DAYS}
         return done
+
+    return _act(request, pk, step)
+
+
+@login_required
+@require_POST
+def meeting_invite(request, pk: int):
+    def step(meeting):
+        member = next((m for m in meetings.members_for(meeting.body, meeting.topic)
+                       if str(m.pk) == request.POST.get("member")), None) if meeting.body else None
+        if member is None:
+            raise DomainError(_("请选择议事机构的在任成员。"))
+        meetings.invite(actor=request.user, meeting=meeting, member=member, request=request)
+        return _("已将该成员列入参会名单。")
 
     return _act(request, pk, step)
 
@@ -149,6 +167,7 @@ urls = [
     path("meetings/new/", meeting_new, name="meeting_new"),
     path("meetings/<int:pk>/", meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/notify/", meeting_notify, name="meeting_notify"),
+    path("meetings/<int:pk>/invite/", meeting_invite, name="meeting_invite"),
     path("meetings/<int:pk>/attendance/", meeting_attendance, name="meeting_attendance"),
     path("meetings/<int:pk>/minutes/", meeting_minutes, name="meeting_minutes"),
     path("meetings/<int:pk>/cancel/", meeting_cancel, name="meeting_cancel"),
