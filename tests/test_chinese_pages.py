@@ -41,6 +41,7 @@ ALLOWED_WORDS = {
     "Ctrl",     # printed on the key the management site's multiple choice asks to hold
     "FreeOTP", "Google", "Authenticator",  # authenticator apps, named so people can find them
     "JPEG", "PNG", "WebP",  # the photo formats accepted, by their names (as the upload refusal names them)
+    "PDF",  # the document format attachments accept, by its name
     "Han",  # GB/T 3304's romanised spelling of 汉族, cited as an accepted form of the 民族 column
 }
 # Account names are what people type to sign in (like a phone number): shown as typed. The demo's

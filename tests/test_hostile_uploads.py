@@ -169,6 +169,7 @@ def world(demo, client, django_capture_on_commit_callbacks, settings, tmp_path):
     settings.GONGZHI_CASE_PHOTO_MAX_BYTES = 1 * MB
     settings.GONGZHI_RESIDENT_IMPORT_MAX_BYTES = 2 * MB
     settings.GONGZHI_AREA_IMPORT_MAX_BYTES = 2 * MB
+    settings.GONGZHI_ATTACHMENT_MAX_BYTES = 1 * MB
     link_departments()
     grid = Area.objects.get(code="34170200100101")
     lon, lat = grid.centroid
@@ -233,6 +234,25 @@ def _area_import(world, files, field, **extra):
     return _page(world, "district", "/areas/import/", {}, files, field, **extra)
 
 
+def _topic_page(world, files, field, **extra):
+    from gongzhi.areas.models import Area
+
+    community = Area.objects.get(code="341702001001")
+    return _page(world, "community", "/deliberation/topics/new/", {
+        "title": "小区加装电梯", "description": "老旧小区没有电梯", "area": community.pk,
+        "scope_kind": "community"}, files, field, **extra)
+
+
+def _topic_proposed(world, outcome) -> bool:
+    from gongzhi.deliberation.models import TopicAttachment
+
+    return outcome.status in (200, 302) and TopicAttachment.objects.exists()
+
+
+def _pdf() -> bytes:
+    return b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+
+
 def _resident_sheet() -> bytes:
     return hostile.small_xlsx([["姓名", "身份证号"], ["张三", "34170219900101001X"]])
 
@@ -266,6 +286,7 @@ RECIPES: dict[str, Recipe] = {
     "api:act": Recipe(_act_api, ("photo.jpg", hostile.real_photo), _feedback_given),
     "registry:import": Recipe(_resident_import, ("花名册.xlsx", _resident_sheet),
                               lambda world, outcome: outcome.job is not None and outcome.job.status == "succeeded"),
+    "deliberation:topic_new": Recipe(_topic_page, ("方案.pdf", _pdf), _topic_proposed),
     "areas:import": Recipe(_area_import, ("grids.csv", _area_csv),
                            lambda world, outcome: 'data-testid="import-confirm"' in outcome.text),
 }
@@ -275,7 +296,8 @@ RECIPES: dict[str, Recipe] = {
 
 def _oversize(kind: uploads.UploadKind) -> bytes:
     """The right magic bytes for the kind, one byte over its limit."""
-    head = {"photo": hostile.real_photo(), "resident_sheet": b"name,id\n", "area_file": b"code,name\n"}[kind.name]
+    head = {"photo": hostile.real_photo(), "resident_sheet": b"name,id\n", "area_file": b"code,name\n",
+            "document": b"%PDF-1.4\n"}[kind.name]
     return head + b"0" * (kind.max_bytes + 1 - len(head))
 
 
@@ -291,11 +313,11 @@ HOSTILE: dict[str, Callable[[uploads.UploadKind], list[tuple[str, bytes]]]] = {
     "zip bomb named .xlsx": lambda kind: [("people.xlsx", hostile.zip_bomb_xlsx())],
     "sparse xlsx (one cell at XFD1048576)": lambda kind: [("people.xlsx", hostile.sparse_xlsx())],
     "huge inline string xlsx (64 MB)": lambda kind: [("people.xlsx", hostile.huge_inline_string_xlsx())],
-    "over-size file": lambda kind: [(f"big{('.jpg', '.csv', '.csv')[uploads.KINDS.index(kind)]}", _oversize(kind))],
+    "over-size file": lambda kind: [(f"big{('.jpg', '.csv', '.csv', '.pdf')[uploads.KINDS.index(kind)]}", _oversize(kind))],
     "too many files": lambda kind: [(f"f{n}.jpg", hostile.real_photo()) for n in range(kind.max_count + 1)],
 }
 # A real PNG is a photo whatever its name: the photo kinds take it (re-encoded), by content.
-NOT_HOSTILE_FOR = {("png named .xlsx", "photo")}
+NOT_HOSTILE_FOR = {("png named .xlsx", "photo"), ("png named .xlsx", "document")}
 
 
 def _peak_rss() -> int:
@@ -319,9 +341,11 @@ def _stored_files(world) -> set[str]:
 
 def _rows() -> dict[str, int]:
     from gongzhi.cases.models import Case, CasePhoto
+    from gongzhi.deliberation.models import Topic, TopicAttachment
     from gongzhi.registry.models import ImportBatch, Person
 
-    return {model.__name__: model.objects.count() for model in (Case, CasePhoto, ImportBatch, Person)}
+    return {model.__name__: model.objects.count()
+            for model in (Case, CasePhoto, ImportBatch, Person, Topic, TopicAttachment)}
 
 
 def _post_measured(world, recipe: Recipe, files, spec, **extra) -> tuple[Outcome, int]:

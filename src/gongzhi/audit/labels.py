@@ -27,7 +27,6 @@ GROUPS = {
     "privacy": _("数据加密"),
     "audit": _("审计日志"),
     "demo": _("演示数据"),
-    "disclosure": _("公开与监督"),
 }
 
 ACTIONS = {
@@ -124,6 +123,25 @@ ACTIONS = {
     "disclosure.evaluation_save": _("保存物业季度考评"),
     "disclosure.evaluation_publish": _("公布物业季度考评结果"),
     "disclosure.property_rate": _("居民评价物业服务"),
+    # Consultation (deliberation): topics, the catalogue, bodies and meetings.
+    "deliberation.topic.propose": _("提出协商议题"),
+    "deliberation.topic.accept": _("受理协商议题"),
+    "deliberation.topic.refuse": _("不予受理协商议题"),
+    "deliberation.topic.support": _("附议协商议题"),
+    "deliberation.comment.post": _("议题讨论发言"),
+    "deliberation.comment.hide": _("屏蔽议题讨论发言"),
+    "deliberation.catalogue.create": _("新增协商事项目录条目"),
+    "deliberation.catalogue.update": _("修改协商事项目录条目"),
+    "deliberation.settings.meeting_day": _("设置每月协商议事日"),
+    "deliberation.body.create": _("设立议事机构"),
+    "deliberation.member.add": _("添加议事机构成员"),
+    "deliberation.member.remove": _("移出议事机构成员"),
+    "deliberation.meeting.schedule": _("安排议事会议"),
+    "deliberation.meeting.notify": _("发送议事会议通知"),
+    "deliberation.meeting.invite": _("增加参会成员"),
+    "deliberation.meeting.attendance": _("登记议事会议出席"),
+    "deliberation.meeting.minutes": _("记录议事会议纪要和意见"),
+    "deliberation.meeting.cancel": _("取消议事会议"),
 }
 
 # Programs that write entries without an account: commands, scheduled tasks, the Open311 intake.

@@ -111,6 +111,7 @@ PNG = FileType("PNG", (".png",), lambda head: head.startswith(b"\x89PNG\r\n\x1a\
 WEBP = FileType("WebP", (".webp",), lambda head: head[:4] == b"RIFF" and head[8:12] == b"WEBP")
 XLSX = FileType("XLSX", (".xlsx", ".xlsm"), lambda head: head.startswith(b"PK\x03\x04"), _inspect_xlsx)
 XLS = FileType("XLS", (".xls",), lambda head: head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"))
+PDF = FileType("PDF", (".pdf",), lambda head: head.startswith(b"%PDF-"))
 CSV = FileType("CSV", (".csv",), _is_text)
 GEOJSON = FileType("GeoJSON", (".geojson", ".json"), _is_json)
 
@@ -150,7 +151,9 @@ RESIDENT_SHEET = UploadKind("resident_sheet", gettext_lazy("人员表格"), (XLS
                             types_label=gettext_lazy(".xlsx、.xls 或 .csv"))
 AREA_FILE = UploadKind("area_file", gettext_lazy("区划文件"), (CSV, GEOJSON), "GONGZHI_AREA_IMPORT_MAX_BYTES",
                        match_extension=True, types_label=gettext_lazy(".csv、.geojson 或 .json"))
-KINDS = (PHOTO, RESIDENT_SHEET, AREA_FILE)
+DOCUMENT = UploadKind("document", gettext_lazy("附件"), (PDF, JPEG, PNG, WEBP), "GONGZHI_ATTACHMENT_MAX_BYTES",
+                      "GONGZHI_ATTACHMENTS_PER_STEP", types_label=gettext_lazy("PDF、JPEG、PNG 或 WebP"))
+KINDS = (PHOTO, RESIDENT_SHEET, AREA_FILE, DOCUMENT)
 
 
 # --- Declarations ------------------------------------------------------------------------------------

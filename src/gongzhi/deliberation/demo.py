@@ -30,13 +30,11 @@ def build(ctx) -> None:
     staff = User.objects.filter(username=STAFF).first()
     if community is None or staff is None:
         return
+    from .demo_topics import build_topics
+
+    build_topics(ctx)
     _open_household_vote(ctx, community, staff)
     _closed_owners_vote(ctx, community, staff)
-    for step in _LATER_STEPS:
-        step(ctx)
-
-
-_LATER_STEPS: list = []  # the topics, follow-up and village builders add themselves here
 
 
 def _exists(title: str, area) -> bool:

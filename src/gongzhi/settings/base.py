@@ -237,6 +237,10 @@ GONGZHI_WORKING_HOURS = os.environ.get("GONGZHI_WORKING_HOURS", "08:30-12:00,13:
 GONGZHI_CASE_ACCEPT_HOURS = env_int("GONGZHI_CASE_ACCEPT_HOURS", 1)
 GONGZHI_CASE_PHOTO_MAX_BYTES = env_int("GONGZHI_CASE_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 GONGZHI_CASE_PHOTOS_PER_STEP = env_int("GONGZHI_CASE_PHOTOS_PER_STEP", 6)
+# Attachments (documents: PDF, JPEG, PNG, WebP) of consultation topics and other records: size of one
+# file and how many one step may carry.
+GONGZHI_ATTACHMENT_MAX_BYTES = env_int("GONGZHI_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+GONGZHI_ATTACHMENTS_PER_STEP = env_int("GONGZHI_ATTACHMENTS_PER_STEP", 5)
 # Uploads (gongzhi.core.uploads): a request body above GONGZHI_MAX_REQUEST_BYTES is refused by its
 # Content-Length before it is read, unless its endpoint is declared to accept files (then its kind's
 # size × count is the limit). Files above FILE_UPLOAD_MAX_MEMORY_SIZE stream to temporary files on
@@ -247,7 +251,7 @@ GONGZHI_API_UPLOAD_MAX_BYTES = env_int("GONGZHI_API_UPLOAD_MAX_BYTES", 32 * 1024
 GONGZHI_RESIDENT_IMPORT_MAX_BYTES = env_int("GONGZHI_RESIDENT_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 GONGZHI_AREA_IMPORT_MAX_BYTES = env_int("GONGZHI_AREA_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(GONGZHI_MAX_REQUEST_BYTES, GONGZHI_API_UPLOAD_MAX_BYTES)
-DATA_UPLOAD_MAX_NUMBER_FILES = max(10, GONGZHI_CASE_PHOTOS_PER_STEP + 1)
+DATA_UPLOAD_MAX_NUMBER_FILES = max(10, GONGZHI_CASE_PHOTOS_PER_STEP + 1, GONGZHI_ATTACHMENTS_PER_STEP + 1)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 GONGZHI_NOTICE_CHANNELS = [
     c.strip() for c in os.environ.get("GONGZHI_NOTICE_CHANNELS", "inapp,console").split(",") if c.strip()

@@ -4,12 +4,13 @@ from .bodies import Body, BodyMember
 from .catalogue import CatalogueItem, MemberKind
 from .choices import BodyKind, CatalogueKind, Form, ScopeKind, TopicStatus
 from .meetings import Attendance, Meeting, MeetingStatus
+from .settings import DeliberationSettings
 from .topics import Comment, Support, Topic, TopicAttachment
 from .votes import (BallotMethod, Elector, Electorate, EntryKind, HouseholdRepresentative, LedgerEntry,
                     Participation, Rule, Vote)
 
 __all__ = [
-    "Attendance", "BallotMethod", "Body", "BodyKind", "BodyMember", "CatalogueItem", "CatalogueKind", "Comment",
+    "Attendance", "BallotMethod", "Body", "BodyKind", "BodyMember", "CatalogueItem", "CatalogueKind", "Comment", "DeliberationSettings",
     "Elector", "Electorate", "EntryKind", "Form", "HouseholdRepresentative", "LedgerEntry", "Meeting",
     "MeetingStatus", "MemberKind", "Participation", "Rule", "ScopeKind", "Support", "Topic", "TopicAttachment",
     "TopicStatus", "Vote",

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.privacy.fields import EncryptedTextField
 from gongzhi.registry.models.base import AreaBoundModel
 
 from .choices import BodyKind
@@ -43,7 +45,9 @@ class BodyMember(models.Model):
                                on_delete=models.PROTECT, related_name="+")
     organisation = models.ForeignKey("registry.Organisation", verbose_name=_("单位"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="+")
-    contact_name = models.CharField(_("单位联系人"), max_length=50, blank=True)
+    # An organisation's contact is personal data: encrypted, masked on screen, kept out of the audit text.
+    contact_name = EncryptedTextField(_("单位联系人"), blank=True, default="", sensitive="name",
+                                      validators=[MaxLengthValidator(50)])
     title = models.CharField(_("职务/身份"), max_length=50, blank=True)
     active = models.BooleanField(_("在任"), default=True)
     joined_on = models.DateField(_("加入日期"), null=True, blank=True)

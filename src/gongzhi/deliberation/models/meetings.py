@@ -62,4 +62,6 @@ class Attendance(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["meeting", "person"], condition=models.Q(person__isnull=False),
                                     name="delib_attendance_person_once"),
+            models.UniqueConstraint(fields=["meeting", "member"], condition=models.Q(member__isnull=False),
+                                    name="delib_attendance_member_once"),
         ]

@@ -85,6 +85,8 @@ class Comment(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发言人"), null=True,
                                on_delete=models.SET_NULL, related_name="+")
     text = models.TextField(_("内容"))
+    by_staff = models.BooleanField(_("工作人员发言"), default=False,
+                                   help_text=_("居民看到“社区工作人员”，不显示姓名"))
     created_at = models.DateTimeField(_("发表时间"), auto_now_add=True)
     hidden_at = models.DateTimeField(_("屏蔽时间"), null=True, blank=True)
     hidden_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("屏蔽人"), null=True, blank=True,
