@@ -25,6 +25,7 @@ GROUPS = {
     "privacy": _("数据加密"),
     "audit": _("审计日志"),
     "demo": _("演示数据"),
+    "deliberation": _("协商议事"),
 }
 
 ACTIONS = {
@@ -107,6 +108,14 @@ ACTIONS = {
     "audit.export": _("导出审计日志"),
     "audit.purge": _("清理过期审计日志"),
     "demo.setup": _("生成演示数据"),
+    # Implementation and evaluation (民事民办, 民事民评) and 四议两公开.
+    "deliberation.task.create": _("添加协商落实任务"),
+    "deliberation.task.update": _("更新协商落实任务进展"),
+    "deliberation.task.case": _("协商落实任务转为网格事件"),
+    "deliberation.topic.done": _("协商议题落实办结"),
+    "deliberation.evaluate": _("居民评价协商落实结果"),
+    "deliberation.village.start": _("新建四议两公开事项"),
+    "deliberation.village.step": _("记录四议两公开环节"),
 }
 
 # Programs that write entries without an account: commands, scheduled tasks, the Open311 intake.
