@@ -1,0 +1,32 @@
+"""The follow-up and 四议两公开 demo: built through the services, idempotent."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from gongzhi.deliberation import demo_follow
+from gongzhi.deliberation.models import FourTwoStep, ProcessStatus, Task, TaskStatus, Topic, TopicStatus, VillageProcess
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_builds_once(demo):
+    lines = []
+    ctx = SimpleNamespace(root=demo.district, residents=0, write=lines.append)
+    for _twice in range(2):
+        demo_follow.build_follow_up(ctx)
+        demo_follow.build_villages(ctx)
+    implementing = Topic.objects.get(title=demo_follow.IMPLEMENTING_TITLE)
+    assert implementing.status == TopicStatus.IMPLEMENTING
+    assert sorted(Task.objects.filter(topic=implementing).values_list("status", flat=True)) == [
+        TaskStatus.ACTIVE, TaskStatus.DONE]
+    assert Topic.objects.get(title=demo_follow.DONE_TITLE).status == TopicStatus.DONE
+    completed = VillageProcess.objects.get(title=demo_follow.COMPLETED_TITLE)
+    assert completed.status == ProcessStatus.COMPLETED
+    stopped = VillageProcess.objects.get(title=demo_follow.STOPPED_TITLE)
+    assert stopped.step == FourTwoStep.REVIEW and stopped.status == ProcessStatus.OPEN
+    failed = stopped.records.get(step=FourTwoStep.REVIEW)
+    assert not failed.passed and "14/30" in failed.shortfall
+    assert len(lines) == 2
