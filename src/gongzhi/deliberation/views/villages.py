@@ -42,7 +42,8 @@ class ProcessForm(forms.Form):
 
 
 def _count_field(label, help_text=""):
-    return forms.IntegerField(label=label, required=False, min_value=0, help_text=help_text)
+    return forms.IntegerField(label=label, required=False, min_value=0, help_text=help_text,
+                              widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]*"}))
 
 
 class StepForm(forms.Form):
