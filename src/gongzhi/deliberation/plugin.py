@@ -4,7 +4,7 @@ bodies, meetings, votes with their ledger, implementation and evaluation, 四议
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.roles import Role
-from gongzhi.core.plugins import ApiMount, AppPlugin, DemoStep, Permission, UrlMount
+from gongzhi.core.plugins import ApiMount, AppPlugin, DemoStep, MenuEntry, Permission, UrlMount
 
 STAFF = (Role.DISTRICT_ADMIN, Role.STREET_STAFF, Role.COMMUNITY_STAFF)
 
@@ -19,6 +19,12 @@ plugin = AppPlugin(
         Permission("DELIBERATION_CONFIGURE", "deliberation.configure", _("配置协商事项目录和议事机构成员类别"),
                    "Configure the consultation catalogue and the member kinds of bodies",
                    roles=(Role.DISTRICT_ADMIN,)),
+    ),
+    menu=(
+        MenuEntry(_("逾期落实任务"), "deliberation:tasks_overdue", perm="deliberation.manage", roles=STAFF,
+                  group="participation", order=240),
+        MenuEntry(_("四议两公开"), "deliberation:village_list", perm="deliberation.manage", roles=STAFF,
+                  group="participation", order=250),
     ),
     demo=(DemoStep("deliberation", "gongzhi.deliberation.plugin:build_demo", after=("registry", "cases")),),
 )
