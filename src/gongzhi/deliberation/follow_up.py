@@ -275,6 +275,7 @@ class TimelineEntry:
     stage: str
     text: str
     detail: str = ""
+    rank: int = 0  # the stage's place in the process: orders entries of the same moment
 
 
 def _result_text(result) -> str:
@@ -291,41 +292,39 @@ def _result_text(result) -> str:
 def timeline(topic: Topic) -> list[TimelineEntry]:
     """The whole public record of a topic, oldest first: proposal → screening → discussion and
     meetings → vote results → tasks and updates → evaluation. No internal notes, no staff names."""
-    entries = [TimelineEntry(topic.created_at, _("提出"), _("议题提出：%(title)s") % {"title": topic.title})]
+    entries = [TimelineEntry(topic.created_at, _("提出"), _("议题提出：%(title)s") % {"title": topic.title}, rank=0)]
     if topic.screened_at:
         accepted = topic.status != TopicStatus.REFUSED
         entries.append(TimelineEntry(topic.screened_at, _("审核"), _("受理，进入协商") if accepted else _("不予受理"),
-                                     topic.screen_reason if not accepted else ""))
+                                     topic.screen_reason if not accepted else "", rank=1))
     for meeting in topic.meetings.filter(status="held").order_by("scheduled_at", "pk"):
         detail = _("应到 %(e)d 人，实到 %(p)d 人") % {"e": meeting.expected, "p": meeting.present}
         if meeting.opinion:
             detail += "；" + _("形成意见：%(o)s") % {"o": meeting.opinion}
-        entries.append(TimelineEntry(meeting.scheduled_at, _("协商"), meeting.title, detail))
+        entries.append(TimelineEntry(meeting.scheduled_at, _("协商"), meeting.title, detail, rank=2))
     if topic.opinion:
-        entries.append(TimelineEntry(topic.discussion_closes or topic.updated_at, _("协商"), _("协商意见"),
-                                     topic.opinion))
+        entries.append(TimelineEntry(topic.discussion_closes or topic.screened_at or topic.created_at, _("协商"),
+                                     _("协商意见"), topic.opinion, rank=2))
     for vote in topic.votes.filter(cancelled_at__isnull=True, tallied_at__isnull=False).order_by("closes", "pk"):
         entries.append(TimelineEntry(vote.tallied_at, _("表决"), _("表决结果：%(title)s") % {"title": vote.title},
-                                     _result_text(vote.result)))
+                                     _result_text(vote.result), rank=3))
     for task in tasks_of(topic):
         entries.append(TimelineEntry(task.created_at, _("落实"), _("落实任务：%(title)s（责任单位：%(unit)s，期限 %(d)s）") % {
-            "title": task.title, "unit": task.owner_unit, "d": task.deadline.isoformat()}))
+            "title": task.title, "unit": task.owner_unit, "d": task.deadline.isoformat()}, rank=4))
         for update in task.updates.all():
             entries.append(TimelineEntry(update.at, _("落实"), _("%(title)s 进展 %(p)d%%") % {
-                "title": task.title, "p": update.percent}, update.text))
+                "title": task.title, "p": update.percent}, update.text, rank=5))
     summary = survey_summary(topic)
     if summary.total:
         last = topic.evaluations.order_by("-created_at").values_list("created_at", flat=True).first()
         entries.append(TimelineEntry(last, _("评价"), _("居民评价 %(n)d 份，满意率 %(s)s") % {
-            "n": summary.total, "s": summary.satisfied_share}))
+            "n": summary.total, "s": summary.satisfied_share}, rank=6))
 
     def key(entry: TimelineEntry):
         at = entry.at
-        if isinstance(at, datetime.datetime):
-            return at
-        if isinstance(at, datetime.date):
-            return timezone.make_aware(datetime.datetime.combine(at, datetime.time()))
-        return timezone.now()
+        if isinstance(at, datetime.date) and not isinstance(at, datetime.datetime):
+            at = timezone.make_aware(datetime.datetime.combine(at, datetime.time()))
+        return (at or timezone.now(), entry.rank)
 
     return sorted(entries, key=key)
 

@@ -248,3 +248,17 @@ def test_tasks_page_queries_do_not_grow_with_tasks(demo, login_as, django_assert
     client.get(url)
     with django_assert_max_num_queries(25):
         assert client.get(url).status_code == 200
+
+
+def test_overdue_page_queries_do_not_grow(demo, login_as, django_assert_max_num_queries):
+    staff = demo.users["community"]
+    topic = _topic()
+    for n in range(8):
+        follow_up.create_task(actor=staff, topic=topic, title=f"逾期{n}", owner_unit="社区居委会", owner=staff,
+                              deadline=timezone.localdate() - datetime.timedelta(days=n + 1))
+    client = login_as("community")
+    url = reverse("deliberation:tasks_overdue")
+    client.get(url)
+    with django_assert_max_num_queries(15):
+        page = client.get(url).content.decode()
+    assert page.count("逾期") >= 8
