@@ -157,6 +157,12 @@ def add_update(*, actor, task: Task, text: str, percent, photos=(), request=None
         raise InvalidInput(_("完成进度不能低于上次的 %(n)d%%。") % {"n": task.percent}, fields={"percent": "lower"})
     processed = [photo_processing.process(p) for p in photos]
     with transaction.atomic():
+        locked = Task.objects.select_for_update().get(pk=task.pk)  # two updates at once: one after the other
+        if locked.status == TaskStatus.DONE:
+            raise Conflict(_("该任务已完成。"))
+        if percent < locked.percent:
+            raise InvalidInput(_("完成进度不能低于上次的 %(n)d%%。") % {"n": locked.percent},
+                               fields={"percent": "lower"})
         update = TaskUpdate.objects.create(task=task, text=text, percent=percent, at=now, author=actor)
         for index, photo in enumerate(processed, start=1):
             row = TaskPhoto(update=update, content_type=photo.content_type, size=len(photo.content),

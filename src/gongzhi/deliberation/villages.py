@@ -15,7 +15,7 @@ The rules are ``deliberation.rules``, as the law writes them:
 5. 决议公开 and 6. 实施结果公开 — the publication (date, where, text) is recorded.
 
 应到 defaults from the registry (persons of the village living there now): 正式党员 for step 3,
-adults (18+) and households for a 村民会议, the active members of the village's 两委 and 村民代表
+adults (18+ on the day, birth date known) and the households with a member living there for a 村民会议, the active members of the village's 两委 and 村民代表
 bodies for steps 2 and 4; staff may enter another number with a reason.
 """
 
@@ -150,7 +150,9 @@ def registry_defaults(village: Area, step: int, meeting: str = "villagers",
         return people.filter(political_status=PoliticalStatus.CPC_MEMBER).count(), None
     if step == S.RESOLUTION and meeting == "villagers":
         adults = people.filter(birth_date__lte=_adult_cutoff(today)).count()
-        households = Household.objects.filter(area__path__startswith=village.path).count()
+        # Households someone still lives in (a household whose members all died or left is no 户 to count).
+        households = (Household.objects.filter(area__path__startswith=village.path, members__deceased=False,
+                                               members__moved_out=False).distinct().count())
         return adults, households
     if step == S.RESOLUTION:
         return _body_members(village, BodyKind.REPRESENTATIVES), None

@@ -223,3 +223,17 @@ def test_list_page_queries_bounded(demo, login_as, django_assert_max_num_queries
     client.get(url)
     with django_assert_max_num_queries(20):
         assert client.get(url).status_code == 200
+
+
+def test_households_default_counts_households_someone_lives_in(demo):
+    from gongzhi.registry.models import Household
+
+    village_area = Area.objects.get(code=GROUP)
+    lived, empty = (Household.objects.create(area=village_area, number=n) for n in ("H1", "H2"))
+    make_person(grid=GROUP, name="户主甲", household=lived, birth_date=datetime.date(1960, 5, 1),
+                id_number=make_id(birth="19600501", sequence="500"))
+    make_person(grid=GROUP, name="户主乙", household=empty, moved_out=True, birth_date=datetime.date(1961, 5, 1),
+                id_number=make_id(birth="19610501", sequence="501"))
+    adults, households = villages.registry_defaults(Area.objects.get(code=VILLAGE), FourTwoStep.RESOLUTION,
+                                                    today=TODAY)
+    assert (adults, households) == (1, 1)
