@@ -295,7 +295,7 @@ def _result_text(result) -> str:
     return head + ("：" + "；".join(parts) if parts else "")
 
 
-def timeline(topic: Topic) -> list[TimelineEntry]:
+def timeline(topic: Topic, tasks: list[Task] | None = None) -> list[TimelineEntry]:
     """The whole public record of a topic, oldest first: proposal → screening → discussion and
     meetings → vote results → tasks and updates → evaluation. No internal notes, no staff names."""
     entries = [TimelineEntry(topic.created_at, _("提出"), _("议题提出：%(title)s") % {"title": topic.title}, rank=0)]
@@ -314,7 +314,7 @@ def timeline(topic: Topic) -> list[TimelineEntry]:
     for vote in topic.votes.filter(cancelled_at__isnull=True, tallied_at__isnull=False).order_by("closes", "pk"):
         entries.append(TimelineEntry(vote.tallied_at, _("表决"), _("表决结果：%(title)s") % {"title": vote.title},
                                      _result_text(vote.result), rank=3))
-    for task in tasks_of(topic):
+    for task in tasks if tasks is not None else tasks_of(topic):
         entries.append(TimelineEntry(task.created_at, _("落实"), _("落实任务：%(title)s（责任单位：%(unit)s，期限 %(d)s）") % {
             "title": task.title, "unit": task.owner_unit, "d": task.deadline.isoformat()}, rank=4))
         for update in task.updates.all():
@@ -348,5 +348,5 @@ def panel_context(user, topic: Topic) -> dict:
         "may_evaluate": (topic.status == TopicStatus.DONE and eligible_to_evaluate(user, topic)
                          and not topic.evaluations.filter(user_id=user.pk).exists()),
         "rating_choices": sorted(Rating.choices, reverse=True),
-        "timeline": timeline(topic),
+        "timeline": timeline(topic, tasks),
     }

@@ -30,3 +30,19 @@ def test_demo_builds_once(demo):
     failed = stopped.records.get(step=FourTwoStep.REVIEW)
     assert not failed.passed and "14/30" in failed.shortfall
     assert len(lines) == 2
+
+
+def test_demo_on_the_registry_demo(demo):
+    """With the registry's residents: the demo resident (verified) rates the finished topic, and the
+    villages' 应到 come from the registry where it counts enough party members."""
+    from gongzhi.deliberation.models import Evaluation, StepRecord
+    from gongzhi.registry import demo as registry_demo
+
+    registry_demo.build(demo.district, residents=500)
+    ctx = SimpleNamespace(root=demo.district, residents=500, write=lambda line: None)
+    demo_follow.build_follow_up(ctx)
+    demo_follow.build_villages(ctx)
+    done = Topic.objects.get(title=demo_follow.DONE_TITLE)
+    assert Evaluation.objects.get(topic=done).user == demo.users["resident"]
+    failed = StepRecord.objects.get(process__title=demo_follow.STOPPED_TITLE, step=FourTwoStep.REVIEW)
+    assert not failed.passed and failed.present * 2 < failed.expected
