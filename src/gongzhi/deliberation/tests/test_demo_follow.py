@@ -46,3 +46,23 @@ def test_demo_on_the_registry_demo(demo):
     assert Evaluation.objects.get(topic=done).user == demo.users["resident"]
     failed = StepRecord.objects.get(process__title=demo_follow.STOPPED_TITLE, step=FourTwoStep.REVIEW)
     assert not failed.passed and failed.present * 2 < failed.expected
+
+
+def test_demo_pages_render(demo, client):
+    from django.urls import reverse
+
+    ctx = SimpleNamespace(root=demo.district, residents=0, write=lambda line: None)
+    demo_follow.build_follow_up(ctx)
+    demo_follow.build_villages(ctx)
+    client.force_login(demo.users["village"])
+    for process in VillageProcess.objects.all():
+        page = client.get(reverse("deliberation:village_process", args=[process.pk])).content.decode()
+        assert process.title in page
+        assert ("step-form" in page) == (process.status == ProcessStatus.OPEN)
+    client.force_login(demo.users["resident"])
+    for topic in Topic.objects.all():
+        page = client.get(reverse("deliberation:topic_tasks", args=[topic.pk])).content.decode()
+        assert "幸福社区居委会" in page and demo.users["community"].real_name not in page
+    client.logout()
+    page = client.get(reverse("deliberation:village_public", args=["341702101201"])).content.decode()
+    assert demo_follow.COMPLETED_TITLE in page and "已完成" in page and "14/30" in page
