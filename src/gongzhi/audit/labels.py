@@ -27,6 +27,7 @@ GROUPS = {
     "privacy": _("数据加密"),
     "audit": _("审计日志"),
     "demo": _("演示数据"),
+    "deliberation": _("协商议事"),
 }
 
 ACTIONS = {
@@ -142,6 +143,14 @@ ACTIONS = {
     "deliberation.meeting.attendance": _("登记议事会议出席"),
     "deliberation.meeting.minutes": _("记录议事会议纪要和意见"),
     "deliberation.meeting.cancel": _("取消议事会议"),
+    # Implementation and evaluation (民事民办, 民事民评) and 四议两公开.
+    "deliberation.task.create": _("添加协商落实任务"),
+    "deliberation.task.update": _("更新协商落实任务进展"),
+    "deliberation.task.case": _("协商落实任务转为网格事件"),
+    "deliberation.topic.done": _("协商议题落实办结"),
+    "deliberation.evaluate": _("居民评价协商落实结果"),
+    "deliberation.village.start": _("新建四议两公开事项"),
+    "deliberation.village.step": _("记录四议两公开环节"),
 }
 
 # Programs that write entries without an account: commands, scheduled tasks, the Open311 intake.

@@ -30,11 +30,14 @@ def build(ctx) -> None:
     staff = User.objects.filter(username=STAFF).first()
     if community is None or staff is None:
         return
+    from .demo_follow import build_follow_up, build_villages
     from .demo_topics import build_topics
 
     build_topics(ctx)
     _open_household_vote(ctx, community, staff)
     _closed_owners_vote(ctx, community, staff)
+    build_follow_up(ctx)
+    build_villages(ctx)
 
 
 def _exists(title: str, area) -> bool:

@@ -2,10 +2,12 @@
 
 from .bodies import Body, BodyMember
 from .catalogue import CatalogueItem, MemberKind
+from .follow_up import Evaluation, Task, TaskPhoto, TaskStatus, TaskUpdate
 from .choices import BodyKind, CatalogueKind, Form, ScopeKind, TopicStatus
 from .meetings import Attendance, Meeting, MeetingStatus
 from .settings import DeliberationSettings
 from .topics import Comment, Support, Topic, TopicAttachment
+from .villages import FourTwoStep, ProcessStatus, StepAttachment, StepRecord, VillageProcess
 from .votes import (BallotMethod, Elector, Electorate, EntryKind, HouseholdRepresentative, LedgerEntry,
                     Participation, Rule, Vote)
 
@@ -14,4 +16,6 @@ __all__ = [
     "Elector", "Electorate", "EntryKind", "Form", "HouseholdRepresentative", "LedgerEntry", "Meeting",
     "MeetingStatus", "MemberKind", "Participation", "Rule", "ScopeKind", "Support", "Topic", "TopicAttachment",
     "TopicStatus", "Vote",
+    "Evaluation", "Task", "TaskPhoto", "TaskStatus", "TaskUpdate",
+    "FourTwoStep", "ProcessStatus", "StepAttachment", "StepRecord", "VillageProcess",
 ]

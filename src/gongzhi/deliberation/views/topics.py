@@ -21,6 +21,7 @@ from gongzhi.core.errors import DomainError
 from gongzhi.core.uploads import DOCUMENT, UploadRefused, accepts_uploads, files_from
 
 from .. import selectors, topics
+from .follow_up import followup_panel
 from ..models import CatalogueKind, Comment, Form, ScopeKind, TopicAttachment, TopicStatus
 
 PAGE_SIZE = 20
@@ -128,6 +129,9 @@ def topic_new(request):
     }, status=422 if request.method == "POST" else 200)
 
 
+FOLLOW_UP_STATUSES = (TopicStatus.DECIDED, TopicStatus.IMPLEMENTING, TopicStatus.DONE)
+
+
 def _render_topic(request, topic, *, status: int = 200):
     user = request.user
     staff = topics.is_staff_for(user, topic.area)
@@ -145,6 +149,12 @@ def _render_topic(request, topic, *, status: int = 200):
                        bodies=selectors.bodies_of_community(user, topic.area))
     if staff and topic.status in (TopicStatus.DISCUSSING, TopicStatus.DECIDING):
         context["may_schedule"] = True
+    # 民事民决: the topic's votes with their results; 民事民办/民事民评: the follow-up panel.
+    context["votes"] = list(topic.votes.select_related("area").order_by("-opens"))
+    context["may_vote_on"] = staff and topic.status in (TopicStatus.DISCUSSING, TopicStatus.DECIDING,
+                                                        TopicStatus.REJECTED)
+    if topic.status in FOLLOW_UP_STATUSES:
+        context = {**followup_panel(request, topic), **context, "followup": True}
     return render(request, "deliberation/topic_detail.html", context, status=status)
 
 
