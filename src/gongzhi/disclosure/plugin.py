@@ -4,7 +4,7 @@ the small-powers list and the property evaluation, with public pages readable wi
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.roles import Role
-from gongzhi.core.plugins import AppPlugin, Permission, UrlMount
+from gongzhi.core.plugins import AppPlugin, DemoStep, MenuEntry, Permission, UrlMount
 
 STAFF = (Role.DISTRICT_ADMIN, Role.STREET_STAFF, Role.COMMUNITY_STAFF)
 
@@ -17,4 +17,21 @@ plugin = AppPlugin(
                    "Configure disclosure kinds, the small-powers list and the property score sheet",
                    roles=(Role.DISTRICT_ADMIN,)),
     ),
+    menu=(
+        MenuEntry(_("居务公开"), "disclosure:manage", perm="disclosure.publish", roles=STAFF, group="participation",
+                  order=210),
+        MenuEntry(_("居财居管"), "disclosure:finances", perm="disclosure.publish", roles=STAFF, group="participation",
+                  order=211),
+        MenuEntry(_("公开栏"), "disclosure:index", roles=(Role.RESIDENT,), group="participation", order=212),
+    ),
+    demo=(DemoStep("disclosure_items", "gongzhi.disclosure.plugin:build_demo", after=("registry",)),),
 )
+
+
+def build_demo(ctx) -> None:
+    """A year of published items and monthly statements for 幸福社区 and 青山村 (kept when they exist)."""
+    from gongzhi.disclosure import demo_items as demo
+
+    built = demo.build(ctx.root, progress=ctx.write)
+    if built is None:
+        ctx.write("公开事项已存在，跳过生成 / disclosures already exist, not generated again")
