@@ -154,3 +154,17 @@ def test_demo_is_built_once_and_fast(demo):
     assert DisclosureItem.objects.filter(area__code=COMMUNITY, statement_month=last_month,
                                          status=Status.PUBLISHED).exists()
     assert DisclosureItem.objects.filter(area__code=VILLAGE, statement_month__isnull=False).count() == 12
+
+
+def test_the_demo_step_is_declared_after_the_registry(demo):
+    from gongzhi.core import plugins
+    from gongzhi.demo.steps import DemoContext
+
+    names = [step.name for step in plugins.declarations().demo_steps]
+    assert names.index("disclosure_items") > names.index("registry")
+    lines = []
+    plugins.resolve("gongzhi.disclosure.plugin:build_demo")(DemoContext(root=demo.district, residents=0,
+                                                                        write=lines.append))
+    plugins.resolve("gongzhi.disclosure.plugin:build_demo")(DemoContext(root=demo.district, residents=0,
+                                                                        write=lines.append))
+    assert "公开事项" in lines[0] and "跳过生成" in lines[1]
