@@ -198,7 +198,8 @@ class Statement:
             key = (row.entry.kind, row.entry.category)
             totals[key] = totals.get(key, Decimal("0.00")) + row.entry.amount
         return [(str(EntryKind(kind).label), str(FinanceCategory(cat).label), total)
-                for (kind, cat), total in sorted(totals.items())]
+                for (kind, cat), total in sorted(totals.items(), key=lambda pair: (pair[0][0] != EntryKind.INCOME,
+                                                                                   pair[0][1]))]
 
     def as_data(self) -> dict:
         """What a published statement keeps (no handler's name: the public reads it)."""
