@@ -4,7 +4,7 @@ the small-powers list and the property evaluation, with public pages readable wi
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.roles import Role
-from gongzhi.core.plugins import AppPlugin, DemoStep, MenuEntry, Permission, UrlMount
+from gongzhi.core.plugins import AppPlugin, DemoStep, Feature, MenuEntry, Permission, UrlMount
 
 STAFF = (Role.DISTRICT_ADMIN, Role.STREET_STAFF, Role.COMMUNITY_STAFF)
 
@@ -24,6 +24,7 @@ plugin = AppPlugin(
                   order=211),
         MenuEntry(_("公开栏"), "disclosure:index", roles=(Role.RESIDENT,), group="participation", order=212),
     ),
+    features=(Feature(_("居务公开"), _("居（村）务、党务、财务按时公开，无需登录即可查阅和提问"), order=60),),
     demo=(DemoStep("disclosure_items", "gongzhi.disclosure.plugin:build_demo", after=("registry",)),),
 )
 

@@ -168,3 +168,8 @@ def test_the_demo_step_is_declared_after_the_registry(demo):
     plugins.resolve("gongzhi.disclosure.plugin:build_demo")(DemoContext(root=demo.district, residents=0,
                                                                         write=lines.append))
     assert "公开事项" in lines[0] and "跳过生成" in lines[1]
+
+
+def test_the_home_page_promises_the_public_disclosure(client):
+    page = client.get("/").content.decode()
+    assert "居务公开" in page and "无需登录即可查阅" in page
