@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -249,7 +250,7 @@ def ask(*, actor, area: Area, text: str, item: DisclosureItem | None = None, req
         staff = [user for user in staff_over(area, [Role.COMMUNITY_STAFF]) if may_publish(user, area)]
         if staff:
             send_notice(recipients=staff, title=_("居民对公开事项提问：%(area)s") % {"area": area.name},
-                        body=text[:200], link="/disclosure/manage/questions/", kind="disclosure")
+                        body=text[:200], link=reverse("disclosure:manage_questions"), kind="disclosure")
     return question
 
 
@@ -275,5 +276,6 @@ def answer(*, actor, question: Question, text: str, request=None, now=None) -> Q
             from gongzhi.notices.services import send_notice
 
             send_notice(recipients=[question.asker], title=_("您的提问已答复"), body=text[:200],
-                        link=f"/disclosure/{question.area.code}/#questions", kind="disclosure")
+                        link=reverse("disclosure:community", kwargs={"code": question.area.code}) + "#questions",
+                        kind="disclosure")
     return question

@@ -47,7 +47,6 @@ def community(request, code: str):
         "filtered": any(filters.values()), "categories": _categories(area), "years": selectors.public_years(area),
         "overdue": overdue, "questions": selectors.answered_questions(area)[:20],
         "may_ask": services_items.may_ask(request.user, area), "cadence": cadence,
-        "public_items": selectors.public_items(area).only("pk", "title")[:50],
     })
 
 
