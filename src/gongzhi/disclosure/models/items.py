@@ -14,7 +14,7 @@ class Category(models.TextChoices):
     """What is disclosed. ``AFFAIRS`` is 居务 in a neighbourhood and 村务 in a village
     (``category_label``)."""
 
-    AFFAIRS = "affairs", _("居务")
+    AFFAIRS = "affairs", _("居（村）务")
     PARTY = "party", _("党务")
     FINANCE = "finance", _("财务")
     SERVICE = "service", _("服务")
@@ -147,6 +147,15 @@ class DisclosureHistory(models.Model):
                               related_name="+", verbose_name=_("操作人"))
     actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
     at = models.DateTimeField(_("时间"))
+
+    @property
+    def actor_label(self) -> str:
+        """Who acted, as a person reads it (a program by its Chinese name: 演示数据初始化程序)."""
+        from gongzhi.audit.labels import OPERATORS
+
+        if self.actor_id is not None:
+            return self.actor.display_name
+        return str(OPERATORS.get(self.actor_name, self.actor_name))
 
     class Meta:
         verbose_name = _("公开事项历史")
