@@ -104,3 +104,32 @@ def test_staff_draft_publish_and_withdraw(site, page, console, demo):
     screenshot(page, "disclosure-staff-finances")
     assert "已公开" in page.inner_text("[data-testid=statement-panel]")
     assert console.errors == []
+
+
+def test_a_resident_asks_on_a_phone_and_the_answer_is_public_without_names(site, open_page, page, console,
+                                                                              disclosures):
+    phone = open_page(MOBILE)
+    login(phone, site, "resident")
+    phone.goto(f"{site}/disclosure/")
+    with phone.expect_navigation():
+        phone.click("[data-testid=mine] a")
+    phone.fill("#disc-ask-text", "小区东门的路灯什么时候修？")
+    with phone.expect_navigation():
+        phone.click("[data-testid=ask-form] button[type=submit]")
+    assert "您的问题已提交" in phone.inner_text(".messages")
+    screenshot(phone, "disclosure-ask-phone")
+
+    login(page, site, "community")
+    page.goto(f"{site}/disclosure/manage/questions/")
+    card = page.locator("[data-testid=question-list] li", has_text="小区东门的路灯")
+    card.locator("textarea").fill("已报修，本周内修复。")
+    with page.expect_navigation():
+        card.locator("button[type=submit]").click()
+    screenshot(page, "disclosure-staff-questions")
+
+    phone.goto(f"{site}/disclosure/{COMMUNITY}/")
+    answered = phone.locator("[data-testid=questions] li", has_text="小区东门的路灯").inner_text()
+    assert "社区居委会答复：已报修，本周内修复。" in answered
+    assert "王居民" not in answered and "周书记" not in answered
+    screenshot(phone, "disclosure-answer-phone")
+    assert console.errors == []

@@ -173,3 +173,10 @@ def test_the_demo_step_is_declared_after_the_registry(demo):
 def test_the_home_page_promises_the_public_disclosure(client):
     page = client.get("/").content.decode()
     assert "居务公开" in page and "无需登录即可查阅" in page
+
+
+def test_the_index_leads_a_resident_to_their_community(login_as):
+    page = login_as("resident").get("/disclosure/").content.decode()
+    mine = page.split('data-testid="mine"')[1].split("</p>")[0]
+    assert f"/disclosure/{COMMUNITY}/" in mine and "青山村" not in mine
+    assert 'data-testid="mine"' not in login_as("district").get("/disclosure/").content.decode()

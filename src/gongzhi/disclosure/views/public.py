@@ -25,8 +25,10 @@ def index(request):
     page = paginate(request, selectors.public_communities(q), 50)
     overdue = cadence.overdue_for(page.object_list)
     rows = [(area, overdue.get(area.pk, [])) for area in page.object_list]
+    mine = list(selectors.staff_communities(request.user)[:6]) if request.user.is_authenticated else []
     return render(request, "disclosure/public_index.html", {
         "page": page, "rows": rows, "q": q, "query": querystring({"q": q}),
+        "mine": mine if len(mine) <= 5 else [],  # a shortcut for residents and community staff, not for a district
     })
 
 
