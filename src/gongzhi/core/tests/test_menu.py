@@ -15,12 +15,12 @@ def _shape(menu) -> list[str]:
 @pytest.mark.parametrize(("username", "shape"), [
     ("grid", ["link:我的", "cases:随手拍/我的任务/巡查走访",
               "records:入户走访/人口档案/房屋/人员导入/区划与网格/网格地图", "link:人口统计"]),
-    ("community", ["link:工作台", "cases:事件办理/事件地图", "records:人口档案/房屋/人员导入/窗口核验/区划与网格/网格地图",
+    ("community", ["link:工作台", "cases:事件办理/事件地图", "participation:居务公开/居财居管", "records:人口档案/房屋/人员导入/窗口核验/区划与网格/网格地图",
                    "stats:事件统计/定期通报/人口统计"]),
-    ("district", ["link:工作台", "cases:事件办理/督办台/事件地图", "records:人口档案/房屋/区划与网格/网格地图",
+    ("district", ["link:工作台", "cases:事件办理/督办台/事件地图", "participation:居务公开/居财居管", "records:人口档案/房屋/区划与网格/网格地图",
                   "stats:事件统计/定期通报/人口统计", "admin:事件配置/区划导入"]),
     ("auditor", ["link:审计日志"]),  # alone in its group: a link, no drop-down
-    ("resident", ["link:我的", "cases:随手拍/我的上报"]),
+    ("resident", ["link:我的", "cases:随手拍/我的上报", "link:公开栏"]),
 ])
 def test_each_role_gets_its_entries_grouped(demo, username, shape):
     menu = menu_for(demo.users[username], "/")
