@@ -152,3 +152,18 @@ def test_ledger_page_and_forms(books, area, login_as):
     assert response.status_code == 302
     assert DisclosureItem.objects.filter(area=area, statement_month=MARCH, status="published").exists()
     assert login_as("village").get(f"/disclosure/manage/finances/?area={area.code}").status_code == 404
+
+
+def test_a_withdrawn_statement_is_published_again_from_the_books(books, area, staff, login_as):
+    item = services_finances.publish_statement(actor=staff, area=area, month=MARCH)
+    client = login_as("community")
+    client.post(f"/disclosure/manage/{item.pk}/withdraw/", {"reason": "漏记一笔"})
+    services_finances.add_entry(actor=staff, area=area, date=datetime.date(2026, 3, 30), voucher="记-006",
+                                kind="income", category="collective", amount="500", summary="补记租金",
+                                handled_by="会计")
+    response = client.get(f"/disclosure/manage/{item.pk}/edit/")  # not edited by hand: from the books
+    assert response.status_code == 302 and "/disclosure/manage/finances/" in response["Location"]
+    client.post(f"/disclosure/manage/{item.pk}/publish/")
+    item.refresh_from_db()
+    assert item.status == Status.PUBLISHED and item.statement["closing"] == "8999.25"
+    assert len(item.statement["rows"]) == 4

@@ -85,6 +85,9 @@ def edit(request, pk: int):
     item = selectors.staff_item(request.user, pk)
     if not services_items.may_publish(request.user, item.area):
         raise PermissionDenied
+    if item.statement_month is not None:
+        messages.info(request, _("月度财务报表由收支记录生成，请在“居财居管”中更正后重新公开。"))
+        return redirect(f"/disclosure/manage/finances/?area={item.area.code}&month={item.statement_month:%Y-%m}")
     communities = selectors.staff_communities(request.user)
     initial = {name: getattr(item, name) for name in ("category", "body", "title", "content", "period_start",
                                                       "period_end", "major", "decided_on")}
@@ -123,7 +126,13 @@ def publish(request, pk: int):
     require_staff(request.user)
     item = selectors.staff_item(request.user, pk)
     try:
-        services_items.publish(actor=request.user, item=item, request=request)
+        if item.statement_month is not None:  # a month's statement is published afresh from the books
+            from .. import services_finances
+
+            services_finances.publish_statement(actor=request.user, area=item.area, month=item.statement_month,
+                                                request=request)
+        else:
+            services_items.publish(actor=request.user, item=item, request=request)
     except DomainError as error:
         if error.status == 403:
             raise PermissionDenied from None
