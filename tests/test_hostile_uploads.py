@@ -176,9 +176,41 @@ def world(demo, client, django_capture_on_commit_callbacks, settings, tmp_path):
     world = World(**vars(demo), grid=grid, lon=lon, lat=lat, client=client, media=Path(settings.MEDIA_ROOT),
                   capture=django_capture_on_commit_callbacks)
     world.case = case_in(world, "in_progress")  # the department's next step, feedback, takes photos
+    world.disclosure = _disclosure_draft(demo)  # a draft whose edit takes attachments
     world.tokens = {name: {"HTTP_AUTHORIZATION": f"Bearer {create_api_token(user=demo.users[name], name='t')[1]}"}
                     for name in ("resident", "dept")}
     return world
+
+
+def _disclosure_draft(demo):
+    import datetime
+
+    from gongzhi.disclosure import services_items
+
+    return services_items.create_item(
+        actor=demo.users["community"], area=demo.users["community"].role_assignments.first().area,
+        category="affairs", body="committee", title="居务公开草稿", content="内容",
+        period_start=datetime.date(2026, 1, 1), period_end=datetime.date(2026, 3, 31))
+
+
+DISCLOSURE_FORM = {"area": "", "category": "service", "body": "station", "title": "服务公示", "content": "周六上午值班。",
+                   "period_start": "2026-01-01", "period_end": "2026-03-31"}
+
+
+def _disclosure_create(world, files, field, **extra):
+    return _page(world, "community", "/disclosure/manage/new/",
+                 {**DISCLOSURE_FORM, "area": world.disclosure.area_id}, files, field, **extra)
+
+
+def _disclosure_edit(world, files, field, **extra):
+    return _page(world, "community", f"/disclosure/manage/{world.disclosure.pk}/edit/",
+                 {**DISCLOSURE_FORM, "area": world.disclosure.area_id}, files, field, **extra)
+
+
+def _disclosure_attached(world, outcome) -> bool:
+    from gongzhi.disclosure.models import DisclosureAttachment
+
+    return outcome.status == 302 and DisclosureAttachment.objects.exists()
 
 
 def _page(world, user: str, path: str, fields: dict, files: list[tuple[str, bytes]], field: str, **extra) -> Outcome:
@@ -287,6 +319,8 @@ RECIPES: dict[str, Recipe] = {
     "registry:import": Recipe(_resident_import, ("花名册.xlsx", _resident_sheet),
                               lambda world, outcome: outcome.job is not None and outcome.job.status == "succeeded"),
     "deliberation:topic_new": Recipe(_topic_page, ("方案.pdf", _pdf), _topic_proposed),
+    "disclosure:manage_create": Recipe(_disclosure_create, ("photo.jpg", hostile.real_photo), _disclosure_attached),
+    "disclosure:manage_edit": Recipe(_disclosure_edit, ("photo.jpg", hostile.real_photo), _disclosure_attached),
     "areas:import": Recipe(_area_import, ("grids.csv", _area_csv),
                            lambda world, outcome: 'data-testid="import-confirm"' in outcome.text),
 }
@@ -342,10 +376,12 @@ def _stored_files(world) -> set[str]:
 def _rows() -> dict[str, int]:
     from gongzhi.cases.models import Case, CasePhoto
     from gongzhi.deliberation.models import Topic, TopicAttachment
+    from gongzhi.disclosure.models import DisclosureAttachment, DisclosureItem
     from gongzhi.registry.models import ImportBatch, Person
 
     return {model.__name__: model.objects.count()
-            for model in (Case, CasePhoto, ImportBatch, Person, Topic, TopicAttachment)}
+            for model in (Case, CasePhoto, ImportBatch, Person, Topic, TopicAttachment, DisclosureItem,
+                          DisclosureAttachment)}
 
 
 def _post_measured(world, recipe: Recipe, files, spec, **extra) -> tuple[Outcome, int]:

@@ -27,7 +27,6 @@ GROUPS = {
     "privacy": _("数据加密"),
     "audit": _("审计日志"),
     "demo": _("演示数据"),
-    "deliberation": _("协商议事"),
 }
 
 ACTIONS = {
@@ -111,6 +110,16 @@ ACTIONS = {
     "deliberation.paper_ballot": _("录入纸质选票"),
     "deliberation.tally": _("录入现场计票结果"),
     "deliberation.vote_tally": _("表决计票"),
+    "disclosure.item_create": _("新建公开事项草稿"),
+    "disclosure.item_update": _("修改公开事项"),
+    "disclosure.item_publish": _("公开事项"),
+    "disclosure.item_withdraw": _("撤回公开事项"),
+    "disclosure.question_ask": _("居民就公开事项提问"),
+    "disclosure.question_answer": _("答复居民提问"),
+    "disclosure.ledger_add": _("登记收支凭证"),
+    "disclosure.ledger_reverse": _("登记冲销凭证"),
+    "disclosure.statement_publish": _("公开月度财务报表"),
+    "disclosure.statement_export": _("导出月度财务报表"),
     "jobs.download": _("下载后台任务生成的文件"),
     "privacy.rotate_key": _("轮换数据加密密钥"),
     "audit.export": _("导出审计日志"),

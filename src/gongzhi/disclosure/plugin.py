@@ -4,7 +4,7 @@ the small-powers list and the property evaluation, with public pages readable wi
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.roles import Role
-from gongzhi.core.plugins import AppPlugin, DemoStep, MenuEntry, Permission, UrlMount
+from gongzhi.core.plugins import AppPlugin, DemoStep, Feature, MenuEntry, Permission, UrlMount
 
 STAFF = (Role.DISTRICT_ADMIN, Role.STREET_STAFF, Role.COMMUNITY_STAFF)
 
@@ -26,9 +26,25 @@ plugin = AppPlugin(
                   order=150),
         MenuEntry(_("物业考评表配置"), "disclosure:property_sheet", perm="disclosure.configure", group="admin",
                   order=152),
+        MenuEntry(_("居务公开"), "disclosure:manage", perm="disclosure.publish", roles=STAFF, group="participation",
+                  order=50),
+        MenuEntry(_("居财居管"), "disclosure:finances", perm="disclosure.publish", roles=STAFF, group="participation",
+                  order=52),
+        MenuEntry(_("公开栏"), "disclosure:index", roles=(Role.RESIDENT,), group="participation", order=54),
     ),
-    demo=(DemoStep("disclosure_powers", "gongzhi.disclosure.plugin:build_powers_demo", after=("registry",)),),
+    features=(Feature(_("居务公开"), _("居（村）务、党务、财务按时公开，无需登录即可查阅和提问"), order=60),),
+    demo=(DemoStep("disclosure_items", "gongzhi.disclosure.plugin:build_demo", after=("registry",)),
+          DemoStep("disclosure_powers", "gongzhi.disclosure.plugin:build_powers_demo", after=("registry",))),
 )
+
+
+def build_demo(ctx) -> None:
+    """A year of published items and monthly statements for 幸福社区 and 青山村 (kept when they exist)."""
+    from gongzhi.disclosure import demo_items as demo
+
+    built = demo.build(ctx.root, progress=ctx.write)
+    if built is None:
+        ctx.write("公开事项已存在，跳过生成 / disclosures already exist, not generated again")
 
 
 def build_powers_demo(ctx) -> None:

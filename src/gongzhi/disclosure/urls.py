@@ -1,6 +1,7 @@
-"""Disclosure pages under /disclosure/: public pages (no login) and staff pages."""
+"""Disclosure pages under /disclosure/: public pages (no login) and staff pages (manage/)."""
 
-from .views import powers, property, public_powers
+from .views import finances, items, powers, property, public, public_powers, questions
 
 app_name = "disclosure"
-urlpatterns = [*powers.urls, *property.urls, *public_powers.urls]
+urlpatterns = [*items.urls, *questions.urls, *finances.urls, *powers.urls, *property.urls, *public_powers.urls,
+               *public.urls]
