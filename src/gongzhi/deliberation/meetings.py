@@ -206,6 +206,9 @@ def record_minutes(*, actor, meeting: Meeting, minutes: str, opinion: str, reque
     if not opinion:
         raise InvalidInput(_("请填写会议形成的意见。"), fields={"opinion": "required"})
     meeting.minutes, meeting.opinion, meeting.status, meeting.recorded_by = minutes, opinion, MeetingStatus.HELD, actor
+    # Held earlier than planned (a meeting brought forward): it took place now, not on the planned day.
+    if meeting.scheduled_at > timezone.now():
+        meeting.scheduled_at = timezone.now()
     meeting.save()
     if meeting.topic is not None:
         meeting.topic.opinion = opinion
