@@ -6,7 +6,6 @@ its rule checks → the decision is carried out (progress updates) → the resid
 from __future__ import annotations
 
 import datetime
-import re
 
 import pytest
 
