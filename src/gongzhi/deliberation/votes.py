@@ -624,3 +624,35 @@ def public_entry(entry: LedgerEntry, *, secret: bool) -> dict:
     data = public_fields(entry, secret=secret)
     data["hash"] = entry.hash
     return data
+
+
+# --- A household's representative ------------------------------------------------------------------------
+
+def household_members(person: Person) -> list[Person]:
+    """The adult members of ``person``'s household who may vote for it (the head names one)."""
+    if person is None or not person.household_id:
+        return []
+    cutoff = adult_cutoff(timezone.localdate())
+    return list(Person.objects.current().filter(household_id=person.household_id, birth_date__lte=cutoff)
+                .exclude(pk=person.pk).order_by("pk"))
+
+
+@transaction.atomic
+def name_representative(*, actor, member_id: int | None, request=None) -> HouseholdRepresentative | None:
+    """The head of a household names an adult member to vote for it in household votes (户代表),
+    or, with no member, takes the vote back. The head always may vote too; one ballot per household
+    stays enforced by the database."""
+    person = person_of(actor)
+    household = Household.objects.select_for_update().filter(pk=getattr(person, "household_id", None)).first()
+    if person is None or household is None or household.head_id != person.pk:
+        raise NotAllowed(_("只有户主可以指定户代表。"))
+    HouseholdRepresentative.objects.filter(household=household).delete()
+    named = None
+    if member_id:
+        member = next((m for m in household_members(person) if m.pk == member_id), None)
+        if member is None:
+            raise InvalidInput(_("户代表须是本户年满十八周岁的成员。"), fields={"member": _("不是本户成年成员。")})
+        named = HouseholdRepresentative.objects.create(household=household, person=member, named_by=actor)
+    audit.record(actor=actor, action="deliberation.household_representative", object_type="registry.household",
+                 object_id=str(household.pk), after={"representative": named.person_id if named else None})
+    return named

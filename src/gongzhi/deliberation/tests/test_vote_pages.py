@@ -181,3 +181,28 @@ def test_public_vote_pages_hold_no_personal_data(demo_votes, demo):
     for real_name, id_number, phone in ((p.real_name, p.id_number, p.phone) for p in Person.objects.all()):
         assert id_number not in html and (not phone or phone not in html)
         assert not re.search(rf"(?<![\u4e00-\u9fff]){re.escape(real_name)}(?![\u4e00-\u9fff])", html), real_name
+
+
+def test_the_head_names_a_household_representative_who_then_votes_for_the_household(hood, login_as, demo):
+    from gongzhi.deliberation.models import HouseholdRepresentative
+
+    vote = _vote(demo, electorate="households", rule="households_60")
+    head = login_as("resident")
+    page = head.get(f"/deliberation/votes/{vote.pk}/").content.decode()
+    assert 'data-testid="representative-form"' in page and "配*1" in page and "孩子1" not in page  # adults only
+    spouse = hood.persons[1]
+    head.post(f"/deliberation/votes/{vote.pk}/representative/", {"member": spouse.pk})
+    assert HouseholdRepresentative.objects.get(household=hood.households[0]).person == spouse
+    factories.bind(demo.users["villager"], spouse)
+    member = login_as("villager")
+    assert 'data-testid="representative-form"' not in member.get(f"/deliberation/votes/{vote.pk}/").content.decode()
+    refused = member.post(f"/deliberation/votes/{vote.pk}/representative/", {"member": ""}, follow=True)
+    assert "只有户主可以指定户代表" in refused.content.decode()
+    member.post(f"/deliberation/votes/{vote.pk}/ballot/", {"choice": "同意", "confirm": "on"})
+    assert Participation.objects.filter(vote=vote).count() == 1
+    assert votes.voted(vote, demo.users["resident"])  # the household has voted: the head may not again
+    child = hood.persons[2]
+    head = login_as("resident")  # one test client: sign the head in again
+    answer = head.post(f"/deliberation/votes/{vote.pk}/representative/", {"member": child.pk}, follow=True)
+    assert "年满十八周岁" in answer.content.decode()
+    assert AuditEntry.objects.filter(action="deliberation.household_representative").count() == 1

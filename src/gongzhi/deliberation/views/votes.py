@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gongzhi.accounts.permissions import has_perm
 from gongzhi.core.errors import DomainError
+from gongzhi.privacy.masking import mask_name
 
 from .. import vote_selectors as selectors
 from .. import votes as services
@@ -115,6 +116,11 @@ def _detail_context(request, vote: Vote, manage: bool, **forms) -> dict:
         "is_yes_no": services.is_yes_no(vote.options),
         "receipt": request.session.get(f"vote_receipt_{vote.pk}", "") if voted else "",
     }
+    person = services.person_of(request.user)
+    if vote.by_household and person is not None and person.household_id and person.household.head_id == person.pk:
+        current = services.HouseholdRepresentative.objects.filter(household_id=person.household_id).first()
+        context.update(household_members=[(m.pk, mask_name(m.real_name)) for m in services.household_members(person)],
+                       representative_id=current.person_id if current else None)
     if manage:
         q = request.GET.get("elector_q", "").strip()[:50]
         context.update({
@@ -125,6 +131,22 @@ def _detail_context(request, vote: Vote, manage: bool, **forms) -> dict:
             "participations": vote.participations.count(),
         })
     return context
+
+
+@login_required
+@require_POST
+def vote_representative(request, pk: int):
+    vote = _visible_vote(request, pk)
+    raw = request.POST.get("member", "")
+    try:
+        named = services.name_representative(actor=request.user, member_id=int(raw) if raw.isdigit() else None,
+                                             request=request)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("已指定户代表，按户表决时户代表可代表本户投票。") if named
+                         else _("已取消户代表，由户主本人投票。"))
+    return redirect("deliberation:vote", pk=vote.pk)
 
 
 @login_required
@@ -255,6 +277,7 @@ urls = [
     path("votes/new/", vote_create, name="vote_new"),
     path("votes/<int:pk>/", vote_detail, name="vote"),
     path("votes/<int:pk>/ballot/", vote_cast, name="vote_cast"),
+    path("votes/<int:pk>/representative/", vote_representative, name="vote_representative"),
     path("votes/<int:pk>/paper/", vote_paper, name="vote_paper"),
     path("votes/<int:pk>/tally/", vote_tally, name="vote_tally"),
     path("votes/<int:pk>/cancel/", vote_cancel, name="vote_cancel"),
