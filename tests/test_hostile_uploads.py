@@ -177,6 +177,8 @@ def world(demo, client, django_capture_on_commit_callbacks, settings, tmp_path):
                   capture=django_capture_on_commit_callbacks)
     world.case = case_in(world, "in_progress")  # the department's next step, feedback, takes photos
     world.disclosure = _disclosure_draft(demo)  # a draft whose edit takes attachments
+    _task(world)  # a decided topic's task: its progress updates take photos
+    _village_process(world)  # a village's 四议两公开: each step's record takes photos
     world.tokens = {name: {"HTTP_AUTHORIZATION": f"Bearer {create_api_token(user=demo.users[name], name='t')[1]}"}
                     for name in ("resident", "dept")}
     return world
@@ -281,6 +283,59 @@ def _topic_proposed(world, outcome) -> bool:
     return outcome.status in (200, 302) and TopicAttachment.objects.exists()
 
 
+def _task(world):
+    """A task of a decided topic of 幸福社区 (its progress updates take photos), made once."""
+    import datetime
+
+    from gongzhi.areas.models import Area
+    from gongzhi.deliberation import follow_up
+    from gongzhi.deliberation.models import Task, Topic, TopicStatus
+
+    task = Task.objects.first()
+    if task is None:
+        topic = Topic.objects.create(area=Area.objects.get(code="341702001001"), title="楼道照明", description="无照明",
+                                     status=TopicStatus.DECIDED)
+        task = follow_up.create_task(actor=world.users["community"], topic=topic, title="安装声控灯",
+                                     owner_unit="居委会", deadline=datetime.date(2030, 1, 1))
+    return task
+
+
+def _task_update(world, files, field, **extra):
+    return _page(world, "community", f"/deliberation/tasks/{_task(world).pk}/update/",
+                 {"text": "已安装一半", "percent": "50"}, files, field, **extra)
+
+
+def _task_updated(world, outcome) -> bool:
+    from gongzhi.deliberation.models import TaskPhoto
+
+    return outcome.status == 302 and TaskPhoto.objects.exists()
+
+
+def _village_process(world):
+    from gongzhi.areas.models import Area
+    from gongzhi.deliberation import villages
+    from gongzhi.deliberation.models import VillageProcess
+
+    process = VillageProcess.objects.first()
+    if process is None:
+        process = villages.start_process(actor=world.users["village"], village=Area.objects.get(code="341702101201"),
+                                         title="村道硬化", matter="硬化村道 2 公里")
+    return process
+
+
+def _village_step(world, files, field, **extra):
+    return _page(world, "village", f"/deliberation/villages/processes/{_village_process(world).pk}/", {
+        "step": "1", "held_on": "2026-12-01", "body": "村党支部", "signed_by": "村党支部委员", "expected": "5",
+        "present": "5", "yes": "5", "no": "0", "abstain": "0", "expected_reason": "支部委员 5 人",
+        "minutes": "支部提议硬化村道"}, files, field, **extra)
+
+
+def _village_step_recorded(world, outcome) -> bool:
+    from gongzhi.deliberation.models import StepAttachment
+
+    return outcome.status == 302 and StepAttachment.objects.exists()
+
+
 def _pdf() -> bytes:
     return b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 
@@ -319,6 +374,8 @@ RECIPES: dict[str, Recipe] = {
     "registry:import": Recipe(_resident_import, ("花名册.xlsx", _resident_sheet),
                               lambda world, outcome: outcome.job is not None and outcome.job.status == "succeeded"),
     "deliberation:topic_new": Recipe(_topic_page, ("方案.pdf", _pdf), _topic_proposed),
+    "deliberation:task_update": Recipe(_task_update, ("photo.jpg", hostile.real_photo), _task_updated),
+    "deliberation:village_process": Recipe(_village_step, ("photo.jpg", hostile.real_photo), _village_step_recorded),
     "disclosure:manage_create": Recipe(_disclosure_create, ("photo.jpg", hostile.real_photo), _disclosure_attached),
     "disclosure:manage_edit": Recipe(_disclosure_edit, ("photo.jpg", hostile.real_photo), _disclosure_attached),
     "areas:import": Recipe(_area_import, ("grids.csv", _area_csv),
@@ -375,13 +432,13 @@ def _stored_files(world) -> set[str]:
 
 def _rows() -> dict[str, int]:
     from gongzhi.cases.models import Case, CasePhoto
-    from gongzhi.deliberation.models import Topic, TopicAttachment
+    from gongzhi.deliberation.models import StepAttachment, StepRecord, TaskPhoto, TaskUpdate, Topic, TopicAttachment
     from gongzhi.disclosure.models import DisclosureAttachment, DisclosureItem
     from gongzhi.registry.models import ImportBatch, Person
 
     return {model.__name__: model.objects.count()
             for model in (Case, CasePhoto, ImportBatch, Person, Topic, TopicAttachment, DisclosureItem,
-                          DisclosureAttachment)}
+                          DisclosureAttachment, TaskUpdate, TaskPhoto, StepRecord, StepAttachment)}
 
 
 def _post_measured(world, recipe: Recipe, files, spec, **extra) -> tuple[Outcome, int]:

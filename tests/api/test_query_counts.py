@@ -21,7 +21,7 @@ GRID = "34170200100101"
 PAGES = [
     (None, "/", 200, 0),
     ("street", "/", 302, 6),
-    ("street", "/console/", 200, 12),
+    ("street", "/console/", 200, 14),  # + the disclosure panel: communities, last publications, late major items
     ("grid", "/m/", 200, 10),
     ("resident", "/m/", 200, 11),
     ("district", "/areas/", 200, 9),

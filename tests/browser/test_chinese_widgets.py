@@ -68,6 +68,7 @@ def test_the_audit_log_names_actions_and_operators(site, page, console):
 def test_the_home_page_promises_what_exists(site, page, console):
     page.goto(f"{site}/")
     features = page.inner_text('[data-testid="landing-features"]')
-    assert "全息档案" in features and "一网统管" in features and "表决" not in page.content()
+    assert "全息档案" in features and "一网统管" in features and "协商议事与在线表决" in features
+    assert "居务公开" in features and "办事服务" not in page.content()  # no service hall yet
     screenshot(page, "home-page")
     assert console.errors == []

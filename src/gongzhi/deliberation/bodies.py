@@ -142,7 +142,7 @@ def add_member(*, actor, body: Body, kind: MemberKind | None = None, topic: Topi
 @transaction.atomic
 def remove_member(*, actor, member: BodyMember, request=None) -> BodyMember:
     """Take a member off the body (kept for the record of past meetings)."""
-    member = BodyMember.objects.select_for_update().select_related("body__area", "kind").get(pk=member.pk)
+    member = BodyMember.objects.select_for_update(of=("self",)).select_related("body__area", "kind").get(pk=member.pk)
     _require(actor, member.body.area)
     if not member.active:
         raise Conflict(_("该成员已移出。"))

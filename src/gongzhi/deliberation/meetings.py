@@ -132,7 +132,7 @@ def notice_recipients(meeting: Meeting) -> list:
 @transaction.atomic
 def send_notice_of(*, actor, meeting: Meeting, request=None) -> tuple[int, bool]:
     """Send the meeting's notice; returns (how many were told, whether it is later than ``NOTICE_DAYS``)."""
-    meeting = Meeting.objects.select_for_update().select_related("area", "topic__area").get(pk=meeting.pk)
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("area", "topic__area").get(pk=meeting.pk)
     _require(actor, meeting.area)
     if meeting.status != MeetingStatus.SCHEDULED:
         raise Conflict(_("只有待召开的会议可以发送通知。"))
@@ -196,7 +196,7 @@ def record_attendance(*, actor, meeting: Meeting, present: set[int], signed: set
 def record_minutes(*, actor, meeting: Meeting, minutes: str, opinion: str, request=None) -> Meeting:
     """The meeting was held: its minutes and the opinion formed, which becomes the topic's opinion
     (shown to residents)."""
-    meeting = Meeting.objects.select_for_update().select_related("topic").get(pk=meeting.pk)
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("topic").get(pk=meeting.pk)
     _require(actor, meeting.area)
     if meeting.status == MeetingStatus.CANCELLED:
         raise Conflict(_("会议已取消，不能记录纪要。"))

@@ -318,7 +318,7 @@ def comment(*, actor, topic: Topic, text: str, parent: Comment | None = None, re
 @transaction.atomic
 def hide_comment(*, actor, comment: Comment, reason: str, request=None) -> Comment:
     """Hide a comment with a reason (the text is kept for the record); the author is told."""
-    comment = Comment.objects.select_for_update().select_related("topic__area", "author").get(pk=comment.pk)
+    comment = Comment.objects.select_for_update(of=("self",)).select_related("topic__area", "author").get(pk=comment.pk)
     if not is_staff_for(actor, comment.topic.area):
         raise NotAllowed(_("您没有管理本议题讨论的权限。"))
     if comment.hidden_at is not None:

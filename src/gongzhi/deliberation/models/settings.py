@@ -6,12 +6,20 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.areas.scope import AreaScopedQuerySet
+
 DEFAULT_MEETING_DAY = 15  # 铜陵's monthly 协商议事日; a district sets its own on the catalogue page
 NOTICE_DAYS = 3  # a meeting's notice goes out at least this many days ahead (a warning below)
 
 
+class SettingsQuerySet(AreaScopedQuerySet):
+    area_path_field = "district__path"
+
+
 class DeliberationSettings(models.Model):
     """One row per district (absent: the defaults above)."""
+
+    objects = SettingsQuerySet.as_manager()
 
     district = models.OneToOneField("areas.Area", verbose_name=_("区县"), on_delete=models.CASCADE,
                                     related_name="+")
