@@ -229,3 +229,23 @@ def test_a_missing_vote_is_404_and_bad_bodies_422(hood, login_as):
     assert answer.status_code == 422
     assert create(community, electorate="everyone").status_code == 422
     assert Elector.objects.count() == 0
+
+
+def test_the_database_count_equals_the_ledger_read_entry_by_entry(hood, login_as, demo):
+    from gongzhi.deliberation import votes
+
+    community = login_as("community")
+    owners = create(community, electorate="owners", rule="owners_major").json()["id"]
+    ballot(login_as("resident"), owners)
+    for index, choice in ((1, "反对"), (2, "同意")):
+        factories.bind(demo.users["villager"], hood.heads[index])
+        ballot(login_as("villager"), owners, choice)
+    meeting = create(login_as("community"), rule="residents_meeting").json()["id"]
+    ballot(login_as("resident"), meeting, "弃权")
+    votes.enter_tally(actor=demo.users["community"], vote_id=meeting, method="hands",
+                      counts={"同意": 3, "反对": 1}, present=5)
+    for vote_id in (owners, meeting):
+        vote = Vote.objects.get(pk=vote_id)
+        entries = list(vote.ledger.order_by("seq"))
+        assert votes.tally_from_database(vote) == votes.tally_entries(vote, entries)
+        assert votes.result_of(vote) == votes.result_of(vote, entries)
