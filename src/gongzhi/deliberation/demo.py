@@ -34,10 +34,38 @@ def build(ctx) -> None:
     from .demo_topics import build_topics
 
     build_topics(ctx)
+    _village_bodies(ctx)
     _open_household_vote(ctx, community, staff)
     _closed_owners_vote(ctx, community, staff)
     build_follow_up(ctx)
     build_villages(ctx)
+
+
+VILLAGE_SUFFIX = "101201"  # 青山村
+VILLAGE_BODIES = (("representatives", "青山村村民代表会议", 15), ("two_committees", "青山村两委", 7))
+
+
+def _village_bodies(ctx) -> None:
+    """青山村's 村民代表会议 and 两委, from adults of the village, so a representatives' vote and the
+    两委 step of 四议两公开 have their members (kept when they exist)."""
+    from .models import Body, BodyMember, BodyKind
+
+    village = Area.objects.filter(code=f"{ctx.root.code[:6]}{VILLAGE_SUFFIX}").first()
+    if village is None:
+        return
+    adults = list(Person.objects.current().filter(area__path__startswith=village.path,
+                                                  birth_date__lte=votes.adult_cutoff(timezone.localdate()))
+                  .order_by("pk").values_list("pk", flat=True)[:40])
+    if not adults:
+        return
+    offset = 0
+    for kind, name, size in VILLAGE_BODIES:
+        body, created = Body.objects.get_or_create(area=village, name=name, defaults={"kind": BodyKind(kind)})
+        if created:
+            BodyMember.objects.bulk_create([BodyMember(body=body, person_id=pk, title="村民代表" if kind == "representatives"
+                                                       else "两委委员") for pk in adults[offset:offset + size]])
+            ctx.write(f"议事机构：{name}（{len(adults[offset:offset + size])} 人）")
+        offset += size
 
 
 def _exists(title: str, area) -> bool:

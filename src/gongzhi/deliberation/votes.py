@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.permissions import has_perm
-from gongzhi.areas.models import Area
+from gongzhi.areas.models import Area, ancestor_paths
 from gongzhi.audit import services as audit
 from gongzhi.core.errors import Conflict, DomainError, InvalidInput, NotAllowed
 from gongzhi.registry.choices import PoliticalStatus
@@ -201,10 +201,15 @@ def _body_for(draft: VoteDraft) -> Body | None:
     if kind is None:
         return None
     if draft.body is not None:
-        if draft.body.kind != kind or not draft.body.area.path.startswith(draft.area.path):
+        related = (draft.body.area.path.startswith(draft.area.path) or draft.area.path.startswith(draft.body.area.path))
+        if draft.body.kind != kind or not related:
             raise InvalidInput(_("所选议事机构与表决主体或范围不符。"), fields={"body": _("议事机构不符。")})
         return draft.body
-    body = Body.objects.filter(area=draft.area, kind=kind, active=True).first()
+    # The body of the scope, or of the community (村) it lies in: a grid's vote by the committee is the
+    # community committee's.
+    bodies = {b.area.path: b for b in Body.objects.filter(area__path__in=ancestor_paths(draft.area), kind=kind,
+                                                          active=True).select_related("area").order_by("pk")}
+    body = next((bodies[path] for path in ancestor_paths(draft.area) if path in bodies), None)
     if body is None:
         raise InvalidInput(_("该区域尚未组建%(kind)s，无法发起此类表决。") % {"kind": BodyKind(kind).label},
                            fields={"electorate": _("尚未组建议事机构。")})

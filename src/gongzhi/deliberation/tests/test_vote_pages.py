@@ -206,3 +206,26 @@ def test_the_head_names_a_household_representative_who_then_votes_for_the_househ
     answer = head.post(f"/deliberation/votes/{vote.pk}/representative/", {"member": child.pk}, follow=True)
     assert "年满十八周岁" in answer.content.decode()
     assert AuditEntry.objects.filter(action="deliberation.household_representative").count() == 1
+
+
+def test_every_electorate_can_be_voted_on_in_the_demo(demo_votes, login_as, demo):
+    """The bodies a committee's or representatives' vote needs exist in the demo; a grid's committee
+    vote is its community committee's."""
+    import json
+
+    now = timezone.now()
+    window = {"opens": (now - datetime.timedelta(minutes=1)).isoformat(),
+              "closes": (now + datetime.timedelta(days=1)).isoformat()}
+    cases = [("community", "34170200100101", "committee", "simple_majority"),
+             ("community", "341702001001", "party_members", "party_members_meeting"),
+             ("community", "341702001001", "residents", "residents_meeting"),
+             ("village", "341702101201", "villager_representatives", "representatives_meeting"),
+             ("village", "341702101201", "residents", "villagers_meeting")]
+    for user, scope, electorate, rule in cases:
+        answer = login_as(user).post("/api/v1/votes", data=json.dumps({
+            "title": f"{electorate} 表决", "scope": scope, "electorate": electorate, "rule": rule, **window}),
+            content_type="application/json")
+        assert answer.status_code == 201, (electorate, answer.content.decode())
+        assert answer.json()["roll"]["count"] > 0
+    representatives = Vote.objects.get(electorate="villager_representatives")
+    assert representatives.roll_count == 15 and representatives.body.name == "青山村村民代表会议"
