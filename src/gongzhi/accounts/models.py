@@ -30,6 +30,8 @@ class User(AbstractUser):
     )
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
     must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
+    # 长辈模式 (适老化): larger type, higher contrast, bigger targets, fewer items per page.
+    elder_mode = models.BooleanField(_("长辈模式"), default=False)
 
     class Meta:
         verbose_name = _("用户")

@@ -12,6 +12,7 @@ urlpatterns = [
     path("password/", views.password_change_view, name="password_change"),
     path("two-factor/", views.two_factor_view, name="two_factor"),
     path("profile/", views.profile_view, name="profile"),
+    path("elder-mode/", views.elder_mode_view, name="elder_mode"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke_view, name="token_revoke"),
     path("users/", admin_views.user_list, name="user_list"),
     path("users/<int:user_id>/", admin_views.user_detail, name="user_detail"),

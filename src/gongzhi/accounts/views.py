@@ -149,3 +149,18 @@ def token_revoke_view(request, token_id: int):
     messages.success(request, _("令牌已吊销。"))
     return redirect("accounts:profile")
 
+
+
+@login_required
+@require_POST
+def elder_mode_view(request):
+    """长辈模式 on or off for this account (remembered), then back to the page it was switched on."""
+    on = request.POST.get("on") == "1"
+    if request.user.elder_mode != on:
+        request.user.elder_mode = on
+        request.user.save(update_fields=["elder_mode"])
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = "/"
+    return redirect(target)

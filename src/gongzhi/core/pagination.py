@@ -17,3 +17,12 @@ class PageNumberPagination(NinjaPageNumberPagination):
     class Input(Schema):
         page: int = Field(1, ge=1, le=MAX_PAGE)
         page_size: int | None = Field(None, ge=1)
+
+
+# 长辈模式 shows fewer items per page (适老化: fewer items per screen).
+ELDER_PAGE_SIZE = 8
+
+
+def page_size_for(user, default: int) -> int:
+    """``default``, or fewer for an account in 长辈模式."""
+    return min(default, ELDER_PAGE_SIZE) if getattr(user, "elder_mode", False) else default

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gongzhi.accounts.permissions import has_perm
 from gongzhi.accounts.roles import Perm, Role
 from gongzhi.registry.models import Household
+from gongzhi.core.pagination import page_size_for
 
 from .. import patrols as patrol_services
 from ..errors import DomainError
@@ -37,7 +38,7 @@ def my_cases(request):
         raise PermissionDenied
     cases = (Case.objects.filter(reporter=request.user).select_related("category", "area", "merged_into")
              .order_by("-reported_at", "-pk"))
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(cases, page_size_for(request.user, PAGE_SIZE)).get_page(request.GET.get("page"))
     return render(request, "cases/mine.html", {"page": page, "now": timezone.now()})
 
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gongzhi.areas.models import Area
 from gongzhi.core.errors import DomainError
 from gongzhi.core.uploads import DOCUMENT, UploadRefused, accepts_uploads, files_from
+from gongzhi.core.pagination import page_size_for
 
 from .. import selectors, topics
 from .follow_up import followup_panel
@@ -45,7 +46,7 @@ def topic_list(request):
     status = status if status in TopicStatus.values else ""
     mine = request.GET.get("mine") == "1"
     qs = selectors.topics_for(request.user, status=status, mine=mine)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(qs, page_size_for(request.user, PAGE_SIZE)).get_page(request.GET.get("page"))
     query = "&".join(part for part in (f"status={status}" if status else "", "mine=1" if mine else "") if part)
     return render(request, "deliberation/topic_list.html", {
         "page": page, "status": status, "mine": mine, "statuses": TopicStatus.choices, "query": query,

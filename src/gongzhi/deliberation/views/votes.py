@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gongzhi.accounts.permissions import has_perm
 from gongzhi.core.errors import DomainError
 from gongzhi.privacy.masking import mask_name
+from gongzhi.core.pagination import page_size_for
 
 from .. import vote_selectors as selectors
 from .. import votes as services
@@ -39,7 +40,7 @@ def vote_list(request):
     state = state if state in selectors.STATES else ""
     q = request.GET.get("q", "").strip()[:100]
     votes = selectors.filtered(selectors.votes_for(request.user), state=state, q=q)
-    page = Paginator(votes, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(votes, page_size_for(request.user, PAGE_SIZE)).get_page(request.GET.get("page"))
     voted = selectors.voted_ids(request.user, page.object_list)
     return render(request, "deliberation/vote_list.html", {
         "page": page, "state": state, "q": q, "query": _query(request), "voted": voted,
