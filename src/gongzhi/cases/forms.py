@@ -33,6 +33,8 @@ class CaseFilterForm(forms.Form):
             if category.parent_id is None:
                 choices.append((category.code, category.name))
         self.fields["category"].choices = choices
+        for field in self.fields.values():  # the filter bar shows no labels: name each control for screen readers
+            field.widget.attrs.setdefault("aria-label", str(field.label))
 
     def filters(self) -> dict:
         """The selector's arguments from the fields that are valid; ``error_list`` names the others."""
