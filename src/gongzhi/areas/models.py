@@ -103,7 +103,12 @@ class AreaQuerySet(AreaScopedQuerySet):
 
 def ancestor_paths(area: "Area") -> list[str]:
     """The materialised paths of ``area`` and every area above it, deepest first."""
-    parts = [part for part in area.path.split("/") if part]
+    return ancestor_paths_of(area.path)
+
+
+def ancestor_paths_of(path: str) -> list[str]:
+    """``ancestor_paths`` from a materialised path (``/341702/341702001/`` → itself, then ``/341702/``)."""
+    parts = [part for part in path.split("/") if part]
     return ["/" + "/".join(parts[:n]) + "/" for n in range(len(parts), 0, -1)]
 
 

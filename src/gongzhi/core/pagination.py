@@ -19,6 +19,13 @@ class PageNumberPagination(NinjaPageNumberPagination):
         page_size: int | None = Field(None, ge=1)
 
 
+def page_query(request) -> str:
+    """The request's query string without ``page``: what the pager's links carry along."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
 # 长辈模式 shows fewer items per page (适老化: fewer items per screen).
 ELDER_PAGE_SIZE = 8
 

@@ -83,7 +83,7 @@ def _number(value) -> str:
     return f"{float(value):.2f}"
 
 
-def _percent(numerator, denominator) -> str:
+def percent(numerator, denominator) -> str:
     if not denominator:
         return "—"
     share = Fraction(numerator) / Fraction(denominator) * 100
@@ -106,7 +106,7 @@ def _check(name: str, numerator, denominator, share: Fraction, *, strict: bool, 
     sign = ">" if strict else "≥"
     shown = f"{_number(numerator)}/{_number(denominator)}{unit}"
     return Check(name=name, required=f"{sign} {_SHARE_TEXT[share]}",
-                 actual=f"{_percent(_fraction(numerator), _fraction(denominator))}（{shown}）", met=met,
+                 actual=f"{percent(_fraction(numerator), _fraction(denominator))}（{shown}）", met=met,
                  numerator=_number(numerator), denominator=_number(denominator))
 
 
@@ -147,8 +147,8 @@ def checks(rule: str, tally: Tally) -> list[Check]:
             Check(name=_("到会：年满十八周岁村民过半数，或三分之二以上户的代表"),
                   required=_("> 1/2 人，或 ≥ 2/3 户"),
                   actual=_("%(people)s（%(p)s/%(pe)s 人）；%(households)s（%(h)s/%(he)s 户）") % {
-                      "people": _percent(t.participants, t.eligible), "p": t.participants, "pe": t.eligible,
-                      "households": _percent(t.participant_households, t.eligible_households),
+                      "people": percent(t.participants, t.eligible), "p": t.participants, "pe": t.eligible,
+                      "households": percent(t.participant_households, t.eligible_households),
                       "h": t.participant_households, "he": t.eligible_households},
                   met=by_people or by_households,
                   numerator=str(t.participants), denominator=str(t.eligible)),

@@ -49,14 +49,10 @@ DISCUSSION_OPEN = (TopicStatus.DISCUSSING,)
 # --- Who the user is here ------------------------------------------------------------------------
 
 def resident_link(user):
-    """The user's binding to a registry person (实名核验), or ``None``; cached on the user object."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    if not hasattr(user, "_delib_link"):
-        from gongzhi.registry.models import ResidentLink
+    """The user's binding to a registry person (实名核验), or ``None`` (the registry's, cached on the user)."""
+    from gongzhi.registry.verification import resident_link as bound
 
-        user._delib_link = ResidentLink.objects.filter(user=user).select_related("person__area").first()
-    return user._delib_link
+    return bound(user)
 
 
 def resident_community_path(user) -> str | None:

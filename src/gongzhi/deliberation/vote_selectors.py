@@ -6,8 +6,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from gongzhi.accounts.permissions import has_perm, perm_paths
-from gongzhi.areas.models import ancestor_paths
-from gongzhi.areas.scope import scope_paths
+from gongzhi.areas.models import ancestor_paths, ancestor_paths_of
+from gongzhi.areas.scope import paths_q, scope_paths
 from gongzhi.privacy.masking import mask_name
 
 from .models import Participation, Vote
@@ -25,28 +25,16 @@ def votes_for(user) -> QuerySet[Vote]:
     their account's area)."""
     votes = Vote.objects.select_related("area")
     if has_perm(user, MANAGE):
-        return votes.filter(_paths_q(perm_paths(user, MANAGE)))
+        return votes.filter(paths_q(perm_paths(user, MANAGE), "area__path"))
     paths = set()
     person = person_of(user)
     if person is not None:
         paths.update(ancestor_paths(person.area))
     for path in scope_paths(user):
-        paths.update(ancestor_paths_of_path(path))
+        paths.update(ancestor_paths_of(path))
     if not paths:
         return votes.none()
     return votes.filter(area__path__in=paths)
-
-
-def ancestor_paths_of_path(path: str) -> list[str]:
-    parts = [part for part in path.split("/") if part]
-    return ["/" + "/".join(parts[:n]) + "/" for n in range(len(parts), 0, -1)]
-
-
-def _paths_q(paths) -> Q:
-    q = Q(pk__in=[])
-    for path in paths:
-        q |= Q(area__path__startswith=path)
-    return q
 
 
 def filtered(votes: QuerySet[Vote], *, state: str = "", q: str = "") -> QuerySet[Vote]:

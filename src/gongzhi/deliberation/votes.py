@@ -29,6 +29,7 @@ from gongzhi.audit import services as audit
 from gongzhi.core.errors import Conflict, DomainError, InvalidInput, NotAllowed
 from gongzhi.registry.choices import PoliticalStatus
 from gongzhi.registry.models import House, Household, Person
+from gongzhi.registry.verification import resident_link
 
 from . import rules
 from .models import (BallotMethod, Body, BodyKind, Elector, Electorate, EntryKind, HouseholdRepresentative,
@@ -265,11 +266,9 @@ def cancel_vote(*, actor, vote: Vote, reason: str, request=None) -> Vote:
 # --- Who may vote ----------------------------------------------------------------------------------
 
 def person_of(user) -> Person | None:
-    link = getattr(user, "resident_link", None) if getattr(user, "is_authenticated", False) else None
-    try:
-        return link.person if link is not None else None
-    except Person.DoesNotExist:  # pragma: no cover - the link cascades with its person
-        return None
+    """The registry person the account is bound to (实名核验), or ``None``."""
+    link = resident_link(user)
+    return link.person if link is not None else None
 
 
 def elector_for(vote: Vote, user) -> Elector:
@@ -535,7 +534,7 @@ def result_of(vote: Vote, entries=None) -> dict:
     """The result rule by rule: counted by the database, or from ``entries`` when given (``verify``)."""
     found = tally_from_database(vote) if entries is None else tally_entries(vote, entries)
     households = vote.roll_households
-    participant_households = found["present_households"] + (_ballot_households(vote) if vote.pk else 0)
+    participant_households = found["present_households"] + _ballot_households(vote)
     if vote.by_household:
         participant_households = found["participants"]
     tally = rules.Tally(eligible=vote.roll_count, participants=found["participants"], yes=found["yes"],
@@ -545,7 +544,7 @@ def result_of(vote: Vote, entries=None) -> dict:
                         yes_area=found["yes_area"], tie=found["tie"])
     checks = rules.checks(vote.rule, tally)
     passed = all(check.met for check in checks)
-    rate = rules._percent(found["participants"], vote.roll_count)
+    rate = rules.percent(found["participants"], vote.roll_count)
     turnout = {"eligible": vote.roll_count, "participants": found["participants"], "rate": rate,
                "eligible_households": households}
     if vote.electorate == Electorate.OWNERS:

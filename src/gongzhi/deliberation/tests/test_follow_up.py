@@ -201,8 +201,6 @@ def test_survey_outside_scope_refused(demo):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_evaluations_count_once(demo):
-    if connection.vendor == "sqlite":
-        pytest.skip("SQLite serialises writers; the unique constraint is checked in the test above")
     topic = _done_topic(demo)
     resident = demo.users["resident"]
     _verify(resident)
@@ -213,6 +211,8 @@ def test_concurrent_evaluations_count_once(demo):
             follow_up.evaluate(actor=resident, topic=topic, rating=5)
         except Conflict as error:
             errors.append(error)
+        finally:
+            connection.close()
 
     threads = [threading.Thread(target=submit) for _i in range(5)]
     for t in threads:

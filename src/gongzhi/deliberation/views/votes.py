@@ -16,21 +16,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gongzhi.accounts.permissions import has_perm
 from gongzhi.core.errors import DomainError
 from gongzhi.privacy.masking import mask_name
-from gongzhi.core.pagination import page_size_for
+from gongzhi.core.pagination import page_query, page_size_for
 
 from .. import vote_selectors as selectors
 from .. import votes as services
-from ..models import Topic, Vote
+from ..models import HouseholdRepresentative, Participation, Topic, Vote
 from ..vote_forms import BallotForm, CancelForm, PaperBallotForm, TallyForm, VoteForm
 
 PAGE_SIZE = 20
 LEDGER_PAGE_SIZE = 100
 
-
-def _query(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 @login_required
@@ -43,7 +38,7 @@ def vote_list(request):
     page = Paginator(votes, page_size_for(request.user, PAGE_SIZE)).get_page(request.GET.get("page"))
     voted = selectors.voted_ids(request.user, page.object_list)
     return render(request, "deliberation/vote_list.html", {
-        "page": page, "state": state, "q": q, "query": _query(request), "voted": voted,
+        "page": page, "state": state, "q": q, "query": page_query(request), "voted": voted,
         "may_create": has_perm(request.user, services.MANAGE), "states": [
             ("", _("全部")), ("open", _("进行中")), ("pending", _("未开始")), ("closed", _("已结束"))],
     })
@@ -102,14 +97,14 @@ def vote_detail(request, pk: int):
 def _detail_context(request, vote: Vote, manage: bool, **forms) -> dict:
     eligible, reason, voted = False, "", False
     try:
-        services.elector_for(vote, request.user)
-        eligible = True
-    except services.AlreadyVoted:
+        elector = services.elector_for(vote, request.user)
+    except services.AlreadyVoted:  # another member of the household voted for it
         voted = True
     except services.NotEligible as refused:
         reason = refused.message
-    if eligible:
-        voted = services.voted(vote, request.user)
+    else:
+        eligible = True
+        voted = Participation.objects.filter(vote=vote, elector=elector).exists()
     context = {
         "vote": vote, "manage": manage, "eligible": eligible, "not_eligible_reason": reason, "voted": voted,
         "result": services.final_result(vote) if vote.state != "pending" else None,
@@ -119,7 +114,7 @@ def _detail_context(request, vote: Vote, manage: bool, **forms) -> dict:
     }
     person = services.person_of(request.user)
     if vote.by_household and person is not None and person.household_id and person.household.head_id == person.pk:
-        current = services.HouseholdRepresentative.objects.filter(household_id=person.household_id).first()
+        current = HouseholdRepresentative.objects.filter(household_id=person.household_id).first()
         context.update(household_members=[(m.pk, mask_name(m.real_name)) for m in services.household_members(person)],
                        representative_id=current.person_id if current else None)
     if manage:
@@ -259,7 +254,7 @@ def vote_ledger(request, pk: int):
     rows = [services.public_entry(entry, secret=vote.secret) for entry in page.object_list]
     return render(request, "deliberation/vote_ledger.html", {
         "vote": vote, "page": page, "rows": rows, "receipt": receipt, "found": found,
-        "query": _query(request)})
+        "query": page_query(request)})
 
 
 @require_GET

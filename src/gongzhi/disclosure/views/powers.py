@@ -17,6 +17,7 @@ from gongzhi.accounts.permissions import has_perm
 from gongzhi.accounts.roles import Perm
 from gongzhi.privacy.masking import mask_name
 from gongzhi.registry.forms import add_service_errors
+from gongzhi.core.pagination import page_query
 
 from .. import flowchart, powers_services
 from ..models import PowerExercise, PowerItem
@@ -50,15 +51,10 @@ def exercise_list(request):
                                  .select_related("item", "area", "step"), form)
     page = Paginator(exercises, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "disclosure/powers_exercises.html", {
-        "form": form, "page": page, "query": _query(request),
+        "form": form, "page": page, "query": page_query(request),
         "may_configure": has_perm(request.user, Perm.DISCLOSURE_CONFIGURE),
     })
 
-
-def _query(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 @login_required

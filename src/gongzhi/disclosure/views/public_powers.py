@@ -12,12 +12,13 @@ from django.views.decorators.http import require_GET
 
 from gongzhi.areas.models import Area, Level
 from gongzhi.registry.models import Estate
+from gongzhi.core.pagination import page_query
 
 from .. import flowchart
 from ..models import EvaluationStatus, PowerExercise, PropertyEvaluation
 from ..powers_forms import SearchForm
 from ..powers_services import items_for
-from .powers import _query, search_exercises
+from .powers import search_exercises
 
 PAGE_SIZE = 20
 RESULTS_SHOWN = 8  # the latest quarters shown per estate
@@ -42,7 +43,7 @@ def public_powers(request, code: str):
     page = Paginator(exercises, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "disclosure/powers_public.html", {
         "community": community, "items": [(item, flowchart.for_item(item)) for item in items],
-        "form": form, "page": page, "query": _query(request),
+        "form": form, "page": page, "query": page_query(request),
     })
 
 
