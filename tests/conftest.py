@@ -26,6 +26,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 def browser():
     from playwright.sync_api import sync_playwright
 
+    # A service worker's own requests reach context.route only with this flag; the offline field
+    # test needs them to fail too (context.set_offline alone does not cut a service worker off).
+    os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium

@@ -355,6 +355,21 @@ class Recipe:
     accepted: Callable[[World, Outcome], bool]
 
 
+def _field_sync(world, files, field, **extra):
+    """The offline field app's queue: a case reported offline arrives with its photos."""
+    import uuid
+
+    payload = json.dumps({"description": "小区门口路灯坏了", "lon": world.lon, "lat": world.lat})
+    return _page(world, "grid", "/field/sync/", {"key": uuid.uuid4().hex, "kind": "case.report", "payload": payload},
+                 files, field, **extra)
+
+
+def _field_case_reported(world, outcome) -> bool:
+    from gongzhi.cases.models import CasePhoto
+
+    return outcome.status == 200 and CasePhoto.objects.exclude(case=world.case).exists()
+
+
 def _case_reported(world, outcome) -> bool:
     from gongzhi.cases.models import CasePhoto
 
@@ -371,6 +386,7 @@ RECIPES: dict[str, Recipe] = {
     "cases:act": Recipe(_act_page, ("photo.jpg", hostile.real_photo), _feedback_given),
     "api:report_case": Recipe(_report_api, ("photo.jpg", hostile.real_photo), _case_reported),
     "api:act": Recipe(_act_api, ("photo.jpg", hostile.real_photo), _feedback_given),
+    "field:sync": Recipe(_field_sync, ("photo.jpg", hostile.real_photo), _field_case_reported),
     "registry:import": Recipe(_resident_import, ("花名册.xlsx", _resident_sheet),
                               lambda world, outcome: outcome.job is not None and outcome.job.status == "succeeded"),
     "deliberation:topic_new": Recipe(_topic_page, ("方案.pdf", _pdf), _topic_proposed),

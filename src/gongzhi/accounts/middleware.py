@@ -37,6 +37,19 @@ def idle_seconds(user) -> int:
     return settings.GONGZHI_RESIDENT_SESSION_DAYS * 86400
 
 
+# Epoch second until which a grid worker's offline field day holds the session open (field.keys).
+SESSION_FIELD_UNTIL = "_field_until"
+
+
+def session_idle_seconds(session, user) -> int:
+    """The role's idle limit, or a field day's length while an offline field day is open: a grid
+    worker in a basement without signal must not be signed out after 30 minutes."""
+    seconds = idle_seconds(user)
+    if session.get(SESSION_FIELD_UNTIL, 0) > time.time():
+        seconds = max(seconds, settings.GONGZHI_FIELD_OFFLINE_HOURS * 3600)
+    return seconds
+
+
 def session_second_factor_verified(user) -> bool:
     return bool(hasattr(user, "is_verified") and user.is_verified())
 
@@ -73,7 +86,7 @@ class SessionPolicyMiddleware:
         # login() has just replaced request.user) already carries the role's limit.
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and hasattr(request, "session"):
-            touch(request.session, idle_seconds(user))
+            touch(request.session, session_idle_seconds(request.session, user))
         return response
 
 

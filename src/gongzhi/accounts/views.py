@@ -65,7 +65,11 @@ def logout_view(request):
         record(actor=request.user, action="logout", obj=request.user, request=request)
     logout(request)
     messages.info(request, _("您已安全退出。"))
-    return redirect("accounts:login")
+    response = redirect("accounts:login")
+    # Whatever the browser kept for offline work (the field app's encrypted cache and queue, its
+    # service worker) leaves with the session.
+    response["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @login_required

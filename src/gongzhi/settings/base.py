@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "gongzhi.cases",
     "gongzhi.deliberation",
     "gongzhi.disclosure",
+    "gongzhi.field",
     "gongzhi.demo",
 ]
 
@@ -207,6 +208,10 @@ GONGZHI_IP_THROTTLE_FAILURES = env_int("GONGZHI_IP_THROTTLE_FAILURES", 50)
 GONGZHI_IP_THROTTLE_MINUTES = env_int("GONGZHI_IP_THROTTLE_MINUTES", 15)
 GONGZHI_IDLE_MINUTES_PRIVILEGED = env_int("GONGZHI_IDLE_MINUTES_PRIVILEGED", 15)
 GONGZHI_IDLE_MINUTES_STAFF = env_int("GONGZHI_IDLE_MINUTES_STAFF", 30)
+# A grid worker who downloads the offline pack keeps the session (and the browser its encrypted
+# cache) for one field day at most (field.keys).
+GONGZHI_FIELD_OFFLINE_HOURS = env_int("GONGZHI_FIELD_OFFLINE_HOURS", 10)
+GONGZHI_FIELD_MAX_HOUSES = env_int("GONGZHI_FIELD_MAX_HOUSES", 3000)  # houses per offline pack (a grid holds 300-500)
 GONGZHI_RESIDENT_SESSION_DAYS = env_int("GONGZHI_RESIDENT_SESSION_DAYS", 30)
 GONGZHI_PASSWORD_MAX_AGE_DAYS = env_int("GONGZHI_PASSWORD_MAX_AGE_DAYS", 90)
 GONGZHI_API_TOKEN_DAYS = env_int("GONGZHI_API_TOKEN_DAYS", 90)

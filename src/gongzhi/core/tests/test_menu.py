@@ -13,7 +13,7 @@ def _shape(menu) -> list[str]:
 
 
 @pytest.mark.parametrize(("username", "shape"), [
-    ("grid", ["link:我的", "cases:随手拍/我的任务/巡查走访",
+    ("grid", ["link:我的", "cases:随手拍/我的任务/离线工作台/巡查走访",
               "records:入户走访/人口档案/房屋/人员导入/区划与网格/网格地图", "link:人口统计"]),
     ("community", ["link:工作台", "cases:事件办理/事件地图",
                    "participation:议题/议事机构/议事会议/表决/居务公开/居财居管/小微权力/物业考评/逾期落实任务/四议两公开",
