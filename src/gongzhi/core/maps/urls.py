@@ -7,4 +7,5 @@ from . import views
 app_name = "raster"
 urlpatterns = [
     path("<path:rest>", views.tile, name="tile"),
+    path("", views.tile, {"rest": ""}, name="root"),
 ]
