@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from gongzhi.core.maps.coords import wgs84_to_gcj02
-from gongzhi.core.tests.mbtiles_factory import global_pixel, make_mbtiles
+from gongzhi.core.tests.mbtiles_factory import global_pixel, make_mbtiles, write_mbtiles
 from tests.browser.pages import login, screenshot
 
 pytestmark = pytest.mark.browser
@@ -65,6 +65,20 @@ def test_mbtiles_tiles_are_drawn_under_the_grid_map(site, page, console, setting
     assert page.locator("#map path.leaflet-interactive").count() == 132  # the grids still drawn above
     screenshot(page, "raster-grid-map")
     assert console.errors == []
+
+    # A file without the tiles the page asks for: empty tiles (no broken-image icons), a notice in Chinese.
+    empty = write_mbtiles(tmp_path / "empty.mbtiles", {}, {
+        "format": "png", "bounds": ",".join(map(str, padded(bounds, 0.02))), "minzoom": "10", "maxzoom": "14"})
+    settings.GONGZHI_MAP_MBTILES = str(empty)
+    page.goto(f"{site}/areas/map/")
+    page.wait_for_selector("#map .map-tiles-error")
+    assert page.locator("#map .map-tiles-error").inner_text() == "底图暂时无法加载，仅显示矢量地图。"
+    page.wait_for_function("""() => [...document.querySelectorAll('#map img.leaflet-tile')]
+        .every(i => i.src.startsWith('data:image/gif') && i.complete && i.naturalWidth > 0)""")
+    page.wait_for_selector("#map[data-loaded]")
+    assert page.locator("#map path.leaflet-interactive").count() == 132
+    screenshot(page, "raster-grid-map-no-tiles")
+    assert console.errors and all("/map/tiles/" in e and "HTTP 404" in e for e in console.errors)
 
 
 def test_gcj02_tiles_put_a_wgs84_point_where_the_projection_says(site, page, console, settings, tmp_path, demo):
