@@ -340,3 +340,13 @@ def test_the_check_command_refuses_vector_and_broken_files(tmp_path):
         call_command("map_tiles_check", str(vector), stdout=io.StringIO())
     with pytest.raises(CommandError, match="cannot be read"):
         call_command("map_tiles_check", str(broken), stdout=io.StringIO())
+
+
+def test_manage_check_stops_on_a_vector_file(tmp_path, settings):
+    from django.core.management.base import SystemCheckError
+
+    vector = write_mbtiles(tmp_path / "v.mbtiles", {(1, 0, 0): b"\x1a\x03pbf"}, {"format": "pbf"})
+    settings.GONGZHI_MAP_MBTILES = str(vector)
+
+    with pytest.raises(SystemCheckError, match=r"gongzhi\.E303.*vector tiles"):
+        call_command("check", stdout=io.StringIO(), stderr=io.StringIO())
