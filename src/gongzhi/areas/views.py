@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hmac
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -53,14 +52,14 @@ def detail(request, code: str):
     ancestors = [a for a in selectors.visible_areas(request.user).filter(code__in=area.ancestor_codes)]
     return render(request, "areas/detail.html", {
         "area": area, "children": children, "ancestors": ancestors,
-        "geojson_url": f"{request.path}geojson/", "tile_url": settings.GONGZHI_MAP_TILE_URL,
+        "geojson_url": f"{request.path}geojson/",
     })
 
 
 @login_required
 def grid_map(request):
     require_perm(request.user, Perm.AREAS_VIEW)
-    return render(request, "areas/map.html", {"geojson_url": "geojson/", "tile_url": settings.GONGZHI_MAP_TILE_URL})
+    return render(request, "areas/map.html", {"geojson_url": "geojson/"})
 
 
 @login_required

@@ -22,14 +22,11 @@ CSP = "; ".join(
 
 
 def content_security_policy() -> str:
-    tiles = ""
-    if settings.GONGZHI_MAP_TILE_URL:
-        from urllib.parse import urlsplit
+    from .maps.raster import csp_img_hosts
 
-        # A tile URL like https://{s}.tiles.example/{z}/{x}/{y}.png allows *.tiles.example.
-        parts = urlsplit(settings.GONGZHI_MAP_TILE_URL.replace("{s}", "*"))
-        tiles = f" {parts.scheme}://{parts.netloc}"
-    return CSP.format(tiles=tiles)
+    # The configured tile service's origins (one per subdomain; *.tianditu.gov.cn for 天地图); none for
+    # an MBTiles file, whose tiles the platform serves itself.
+    return CSP.format(tiles="".join(f" {host}" for host in csp_img_hosts()))
 
 
 class SecurityHeadersMiddleware:

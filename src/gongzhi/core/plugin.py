@@ -11,6 +11,7 @@ plugin = AppPlugin(
     urls=(
         UrlMount("", "gongzhi.core.health_urls", order=0),
         UrlMount("api/v1/", "gongzhi.core.api:urls", order=20),
+        UrlMount("map/tiles/", "gongzhi.core.maps.urls", order=30),  # the raster base layer (MBTiles)
         UrlMount("", "gongzhi.core.urls", order=1000),  # the catch-all prefix, last
     ),
     permissions=(

@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "gongzhi.core.context_processors.shell",
+                "gongzhi.core.maps.context.map_attrs",
             ],
         },
     },
@@ -235,7 +236,19 @@ GONGZHI_WORKBOOK_MAX_XLS_MB = env_int("GONGZHI_WORKBOOK_MAX_XLS_MB", 20)
 GONGZHI_JOB_MEMORY_MB = env_int("GONGZHI_JOB_MEMORY_MB", 2048)
 # A running job whose worker (on another machine) has not reported for this long is marked failed.
 GONGZHI_JOB_STALE_MINUTES = env_int("GONGZHI_JOB_STALE_MINUTES", 15)
+# The raster base layer under the platform's own vector base map (docs/maps.md, "Raster layers"), in
+# this order: an MBTiles file served by the platform itself (raster tiles: png, jpg, webp), else an
+# XYZ tile URL of an intranet service ({z}/{x}/{y}, optionally {s} with GONGZHI_MAP_TILE_SUBDOMAINS,
+# and a label layer above it), else 天地图 with its key (vec_w + cva_w), else none. The tiles' CRS:
+# wgs84 (also CGCS2000: 天地图 and most government services) or gcj02 (高德/腾讯-style tiles).
+GONGZHI_MAP_MBTILES = os.environ.get("GONGZHI_MAP_MBTILES", "")
 GONGZHI_MAP_TILE_URL = os.environ.get("GONGZHI_MAP_TILE_URL", "")
+GONGZHI_MAP_TILE_LABELS_URL = os.environ.get("GONGZHI_MAP_TILE_LABELS_URL", "")
+GONGZHI_MAP_TILE_SUBDOMAINS = os.environ.get("GONGZHI_MAP_TILE_SUBDOMAINS", "abc")
+GONGZHI_TIANDITU_KEY = os.environ.get("GONGZHI_TIANDITU_KEY", "")
+GONGZHI_MAP_TILE_CRS = os.environ.get("GONGZHI_MAP_TILE_CRS", "wgs84")
+GONGZHI_MAP_TILE_MAX_ZOOM = os.environ.get("GONGZHI_MAP_TILE_MAX_ZOOM", "")  # default: 19 (天地图: 18)
+GONGZHI_MAP_TILE_ATTRIBUTION = os.environ.get("GONGZHI_MAP_TILE_ATTRIBUTION", "")
 # Cases: the working periods of a working day (local time) that working-hour limits count, the
 # limit for filing a report when it has no category yet, and photo limits.
 GONGZHI_WORKING_HOURS = os.environ.get("GONGZHI_WORKING_HOURS", "08:30-12:00,13:30-17:30")

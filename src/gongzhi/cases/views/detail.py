@@ -71,7 +71,7 @@ def _render_detail(request, case, *, posted: dict | None = None, status: int = 2
         "levels": [HandlingLevel.GRID, HandlingLevel.COMMUNITY],
         "back_url": reverse("cases:queue") if selectors.may_use_queues(request.user) else reverse("cases:mine"),
         # The classifier's suggestion (and how sure it is) is a hint for the staff who classify, not for the reporter.
-        "level_labels": HandlingLevel, "priorities": Priority.choices, "tile_url": settings.GONGZHI_MAP_TILE_URL,
+        "level_labels": HandlingLevel, "priorities": Priority.choices,
     }
     if names & {"accept", "merge"}:
         context["categories"] = selectors.categories()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
@@ -48,7 +47,7 @@ def report_grids(request):
 def case_map(request):
     if not has_perm(request.user, Perm.CASES_VIEW):
         raise PermissionDenied
-    return render(request, "cases/map.html", {"tile_url": settings.GONGZHI_MAP_TILE_URL})
+    return render(request, "cases/map.html")
 
 
 @login_required

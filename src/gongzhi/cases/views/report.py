@@ -58,7 +58,7 @@ def report(request):
     return render(request, "cases/report.html", {
         "values": values, "errors": errors, "categories": selectors.categories(), "patrol": patrol,
         "hotline": has_perm(request.user, Perm.CASES_VIEW) and has_perm(request.user, Perm.CASES_ACCEPT),
-        "tile_url": settings.GONGZHI_MAP_TILE_URL, "priorities": Priority.choices,
+        "priorities": Priority.choices,
         "max_photos": settings.GONGZHI_CASE_PHOTOS_PER_STEP,
     }, status=422 if errors else 200)
 

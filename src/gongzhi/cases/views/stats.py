@@ -24,7 +24,6 @@ from typing import Any
 
 import pygal
 from django import forms
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
@@ -383,7 +382,6 @@ def statistics(request):
         "grid_table": table(grids, area_keys, first=_("网格"), parent=_("社区")),
         "category_chart": category_chart_svg(majors, title=_("各大类上报量")),
         "daily": daily, "daily_chart": daily_chart_svg(daily, title=_("每日上报量")),
-        "tile_url": settings.GONGZHI_MAP_TILE_URL,
         "may_bulletin": has_perm(request.user, Perm.CASES_VIEW),
     })
 

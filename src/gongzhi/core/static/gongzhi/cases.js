@@ -3,12 +3,12 @@
 (function () {
   "use strict";
   function baseMap(el) {
-    var map = L.map(el, { attributionControl: false, zoomControl: false, zoomSnap: 0.25 });
+    var map = L.map(el, L.Util.extend({ attributionControl: false, zoomControl: false, zoomSnap: 0.25 },
+                                     window.GZRaster ? GZRaster.mapOptions(el) : {}));
     // The zoom buttons are named by the page (data-zoom-in/-out, translated), not by Leaflet's English.
     L.control.zoom({ zoomInTitle: el.getAttribute("data-zoom-in") || "+",
                      zoomOutTitle: el.getAttribute("data-zoom-out") || "-" }).addTo(map);
-    var tiles = el.getAttribute("data-tiles");
-    if (tiles) { L.tileLayer(tiles, { maxZoom: 19 }).addTo(map); }
+    if (window.GZRaster) { GZRaster.add(map, el); }
     return map;
   }
   function getJSON(url) {

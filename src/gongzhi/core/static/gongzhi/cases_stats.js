@@ -66,12 +66,12 @@
 
   function heatMap(el) {
     if (typeof L === "undefined") { return; }
-    var map = L.map(el, { attributionControl: false, zoomControl: false, zoomSnap: 0.25 });
+    var map = L.map(el, L.Util.extend({ attributionControl: false, zoomControl: false, zoomSnap: 0.25 },
+                                     window.GZRaster ? GZRaster.mapOptions(el) : {}));
     // The zoom buttons are named by the page (data-zoom-in/-out, translated), not by Leaflet's English.
     L.control.zoom({ zoomInTitle: el.getAttribute("data-zoom-in") || "+",
                      zoomOutTitle: el.getAttribute("data-zoom-out") || "-" }).addTo(map);
-    var tiles = el.getAttribute("data-tiles");
-    if (tiles) { L.tileLayer(tiles, { maxZoom: 19 }).addTo(map); }
+    if (window.GZRaster) { GZRaster.add(map, el); }
     var unit = el.getAttribute("data-unit") || "";
     var queue = el.getAttribute("data-queue");
     fetch(el.getAttribute("data-geojson"), { credentials: "same-origin", headers: { "Accept": "application/json" } })
