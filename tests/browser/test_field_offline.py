@@ -186,3 +186,46 @@ def test_a_conflict_keeps_the_workers_text_and_logout_clears_the_browser(field_s
     page.wait_for_function("() => indexedDB.databases().then(d => d.length === 0)")
     assert page.evaluate("caches.keys()") == []
     assert page.evaluate("navigator.serviceWorker.getRegistrations().then(r => r.length)") == 0
+
+
+def test_when_the_session_ends_the_cached_records_go_and_the_queue_waits_encrypted(field_site, open_page):
+    from django.contrib.sessions.models import Session
+
+    from gongzhi.cases.models import Case
+
+    site = field_site.url
+    page = open_page(MOBILE)
+    login(page, site, "grid")
+    page.goto(f"{site}/field/")
+    page.wait_for_selector("#field[data-ready]")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    _offline(page.context, True)
+    page.click("#tab-report-btn")
+    page.fill("#report-description", "小区东门路灯不亮")
+    page.click("#report-form button[type=submit]")
+    page.wait_for_function("() => document.querySelector('[data-testid=pending]').innerText.includes('1')")
+    Session.objects.all().delete()  # the session ends on the server (idle limit, revoked)
+    _offline(page.context, False)
+    page.reload()  # the platform answers with the sign-in page, which deletes the readable cache
+    assert "/accounts/login/" in page.url
+    page.wait_for_selector("html[data-field-wiped]", state="attached")
+    stored = page.evaluate("""() => new Promise(resolve => {
+        const open = indexedDB.open('gongzhi-field');
+        open.onsuccess = () => {
+            const t = open.result.transaction(['meta', 'queue']);
+            const keys = t.objectStore('meta').getAllKeys(), queue = t.objectStore('queue').getAll();
+            t.oncomplete = () => resolve({meta: keys.result, queue: queue.result.length,
+                                          plain: JSON.stringify(queue.result).includes('东门')});
+        };
+    })""")
+    assert "pack" not in stored["meta"] and "key" not in stored["meta"]
+    assert stored["queue"] == 1 and stored["plain"] is False  # kept, and only as ciphertext
+    screenshot(page, "field-05-session-ended")
+
+    # The same worker signs in again: the same key reads the queue, and the report is filed.
+    login(page, site, "grid")
+    page.goto(f"{site}/field/")
+    page.wait_for_selector("#field[data-ready]")
+    page.wait_for_function("() => document.querySelector('[data-testid=pending]').innerText === '待同步 0 条'",
+                           timeout=30_000)
+    assert Case.objects.filter(description="小区东门路灯不亮").count() == 1

@@ -85,3 +85,24 @@ def test_the_shell_is_for_grid_workers(client, field):
     assert client.get(reverse("field:shell")).status_code == 302
     client.force_login(field.users["community"])
     assert client.get(reverse("field:shell")).status_code == 403
+
+
+def test_the_pack_takes_the_same_queries_for_one_house_or_forty(client, field):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gongzhi.registry.models import House, Household
+    from gongzhi.registry.tests.factories import make_person
+
+    client.force_login(field.worker)
+    client.get(reverse("field:data"))  # the cache key row exists from here on
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("field:data"))
+    for n in range(40):
+        house = House.objects.create(area=field.grid, address=f"幸福路{n + 100}号")
+        household = Household.objects.create(area=field.grid, number=f"H{n + 100}", house=house)
+        make_person(name=f"住户{n}", house=house, household=household, phone=f"1390000{n:04d}")
+    with CaptureQueriesContext(connection) as forty:
+        body = client.get(reverse("field:data")).json()
+    assert len(body["pack"]["houses"]) == 41
+    assert len(forty) == len(one) <= 20
