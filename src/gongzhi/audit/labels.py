@@ -111,6 +111,7 @@ ACTIONS = {
     "deliberation.tally": _("录入现场计票结果"),
     "deliberation.vote_tally": _("表决计票"),
     "deliberation.household_representative": _("户主指定户代表"),
+    "deliberation.household_representative_on_behalf": _("工作人员代户主指定户代表"),
     "disclosure.item_create": _("新建公开事项草稿"),
     "disclosure.item_update": _("修改公开事项"),
     "disclosure.item_publish": _("公开事项"),

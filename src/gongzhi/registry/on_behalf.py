@@ -194,7 +194,7 @@ class OnBehalfForm(forms.Form):
 
 
 def on_behalf_page(request, *, area: Area, perm: str, title: str, subject: str, form_class, submit: Callable,
-                   back_url: str, done: str, form_kwargs: dict | None = None):
+                   back_url: str, done: str, form_kwargs: dict | Callable | None = None):
     """The page staff use to act for a resident: search the registry (GET ``q``), pick the person,
     record how they expressed it and the action's own fields; ``submit(form)`` calls the service."""
     if not has_perm(request.user, perm, area):
@@ -207,6 +207,8 @@ def on_behalf_page(request, *, area: Area, perm: str, title: str, subject: str, 
         people, error = [], exc.messages[0]
     except PermissionDenied:
         people, error = [], _("您无权查看居民档案，不能代居民办理。")
+    if callable(form_kwargs):  # choices that depend on the persons found (a household's members)
+        form_kwargs = form_kwargs(people)
     form = form_class(request.POST or None, **(form_kwargs or {}))
     status = 200
     if request.method == "POST":

@@ -238,3 +238,92 @@ def test_unverified_resident_untouched_by_helpers(demo):
     res = resident("newcomer", verified=False)
     with pytest.raises(NotAllowed):
         topic(res)
+
+
+# --- votes: the paper ballot (already staff-entered) and the household representative -------------
+
+def _household_vote(demo):
+    from django.utils import timezone
+
+    from gongzhi.deliberation import votes
+
+    draft = votes.VoteDraft(title="加装电梯", area=Area.objects.get(code=COMMUNITY), electorate="households",
+                            rule="households_60", options=list(votes.YES_NO_ABSTAIN),
+                            opens=timezone.now() - datetime.timedelta(hours=1),
+                            closes=timezone.now() + datetime.timedelta(days=1))
+    return votes.create_vote(actor=demo.users["community"], draft=draft)
+
+
+def test_a_head_tells_staff_whom_they_name_as_household_representative(demo):
+    from gongzhi.deliberation import votes
+    from gongzhi.deliberation.models import HouseholdRepresentative
+
+    from . import factories
+
+    hood = factories.build(demo)
+    staff, head, spouse, child = demo.users["community"], hood.heads[1], hood.persons[4], hood.persons[5]
+    named = votes.name_representative(actor=staff, member_id=spouse.pk, on_behalf=_for(head, "home_visit"))
+    assert named.person == spouse and named.by_proxy and named.on_behalf_by == staff
+    assert AuditEntry.objects.filter(action="deliberation.household_representative_on_behalf").exists()
+    with pytest.raises(InvalidInput, match="年满十八周岁"):
+        votes.name_representative(actor=staff, member_id=child.pk, on_behalf=_for(head))
+    with pytest.raises(InvalidInput, match="不是户主"):
+        votes.name_representative(actor=staff, member_id=None, on_behalf=_for(spouse))
+    with pytest.raises(NotAllowed):
+        votes.name_representative(actor=demo.users["grid"], member_id=spouse.pk, on_behalf=_for(head))
+    # the head's own account is told (the demo resident is head of the first household)
+    votes.name_representative(actor=staff, member_id=hood.persons[1].pk, on_behalf=_for(hood.heads[0], "phone"))
+    assert Notice.objects.filter(recipient=demo.users["resident"], title__contains="指定户代表").exists()
+    assert HouseholdRepresentative.objects.count() == 2
+
+
+def test_the_representative_page(demo, login_as):
+    from gongzhi.deliberation.models import HouseholdRepresentative
+
+    from . import factories
+
+    hood = factories.build(demo)
+    vote = _household_vote(demo)
+    client = login_as("community")
+    assert "representative-on-behalf" in client.get(reverse("deliberation:vote", args=[vote.pk])).content.decode()
+    url = reverse("deliberation:vote_representative_on_behalf", args=[vote.pk])
+    page = client.get(url, {"q": "户主2"}).content.decode()
+    assert "户主2户：配偶2" in page and "孩子2" not in page
+    response = client.post(url, {"q": "户主2", "person": hood.heads[1].pk, "channel": "in_person",
+                                 "member": hood.persons[4].pk})
+    assert response.status_code == 302
+    assert HouseholdRepresentative.objects.get(household=hood.households[1]).person == hood.persons[4]
+
+
+def test_a_paper_ballot_is_counted_once_and_its_voter_told_without_the_choice(demo):
+    from gongzhi.deliberation import votes
+    from gongzhi.deliberation.models import Participation
+
+    from . import factories
+
+    factories.build(demo)
+    vote = _household_vote(demo)
+    own = vote.electors.get(household__head__real_name="户主1")  # the demo resident's household
+    entry = votes.enter_paper_ballot(actor=demo.users["community"], vote_id=vote.pk, elector_id=own.pk,
+                                     choice="同意")
+    notice = Notice.objects.get(recipient=demo.users["resident"], title__contains="纸质选票")
+    assert entry.receipt in notice.body and "同意" not in notice.body + notice.title
+    with pytest.raises(votes.AlreadyVoted):
+        votes.cast_ballot(user=demo.users["resident"], vote_id=vote.pk, choice="反对")
+    assert Participation.objects.filter(vote=vote).count() == 1
+
+
+def test_the_topic_page_names_the_proposer_as_each_reader_may_see_them(setting, login_as, client):
+    staff, elder, res, person, _outsider, _t = setting
+    for_elder = topic(staff, title="增设扶手", on_behalf=_for(elder, "home_visit"))
+    for_res = topic(staff, title="修缮围墙", on_behalf=_for(person, "phone"))
+    for t in (for_elder, for_res):
+        t.status = TopicStatus.DISCUSSING
+        t.save()
+    staff_page = login_as("community").get(reverse("deliberation:topic_detail", args=[for_elder.pk])).content.decode()
+    assert "张奶奶（周书记代办，上门）" in staff_page
+    client.force_login(res)
+    own = client.get(reverse("deliberation:topic_detail", args=[for_res.pk])).content.decode()
+    assert "我（社区工作人员代为提交）" in own and staff.display_name not in own
+    other = client.get(reverse("deliberation:topic_detail", args=[for_elder.pk])).content.decode()
+    assert "社区工作人员代为提交" in other and "张奶奶" not in other and staff.display_name not in other

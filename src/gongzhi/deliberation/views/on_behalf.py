@@ -47,6 +47,27 @@ class EvaluateForm(OnBehalfForm):
                               widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class RepresentativeForm(OnBehalfForm):
+    member = forms.ChoiceField(label=gettext_lazy("户主指定的户代表"), required=False,
+                               help_text=gettext_lazy("先查找并选择户主；户代表须是本户年满十八周岁的成员"))
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [("", _("取消户代表（由户主本人投票）"))] + list(members)
+
+
+def _household_members(people) -> list[tuple[str, str]]:
+    """The adult members of the households whose heads were found, for the representative's choice."""
+    from ..votes import household_members
+
+    choices = []
+    for head in people:
+        if head.household_id and head.household.head_id == head.pk:
+            choices += [(str(m.pk), _("%(head)s户：%(member)s") % {"head": head.real_name, "member": m.real_name})
+                        for m in household_members(head)]
+    return choices
+
+
 def _community(topic_or_area) -> Area:
     area = getattr(topic_or_area, "area", topic_or_area)
     return topics._community(area)
@@ -116,7 +137,27 @@ def evaluate(request, pk: int):
         back_url=reverse("deliberation:topic_tasks", args=[topic.pk]), done=_("已代居民评价。"))
 
 
+@login_required
+def representative(request, pk: int):
+    from ..votes import name_representative
+    from .votes import _managed_vote
+
+    vote = _managed_vote(request, pk)
+
+    def submit(form):
+        member = form.cleaned_data["member"]
+        name_representative(actor=request.user, member_id=int(member) if member else None,
+                            on_behalf=form.on_behalf(), request=request)
+
+    return on_behalf_page(
+        request, area=_community(vote.area), perm=topics.MANAGE, title=_("代户主指定户代表"),
+        subject=_("按户表决时，户代表可代表本户投票；户主本人也可投票，每户只计一票。"), form_class=RepresentativeForm,
+        form_kwargs=lambda people: {"members": _household_members(people)}, submit=submit,
+        back_url=reverse("deliberation:vote", args=[vote.pk]), done=_("已按户主的意见办理户代表。"))
+
+
 urls = [
+    path("votes/<int:pk>/representative/on-behalf/", representative, name="vote_representative_on_behalf"),
     path("topics/new/on-behalf/", propose, name="topic_propose_on_behalf"),
     path("topics/<int:pk>/support/on-behalf/", support, name="topic_support_on_behalf"),
     path("topics/<int:pk>/comments/on-behalf/", comment, name="topic_comment_on_behalf"),
