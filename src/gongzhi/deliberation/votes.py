@@ -695,7 +695,8 @@ def name_representative(*, actor, member_id: int | None, on_behalf: OnBehalf | N
             "area").first()
         if head is None or head.area_id is None:
             raise InvalidInput(_("请从您辖区的居民档案中选择代办的居民。"), fields={"person": "required"})
-        acting = on_behalf.check(staff=actor, area=community_of(head.area), perm=MANAGE)
+        # Naming someone to vote for the household is a mandate: how the head gave it is written down.
+        acting = on_behalf.check(staff=actor, area=community_of(head.area), perm=MANAGE, note_required=True)
         person = acting.person
     else:
         person = person_of(actor)

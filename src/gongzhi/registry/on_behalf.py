@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy
 from gongzhi.accounts.permissions import has_perm
 from gongzhi.areas.models import Area
 from gongzhi.core.errors import DomainError, InvalidInput, NotAllowed
-from gongzhi.privacy.masking import mask_name
+from gongzhi.privacy.masking import mask_free_text, mask_name
 
 from .models import OnBehalfChannel, Person, ResidentLink
 
@@ -74,7 +74,7 @@ class Acting:
     def audit(self) -> dict:
         """For the audit entry's ``after``: the resident by id and masked name, never an ID or phone."""
         return {"on_behalf": True, "person": self.person.pk, "name": mask_name(self.person.real_name),
-                "channel": self.channel, "note": self.note}
+                "channel": self.channel, "note": mask_free_text(self.note)}
 
     def notify(self, *, title: str, link: str = "", body: str = "", kind: str = "general") -> None:
         """Tell the resident, when they have an account, what was done in their name (no staff name)."""

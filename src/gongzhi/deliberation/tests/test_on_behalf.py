@@ -262,17 +262,21 @@ def test_a_head_tells_staff_whom_they_name_as_household_representative(demo):
 
     hood = factories.build(demo)
     staff, head, spouse, child = demo.users["community"], hood.heads[1], hood.persons[4], hood.persons[5]
-    named = votes.name_representative(actor=staff, member_id=spouse.pk, on_behalf=_for(head, "home_visit"))
+    with pytest.raises(InvalidInput, match="代办说明"):  # a mandate: how the head gave it is written down
+        votes.name_representative(actor=staff, member_id=spouse.pk, on_behalf=_for(head, "home_visit"))
+    named = votes.name_representative(actor=staff, member_id=spouse.pk,
+                                      on_behalf=_for(head, "home_visit", "户主口头委托，配偶在场"))
     assert named.person == spouse and named.by_proxy and named.on_behalf_by == staff
     assert AuditEntry.objects.filter(action="deliberation.household_representative_on_behalf").exists()
     with pytest.raises(InvalidInput, match="年满十八周岁"):
-        votes.name_representative(actor=staff, member_id=child.pk, on_behalf=_for(head))
+        votes.name_representative(actor=staff, member_id=child.pk, on_behalf=_for(head, note="委托"))
     with pytest.raises(InvalidInput, match="不是户主"):
-        votes.name_representative(actor=staff, member_id=None, on_behalf=_for(spouse))
+        votes.name_representative(actor=staff, member_id=None, on_behalf=_for(spouse, note="委托"))
     with pytest.raises(NotAllowed):
-        votes.name_representative(actor=demo.users["grid"], member_id=spouse.pk, on_behalf=_for(head))
+        votes.name_representative(actor=demo.users["grid"], member_id=spouse.pk, on_behalf=_for(head, note="委托"))
     # the head's own account is told (the demo resident is head of the first household)
-    votes.name_representative(actor=staff, member_id=hood.persons[1].pk, on_behalf=_for(hood.heads[0], "phone"))
+    votes.name_representative(actor=staff, member_id=hood.persons[1].pk,
+                              on_behalf=_for(hood.heads[0], "phone", "户主电话委托"))
     assert Notice.objects.filter(recipient=demo.users["resident"], title__contains="指定户代表").exists()
     assert HouseholdRepresentative.objects.count() == 2
 
@@ -289,8 +293,10 @@ def test_the_representative_page(demo, login_as):
     url = reverse("deliberation:vote_representative_on_behalf", args=[vote.pk])
     page = client.get(url, {"q": "户主2"}).content.decode()
     assert "户主2户：配偶2" in page and "孩子2" not in page
-    response = client.post(url, {"q": "户主2", "person": hood.heads[1].pk, "channel": "in_person",
-                                 "member": hood.persons[4].pk})
+    data = {"q": "户主2", "person": hood.heads[1].pk, "channel": "in_person", "member": hood.persons[4].pk}
+    refused = client.post(url, data)
+    assert refused.status_code == 422 and "请填写代办说明" in refused.content.decode()
+    response = client.post(url, {**data, "note": "户主到窗口书面委托"})
     assert response.status_code == 302
     assert HouseholdRepresentative.objects.get(household=hood.households[1]).person == hood.persons[4]
 

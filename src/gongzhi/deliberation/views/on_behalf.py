@@ -53,6 +53,10 @@ class RepresentativeForm(OnBehalfForm):
 
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
+        note = self.fields["note"]  # a mandate: how the head gave it is written down
+        note.required, note.label = True, _("户主如何委托")
+        note.help_text = _("如：户主到窗口书面委托；电话委托时家人在场。仅工作人员和审计可见")
+        note.error_messages["required"] = _("请填写代办说明（居民的原话或情况）。")
         self.fields["member"].choices = [("", _("取消户代表（由户主本人投票）"))] + list(members)
 
 
