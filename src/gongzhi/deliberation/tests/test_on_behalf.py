@@ -195,6 +195,14 @@ def test_the_comment_page_and_what_residents_read(setting, login_as, client):
     assert "on-behalf-links" not in page
 
 
+def test_a_resident_supported_through_staff_reads_so(setting, client):
+    staff, _elder, res, person, _outsider, t = setting
+    topics.support(actor=staff, topic=t, on_behalf=_for(person, "phone"))
+    client.force_login(res)
+    page = client.get(reverse("deliberation:topic_detail", args=[t.pk])).content.decode()
+    assert "您已附议。（社区工作人员代为提交）" in page and staff.display_name not in page
+
+
 def test_residents_and_grid_workers_cannot_open_the_pages(setting, login_as):
     _staff, _elder, _res, _person, _outsider, t = setting
     for username in ("resident", "grid"):

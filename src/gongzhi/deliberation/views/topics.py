@@ -141,7 +141,8 @@ def _render_topic(request, topic, *, status: int = 200):
         "topic": topic, "staff": staff, "comments": selectors.comments_for(user, topic),
         "attachments": list(topic.attachments.all()), "meetings": selectors.topic_meetings(topic),
         "may_take_part": topics.may_take_part(user, topic), "open": topics.discussion_open(topic),
-        "supported": topic.supports.filter(user=user).exists(),
+        "supported": (support := topic.supports.filter(user=user).only("pk", "on_behalf_channel").first()) is not None,
+        "supported_by_proxy": support is not None and support.by_proxy,
         "verified": topics.resident_link(user) is not None,
         "mine": topic.proposed_by_id == user.pk,
     }

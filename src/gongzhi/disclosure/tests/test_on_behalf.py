@@ -50,6 +50,13 @@ def test_online_and_staff_ratings_count_once_both_ways(demo, estate):
     assert property_services.my_rating(res, estate.estate).rating == 3
 
 
+def test_the_resident_sees_their_rating_was_submitted_by_staff_without_a_name(demo, estate, login_as):
+    staff = demo.users["community"]
+    property_services.rate(user=staff, estate=estate.estate, rating=4, on_behalf=_for(estate.wang, "phone"))
+    page = login_as("resident").get("/disclosure/property/rate/").content.decode()
+    assert "my-rating-proxy" in page and "社区工作人员代为提交" in page and staff.display_name not in page
+
+
 def test_rating_for_someone_outside_the_estate_or_scope_is_refused(demo, estate):
     from gongzhi.areas.models import Area
 
