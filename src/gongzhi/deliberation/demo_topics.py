@@ -163,7 +163,9 @@ def _topics(community, committee, staff, resident) -> None:
         Comment.objects.create(topic=topic, author=resident, text="（一条含他人电话的发言）",
                                hidden_at=now - datetime.timedelta(days=15), hidden_by=staff,
                                hidden_reason="含他人个人信息")
-        Support.objects.get_or_create(topic=topic, user=resident)
+        from gongzhi.registry.on_behalf import person_of
+
+        Support.objects.get_or_create(topic=topic, user=resident, defaults={"person": person_of(resident)})
         held = timezone.make_aware(datetime.datetime.combine(
             timezone.localdate() - datetime.timedelta(days=10), datetime.time(9)))
         meeting = Meeting.objects.create(

@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +29,8 @@ from gongzhi.cases import photos as photo_processing
 from gongzhi.cases.indicators import SATISFIED_FROM
 from gongzhi.cases.models import Rating
 from gongzhi.core.errors import Conflict, InvalidInput, NotAllowed
+
+from gongzhi.registry.on_behalf import OnBehalf
 
 from .models import Evaluation, Task, TaskPhoto, TaskStatus, TaskUpdate, Topic, TopicStatus
 
@@ -210,7 +213,11 @@ def eligible_to_evaluate(user, topic: Topic) -> bool:
 
     link = (ResidentLink.objects.filter(user_id=user.pk).select_related("person__area", "person__house__building")
             .first()) if user.is_authenticated else None
-    person = link.person if link is not None else None
+    return person_may_evaluate(link.person if link is not None else None, topic)
+
+
+def person_may_evaluate(person, topic: Topic) -> bool:
+    """A current resident living in the topic's scope (its area, estate or building)."""
     if person is None or person.deceased or person.moved_out:
         return False
     if not person.area.path.startswith(topic.area.path):
@@ -223,11 +230,25 @@ def eligible_to_evaluate(user, topic: Topic) -> bool:
     return True
 
 
-def evaluate(*, actor, topic: Topic, rating, comment: str = "", request=None) -> Evaluation:
+def evaluate(*, actor, topic: Topic, rating, comment: str = "", on_behalf: OnBehalf | None = None,
+             request=None) -> Evaluation:
+    """A resident's rating of a done topic, online or entered by staff for them (``on_behalf``, 代办):
+    one per resident (person, and account) and topic."""
     if topic.status != TopicStatus.DONE:
         raise Conflict(_("议题办结后才能评价。"))
-    if not eligible_to_evaluate(actor, topic):
+    acting = (on_behalf.check(staff=actor, area=topic.area, perm=Perm.DELIBERATION_MANAGE)
+              if on_behalf is not None else None)
+    if acting is not None:
+        if not person_may_evaluate(acting.person, topic):
+            raise InvalidInput(_("%(name)s不在议题范围内，不能代为评价。") % {"name": acting.person.real_name},
+                               fields={"person": "scope"})
+        user, person = acting.account, acting.person
+    elif not eligible_to_evaluate(actor, topic):
         raise NotAllowed(_("只有议题范围内已实名核验的居民才能评价。"))
+    else:
+        from gongzhi.registry.on_behalf import person_of
+
+        user, person = actor, person_of(actor)
     try:
         rating = int(rating)
     except (TypeError, ValueError):
@@ -237,11 +258,22 @@ def evaluate(*, actor, topic: Topic, rating, comment: str = "", request=None) ->
     comment = _text(comment, "comment", _("意见建议"), required=False, limit=500)
     try:
         with transaction.atomic():
-            evaluation = Evaluation.objects.create(topic=topic, user=actor, rating=rating, comment=comment)
-            record(actor=actor, action="deliberation.evaluate", obj=topic, request=request,
-                   after={"rating": rating})
+            evaluation = Evaluation.objects.create(topic=topic, user=user, person=person, rating=rating,
+                                                   comment=comment, **(acting.fields() if acting else {}))
+            if acting is not None:
+                record(actor=actor, action="deliberation.evaluate_on_behalf", obj=topic, request=request,
+                       after={"rating": rating, **acting.audit()})
+            else:
+                record(actor=actor, action="deliberation.evaluate", obj=topic, request=request,
+                       after={"rating": rating})
     except IntegrityError:
-        raise Conflict(_("您已评价过该议题。"), code="already_evaluated") from None
+        if acting is not None:
+            raise Conflict(_("%(name)s已评价过该议题（本人在网上或经工作人员代办），不能重复评价。") % {
+                "name": person.real_name}, code="already_evaluated") from None
+        raise Conflict(_("您已评价过该议题（本人或经社区工作人员代办）。"), code="already_evaluated") from None
+    if acting is not None:
+        acting.notify(title=_("社区工作人员已代您评价议题的落实结果：%(title)s") % {"title": topic.title[:60]},
+                      link=reverse("deliberation:topic_tasks", args=[topic.pk]), kind="deliberation")
     return evaluation
 
 

@@ -18,6 +18,7 @@ from gongzhi.accounts.permissions import has_perm, perm_paths
 from gongzhi.areas.models import Area, Level
 from gongzhi.areas.scope import paths_q, scope_paths
 from gongzhi.privacy.masking import mask_name
+from gongzhi.registry import on_behalf
 
 from .models import Body, BodyMember, CatalogueItem, Comment, Meeting, Topic, TopicStatus
 from .topics import MANAGE, is_staff_for
@@ -49,7 +50,8 @@ def topics_for(user, *, status: str = "", mine: bool = False) -> QuerySet[Topic]
 
 
 def topic_for(user, pk) -> Topic:
-    topic = topics_for(user).filter(pk=pk).select_related("estate", "building", "source_case", "proposed_by").first()
+    topic = topics_for(user).filter(pk=pk).select_related("estate", "building", "source_case", "proposed_by", "proposed_for",
+                                                         "on_behalf_by").first()
     if topic is None:
         raise Http404
     return topic
@@ -59,8 +61,9 @@ def comments_for(user, topic: Topic) -> list[Comment]:
     """Top-level comments with their replies, each with ``shown_author`` and ``shown_text`` as the user
     may read them: residents see staff as 社区工作人员, residents' names masked, hidden comments' reasons."""
     staff = is_staff_for(user, topic.area)
-    replies = Prefetch("replies", queryset=Comment.objects.select_related("author").order_by("created_at", "pk"))
-    top = list(topic.comments.filter(parent__isnull=True).select_related("author").prefetch_related(replies)
+    related = ("author", "person", "on_behalf_by")
+    replies = Prefetch("replies", queryset=Comment.objects.select_related(*related).order_by("created_at", "pk"))
+    top = list(topic.comments.filter(parent__isnull=True).select_related(*related).prefetch_related(replies)
                .order_by("created_at", "pk"))
     for item in top:
         _present(item, user, staff)
@@ -70,8 +73,12 @@ def comments_for(user, topic: Topic) -> list[Comment]:
 
 def _present(item: Comment, user, staff: bool) -> Comment:
     name = item.author.display_name if item.author else ""
-    item.mine = item.author_id == getattr(user, "pk", None)
-    if item.mine:
+    item.mine = item.author_id is not None and item.author_id == getattr(user, "pk", None)
+    if item.by_proxy:  # 代办: the resident's comment; residents never see who typed it
+        item.shown_author = (on_behalf.shown_name(item, item.person, staff=True) if staff
+                             else _("我（%(label)s）") % {"label": on_behalf.PUBLIC_LABEL} if item.mine
+                             else on_behalf.shown_name(item, item.person, staff=False))
+    elif item.mine:
         item.shown_author = name  # one's own name, as one wrote it
     elif item.by_staff:
         item.shown_author = name if staff else _("社区工作人员")

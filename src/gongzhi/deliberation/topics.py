@@ -8,6 +8,9 @@ Who may do what:
 - comment and support: verified residents of the topic's community and those staff, while the
   topic is under discussion (and, for 网络协商, before its closing time);
 - edit the catalogue: ``deliberation.configure``.
+Staff holding ``deliberation.manage`` may also propose, comment and support FOR a resident of the
+topic's community who cannot use a phone (代办, ``on_behalf``: see ``registry.on_behalf``): the action
+is the resident's (their person, their account if any), counted once, marked and audited.
 Every write is audited; the proposer and moderated authors are told through notices.
 """
 
@@ -26,6 +29,7 @@ from gongzhi.audit.services import record
 from gongzhi.core.errors import Conflict, DomainError, InvalidInput, NotAllowed
 from gongzhi.notices.services import send_notice
 from gongzhi.registry.models.places import community_path
+from gongzhi.registry.on_behalf import OnBehalf
 
 from .models import (
     Body,
@@ -165,15 +169,22 @@ def may_propose(user) -> bool:
 
 @transaction.atomic
 def propose(*, actor, title: str, description: str, area: Area, scope_kind: str = ScopeKind.COMMUNITY,
-            estate=None, building=None, files=(), source_case=None, request=None) -> Topic:
-    """Put a matter up for consultation (民事民提). Staff's topics may come from a case."""
+            estate=None, building=None, files=(), source_case=None, on_behalf: OnBehalf | None = None,
+            request=None) -> Topic:
+    """Put a matter up for consultation (民事民提). Staff's topics may come from a case; with
+    ``on_behalf`` staff put up a resident's topic for them (代办: the resident is the proposer)."""
     title, description = (title or "").strip(), (description or "").strip()
     if not title:
         raise InvalidInput(_("请填写议题。"), fields={"title": "required"})
     if not description:
         raise InvalidInput(_("请说明议题的情况和诉求。"), fields={"description": "required"})
-    staff = is_staff_for(actor, area)
-    if not staff:
+    acting = None
+    if on_behalf is not None:
+        acting = on_behalf.check(staff=actor, area=_community(area), perm=MANAGE)
+        if source_case is not None:
+            raise InvalidInput(_("代居民提出的议题不能来自事件。"), fields={"source_case": "on_behalf"})
+    staff = is_staff_for(actor, area) and acting is None
+    if acting is None and not staff:
         if resident_link(actor) is None:
             raise NotAllowed(_("实名核验后才能提出议题。请先在“实名核验”页面核验身份，或到社区窗口办理。"))
         if not is_verified_resident_of(actor, area):
@@ -181,18 +192,32 @@ def propose(*, actor, title: str, description: str, area: Area, scope_kind: str 
     if source_case is not None and not staff:
         raise NotAllowed(_("只有社区工作人员可以把事件转为议题。"))
     scope = check_scope(area=area, kind=scope_kind, estate=estate, building=building)
+    marks = acting.fields() if acting else {}
     topic = Topic.objects.create(
         area=scope.area, title=title[:200], description=description, scope_kind=scope.kind, estate=scope.estate,
-        building=scope.building, source_case=source_case, proposed_by=actor, proposed_by_staff=staff)
+        building=scope.building, source_case=source_case, proposed_by=acting.account if acting else actor,
+        proposed_for=acting.person if acting else None, proposed_by_staff=staff, **marks)
     attachments = _store_attachments(topic, files, actor)
-    record(actor=actor, action="deliberation.topic.propose", obj=topic, request=request, after={
-        "title": topic.title, "scope": topic.scope_kind, "area": scope.area.code, "staff": staff,
-        "source_case": getattr(source_case, "number", None), "attachments": len(attachments)})
+    record(actor=actor, action="deliberation.topic.propose_on_behalf" if acting else "deliberation.topic.propose",
+           obj=topic, request=request, after={
+               "title": topic.title, "scope": topic.scope_kind, "area": scope.area.code, "staff": staff,
+               "source_case": getattr(source_case, "number", None), "attachments": len(attachments),
+               **(acting.audit() if acting else {})})
+    if acting:
+        acting.notify(title=_("社区工作人员已代您提出议题：%(title)s") % {"title": topic.title[:60]},
+                      link=topic_link(topic), kind=NOTICE_KIND)
     staff_users = _staff_of(topic.area)
     if staff_users:
         send_notice(recipients=staff_users, title=_("新议题待审核：%(title)s") % {"title": topic.title[:60]},
                     link=topic_link(topic), kind=NOTICE_KIND)
     return topic
+
+
+def _community(area: Area) -> Area:
+    """The community an area (a community or one of its grids) belongs to."""
+    from gongzhi.registry.on_behalf import community_of
+
+    return community_of(area)
 
 
 def _staff_of(area: Area) -> list:
@@ -289,9 +314,13 @@ def _require_participant(actor, topic: Topic) -> None:
 
 
 @transaction.atomic
-def comment(*, actor, topic: Topic, text: str, parent: Comment | None = None, request=None) -> Comment:
-    """A comment (or a reply to a top-level comment) in the topic's discussion."""
-    _require_participant(actor, topic)
+def comment(*, actor, topic: Topic, text: str, parent: Comment | None = None, on_behalf: OnBehalf | None = None,
+            request=None) -> Comment:
+    """A comment (or a reply to a top-level comment) in the topic's discussion; with ``on_behalf``
+    staff write down what a resident said (代办: the comment is the resident's)."""
+    acting = on_behalf.check(staff=actor, area=_community(topic.area), perm=MANAGE) if on_behalf else None
+    if acting is None:
+        _require_participant(actor, topic)
     if not discussion_open(topic):
         raise Conflict(_("本议题当前不在讨论阶段，不能发言。"))
     text = (text or "").strip()
@@ -304,6 +333,14 @@ def comment(*, actor, topic: Topic, text: str, parent: Comment | None = None, re
             raise InvalidInput(_("回复的发言不属于本议题。"), fields={"parent": "topic"})
         if parent.parent_id is not None:
             parent = parent.parent  # one level of replies: a reply to a reply joins its thread
+    if acting is not None:
+        item = Comment.objects.create(topic=topic, parent=parent, author=acting.account, person=acting.person,
+                                      text=text, by_staff=False, **acting.fields())
+        record(actor=actor, action="deliberation.comment.post_on_behalf", obj=topic, request=request,
+               after={"comment": item.pk, "reply_to": parent.pk if parent else None, **acting.audit()})
+        acting.notify(title=_("社区工作人员已代您在议题“%(title)s”中发言") % {"title": topic.title[:60]},
+                      link=topic_link(topic), kind=NOTICE_KIND)
+        return item
     item = Comment.objects.create(topic=topic, parent=parent, author=actor, text=text,
                                   by_staff=is_staff_for(actor, topic.area))
     record(actor=actor, action="deliberation.comment.post", obj=topic, request=request,
@@ -334,20 +371,38 @@ def hide_comment(*, actor, comment: Comment, reason: str, request=None) -> Comme
     return comment
 
 
-def support(*, actor, topic: Topic, request=None) -> Support:
-    """附议 by a verified resident of the topic's community: one per user and topic (a unique
-    constraint; a second one is refused, also under a race)."""
-    _require_participant(actor, topic)
-    if not is_verified_resident_of(actor, topic.area):
-        raise NotAllowed(_("附议须由本社区已实名核验的居民提出。"))
+def support(*, actor, topic: Topic, on_behalf: OnBehalf | None = None, request=None) -> Support:
+    """附议 by a verified resident of the topic's community, online or through staff (``on_behalf``,
+    代办): one per resident (person, and account) and topic (unique constraints; a second one is
+    refused either way, also under a race)."""
+    acting = on_behalf.check(staff=actor, area=_community(topic.area), perm=MANAGE) if on_behalf else None
+    if acting is None:
+        _require_participant(actor, topic)
+        if not is_verified_resident_of(actor, topic.area):
+            raise NotAllowed(_("附议须由本社区已实名核验的居民提出。"))
     if not discussion_open(topic):
         raise Conflict(_("本议题当前不能附议。"))
+    if acting is not None:
+        user, person = acting.account, acting.person
+    else:
+        user, person = actor, resident_link(actor).person
     try:
         with transaction.atomic():
-            item = Support.objects.create(topic=topic, user=actor)
-            record(actor=actor, action="deliberation.topic.support", obj=topic, request=request)
+            item = Support.objects.create(topic=topic, user=user, person=person,
+                                          **(acting.fields() if acting else {}))
+            if acting is not None:
+                record(actor=actor, action="deliberation.topic.support_on_behalf", obj=topic, request=request,
+                       after=acting.audit())
+            else:
+                record(actor=actor, action="deliberation.topic.support", obj=topic, request=request)
     except IntegrityError:
-        raise Conflict(_("您已附议过本议题。"), code="already_supported") from None
+        if acting is not None:
+            raise Conflict(_("%(name)s已附议过本议题（本人在网上或经工作人员代办），不能重复附议。") % {
+                "name": person.real_name}, code="already_supported") from None
+        raise Conflict(_("您已附议过本议题（本人或经社区工作人员代办）。"), code="already_supported") from None
+    if acting is not None:
+        acting.notify(title=_("社区工作人员已代您附议议题：%(title)s") % {"title": topic.title[:60]},
+                      link=topic_link(topic), kind=NOTICE_KIND)
     return item
 
 

@@ -29,6 +29,7 @@ from gongzhi.audit import services as audit
 from gongzhi.core.errors import Conflict, DomainError, InvalidInput, NotAllowed
 from gongzhi.registry.choices import PoliticalStatus
 from gongzhi.registry.models import House, Household, Person
+from gongzhi.registry.on_behalf import OnBehalf, account_of, community_of
 from gongzhi.registry.verification import resident_link
 
 from . import rules
@@ -414,7 +415,25 @@ def enter_paper_ballot(*, actor, vote_id: int, elector_id: int, choice, request=
                         area_weight=elector.area_weight, elector=elector, entered_by=actor)
     audit.record(actor=actor, action="deliberation.paper_ballot", obj=vote, request=request,
                  after={"seq": entry.seq, "receipt": entry.receipt, "elector": elector.pk})
+    _tell_paper_voter(vote, elector, entry)
     return entry
+
+
+def _tell_paper_voter(vote: Vote, elector: Elector, entry: LedgerEntry) -> None:
+    """The elector (a household's head) is told, when they have an account, that a paper ballot was
+    entered in their name, with its receipt (never the choice): a ballot they did not cast shows."""
+    from django.urls import reverse
+
+    from gongzhi.notices.services import send_notice
+
+    person = elector.person
+    if person is None and elector.household_id is not None:
+        person = Person.objects.filter(pk=elector.household.head_id).first()
+    account = account_of(person) if person is not None else None
+    if account is not None:
+        send_notice(recipients=[account], title=_("您在“%(title)s”中的纸质选票已由社区工作人员录入") % {
+            "title": vote.title[:60]}, body=_("回执号：%(receipt)s。可在公开账本中核对；如不是您投的票，请联系社区。") % {
+            "receipt": entry.receipt}, link=reverse("deliberation:vote", args=[vote.pk]), kind="deliberation")
 
 
 def enter_tally(*, actor, vote_id: int, method: str, counts: dict, present: int, present_households: int = 0,
@@ -662,13 +681,30 @@ def household_members(person: Person) -> list[Person]:
 
 
 @transaction.atomic
-def name_representative(*, actor, member_id: int | None, request=None) -> HouseholdRepresentative | None:
+def name_representative(*, actor, member_id: int | None, on_behalf: OnBehalf | None = None,
+                        request=None) -> HouseholdRepresentative | None:
     """The head of a household names an adult member to vote for it in household votes (户代表),
     or, with no member, takes the vote back. The head always may vote too; one ballot per household
-    stays enforced by the database."""
-    person = person_of(actor)
+    stays enforced by the database. With ``on_behalf`` staff (``deliberation.manage`` in the head's
+    community) enter what a head who cannot use a phone told them (代办)."""
+    acting = None
+    if on_behalf is not None:
+        from gongzhi.registry.models import Person as RegistryPerson
+
+        head = RegistryPerson.objects.filter(pk=getattr(on_behalf.person, "pk", on_behalf.person)).select_related(
+            "area").first()
+        if head is None or head.area_id is None:
+            raise InvalidInput(_("请从您辖区的居民档案中选择代办的居民。"), fields={"person": "required"})
+        # Naming someone to vote for the household is a mandate: how the head gave it is written down.
+        acting = on_behalf.check(staff=actor, area=community_of(head.area), perm=MANAGE, note_required=True)
+        person = acting.person
+    else:
+        person = person_of(actor)
     household = Household.objects.select_for_update().filter(pk=getattr(person, "household_id", None)).first()
     if person is None or household is None or household.head_id != person.pk:
+        if acting is not None:
+            raise InvalidInput(_("%(name)s不是户主，只有户主可以指定户代表。") % {"name": person.real_name},
+                               fields={"person": "head"})
         raise NotAllowed(_("只有户主可以指定户代表。"))
     HouseholdRepresentative.objects.filter(household=household).delete()
     named = None
@@ -676,7 +712,13 @@ def name_representative(*, actor, member_id: int | None, request=None) -> Househ
         member = next((m for m in household_members(person) if m.pk == member_id), None)
         if member is None:
             raise InvalidInput(_("户代表须是本户年满十八周岁的成员。"), fields={"member": _("不是本户成年成员。")})
-        named = HouseholdRepresentative.objects.create(household=household, person=member, named_by=actor)
-    audit.record(actor=actor, action="deliberation.household_representative", object_type="registry.household",
-                 object_id=str(household.pk), after={"representative": named.person_id if named else None})
+        named = HouseholdRepresentative.objects.create(household=household, person=member, named_by=actor,
+                                                       **(acting.fields() if acting else {}))
+    audit.record(actor=actor, action=("deliberation.household_representative_on_behalf" if acting
+                                      else "deliberation.household_representative"),
+                 object_type="registry.household", object_id=str(household.pk), request=request,
+                 after={"representative": named.person_id if named else None, **(acting.audit() if acting else {})})
+    if acting is not None:
+        acting.notify(title=_("社区工作人员已按您的意见%(what)s") % {
+            "what": _("指定户代表") if named else _("取消户代表")}, kind="deliberation")
     return named

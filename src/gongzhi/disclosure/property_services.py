@@ -24,6 +24,7 @@ from gongzhi.accounts.permissions import has_perm
 from gongzhi.accounts.roles import Perm
 from gongzhi.audit.services import record
 from gongzhi.registry.models import Estate
+from gongzhi.registry.on_behalf import OnBehalf, community_of
 from gongzhi.registry.verification import ensure_verified
 
 from .models import (
@@ -247,7 +248,11 @@ def resident_estate(user) -> Estate | None:
     """The estate the verified resident lives in (their house's building's estate), if any."""
     from gongzhi.registry.verification import resident_person
 
-    person = resident_person(user)
+    return person_estate(resident_person(user))
+
+
+def person_estate(person) -> Estate | None:
+    """The estate a current resident lives in (their house's building's estate), if any."""
     if person is None or person.moved_out or person.deceased or not person.house_id:
         return None
     house = person.house
@@ -256,12 +261,22 @@ def resident_estate(user) -> Estate | None:
     return Estate.objects.select_related("property_company", "area").filter(buildings=house.building_id).first()
 
 
-def rate(*, user, estate: Estate, rating, request=None) -> SatisfactionRating:
+def rate(*, user, estate: Estate, rating, on_behalf: OnBehalf | None = None, request=None) -> SatisfactionRating:
     """The verified resident's rating of ``estate``'s property company for the current quarter: once
-    per resident per estate per quarter (the database refuses a second), while the quarter is open."""
-    person = ensure_verified(user)
-    if resident_estate(user) != estate:
-        raise ValidationError(_("只能评价您居住的小区的物业服务。"))
+    per resident per estate per quarter (the database refuses a second), while the quarter is open.
+    With ``on_behalf`` staff (``disclosure.publish`` in the estate's area) enter a resident's rating
+    for them (代办); it is the resident's and counts once the same way."""
+    acting = None
+    if on_behalf is not None:
+        acting = on_behalf.check(staff=user, area=community_of(estate.area), perm=Perm.DISCLOSURE_PUBLISH)
+        person = acting.person
+        if person_estate(person) != estate:
+            raise ValidationError(_("%(name)s不住在本小区，不能代为评价本小区的物业服务。") % {
+                "name": person.real_name})
+    else:
+        person = ensure_verified(user)
+        if resident_estate(user) != estate:
+            raise ValidationError(_("只能评价您居住的小区的物业服务。"))
     try:
         rating = int(rating)
     except (TypeError, ValueError):
@@ -275,11 +290,20 @@ def rate(*, user, estate: Estate, rating, request=None) -> SatisfactionRating:
     try:
         with transaction.atomic():
             entry = SatisfactionRating.objects.create(estate=estate, year=year, quarter=quarter, person=person,
-                                                      rating=rating)
+                                                      rating=rating, **(acting.fields() if acting else {}))
     except IntegrityError:
-        raise ValidationError(_("您本季度已评价过本小区的物业服务，每季度只能评价一次。")) from None
-    record(actor=user, action="disclosure.property_rate", obj=entry, request=request,
-           after={"estate": estate.pk, "year": year, "quarter": quarter, "rating": rating})
+        if acting is not None:
+            raise ValidationError(_("%(name)s本季度已评价过本小区的物业服务（本人在网上或经工作人员代办），"
+                                    "每季度只能评价一次。") % {"name": person.real_name}) from None
+        raise ValidationError(_("您本季度已评价过本小区的物业服务（本人或经社区工作人员代办），每季度只能评价一次。")) from None
+    if acting is not None:
+        record(actor=user, action="disclosure.property_rate_on_behalf", obj=entry, request=request,
+               after={"estate": estate.pk, "year": year, "quarter": quarter, "rating": rating, **acting.audit()})
+        acting.notify(title=_("社区工作人员已代您评价%(estate)s的物业服务") % {"estate": estate.name},
+                      kind="disclosure")
+    else:
+        record(actor=user, action="disclosure.property_rate", obj=entry, request=request,
+               after={"estate": estate.pk, "year": year, "quarter": quarter, "rating": rating})
     return entry
 
 

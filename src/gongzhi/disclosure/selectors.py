@@ -93,7 +93,8 @@ def staff_item(user, pk: int) -> DisclosureItem:
 
 
 def staff_questions(user, *, unanswered: bool = False) -> QuerySet[Question]:
-    questions = Question.objects.visible_to(user).select_related("area", "item").order_by("-asked_at", "-pk")
+    questions = (Question.objects.visible_to(user).select_related("area", "item", "person", "on_behalf_by")
+                 .order_by("-asked_at", "-pk"))
     return questions.filter(answered_at__isnull=True) if unanswered else questions
 
 

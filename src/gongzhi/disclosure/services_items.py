@@ -21,6 +21,8 @@ from gongzhi.areas.models import Area, Level
 from gongzhi.areas.scope import scope_paths
 from gongzhi.audit.services import record
 
+from gongzhi.registry.on_behalf import OnBehalf
+
 from .errors import Conflict, InvalidInput, NotAllowed
 from .models import (
     Body,
@@ -227,8 +229,13 @@ def may_ask(user, area: Area) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and any(area.path.startswith(p) for p in scope_paths(user))
 
 
-def ask(*, actor, area: Area, text: str, item: DisclosureItem | None = None, request=None, now=None) -> Question:
-    if not may_ask(actor, area):
+def ask(*, actor, area: Area, text: str, item: DisclosureItem | None = None, on_behalf: OnBehalf | None = None,
+        request=None, now=None) -> Question:
+    """A resident's question; with ``on_behalf`` staff (``disclosure.publish``) write down the question
+    of a resident of the community who cannot use a phone (代办): the question is the resident's, the
+    answer is sent to their account when they have one."""
+    acting = on_behalf.check(staff=actor, area=area, perm=Perm.DISCLOSURE_PUBLISH) if on_behalf else None
+    if acting is None and not may_ask(actor, area):
         raise NotAllowed(_("只有本社区（村）的居民可以提问。"))
     text = (text or "").strip()
     if not text:
@@ -239,10 +246,19 @@ def ask(*, actor, area: Area, text: str, item: DisclosureItem | None = None, req
         raise InvalidInput(_("只能就本社区已公开的事项提问。"), fields={"item": "invalid"})
     now = now or timezone.now()
     with transaction.atomic():
-        question = Question.objects.create(area=area, item=item, text=text, asker=actor, asked_at=now)
-        record(actor=actor, action="disclosure.question_ask", obj=question,
-               object_repr=f"{area.name}：{item.title if item else _('公开工作')}"[:200],
-               after={"area": area.code, "item": item.pk if item else None}, request=request)
+        if acting is not None:
+            question = Question.objects.create(area=area, item=item, text=text, asker=acting.account,
+                                               person=acting.person, asked_at=now, **acting.fields())
+        else:
+            question = Question.objects.create(area=area, item=item, text=text, asker=actor, asked_at=now)
+        record(actor=actor, action="disclosure.question_ask_on_behalf" if acting else "disclosure.question_ask",
+               obj=question, object_repr=f"{area.name}：{item.title if item else _('公开工作')}"[:200],
+               after={"area": area.code, "item": item.pk if item else None, **(acting.audit() if acting else {})},
+               request=request)
+        if acting is not None:
+            acting.notify(title=_("社区工作人员已代您就居务公开提问，答复后会通知您"),
+                          link=reverse("disclosure:community", kwargs={"code": area.code}) + "#questions",
+                          kind="disclosure")
         from gongzhi.accounts.selectors import staff_over
         from gongzhi.accounts.roles import Role
         from gongzhi.notices.services import send_notice

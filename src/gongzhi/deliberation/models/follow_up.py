@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.cases.models import Rating
 from gongzhi.registry.models.base import AreaBoundModel
+from gongzhi.registry.models.on_behalf import OnBehalfRecord
 
 
 class TaskStatus(models.TextChoices):
@@ -93,12 +94,15 @@ class TaskPhoto(models.Model):
         ordering = ["pk"]
 
 
-class Evaluation(models.Model):
-    """A verified resident's rating of a done topic (好差评, five levels): one per resident and topic."""
+class Evaluation(OnBehalfRecord):
+    """A verified resident's rating of a done topic (好差评, five levels): one per resident (person)
+    and topic, given online or entered by staff for them (代办)."""
 
     topic = models.ForeignKey("deliberation.Topic", verbose_name=_("议题"), on_delete=models.CASCADE,
                               related_name="evaluations")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="+")
+    person = models.ForeignKey("registry.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     rating = models.PositiveSmallIntegerField(_("满意度"), choices=Rating.choices)
     comment = models.TextField(_("意见建议"), blank=True)
     created_at = models.DateTimeField(_("评价时间"), default=timezone.now)
@@ -109,5 +113,6 @@ class Evaluation(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["topic", "user"], name="delib_evaluation_once"),
+            models.UniqueConstraint(fields=["topic", "person"], name="delib_evaluation_once_person"),
             models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5), name="delib_evaluation_rating"),
         ]

@@ -8,11 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.registry.models.base import AreaBoundModel
+from gongzhi.registry.models.on_behalf import OnBehalfRecord
 
 from .choices import Form, ScopeKind, TopicStatus
 
 
-class Topic(AreaBoundModel):
+class Topic(AreaBoundModel, OnBehalfRecord):
     """A matter residents or staff put up for consultation. ``area`` is the community or grid it
     concerns; ``estate``/``building`` narrow it further (``scope_kind`` says which)."""
 
@@ -28,6 +29,9 @@ class Topic(AreaBoundModel):
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提议人"), null=True,
                                     on_delete=models.SET_NULL, related_name="+")
     proposed_by_staff = models.BooleanField(_("工作人员提出"), default=False)
+    proposed_for = models.ForeignKey("registry.Person", verbose_name=_("提议居民"), null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+",
+                                     help_text=_("工作人员代居民提出时的居民"))
     status = models.CharField(_("状态"), max_length=20, choices=TopicStatus.choices, default=TopicStatus.PROPOSED,
                               db_index=True)
     # Screening (六议六不议)
@@ -75,7 +79,7 @@ class TopicAttachment(models.Model):
         ordering = ["pk"]
 
 
-class Comment(models.Model):
+class Comment(OnBehalfRecord):
     """A comment in a topic's discussion; replies name their parent. Hidden comments keep their text
     for the record; residents see that one was hidden and why, not what it said."""
 
@@ -84,6 +88,8 @@ class Comment(models.Model):
                                related_name="replies")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发言人"), null=True,
                                on_delete=models.SET_NULL, related_name="+")
+    person = models.ForeignKey("registry.Person", verbose_name=_("发言居民"), null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="+", help_text=_("工作人员代居民发言时的居民"))
     text = models.TextField(_("内容"))
     by_staff = models.BooleanField(_("工作人员发言"), default=False,
                                    help_text=_("居民看到“社区工作人员”，不显示姓名"))
@@ -100,14 +106,18 @@ class Comment(models.Model):
         indexes = [models.Index(fields=["topic", "created_at"], name="delib_comment_topic")]
 
 
-class Support(models.Model):
-    """A resident's "附议" (support) for a topic: one per person and topic."""
+class Support(OnBehalfRecord):
+    """A resident's "附议" (support) for a topic: one per person and topic, whether the resident gave
+    it online (``user``) or staff entered it for them (代办: ``user`` is their account or empty)."""
 
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="supports")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="+")
+    person = models.ForeignKey("registry.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("附议")
         verbose_name_plural = _("附议")
-        constraints = [models.UniqueConstraint(fields=["topic", "user"], name="delib_support_once")]
+        constraints = [models.UniqueConstraint(fields=["topic", "user"], name="delib_support_once"),
+                       models.UniqueConstraint(fields=["topic", "person"], name="delib_support_once_person")]

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.registry.models.base import AreaBoundModel
+from gongzhi.registry.models.on_behalf import OnBehalfRecord
 
 
 class Electorate(models.TextChoices):
@@ -177,8 +178,9 @@ class LedgerEntry(models.Model):
         constraints = [models.UniqueConstraint(fields=["vote", "seq"], name="delib_ledger_seq_unique")]
 
 
-class HouseholdRepresentative(models.Model):
-    """The member a household names to vote for it (besides its head)."""
+class HouseholdRepresentative(OnBehalfRecord):
+    """The member a household names to vote for it (besides its head); the head names them online or
+    tells staff, who enter it for them (代办)."""
 
     household = models.OneToOneField("registry.Household", verbose_name=_("户"), on_delete=models.CASCADE,
                                      related_name="vote_representative")

@@ -20,6 +20,7 @@ from gongzhi.areas.models import Area
 from gongzhi.core.errors import DomainError
 from gongzhi.core.uploads import DOCUMENT, UploadRefused, accepts_uploads, files_from
 from gongzhi.core.pagination import page_size_for
+from gongzhi.registry import on_behalf
 
 from .. import selectors, topics
 from .follow_up import followup_panel
@@ -140,10 +141,15 @@ def _render_topic(request, topic, *, status: int = 200):
         "topic": topic, "staff": staff, "comments": selectors.comments_for(user, topic),
         "attachments": list(topic.attachments.all()), "meetings": selectors.topic_meetings(topic),
         "may_take_part": topics.may_take_part(user, topic), "open": topics.discussion_open(topic),
-        "supported": topic.supports.filter(user=user).exists(),
+        "supported": (support := topic.supports.filter(user=user).only("pk", "on_behalf_channel").first()) is not None,
+        "supported_by_proxy": support is not None and support.by_proxy,
         "verified": topics.resident_link(user) is not None,
         "mine": topic.proposed_by_id == user.pk,
     }
+    if topic.by_proxy:  # 代办: the resident's topic; residents never see who typed it
+        context["proxy_proposer"] = (
+            _("我（%(label)s）") % {"label": on_behalf.PUBLIC_LABEL} if context["mine"] and not staff
+            else on_behalf.shown_name(topic, topic.proposed_for, staff=staff))
     if staff and topic.status == TopicStatus.PROPOSED:
         context.update(may_items=selectors.catalogue(CatalogueKind.MAY),
                        may_not_items=selectors.catalogue(CatalogueKind.MAY_NOT), forms=Form.choices,

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.registry.models.base import AreaBoundModel
+from gongzhi.registry.models.on_behalf import OnBehalfRecord
 
 
 class Category(models.TextChoices):
@@ -163,7 +164,7 @@ class DisclosureHistory(models.Model):
         ordering = ["at", "pk"]
 
 
-class Question(AreaBoundModel):
+class Question(AreaBoundModel, OnBehalfRecord):
     """A resident's question about an item, or about the community's disclosure in general.
     Shown publicly once answered, without the asker and without the staff member who answered."""
 
@@ -172,6 +173,8 @@ class Question(AreaBoundModel):
     text = models.TextField(_("问题"), max_length=1000)
     asker = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
                               verbose_name=_("提问人"))
+    person = models.ForeignKey("registry.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                               verbose_name=_("提问居民"), help_text=_("工作人员代居民提问时的居民"))
     asked_at = models.DateTimeField(_("提问时间"))
     answer = models.TextField(_("答复"), max_length=2000, blank=True)
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)

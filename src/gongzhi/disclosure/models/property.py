@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.areas.scope import PermScopedQuerySet
 from gongzhi.cases.models import Rating
+from gongzhi.registry.models.on_behalf import OnBehalfRecord
 
 DEFAULT_SHEET_WEIGHT = 70
 
@@ -143,7 +144,7 @@ class CriterionScore(models.Model):
         ]
 
 
-class SatisfactionRating(models.Model):
+class SatisfactionRating(OnBehalfRecord):
     """A verified resident's rating of their estate's property company for one quarter: one per
     resident (registry person) per estate per quarter, by the database."""
 
