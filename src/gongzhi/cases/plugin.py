@@ -42,8 +42,9 @@ plugin = AppPlugin(
     ),
     menu=(
         MenuEntry(_("随手拍"), "cases:report", perm="cases.report", roles=(Role.RESIDENT, Role.GRID_WORKER),
-                  group="cases", order=30),
-        MenuEntry(_("我的上报"), "cases:mine", roles=(Role.RESIDENT,), group="cases", order=40),
+                  group="cases", order=30, plain=_("拍照反映问题")),
+        MenuEntry(_("我的上报"), "cases:mine", roles=(Role.RESIDENT,), group="cases", order=40,
+                  plain=_("我反映过的问题")),
         MenuEntry(_("我的任务"), "cases:tasks", roles=(Role.GRID_WORKER,), group="cases", order=50),
         MenuEntry(_("巡查走访"), "cases:patrols", roles=(Role.GRID_WORKER,), group="cases", order=60),
         MenuEntry(_("事件办理"), "cases:queue", perm="cases.view", roles=STAFF, group="cases", order=80),

@@ -29,7 +29,8 @@ def nav_for(user, current_path: str) -> list[dict]:
     roles = user.roles() if getattr(user, "is_authenticated", False) else frozenset()
     entries = _entries(user_perms(user), roles, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(),
                        plugins.current_generation())
-    items = [{"label": entry.label, "url": url, "active": False, "group": entry.group, "pinned": entry.pinned,
+    plain = getattr(user, "elder_mode", False)  # 长辈模式: plain words where an entry has them
+    items = [{"label": (plain and entry.plain) or entry.label, "url": url, "active": False, "group": entry.group, "pinned": entry.pinned,
               "counter": entry.counter} for entry, url in entries]
     matches = [i for i in items if current_path.startswith(i["url"])]
     if matches:
@@ -44,7 +45,8 @@ def menu_for(user, current_path: str) -> dict:
     for item in items:
         item["count"] = plugins.resolve(item["counter"])(user) if item["counter"] else 0
     groups = plugins.declarations().menu_groups
-    labels = {group.key: group.label for group in groups}
+    plain = getattr(user, "elder_mode", False)
+    labels = {group.key: (plain and group.plain) or group.label for group in groups}
     grouped: dict[str, list[dict]] = {}
     for item in items:
         if item["group"] and not item["pinned"]:

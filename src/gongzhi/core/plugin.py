@@ -19,8 +19,8 @@ plugin = AppPlugin(
                    roles=(Role.DISTRICT_ADMIN, Role.STREET_STAFF, Role.COMMUNITY_STAFF, Role.DEPARTMENT_STAFF)),
     ),
     menu_groups=(
-        MenuGroup("cases", pgettext_lazy("menu", "事件"), order=10),
-        MenuGroup("participation", pgettext_lazy("menu", "议事"), order=15),
+        MenuGroup("cases", pgettext_lazy("menu", "事件"), order=10, plain=_("反映问题")),
+        MenuGroup("participation", pgettext_lazy("menu", "议事"), order=15, plain=_("社区大家事")),
         MenuGroup("records", pgettext_lazy("menu", "台账"), order=20),
         MenuGroup("stats", pgettext_lazy("menu", "统计"), order=30),
         MenuGroup("admin", pgettext_lazy("menu", "管理"), order=40),

@@ -88,6 +88,7 @@ class MenuGroup:
     key: str
     label: Any
     order: int = DEFAULT_ORDER
+    plain: Any = ""  # the plainer words shown in 长辈模式 (适老化: no jargon), when they differ
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ class MenuEntry:
     order: int = DEFAULT_ORDER
     pinned: bool = False
     counter: str = ""
+    plain: Any = ""  # the plainer words shown in 长辈模式 (适老化: 随手拍 → 拍照反映问题), when they differ
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,10 @@ plugin = AppPlugin(
                    roles=(Role.DISTRICT_ADMIN,)),
     ),
     menu=(
-        MenuEntry(_("表决"), "deliberation:votes", roles=(*STAFF, Role.RESIDENT), group="participation", order=40),
+        MenuEntry(_("表决"), "deliberation:votes", roles=(*STAFF, Role.RESIDENT), group="participation", order=40,
+                  plain=_("投票")),
         MenuEntry(_("议题"), "deliberation:topic_list", roles=(*STAFF, Role.RESIDENT), group="participation",
-                  order=10),
+                  order=10, plain=_("大家商量的事")),
         MenuEntry(_("议事机构"), "deliberation:body_list", perm="deliberation.manage", group="participation",
                   order=20),
         MenuEntry(_("议事会议"), "deliberation:meeting_list", perm="deliberation.manage", group="participation",

@@ -55,3 +55,15 @@ def test_group_labels_in_english(demo, login_as):
     page = login_as("district").get("/console/?lang=en").content.decode()
     for label in ("Cases", "Records", "Statistics", "Admin", "Menu"):
         assert f">{label}<" in page, label
+
+
+def test_elder_mode_reads_plain_words(demo):
+    """长辈模式 (适老化 plain wording): the resident's menu in everyday words, the same links."""
+    resident = demo.users["resident"]
+    usual = menu_for(resident, "/")
+    resident.elder_mode = True
+    plain = menu_for(resident, "/")
+    assert [f"{s['label']}:{'/'.join(str(i['label']) for i in s['items'])}" for s in plain["sections"]] == [
+        "我的:我的", "反映问题:拍照反映问题/我反映过的问题", "社区大家事:大家商量的事/投票/社区公开的事/给物业打分"]
+    assert [i["url"] for s in plain["sections"] for i in s["items"]] == [
+        i["url"] for s in usual["sections"] for i in s["items"]]
