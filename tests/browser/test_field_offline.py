@@ -65,6 +65,10 @@ def test_offline_patrol_report_and_verification_arrive_exactly_once(field_site, 
     page.wait_for_selector("#field[data-ready]")
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     assert "138****1111" not in page.content()  # residents are only drawn on the 住户 tab
+    # Chromium's own verdict: the page installs as an app (manifest, icons, service worker).
+    # Playwright's contexts are incognito profiles, where Chromium never installs; nothing else may stand in the way.
+    installability = context.new_cdp_session(page).send("Page.getInstallabilityErrors")
+    assert [e["errorId"] for e in installability["installabilityErrors"]] in ([], ["in-incognito"]), installability
     cases_before = Case.objects.count()
 
     _offline(context, True)

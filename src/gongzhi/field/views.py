@@ -66,7 +66,7 @@ def shell(request):
 def _strings() -> dict:
     return {
         "online": _("在线"), "offline": _("离线：填写的内容保存在本机，联网后自动同步"),
-        "pending": _("待同步 %(n)s 条"), "syncing": _("正在同步…"), "synced": _("已同步 %(n)s 条"),
+        "pending": _("待同步 %(n)s 条"), "synced": _("已同步 %(n)s 条"),
         "saved_offline": _("已保存到本机，待同步。"), "saved": _("已保存。"),
         "pack_time": _("离线资料更新于 %(t)s"), "no_pack": _("尚未下载离线资料，请联网后打开本页。"),
         "session_ended": _("登录已失效：本机缓存的住户资料已清除。请重新登录后同步未提交的记录。"),

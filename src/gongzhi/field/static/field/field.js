@@ -173,9 +173,9 @@
     });
   }
   function flush() {
-    if (flushing || !key) { return Promise.resolve(); }
+    if (flushing || !key || !navigator.onLine) { return Promise.resolve(); }
     flushing = true;
-    $("sync-now").textContent = S.syncing;
+    $("sync-now").setAttribute("aria-busy", "true");
     var synced = 0, stop = false;
     var pending = queued.filter(function (item) { return item.state === "pending"; });
     return pending.reduce(function (chain, item) {
@@ -199,9 +199,10 @@
       });
     }, Promise.resolve()).then(function () {
       flushing = false;
+      $("sync-now").removeAttribute("aria-busy");
       if (synced) { alertMessage(fmt(S.synced, { n: synced }), null, true); }
       return loadQueue().then(function () { return synced && navigator.onLine ? refresh().then(render) : null; });
-    }, function () { flushing = false; return loadQueue(); });
+    }, function () { flushing = false; $("sync-now").removeAttribute("aria-busy"); return loadQueue(); });
   }
 
   // --- Rendering ---------------------------------------------------------------------------------
