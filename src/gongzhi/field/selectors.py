@@ -74,6 +74,12 @@ def houses(user, paths) -> list[dict]:
              "residents": residents.get(h.pk, [])} for h in rows]
 
 
+def _left_out(user, paths, kept: int) -> bool:
+    """Whether the grids hold more houses than a pack carries (the page says so)."""
+    return kept >= settings.GONGZHI_FIELD_MAX_HOUSES and House.objects.visible_to(user).filter(
+        _in_grids(paths)).count() > kept
+
+
 def households(user, paths) -> list[dict]:
     rows = (Household.objects.visible_to(user).filter(_in_grids(paths)).select_related("house", "head")
             .order_by("number", "pk")[:settings.GONGZHI_FIELD_MAX_HOUSES])
@@ -84,10 +90,12 @@ def households(user, paths) -> list[dict]:
 def pack(user) -> dict:
     paths = grid_paths(user)
     grids = patrol_services.patrol_grids(user)
+    house_rows = houses(user, paths)
     return {
         "grids": [{"code": g.code, "name": g.name} for g in grids],
+        "houses_left_out": _left_out(user, paths, len(house_rows)),
         "tasks": tasks(user, paths),
-        "houses": houses(user, paths),
+        "houses": house_rows,
         "households": households(user, paths),
         "categories": [{"id": c.pk, "name": f"{c.parent.name} · {c.name}"} for c in categories()],
         "choices": {"residence_status": [[v, str(label)] for v, label in ResidenceStatus.choices],

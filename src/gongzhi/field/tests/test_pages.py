@@ -106,3 +106,15 @@ def test_the_pack_takes_the_same_queries_for_one_house_or_forty(client, field):
         body = client.get(reverse("field:data")).json()
     assert len(body["pack"]["houses"]) == 41
     assert len(forty) == len(one) <= 20
+
+
+def test_a_pack_says_when_the_grid_holds_more_houses_than_it_carries(client, field, settings):
+    from gongzhi.registry.models import House
+
+    settings.GONGZHI_FIELD_MAX_HOUSES = 2
+    client.force_login(field.worker)
+    assert client.get(reverse("field:data")).json()["pack"]["houses_left_out"] is False
+    House.objects.create(area=field.grid, address="幸福路1号")
+    House.objects.create(area=field.grid, address="幸福路2号")
+    pack = client.get(reverse("field:data")).json()["pack"]
+    assert len(pack["houses"]) == 2 and pack["houses_left_out"] is True

@@ -255,6 +255,7 @@
       return !q || h.address.indexOf(q) !== -1 || h.residents.some(function (r) { return r.name.indexOf(q) !== -1; });
     }).slice(0, 50);
     if (!hits.length) { list.appendChild(el("li", { "class": "empty" }, S.no_houses)); }
+    if (pack.houses_left_out) { list.appendChild(el("li", { "class": "muted small" }, fmt(S.left_out, { n: pack.houses.length }))); }
     hits.forEach(function (house) {
       var li = el("li");
       var button = el("button", { type: "button", "class": "field-card link-card", "data-house": house.id });
