@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "gongzhi.notices",
     "gongzhi.jobs",
     "gongzhi.registry",
+    "gongzhi.basemap",
     "gongzhi.cases",
     "gongzhi.deliberation",
     "gongzhi.disclosure",
