@@ -24,7 +24,7 @@ from .models import FeatureKind, LayerBatch, MapFeature
 
 CAPS = {"features": 3000, "estates": 800, "buildings": 2500, "facilities": 400, "grids": 400}
 MAX_SPAN = 0.6  # degrees: a larger view is clipped around its centre
-BUILDINGS_SPAN = 0.04  # degrees (about 4 km): buildings are sent for views up to this wide
+BUILDINGS_SPAN = 0.06  # degrees (about 6 km): buildings are sent for views up to this wide
 ESTATES_SPAN = 0.15
 FACILITIES_SPAN = 0.15
 GRID_MARGIN = 0.03  # a grid's centroid may lie this far outside the view while its outline is inside

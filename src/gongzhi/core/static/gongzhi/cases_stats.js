@@ -67,6 +67,7 @@
   function heatMap(el) {
     if (typeof L === "undefined") { return; }
     var map = L.map(el, { attributionControl: false, zoomControl: false, zoomSnap: 0.25 });
+    if (window.GZBase) { GZBase.add(map, el); }
     // The zoom buttons are named by the page (data-zoom-in/-out, translated), not by Leaflet's English.
     L.control.zoom({ zoomInTitle: el.getAttribute("data-zoom-in") || "+",
                      zoomOutTitle: el.getAttribute("data-zoom-out") || "-" }).addTo(map);
