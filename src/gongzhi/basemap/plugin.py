@@ -2,16 +2,14 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.accounts.roles import Role
-from gongzhi.core.plugins import ApiMount, AppPlugin, DemoStep, UrlMount
+from gongzhi.core.plugins import ApiMount, AppPlugin, DemoStep, MenuEntry, UrlMount
 
 plugin = AppPlugin(
-    urls=(UrlMount("basemap/", "gongzhi.basemap.urls", order=175),),
+    urls=(UrlMount("areas/map/layers/", "gongzhi.basemap.urls", order=119),),
     api=(ApiMount("/basemap", "gongzhi.basemap.api:router", order=36),),
+    menu=(MenuEntry(_("底图图层"), "basemap:layers", perm="areas.manage", group="admin", order=225),),
     demo=(DemoStep("basemap", "gongzhi.basemap.plugin:build_demo", after=("registry",)),),
 )
-
-IMPORT_ROLES = (Role.DISTRICT_ADMIN,)
 
 
 def build_demo(ctx) -> None:
