@@ -110,7 +110,7 @@ def build(district: Area) -> int:
     batch = LayerBatch.objects.filter(area=district, name=DEMO_LAYER).first()
     if batch is not None:
         return batch.features.count()
-    batch = LayerBatch(area=district, name=DEMO_LAYER, source="demo", kind=FeatureKind.ROAD, name_field="name")
+    batch = LayerBatch(area=district, name=DEMO_LAYER, source="演示数据生成", kind=FeatureKind.ROAD, name_field="name")
     batch.save()
     rows = []
     for area, kind, name, rank, geometry in _features(district):

@@ -16,6 +16,6 @@ class LayerImportForm(forms.Form):
                                    "坐标须为 WGS-84 或 CGCS2000 经纬度，最大 20 MB。"))
     kind = forms.ChoiceField(label=_("要素类型"), choices=FeatureKind.choices, initial=FeatureKind.ROAD)
     name_field = forms.CharField(label=_("名称字段"), max_length=50, required=False,
-                                 help_text=_("哪个属性是道路或河流的名称，如 NAME、名称；留空则自动识别常见字段名。"))
+                                 help_text=_("哪个属性是道路或河流的名称，如“名称”“路名”；留空则自动识别常见的名称字段。"))
     layer_name = forms.CharField(label=_("图层名称"), max_length=100, required=False,
                                  help_text=_("留空则用文件名；再次导入同名图层会替换原有要素，不会重复。"))

@@ -213,7 +213,7 @@ def _check_prj(wkt: str) -> None:
     text = wkt.strip()
     if re.match(r"^\s*PROJCS\[|^\s*PROJCRS\[", text, re.IGNORECASE):
         name = re.search(r'PROJC(?:RS|S)\["([^"]*)"', text, re.IGNORECASE)
-        raise LayerFileError(_("坐标系“%(name)s”是投影坐标（平面米制），不能直接导入：请在 GIS 软件中转换为 WGS-84 或 CGCS2000 "
+        raise LayerFileError(_("坐标系“%(name)s”是投影坐标（平面米制），不能直接导入：请在地理信息软件中转换为 WGS-84 或 CGCS2000 "
                                "经纬度坐标后再导入。") % {"name": (name.group(1) if name else "PROJCS")[:80]})
     if not re.match(r"^\s*GEOG(?:CS|CRS)\[", text, re.IGNORECASE):
         raise LayerFileError(_(".prj 文件无法识别：请导出为 WGS-84 或 CGCS2000 经纬度坐标。"))
