@@ -43,8 +43,9 @@ def visible_labels(page, selector: str) -> list[str]:
 
 
 def zoom_to(page, map_id: str, lon: float, lat: float, zoom: float) -> None:
-    page.evaluate("([id, lon, lat, zoom]) => document.getElementById(id)._gzBase.map.setView([lat, lon], zoom, "
-                  "{animate: false})", [map_id, lon, lat, zoom])
+    page.wait_for_function("id => document.getElementById(id)._gzBase", arg=map_id)
+    page.evaluate("([id, lon, lat, zoom]) => { document.getElementById(id)._gzBase.map.setView([lat, lon], zoom, "
+                  "{animate: false}); }", [map_id, lon, lat, zoom])
     page.wait_for_timeout(400)
 
 

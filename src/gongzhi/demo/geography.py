@@ -392,5 +392,11 @@ def blocks(plan: LocalPlan, margin_u: float, margin_v: float) -> list[tuple[floa
 
 
 def estate_blocks(code: str, count: int) -> list[int]:
-    """Which of a grid's four blocks (0 north-west … 3 south-east) hold its ``count`` estates."""
-    return random.Random(f"blocks:{code}").sample(range(4), min(max(count, 0), 4))
+    """Which of a grid's four blocks (0 north-west … 3 south-east) hold its ``count`` estates; a
+    grid's only estate takes its largest block (it holds all the grid's buildings)."""
+    count = min(max(count, 0), 4)
+    if count == 1:
+        plan = local_plan(code)
+        sizes = [plan.u * plan.v, (1 - plan.u) * plan.v, plan.u * (1 - plan.v), (1 - plan.u) * (1 - plan.v)]
+        return [max(range(4), key=sizes.__getitem__)]
+    return random.Random(f"blocks:{code}").sample(range(4), count)
