@@ -424,7 +424,8 @@ HOSTILE: dict[str, Callable[[uploads.UploadKind], list[tuple[str, bytes]]]] = {
     "over-size file": lambda kind: [(f"big{('.jpg', '.csv', '.csv', '.pdf', '.geojson')[uploads.KINDS.index(kind)]}",
                                      _oversize(kind))],
     # Zipped Shapefiles (the base map's layers): judged by the zip's directory before a member is read.
-    "zip bomb named .zip (a .dbf inflating to 300 MB)": lambda kind: [("roads.zip", _shapefile_files().zip_bomb_shapefile())],
+    "zip bomb named .zip (a .dbf inflating to 300 MB)":
+        lambda kind: [("roads.zip", _shapefile_files().zip_bomb_shapefile())],
     "zip with ../ path traversal": lambda kind: [("roads.zip", _shapefile_files().zip_with_traversal())],
     "zip with 200 members": lambda kind: [("roads.zip", _shapefile_files().zip_with_many_members())],
     "too many files": lambda kind: [(f"f{n}.jpg", hostile.real_photo()) for n in range(kind.max_count + 1)],

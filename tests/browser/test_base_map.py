@@ -39,7 +39,8 @@ def no_internet(page, site: str) -> list[str]:
 
 def visible_labels(page, selector: str) -> list[str]:
     return page.eval_on_selector_all(
-        selector, "els => els.filter(e => e.offsetParent !== null || e.getClientRects().length).map(e => e.textContent)")
+        selector, "els => els.filter(e => e.offsetParent !== null || e.getClientRects().length)"
+                  ".map(e => e.textContent)")
 
 
 def zoom_to(page, map_id: str, lon: float, lat: float, zoom: float) -> None:

@@ -51,7 +51,8 @@ def geojson(features) -> bytes:
 
 
 def road_feature(name: str, coordinates) -> dict:
-    return {"type": "Feature", "properties": {"name": name}, "geometry": {"type": "LineString", "coordinates": coordinates}}
+    return {"type": "Feature", "properties": {"name": name},
+            "geometry": {"type": "LineString", "coordinates": coordinates}}
 
 
 def zip_of(members: dict[str, bytes]) -> bytes:
