@@ -43,6 +43,8 @@ ALLOWED_WORDS = {
     "JPEG", "PNG", "WebP",  # the photo formats accepted, by their names (as the upload refusal names them)
     "PDF",  # the document format attachments accept, by its name
     "Han",  # GB/T 3304's romanised spelling of 汉族, cited as an accepted form of the 民族 column
+    "Shapefile", "WGS", "CGCS",  # the map layer format and the two coordinate systems, by their names
+    "zip", "shp", "shx", "dbf", "prj",  # the Shapefile's parts, as the upload hint names them
 }
 # Account names are what people type to sign in (like a phone number): shown as typed. The demo's
 # happen to be English words.

@@ -268,6 +268,22 @@ def _area_import(world, files, field, **extra):
     return _page(world, "district", "/areas/import/", {}, files, field, **extra)
 
 
+def _map_layer_import(world, files, field, **extra):
+    return _page(world, "district", "/areas/map/layers/", {"kind": "road", "name_field": "路名"}, files, field, **extra)
+
+
+def _map_layer_zip() -> bytes:
+    from gongzhi.basemap.tests.layer_files import shapefile_zip
+
+    return shapefile_zip()
+
+
+def _map_layer_imported(world, outcome) -> bool:
+    from gongzhi.basemap.models import MapFeature
+
+    return outcome.status == 302 and MapFeature.objects.filter(name="滨湖大道").exists()
+
+
 def _topic_page(world, files, field, **extra):
     from gongzhi.areas.models import Area
 
@@ -394,6 +410,7 @@ RECIPES: dict[str, Recipe] = {
     "deliberation:village_process": Recipe(_village_step, ("photo.jpg", hostile.real_photo), _village_step_recorded),
     "disclosure:manage_create": Recipe(_disclosure_create, ("photo.jpg", hostile.real_photo), _disclosure_attached),
     "disclosure:manage_edit": Recipe(_disclosure_edit, ("photo.jpg", hostile.real_photo), _disclosure_attached),
+    "basemap:layers": Recipe(_map_layer_import, ("roads.zip", _map_layer_zip), _map_layer_imported),
     "areas:import": Recipe(_area_import, ("grids.csv", _area_csv),
                            lambda world, outcome: 'data-testid="import-confirm"' in outcome.text),
 }
@@ -404,7 +421,7 @@ RECIPES: dict[str, Recipe] = {
 def _oversize(kind: uploads.UploadKind) -> bytes:
     """The right magic bytes for the kind, one byte over its limit."""
     head = {"photo": hostile.real_photo(), "resident_sheet": b"name,id\n", "area_file": b"code,name\n",
-            "document": b"%PDF-1.4\n"}[kind.name]
+            "document": b"%PDF-1.4\n", "map_layer": b'{"type": "FeatureCollection", "features": ['}[kind.name]
     return head + b"0" * (kind.max_bytes + 1 - len(head))
 
 
@@ -420,11 +437,23 @@ HOSTILE: dict[str, Callable[[uploads.UploadKind], list[tuple[str, bytes]]]] = {
     "zip bomb named .xlsx": lambda kind: [("people.xlsx", hostile.zip_bomb_xlsx())],
     "sparse xlsx (one cell at XFD1048576)": lambda kind: [("people.xlsx", hostile.sparse_xlsx())],
     "huge inline string xlsx (64 MB)": lambda kind: [("people.xlsx", hostile.huge_inline_string_xlsx())],
-    "over-size file": lambda kind: [(f"big{('.jpg', '.csv', '.csv', '.pdf')[uploads.KINDS.index(kind)]}", _oversize(kind))],
+    "over-size file": lambda kind: [(f"big{('.jpg', '.csv', '.csv', '.pdf', '.geojson')[uploads.KINDS.index(kind)]}",
+                                     _oversize(kind))],
+    # Zipped Shapefiles (the base map's layers): judged by the zip's directory before a member is read.
+    "zip bomb named .zip (a .dbf inflating to 300 MB)":
+        lambda kind: [("roads.zip", _shapefile_files().zip_bomb_shapefile())],
+    "zip with ../ path traversal": lambda kind: [("roads.zip", _shapefile_files().zip_with_traversal())],
+    "zip with 200 members": lambda kind: [("roads.zip", _shapefile_files().zip_with_many_members())],
     "too many files": lambda kind: [(f"f{n}.jpg", hostile.real_photo()) for n in range(kind.max_count + 1)],
 }
 # A real PNG is a photo whatever its name: the photo kinds take it (re-encoded), by content.
 NOT_HOSTILE_FOR = {("png named .xlsx", "photo"), ("png named .xlsx", "document")}
+
+
+def _shapefile_files():
+    from gongzhi.basemap.tests import layer_files
+
+    return layer_files
 
 
 def _peak_rss() -> int:
@@ -450,11 +479,13 @@ def _rows() -> dict[str, int]:
     from gongzhi.cases.models import Case, CasePhoto
     from gongzhi.deliberation.models import StepAttachment, StepRecord, TaskPhoto, TaskUpdate, Topic, TopicAttachment
     from gongzhi.disclosure.models import DisclosureAttachment, DisclosureItem
+    from gongzhi.basemap.models import LayerBatch, MapFeature
     from gongzhi.registry.models import ImportBatch, Person
 
     return {model.__name__: model.objects.count()
             for model in (Case, CasePhoto, ImportBatch, Person, Topic, TopicAttachment, DisclosureItem,
-                          DisclosureAttachment, TaskUpdate, TaskPhoto, StepRecord, StepAttachment)}
+                          DisclosureAttachment, TaskUpdate, TaskPhoto, StepRecord, StepAttachment, LayerBatch,
+                          MapFeature)}
 
 
 def _post_measured(world, recipe: Recipe, files, spec, **extra) -> tuple[Outcome, int]:
@@ -493,7 +524,8 @@ def test_every_endpoint_that_takes_files_is_declared():
 def test_every_upload_endpoint_has_a_recipe():
     found = {endpoint.view_name for endpoint in upload_endpoints()}
     # The ones this project has today must be found by the walk (the discovery itself works).
-    assert {"cases:report", "cases:act", "api:report_case", "api:act", "registry:import", "areas:import"} <= found
+    assert {"cases:report", "cases:act", "api:report_case", "api:act", "registry:import", "areas:import",
+            "basemap:layers"} <= found
     assert found <= set(RECIPES), f"upload endpoints without a recipe here: {sorted(found - set(RECIPES))}"
 
 

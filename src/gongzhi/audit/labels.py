@@ -56,6 +56,8 @@ ACTIONS = {
     "manage.delete": _("系统管理：删除"),
     "areas.import": _("导入区划与网格"),
     "areas.export": _("导出区划与网格"),
+    "areas.basemap_import": _("导入底图图层"),
+    "areas.basemap_delete": _("删除底图图层"),
     "registry.person.create": _("新增人员"),
     "registry.person.update": _("修改人员信息"),
     "registry.person.move": _("人员迁移"),

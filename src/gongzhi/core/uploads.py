@@ -106,6 +106,60 @@ def _inspect_xlsx(fh: IO[bytes], label: str) -> None:
                             reason=refused.reason) from None
 
 
+SHAPEFILE_MEMBERS = 16  # a Shapefile is .shp, .shx, .dbf with .prj, .cpg and a few sidecar files
+SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".xml", ".qmd", ".fix", ".txt")
+ZIP_MAX_RATIO = 500  # a member that inflates more than this is a bomb, not a map
+
+
+def _inspect_shapefile_zip(fh: IO[bytes], label: str) -> None:
+    """A zipped Shapefile, judged by the zip's central directory alone, before any member is read:
+    few members, plain names (no absolute paths, no ``..``, no drive letters, nothing hidden in
+    folders), no encryption, a bounded total once unpacked and no member inflating like a bomb;
+    exactly one ``.shp`` with its ``.shx`` and ``.dbf``."""
+    try:
+        infos = zipfile.ZipFile(fh).infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError):
+        raise UploadRefused(_("文件“%(name)s”已损坏，无法读取。") % {"name": label}, reason="unreadable") from None
+    if len(infos) > SHAPEFILE_MEMBERS:
+        raise UploadRefused(_("压缩包“%(name)s”内的文件过多（%(count)d 个，最多 %(n)d 个），已拒绝。") % {
+            "name": label, "count": len(infos), "n": SHAPEFILE_MEMBERS}, reason="count")
+    total, names = 0, []
+    for info in infos:
+        name = info.filename
+        parts = name.rstrip("/").split("/")
+        if (name.startswith("/") or "\\" in name or ":" in name or len(parts) > 2
+                or any(part in ("", ".", "..") for part in parts)):
+            raise UploadRefused(_("压缩包“%(name)s”内含不安全的文件名“%(member)s”，已拒绝（文件须放在压缩包根目录或一层文件夹内）。") % {
+                "name": label, "member": name[:80]}, reason="path")
+        if info.flag_bits & 0x1:
+            raise UploadRefused(_("压缩包“%(name)s”已加密，已拒绝。") % {"name": label}, reason="type")
+        if info.is_dir():
+            continue
+        total += info.file_size
+        if parts[0] == "__MACOSX" or parts[-1].startswith("."):  # macOS resource forks: counted, never read
+            continue
+        if not name.lower().endswith(SHAPEFILE_PARTS):
+            raise UploadRefused(_("压缩包“%(name)s”内的“%(member)s”不是 Shapefile 的组成文件，已拒绝。") % {
+                "name": label, "member": name[:80]}, reason="type")
+        if info.file_size > MB and info.file_size > ZIP_MAX_RATIO * max(info.compress_size, 1):
+            raise UploadRefused(_("压缩包“%(name)s”解压后过大（压缩比异常），已拒绝。") % {"name": label}, reason="bomb")
+        names.append(name)
+    limit = int(settings.GONGZHI_MAP_LAYER_MAX_UNPACKED_BYTES)
+    if total > limit:
+        raise UploadRefused(_("压缩包“%(name)s”解压后过大（%(size)s，最大 %(limit)s），已拒绝。") % {
+            "name": label, "size": filesizeformat(total), "limit": filesizeformat(limit)}, reason="bomb")
+    lower = {n.lower(): n for n in names}
+    shp = [n for n in lower if n.endswith(".shp")]
+    if len(shp) != 1:
+        raise UploadRefused(_("压缩包“%(name)s”不是一个 Shapefile：须含且只含一个 .shp 文件。") % {"name": label},
+                            reason="type")
+    stem = shp[0][:-4]
+    missing = [ext for ext in (".shx", ".dbf") if stem + ext not in lower]
+    if missing:
+        raise UploadRefused(_("压缩包“%(name)s”不是完整的 Shapefile：缺少 %(missing)s 文件。") % {
+            "name": label, "missing": "、".join(missing)}, reason="type")
+
+
 JPEG = FileType("JPEG", (".jpg", ".jpeg"), lambda head: head.startswith(b"\xff\xd8\xff"))  # MPO and Ultra HDR too
 PNG = FileType("PNG", (".png",), lambda head: head.startswith(b"\x89PNG\r\n\x1a\n"))
 WEBP = FileType("WebP", (".webp",), lambda head: head[:4] == b"RIFF" and head[8:12] == b"WEBP")
@@ -114,6 +168,7 @@ XLS = FileType("XLS", (".xls",), lambda head: head.startswith(b"\xd0\xcf\x11\xe0
 PDF = FileType("PDF", (".pdf",), lambda head: head.startswith(b"%PDF-"))
 CSV = FileType("CSV", (".csv",), _is_text)
 GEOJSON = FileType("GeoJSON", (".geojson", ".json"), _is_json)
+SHAPEFILE_ZIP = FileType("Shapefile", (".zip",), lambda head: head.startswith(b"PK\x03\x04"), _inspect_shapefile_zip)
 
 
 # --- Kinds: what an endpoint accepts -----------------------------------------------------------------
@@ -153,7 +208,9 @@ AREA_FILE = UploadKind("area_file", gettext_lazy("区划文件"), (CSV, GEOJSON)
                        match_extension=True, types_label=gettext_lazy(".csv、.geojson 或 .json"))
 DOCUMENT = UploadKind("document", gettext_lazy("附件"), (PDF, JPEG, PNG, WEBP), "GONGZHI_ATTACHMENT_MAX_BYTES",
                       "GONGZHI_ATTACHMENTS_PER_STEP", types_label=gettext_lazy("PDF、JPEG、PNG 或 WebP"))
-KINDS = (PHOTO, RESIDENT_SHEET, AREA_FILE, DOCUMENT)
+MAP_LAYER = UploadKind("map_layer", gettext_lazy("底图图层文件"), (GEOJSON, SHAPEFILE_ZIP), "GONGZHI_MAP_LAYER_MAX_BYTES",
+                       match_extension=True, types_label=gettext_lazy(".geojson、.json 或 .zip（Shapefile）"))
+KINDS = (PHOTO, RESIDENT_SHEET, AREA_FILE, DOCUMENT, MAP_LAYER)
 
 
 # --- Declarations ------------------------------------------------------------------------------------

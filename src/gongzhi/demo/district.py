@@ -1,10 +1,11 @@
 """The synthetic demo district (示范区): 3 streets, 12 communities, 120 grids, and a town (青山镇)
 with 2 villages and 12 villagers' groups (村民小组) as grids; demo accounts.
 
-Deterministic: the same input builds the same district. Rectangles tile exactly: each street
-is a vertical strip, each community a quarter of its street, each grid a tenth of its community;
-the town is a fourth strip east of the streets, each village half of it, each villagers' group a
-sixth of its village. Codes follow the statistical ranges: the town's three street digits are in
+Deterministic: the same input builds the same district. The polygons tile exactly and follow the
+roads and the river of ``geography.py``: each street is a strip of blocks between main roads,
+each community a quarter of its street, each grid a city block of its community between four
+main roads; the town is a fourth strip east of the streets, each village half of it, each
+villagers' group a sixth of its village. Codes follow the statistical ranges: the town's three street digits are in
 100–199 (镇), the villages' three community digits in 200–399 (村委会).
 Later issues extend the demo through ``extend``-style functions in their own apps (residents,
 cases, votes…), called from the ``demo_setup`` command after this one.
@@ -17,6 +18,8 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from gongzhi.areas.models import Area, Kind, Level
+
+from . import geography
 
 DISTRICT_CODE = "341702"
 DISTRICT_NAME = "示范区"
@@ -62,12 +65,25 @@ class Rect:
         ]
 
 
-def _area(code: str, name: str, level: str, parent: Area | None, rect: Rect, kind: str = "") -> Area:
-    lon, lat = rect.centroid
+def _area(code: str, name: str, level: str, parent: Area | None, rect: Rect, kind: str = "",
+          geometry: dict | None = None) -> Area:
+    """An area over ``geometry`` (a polygon of the geography) or, without one, the rectangle ``rect``."""
+    if geometry is None:
+        geometry = rect.geojson()
+        lon, lat = rect.centroid
+    else:
+        lon, lat = _centroid(geometry)
     area = Area(code=code, name=name, level=level, kind=kind, parent=parent, path=Area.build_path(code, parent),
-                geometry=rect.geojson(), centroid_lon=lon, centroid_lat=lat)
+                geometry=geometry, centroid_lon=lon, centroid_lat=lat)
     area.fill_kind()  # bulk_create does not call save()
     return area
+
+
+def _centroid(geometry: dict) -> tuple[float, float]:
+    from shapely.geometry import shape
+
+    point = shape(geometry).centroid
+    return round(point.x, 6), round(point.y, 6)
 
 
 DISTRICT_RECT = Rect(ORIGIN_LON, ORIGIN_LAT, ORIGIN_LON + STREET_W * (len(STREETS) + 1), ORIGIN_LAT + STREET_H)
@@ -92,20 +108,24 @@ def _build_streets() -> Area:
     district = _area(DISTRICT_CODE, DISTRICT_NAME, Level.DISTRICT, None, DISTRICT_RECT)
     district.save()
     streets, communities, grids = [], [], []
+    net = geography.STREETS_NET
     for s, (street_name, street_rect) in enumerate(zip(STREETS, district_rect.split(len(STREETS), 1)), start=1):
-        street = _area(f"{DISTRICT_CODE}{s:03d}", street_name, Level.STREET, district, street_rect)
+        street = _area(f"{DISTRICT_CODE}{s:03d}", street_name, Level.STREET, district, street_rect,
+                       geometry=net.block_geojson(*geography.street_cells(s - 1)))
         streets.append(street)
     Area.objects.bulk_create(streets)
     for s, street in enumerate(streets):
         street_rect = district_rect.split(len(STREETS), 1)[s]
         for c, (name, rect) in enumerate(zip(COMMUNITIES[s], street_rect.split(2, 2)), start=1):
-            communities.append(_area(f"{street.code}{c:03d}", name, Level.COMMUNITY, street, rect))
+            communities.append(_area(f"{street.code}{c:03d}", name, Level.COMMUNITY, street, rect,
+                                     geometry=net.block_geojson(*geography.community_cells(s, c - 1))))
     Area.objects.bulk_create(communities)
-    for community in communities:
+    for n, community in enumerate(communities):
         rect = Rect(*_bounds(community.geometry))
         for g, grid_rect in enumerate(rect.split(GRID_COLS, GRID_ROWS), start=1):
+            i, j = geography.grid_cell(n // 4, n % 4, g - 1)
             grids.append(_area(f"{community.code}{g:02d}", f"{community.name}第{g:02d}网格", Level.GRID, community,
-                               grid_rect))
+                               grid_rect, geometry=net.block_geojson(i, j, i + 1, j + 1)))
     Area.objects.bulk_create(grids)
     return district
 
@@ -118,14 +138,18 @@ def _build_town(district: Area) -> None:
     town = _area(TOWN_CODE, TOWN_NAME, Level.STREET, district, TOWN_RECT)
     town.save()
     villages, groups = [], []
-    for (digits, name), rect in zip(VILLAGES, TOWN_RECT.split(1, len(VILLAGES))):
-        villages.append(_area(f"{TOWN_CODE}{digits}", name, Level.COMMUNITY, town, rect))
+    net = geography.TOWN_NET
+    for v, ((digits, name), rect) in enumerate(zip(VILLAGES, TOWN_RECT.split(1, len(VILLAGES)))):
+        villages.append(_area(f"{TOWN_CODE}{digits}", name, Level.COMMUNITY, town, rect,
+                              geometry=net.block_geojson(*geography.village_cells(v))))
     Area.objects.bulk_create(villages)
-    for village in Area.objects.filter(parent=town).order_by("code"):
+    for v, village in enumerate(Area.objects.filter(parent=town).order_by("code")):
         rect = Rect(*_bounds(village.geometry))
         for g, group_rect in enumerate(rect.split(GROUP_COLS, GROUP_ROWS), start=1):
+            i, j = geography.group_cell(v, g - 1)
             groups.append(_area(f"{village.code}{g:02d}", f"{village.name}第{GROUP_NUMERALS[g - 1]}村民小组",
-                                Level.GRID, village, group_rect, kind=Kind.VILLAGER_GROUP))
+                                Level.GRID, village, group_rect, kind=Kind.VILLAGER_GROUP,
+                                geometry=net.block_geojson(i, j, i + 1, j + 1)))
     Area.objects.bulk_create(groups)
 
 

@@ -28,6 +28,7 @@ from django.db.models import Max
 from stdnum.cn import ric, uscc
 
 from gongzhi.areas.models import Area, Level
+from gongzhi.demo import geography
 
 from . import fulltext, validators
 from .choices import (
@@ -488,6 +489,8 @@ class _Grid:
     community: Area
     roads: list[str]
     bounds: tuple[float, float, float, float]
+    patch: geography.Patch | None = None  # the cell, to place estates, buildings and facilities in
+    plan: geography.LocalPlan | None = None  # where its local streets cross
 
 
 def _grids(district: Area) -> list[_Grid]:
@@ -501,8 +504,12 @@ def _grids(district: Area) -> list[_Grid]:
             continue
         ring = area.geometry["coordinates"][0]
         lons, lats = [p[0] for p in ring], [p[1] for p in ring]
-        grids.append(_Grid(area, by_pk[area.parent_id], roads_of[area.parent_id],
-                           (min(lons), min(lats), max(lons), max(lats))))
+        bounds = (min(lons), min(lats), max(lons), max(lats))
+        # The demo's own grids: the roads around them and their cell; others: a rectangle.
+        patch = geography.patch_for(area.code, area.geometry)
+        roads = geography.road_names_of(area.code) if patch is not None else roads_of[area.parent_id]
+        grids.append(_Grid(area, by_pk[area.parent_id], roads, bounds,
+                           patch or geography.rect_patch(*bounds), geography.local_plan(area.code)))
     return grids
 
 
@@ -643,10 +650,59 @@ class _Room:
     room: str
 
 
+SLOT_U, SLOT_V = 76.0, 46.0  # metres a building takes in its estate's rows (with the spacing between)
+ROAD_SETBACK = 32.0  # metres from a road's centre line to an estate's fence
+ESTATE_INSET = 14.0  # metres from the fence to the first row
+
+
+class _Site:
+    """Where one estate's buildings go: rows of slots in its block, filled west to east, north to
+    south, each building a rotated rectangle of its real size."""
+
+    def __init__(self, grid: _Grid, block: tuple[float, float, float, float]):
+        self.patch, self.block = grid.patch, block
+        self.width_m, self.height_m = grid.patch.size_m()
+        u0, v0, u1, v1 = block
+        self.cols = max(1, int(((u1 - u0) * self.width_m - 2 * ESTATE_INSET) // SLOT_U))
+        self.rows = max(1, int(((v1 - v0) * self.height_m - 2 * ESTATE_INSET) // SLOT_V))
+        self.used = 0
+
+    def footprint(self, floors: int, units: int) -> dict | None:
+        if self.used >= self.cols * self.rows:
+            return None  # the block is full: the building stays without a footprint
+        row, col = divmod(self.used, self.cols)
+        self.used += 1
+        u0, v0, _u1, _v1 = self.block
+        u = u0 + (ESTATE_INSET + (col + 0.5) * SLOT_U) / self.width_m
+        v = v0 + (ESTATE_INSET + (row + 0.5) * SLOT_V) / self.height_m
+        centre, bearing = self.patch.frame(u, v)
+        if floors >= 18 and units == 2:
+            return geography.rectangle(centre, bearing, 25.0, 25.0)  # a tower (点式高层)
+        return geography.rectangle(centre, bearing, 20.0 * units + 4.0, 12.0)  # a slab (板楼)
+
+    def outline(self) -> dict:
+        u0, v0, u1, v1 = self.block
+        cols = min(max(self.used, 1), self.cols)
+        rows = max(1, math.ceil(self.used / self.cols))
+        du = max(2 * ESTATE_INSET + cols * SLOT_U, 110.0) / self.width_m
+        dv = max(2 * ESTATE_INSET + rows * SLOT_V, 90.0) / self.height_m
+        return {"type": "Polygon", "coordinates": [self.patch.ring(u0, v0, min(u0 + du, u1), min(v0 + dv, v1))]}
+
+
+def estate_sites(grid: _Grid, count: int) -> list[_Site]:
+    """The blocks of ``grid`` its ``count`` estates stand in (the others stay parks or fields)."""
+    width_m, height_m = grid.patch.size_m()
+    blocks = geography.blocks(grid.plan, ROAD_SETBACK / width_m, ROAD_SETBACK / height_m)
+    chosen = geography.estate_blocks(grid.area.code, count)
+    return [_Site(grid, blocks[b]) for b in chosen]
+
+
 def _layout(grid: _Grid, rng: random.Random, counters: _Counters, writer: _Writer, houses_needed: int,
             area: dict) -> list[_Room]:
     estates_count = rng.choice((1, 2, 2, 3))
     estates = []
+    sites = estate_sites(grid, estates_count)
+    estate_rows = []
     for _ in range(estates_count):
         name = counters.estate_names[(counters.pks[Estate]) % len(counters.estate_names)]
         if counters.pks[Estate] >= len(counters.estate_names):
@@ -667,10 +723,12 @@ def _layout(grid: _Grid, rng: random.Random, counters: _Counters, writer: _Write
                                     address=f"{road}{number}号 {name}", **area))
         # How the estate is run, drawn apart from the main generator (which the rest of the demo follows).
         mode = random.Random(f"estate-mode:{estate_pk}").choices(MANAGEMENT_MODES, cum_weights=_MANAGEMENT_MODE_CUM)[0]
-        writer.add(Estate(pk=estate_pk, name=name, address=f"{road}{number}号",
-                          property_company_id=None if mode == ManagementMode.SELF else company_pk,
-                          owners_committee_id=committee_pk, management_mode=mode, **area))
-        estates.append({"pk": estate_pk, "name": name, "road": road, "number": number, "buildings": 0})
+        # Written after its buildings, when its outline (around the rows they fill) is known.
+        estate_rows.append(Estate(pk=estate_pk, name=name, address=f"{road}{number}号",
+                                  property_company_id=None if mode == ManagementMode.SELF else company_pk,
+                                  owners_committee_id=committee_pk, management_mode=mode, **area))
+        estates.append({"pk": estate_pk, "name": name, "road": road, "number": number, "buildings": 0,
+                        "site": sites[len(estates)]})
     rooms: list[_Room] = []
     turn = 0
     while len(rooms) < houses_needed:
@@ -687,8 +745,11 @@ def _layout(grid: _Grid, rng: random.Random, counters: _Counters, writer: _Write
         building_pk = counters.next_pk(Building)
         building_name = f"{estate['buildings']}栋"
         prefix = f"{estate['road']}{estate['number']}号 {estate['name']} {building_name}"
+        footprint = estate["site"].footprint(floors, units)
+        centre = _centre(footprint)
         writer.add(Building(pk=building_pk, estate_id=estate["pk"], name=building_name, floors=floors,
-                            address=prefix, **area))
+                            address=prefix, footprint=footprint, centroid_lon=centre[0], centroid_lat=centre[1],
+                            **area))
         for u in range(1, units + 1):
             unit_pk = counters.next_pk(Unit)
             writer.add(Unit(pk=unit_pk, building_id=building_pk, name=f"{u}单元", **area))
@@ -697,7 +758,19 @@ def _layout(grid: _Grid, rng: random.Random, counters: _Counters, writer: _Write
                     room = f"{floor}{door:02d}"
                     rooms.append(_Room(counters.next_pk(House), f"{prefix}{u}单元{room}室", floor, estate["name"],
                                        estate["road"], building_pk, unit_pk, room))
+    for estate, row in zip(estates, estate_rows):
+        row.outline = estate["site"].outline()
+        row.centroid_lon, row.centroid_lat = _centre(row.outline)
+        writer.add(row)
     return rooms
+
+
+def _centre(geometry: dict | None) -> tuple[float | None, float | None]:
+    """The mean of a polygon's corners (its centroid for the rectangles and quadrilaterals built here)."""
+    if not geometry:
+        return None, None
+    ring = geometry["coordinates"][0][:-1]
+    return round(sum(p[0] for p in ring) / len(ring), 6), round(sum(p[1] for p in ring) / len(ring), 6)
 
 
 def _full_name(rng: random.Random) -> str:
@@ -896,12 +969,14 @@ def _subsistence(household: _Household, rng: random.Random) -> bool:
 
 def _organisations_and_facilities(grid: _Grid, rng: random.Random, counters: _Counters, writer: _Writer,
                                   area: dict, rooms: list[_Room], persons: int) -> None:
-    west, south, east, north = grid.bounds
     community = grid.community.name
 
     def point() -> tuple[float, float]:
-        dx, dy = (east - west) * 0.05, (north - south) * 0.05
-        return round(rng.uniform(west + dx, east - dx), 6), round(rng.uniform(south + dy, north - dy), 6)
+        # On the frontage of the grid's north–south local street, between the road and the estates.
+        side, along = rng.uniform(-1, 1), rng.uniform(0.08, 0.92)
+        u = grid.plan.u + math.copysign(18.0 / grid.patch.size_m()[0], side)
+        lon, lat = grid.patch.at(u, along)
+        return round(lon, 6), round(lat, 6)
 
     def address() -> str:
         return f"{rng.choice(grid.roads)}{rng.randint(1, 399)}号"

@@ -16,7 +16,7 @@ def test_grid_worker_token_lists_only_their_grid(client, api_token):
     assert [a["code"] for a in body["items"]] == [GRID]
     assert body["items"][0] == {
         "code": GRID, "name": "幸福社区第01网格", "level": "grid", "kind": "grid", "parent": "341702001001",
-        "centroid": [117.4075, 30.714],
+        "centroid": [117.407614, 30.713546],  # the block between 西环路, 北环路, 百牙路 and 昭明路
     }
 
 

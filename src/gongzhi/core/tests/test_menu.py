@@ -21,7 +21,7 @@ def _shape(menu) -> list[str]:
     ("district", ["link:工作台", "cases:事件办理/督办台/事件地图",
                   "participation:议题/议事机构/议事会议/表决/居务公开/居财居管/小微权力/物业考评/逾期落实任务/四议两公开",
                   "records:人口档案/房屋/区划与网格/网格地图", "stats:事件统计/定期通报/人口统计",
-                  "admin:事件配置/小微权力清单配置/物业考评表配置/区划导入/协商事项目录"]),
+                  "admin:事件配置/小微权力清单配置/物业考评表配置/区划导入/底图图层/协商事项目录"]),
     ("auditor", ["link:审计日志"]),  # alone in its group: a link, no drop-down
     ("resident", ["link:我的", "cases:随手拍/我的上报", "participation:议题/表决/公开栏/物业评价"]),
 ])

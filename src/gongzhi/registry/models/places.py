@@ -37,12 +37,16 @@ class Estate(AreaBoundModel):
         related_name="committee_estates", help_text=_("本小区的业主委员会（须为本社区登记的业委会）"),
     )
     management_mode = models.CharField(_("管理方式"), max_length=20, choices=ManagementMode.choices, blank=True)
+    outline = models.JSONField(_("范围轮廓（GeoJSON，WGS-84）"), null=True, blank=True)
+    centroid_lon = models.FloatField(_("中心经度"), null=True, blank=True, editable=False)
+    centroid_lat = models.FloatField(_("中心纬度"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("小区/院落")
         verbose_name_plural = _("小区/院落")
         ordering = ["area", "name"]
         constraints = [models.UniqueConstraint(fields=["area", "name"], name="registry_estate_unique_name")]
+        indexes = [models.Index(fields=["centroid_lon", "centroid_lat"], name="registry_estate_centroid")]
 
     def __str__(self) -> str:
         return self.name
@@ -64,8 +68,30 @@ class Estate(AreaBoundModel):
                 errors["owners_committee"] = ValidationError(
                     _("业委会“%(name)s”不在本小区所在社区，请选择本社区的业委会。"), code="committee_out_of_area",
                     params={"name": committee.name})
+        outline_error = _check_outline(self, "outline", max_m2=2_000_000.0, max_extent_m=3_000.0)
+        if outline_error is not None:
+            errors["outline"] = outline_error
         if errors:
             raise ValidationError(errors)
+
+
+def _check_outline(obj, field: str, **bounds) -> ValidationError | None:
+    """Validate ``obj.<field>`` (a footprint or outline) and set its centroid; the error or ``None``."""
+    from gongzhi.core import geo
+
+    value = getattr(obj, field)
+    if not value:
+        setattr(obj, field, None)
+        obj.centroid_lon = obj.centroid_lat = None
+        return None
+    inside = obj.area.geometry if obj.area_id is not None else None
+    try:
+        geometry = geo.validate_footprint(value, inside=inside, **bounds)
+    except ValidationError as error:
+        return error
+    setattr(obj, field, geometry)
+    obj.centroid_lon, obj.centroid_lat = geo.centroid(geometry)
+    return None
 
 
 class Building(AreaBoundModel):
@@ -73,15 +99,27 @@ class Building(AreaBoundModel):
     name = models.CharField(_("楼栋"), max_length=50, help_text=_("如“3栋”"))
     floors = models.PositiveSmallIntegerField(_("层数"), null=True, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
+    footprint = models.JSONField(_("楼栋轮廓（GeoJSON，WGS-84）"), null=True, blank=True,
+                                 help_text=_("楼栋基底的多边形，经纬度（WGS-84/CGCS2000）"))
+    centroid_lon = models.FloatField(_("中心经度"), null=True, blank=True, editable=False)
+    centroid_lat = models.FloatField(_("中心纬度"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("楼栋")
         verbose_name_plural = _("楼栋")
         ordering = ["estate", "name"]
         constraints = [models.UniqueConstraint(fields=["estate", "name"], name="registry_building_unique_name")]
+        indexes = [models.Index(fields=["centroid_lon", "centroid_lat"], name="registry_building_centroid")]
 
     def __str__(self) -> str:
         return f"{self.estate}{self.name}"
+
+    def clean(self) -> None:
+        """The footprint: a closed polygon of a building's size (4 m² to 10 ha, at most 1 km
+        across) inside the building's area when the area has a boundary; sets the centroid."""
+        error = _check_outline(self, "footprint")
+        if error is not None:
+            raise ValidationError({"footprint": error})
 
 
 class Unit(AreaBoundModel):

@@ -5,6 +5,7 @@
   function baseMap(el) {
     var map = L.map(el, L.Util.extend({ attributionControl: false, zoomControl: false, zoomSnap: 0.25 },
                                      window.GZRaster ? GZRaster.mapOptions(el) : {}));
+    if (window.GZBase) { GZBase.add(map, el); }
     // The zoom buttons are named by the page (data-zoom-in/-out, translated), not by Leaflet's English.
     L.control.zoom({ zoomInTitle: el.getAttribute("data-zoom-in") || "+",
                      zoomOutTitle: el.getAttribute("data-zoom-out") || "-" }).addTo(map);
@@ -21,8 +22,8 @@
       if (!data.features || !data.features.length) { return null; }
       var home = null;
       var layer = L.geoJSON(data, {
-        style: function (f) { return f.properties.home ? { color: "#0f3d6e", weight: 2, fillOpacity: 0.12 }
-          : { color: "#1f6feb", weight: 1, fillOpacity: 0.06 }; },
+        style: function (f) { return f.properties.home ? { color: "#0f3d6e", weight: 2, fillOpacity: window.GZBase ? 0.04 : 0.12 }
+          : { color: "#1f6feb", weight: 1, fillOpacity: window.GZBase ? 0.02 : 0.06 }; },
         onEachFeature: function (f, l) { l.bindTooltip(f.properties.name); if (f.properties.home) { home = l; } }
       }).addTo(map);
       if (fit) { map.fitBounds((home || layer).getBounds(), { padding: [10, 10] }); }
@@ -35,10 +36,26 @@
     var text = form.querySelector("[data-location-text]");
     var map = baseMap(el), marker = null;
     map.setView([30.66, 117.49], 13);
+    var address = form.querySelector("input[name=address]");
+    // The nearest building and road name the place (the coordinates are still what is submitted);
+    // the address field takes it unless the reporter typed their own.
+    function nearest(lng, la) {
+      var want = lon.value;
+      getJSON((el.getAttribute("data-nearest") || "/api/v1/basemap/nearest") + "?lon=" + lng.toFixed(6) + "&lat=" + la.toFixed(6))
+        .then(function (d) {
+          if (!d || !d.label || lon.value !== want) { return; }
+          text.textContent = (text.getAttribute("data-nearest-prefix") || "最近：") + d.label;
+          text.setAttribute("data-nearest", d.label);
+          if (address && (!address.value || address.value === address.getAttribute("data-auto"))) {
+            address.value = d.label; address.setAttribute("data-auto", d.label);
+          }
+        }).catch(function () { /* offline: the coordinates stay shown */ });
+    }
     function place(lng, la) {
       lon.value = lng.toFixed(6); lat.value = la.toFixed(6);
       text.textContent = lon.value + ", " + lat.value;
       if (marker) { marker.setLatLng([la, lng]); } else { marker = L.circleMarker([la, lng], { radius: 8, color: "#c0392b" }).addTo(map); }
+      nearest(lng, la);
     }
     grids(map, el.getAttribute("data-grids"), !lon.value).then(function () {
       if (lon.value && lat.value) { place(parseFloat(lon.value), parseFloat(lat.value)); map.setView([parseFloat(lat.value), parseFloat(lon.value)], 16); }

@@ -68,6 +68,7 @@
     if (typeof L === "undefined") { return; }
     var map = L.map(el, L.Util.extend({ attributionControl: false, zoomControl: false, zoomSnap: 0.25 },
                                      window.GZRaster ? GZRaster.mapOptions(el) : {}));
+    if (window.GZBase) { GZBase.add(map, el); }
     // The zoom buttons are named by the page (data-zoom-in/-out, translated), not by Leaflet's English.
     L.control.zoom({ zoomInTitle: el.getAttribute("data-zoom-in") || "+",
                      zoomOutTitle: el.getAttribute("data-zoom-out") || "-" }).addTo(map);

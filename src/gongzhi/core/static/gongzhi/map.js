@@ -6,6 +6,7 @@
     if (!el || typeof L === "undefined") { return; }
     var map = L.map(el, L.Util.extend({ attributionControl: false, zoomControl: false, zoomSnap: 0.25 },
                                      window.GZRaster ? GZRaster.mapOptions(el) : {}));
+    if (window.GZBase) { GZBase.add(map, el); }
     // The zoom buttons are named by the page (data-zoom-in/-out, translated), not by Leaflet's English.
     L.control.zoom({ zoomInTitle: el.getAttribute("data-zoom-in") || "+",
                      zoomOutTitle: el.getAttribute("data-zoom-out") || "-" }).addTo(map);
@@ -23,7 +24,7 @@
         var layer = L.geoJSON(data, {
           style: function (f) {
             var hit = highlight && f.properties.code === highlight;
-            return { color: hit ? "#c0392b" : "#1f6feb", weight: hit ? 3 : 1, fillOpacity: hit ? 0.35 : 0.12 };
+            return { color: hit ? "#c0392b" : "#1f6feb", weight: hit ? 3 : 1, fillOpacity: hit ? (window.GZBase ? 0.12 : 0.35) : (window.GZBase ? 0.03 : 0.12) };
           },
           onEachFeature: function (f, l) {
             l.bindTooltip(f.properties.name + " · " + f.properties.code);

@@ -1,0 +1,4 @@
+from .views import layers
+
+app_name = "basemap"
+urlpatterns = [*layers.urls]
