@@ -216,7 +216,7 @@ def test_every_page_of_a_role_is_accessible_and_reads_as_chinese(crawl_site, tra
         if mode == "elder":
             set_elder_mode(page, site, False)
     print(f"{crawl_name}: {pages} pages in {time.monotonic() - started:.1f}s")
-    assert pages > {"visitor": 2, "admin": 15}.get(username, 5), f"the crawl reached only {pages} pages"
+    assert pages > {"visitor": 2, "auditor": 3, "admin": 15}.get(username, 5), f"the crawl reached only {pages} pages"
     report = "\n".join(f"{url}:\n    " + "\n    ".join(found[:6]) for url, found in sorted(violations.items()))
     report += "\n".join(f"{url}:\n    " + "\n    ".join(found[:6]) for url, found in sorted(words.items()))
     assert not violations and not words, (
@@ -235,3 +235,83 @@ def test_the_check_fails_on_a_page_that_introduces_a_violation(crawl_site, trans
     rules = " ".join(serious_violations(Axe(), page))
     assert "image-alt" in rules and "select-name" in rules
     assert any("'Zoom'" in word for word in read_page(page)[0])
+
+
+# --- Forms: errors tied to their fields; focus visible; a skip link --------------------------------
+
+TIED_ERRORS = """() => {
+  const problems = [];
+  const invalid = [...document.querySelectorAll('main [aria-invalid="true"]')];
+  const referenced = new Set();
+  for (const field of invalid) {
+    const ids = (field.getAttribute('aria-describedby') || '').split(/\\s+/).filter(Boolean);
+    ids.forEach(id => referenced.add(id));
+    const missing = ids.filter(id => !document.getElementById(id));
+    const said = ids.map(id => document.getElementById(id)).filter(Boolean).map(e => e.textContent.trim()).join(' ');
+    if (missing.length) problems.push(`${field.name}: aria-describedby names no element ${missing.join(' ')}`);
+    if (!said) problems.push(`${field.name}: in error, with no error text tied to it`);
+  }
+  for (const error of document.querySelectorAll('main .field-error, main .errorlist')) {
+    const holder = error.closest('[id]');
+    if (error.closest('[role=alert]') || (holder && referenced.has(holder.id))) continue;
+    problems.push(`error shown but tied to no field: ${error.textContent.trim()}`);
+  }
+  return {invalid: invalid.map(f => f.name), problems};
+}"""
+
+
+def submit_empty(page, site: str, path: str, form: str) -> dict:
+    """Open the form, send it as it stands (the browser's own checks off), read how errors are tied."""
+    page.goto(site + path)
+    page.eval_on_selector(form, "f => { f.noValidate = true; }")
+    with page.expect_navigation():
+        page.locator(form).first.locator("[type=submit]").last.click()
+    return page.evaluate(TIED_ERRORS)
+
+
+@pytest.mark.parametrize(("username", "forms"), [
+    ("visitor", [("/accounts/signup/", "main form", {"phone"})]),
+    ("resident", [("/deliberation/topics/new/", "[data-testid=topic-form]", {"title"}),
+                  ("/cases/report/", "[data-testid=report-form]", {"description"})]),
+    ("community", [("/disclosure/manage/new/", "[data-testid=item-form]", {"title"}),
+                   ("/registry/counter/", "main form[method=post]", set())]),
+    ("admin", [("/manage/accounts/user/add/", "#user_form", {"username", "password1"})]),
+])
+def test_form_errors_are_tied_to_their_fields(crawl_site, transactional_db, open_page, username, forms):
+    """Key forms sent empty: each field in error is marked aria-invalid and described by its error
+    text (aria-describedby), and no error is shown apart from a field."""
+    site, _users = crawl_site
+    page = open_page(MOBILE if username == "resident" else DESKTOP)
+    if username != "visitor":
+        login(page, site, username)
+    for path, form, expected in forms:
+        found = submit_empty(page, site, path, form)
+        assert found["problems"] == [], f"{path}: {found['problems']}"
+        assert expected <= set(found["invalid"]) and found["invalid"], f"{path}: fields in error {found['invalid']}"
+    if username == "resident":
+        screenshot(page, "form-errors-tied-resident-report")
+
+
+def test_a_skip_link_comes_first_and_focus_is_always_visible(crawl_site, transactional_db, open_page):
+    """Tab from the top of a page: the first stop is 跳到正文, shown on screen; Enter moves to the
+    page's main part; the next stops inside it show a focus outline."""
+    site, _users = crawl_site
+    page = open_page(MOBILE)
+    login(page, site, "resident")
+    page.goto(site + "/m/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("""() => { const e = document.activeElement, box = e.getBoundingClientRect(),
+        style = getComputedStyle(e); return {cls: e.className, text: e.textContent.trim(), top: box.top,
+        outline: style.outlineStyle, width: parseFloat(style.outlineWidth)}; }""")
+    assert focused["cls"] == "skip-link" and focused["text"] == "跳到正文"
+    assert focused["top"] >= 0 and focused["outline"] != "none" and focused["width"] >= 2
+    screenshot(page, "skip-link-focused")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("""() => { const e = document.activeElement, style = getComputedStyle(e);
+            return {inMain: !!e.closest('main'), tag: e.tagName, outline: style.outlineStyle,
+                    width: parseFloat(style.outlineWidth)}; }""")
+        assert focused["inMain"], focused
+        assert focused["outline"] != "none" and focused["width"] >= 2, focused
