@@ -93,6 +93,17 @@ def group_members(pgid: int) -> list[str]:
     return members
 
 
+def reinstall_reference_data() -> None:
+    """The rows the migrations install (the default catalogue, the official holidays), put back after
+    a flush; idempotent (the conftest's ``demo`` fixture does the same)."""
+    from gongzhi.cases import catalogue_default, holidays
+    from gongzhi.cases.models import Category
+
+    catalogue_default.install(Category)
+    for year in (2025, 2026):
+        holidays.install_year(year)
+
+
 def demo_after_a_day_of_use(usernames, *, residents: int = 300, capture=None) -> dict:
     """The demo as ``./gz demo`` builds it (fewer residents), plus what a day of use leaves behind:
     sign-ins in the audit log, a resident's report still waiting for a category (the classifier's

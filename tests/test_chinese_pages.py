@@ -7,7 +7,8 @@ link with GET (never sign out, download, export or stream a file), visit each ro
 written as <input>). The system administrator's crawl also walks the management site (/manage/),
 Django's own admin pages included. The dataset is the demo's own (``demo_setup`` with few
 residents, so 90 days of cases, audit entries, an import batch), with one resident's report still
-waiting for a category, so the classifier's suggestion is on a page.
+waiting for a category, so the classifier's suggestion is on a page. It is built once for the module
+(the crawls only read; each test's own writes roll back).
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from tests.support import demo_after_a_day_of_use
+from tests.support import demo_after_a_day_of_use, reinstall_reference_data
 from tests.wording import SKIP_PATH, VISIBLE_ATTRIBUTES, offending, route_key
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["resident", "grid", "community", "street", "dept", "district", "auditor", "admin"]
+ROLES = ["resident", "grid", "community", "street", "dept", "district", "auditor", "admin", "town", "village",
+         "villagegrid", "villager"]
 
 VISITS_PER_ROUTE = 2  # each path with each set of query parameters (ids collapsed)…
 VISITS_PER_PATH = 6  # …and each path whatever its parameters (filters and sort orders)
@@ -121,10 +123,24 @@ def test_the_checker_finds_words_and_codes_not_data(text, found):
     assert offending(text) == found
 
 
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup, django_db_blocker):
+    """The demo after a day of use, built once for the module's crawls (committed; each test's own
+    writes roll back) and emptied after them, as a transactional test would."""
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        reinstall_reference_data()
+        try:
+            yield demo_after_a_day_of_use(ROLES)
+        finally:
+            call_command("flush", interactive=False, verbosity=0)
+            reinstall_reference_data()
+
+
 @pytest.fixture
-def demo_site(db, django_capture_on_commit_callbacks):
-    """The demo as ``./gz demo`` builds it (fewer residents), plus what a day of use leaves behind."""
-    return demo_after_a_day_of_use(ROLES, capture=django_capture_on_commit_callbacks)
+def demo_site(demo_data, db):
+    return demo_data
 
 
 # Pages a role reaches without a link from its own pages (typed, bookmarked or sent in a notice).

@@ -26,7 +26,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser.pages import DESKTOP, MOBILE, login, screenshot
-from tests.support import DEMO_USERNAMES, demo_after_a_day_of_use
+from tests.support import DEMO_USERNAMES, demo_after_a_day_of_use, reinstall_reference_data
 from tests.wording import SKIP_PATH, offending, route_key
 
 pytestmark = pytest.mark.browser
@@ -150,16 +150,6 @@ def crawl(page, site: str, starts, layout: str) -> tuple[dict, dict, int]:
     return violations, words, pages
 
 
-def _reinstall_reference_data():
-    """The rows the migrations install (the conftest's ``demo`` fixture puts them back the same way)."""
-    from gongzhi.cases import catalogue_default, holidays
-    from gongzhi.cases.models import Category
-
-    catalogue_default.install(Category)
-    for year in (2025, 2026):
-        holidays.install_year(year)
-
-
 @pytest.fixture
 def transactional_db():
     """Stands in for pytest-django's fixture of this name in this module: the name has the test
@@ -174,7 +164,7 @@ def crawl_site(django_db_setup, django_db_blocker):
     from pytest_django.live_server_helper import LiveServer
 
     with django_db_blocker.unblock():
-        _reinstall_reference_data()
+        reinstall_reference_data()
         users = demo_after_a_day_of_use(DEMO_USERNAMES)
         server = LiveServer("localhost")
         server._live_server_modified_settings.enable()
@@ -184,7 +174,7 @@ def crawl_site(django_db_setup, django_db_blocker):
             server._live_server_modified_settings.disable()
             server.stop()
             call_command("flush", interactive=False, verbosity=0)
-            _reinstall_reference_data()
+            reinstall_reference_data()
 
 
 def set_elder_mode(page, site: str, on: bool) -> None:
