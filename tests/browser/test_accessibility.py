@@ -71,12 +71,24 @@ READ_PAGE = """() => {
 }"""
 
 
+# Rules whose findings are never serious or critical (axe-core's rule descriptions: moderate or minor
+# impact) are not run: the check fails only on serious and critical ones, and these rules walk the
+# whole page (``region`` above all), which is most of axe's time on a long list.
+NEVER_SERIOUS = ("region", "landmark-banner-is-top-level", "landmark-complementary-is-top-level",
+                 "landmark-contentinfo-is-top-level", "landmark-main-is-top-level", "landmark-no-duplicate-banner",
+                 "landmark-no-duplicate-contentinfo", "landmark-no-duplicate-main", "landmark-one-main",
+                 "landmark-unique", "heading-order", "page-has-heading-one", "empty-heading", "empty-table-header",
+                 "meta-viewport-large", "image-redundant-alt", "aria-allowed-role",
+                 "table-duplicate-name", "presentation-role-conflict", "skip-link")
+AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {rule: {"enabled": False} for rule in NEVER_SERIOUS}}
+
+
 def serious_violations(axe, page) -> list[str]:
     """axe-core's serious and critical violations on the page, one line each; folded panels
     (<details>: a case's action forms, a person's tag form) are opened first so their forms count."""
     page.evaluate("() => document.querySelectorAll('main details:not([open])').forEach(d => { d.open = true; })")
     found = []
-    for violation in axe.run(page).response["violations"]:
+    for violation in axe.run(page, options=AXE_OPTIONS).response["violations"]:
         if violation["impact"] in SERIOUS:
             nodes = "; ".join(f"{node['target']} {node['html'][:90]}" for node in violation["nodes"][:3])
             found.append(f"{violation['id']} ({violation['impact']}, {len(violation['nodes'])}×) {nodes}")
