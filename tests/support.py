@@ -91,3 +91,48 @@ def group_members(pgid: int) -> list[str]:
         if pgrp == pgid and state != "Z":
             members.append(f"{entry.name} {cmdline}")
     return members
+
+
+def reinstall_reference_data() -> None:
+    """The rows the migrations install (the default catalogue, the official holidays), put back after
+    a flush; idempotent (the conftest's ``demo`` fixture does the same)."""
+    from gongzhi.cases import catalogue_default, holidays
+    from gongzhi.cases.models import Category
+
+    catalogue_default.install(Category)
+    for year in (2025, 2026):
+        holidays.install_year(year)
+
+
+def demo_after_a_day_of_use(usernames, *, residents: int = 300, capture=None) -> dict:
+    """The demo as ``./gz demo`` builds it (fewer residents), plus what a day of use leaves behind:
+    sign-ins in the audit log, a resident's report still waiting for a category (the classifier's
+    suggestion shows), a patrol under way with a visit, a registry import batch. Returns the demo
+    accounts named in ``usernames``. ``capture`` runs on-commit work inside a test transaction
+    (pytest-django's ``django_capture_on_commit_callbacks``); without one the caller autocommits."""
+    from django.core.management import call_command
+    from django.test import Client
+
+    from gongzhi.accounts.models import User
+    from gongzhi.areas.models import Area
+    from gongzhi.audit.services import record
+    from gongzhi.cases import patrols
+    from gongzhi.cases import services as case_services
+    from gongzhi.demo.district import RESIDENT_GRID
+    from gongzhi.registry.tests.test_import_page import messy_xlsx, upload
+
+    with open(os.devnull, "w") as quiet:
+        call_command("demo_setup", residents=residents, stdout=quiet)
+    users = {u.username: u for u in User.objects.filter(username__in=usernames)}
+    record(actor=users["resident"], action="login.success")
+    record(actor=users["community"], action="login.success")
+    record(actor=None, actor_name="grid", action="login.failure", success=False)
+    grid = Area.objects.get(code=RESIDENT_GRID)
+    lon, lat = grid.centroid
+    case_services.report_case(actor=users["resident"], description="小区门口的路灯坏了好几天，晚上很黑", lon=lon, lat=lat)
+    patrol = patrols.start_patrol(actor=users["grid"], area=grid)
+    patrols.add_visit(actor=users["grid"], patrol=patrol, door="3栋2单元101", head_name="张大爷", note="独居老人，身体尚可")
+    staff = Client()
+    staff.force_login(users["community"])
+    upload(staff, messy_xlsx(), capture=capture)
+    return users

@@ -34,8 +34,11 @@ def _tab_through_menu(page) -> list[dict]:
             return {tag: el.tagName, href: el.getAttribute("href"), expanded: el.getAttribute("aria-expanded"),
                     inHeader: !!el.closest(".topbar"), inMenu: !!el.closest("#mainnav"),
                     toggle: el.hasAttribute("data-menu-toggle"), group: el.classList.contains("menu-button"),
+                    skip: el.classList.contains("skip-link"),
                     visible: box.width > 0 && box.height > 0 && box.left >= 0 && box.right <= window.innerWidth};
         }""")
+        if focused["skip"]:
+            continue  # 跳到正文 comes first, before the header
         if not focused["inHeader"]:
             break
         if (focused["toggle"] or focused["group"]) and focused["expanded"] == "false":

@@ -167,7 +167,9 @@ class RoleAssignmentFormSet(BaseInlineFormSet):
             raise ValidationError(services.SEPARATION_MESSAGE, code="separation_of_duties")
 
 
-class RoleAssignmentInline(MatrixPermissionMixin, admin.TabularInline):
+class RoleAssignmentInline(MatrixPermissionMixin, admin.StackedInline):
+    """Stacked: each role, area and department with its own label (a table row names them only in its header)."""
+
     model = RoleAssignment
     formset = RoleAssignmentFormSet
     extra = 0

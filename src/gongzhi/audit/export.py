@@ -33,6 +33,17 @@ def headers() -> list[str]:
 COLUMN_WIDTHS = [8, 20, 14, 14, 16, 16, 30, 22, 8, 18, 12, 30, 40, 40, 30, 20, 24]
 
 
+def object_type_label(code: str) -> str:
+    """The object type by its Chinese name (the model's verbose name) when it names a model; the code
+    otherwise (the stored code stays the record: the name is for the reader)."""
+    from django.apps import apps
+
+    try:
+        return str(apps.get_model(code)._meta.verbose_name) if code else ""
+    except (LookupError, ValueError):
+        return code
+
+
 def _json(value) -> str:
     if value is None:
         return ""
@@ -50,7 +61,7 @@ def _row(ws, entry: AuditEntry, ok: str, failed: str) -> list:
         text_cell(ws, entry.user_agent),
         text_cell(ws, entry.action_label),
         ok if entry.success else failed,
-        text_cell(ws, entry.object_type),
+        text_cell(ws, object_type_label(entry.object_type)),
         text_cell(ws, entry.object_id),
         text_cell(ws, entry.object_repr),
         text_cell(ws, _json(entry.before)),

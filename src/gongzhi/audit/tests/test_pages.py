@@ -141,6 +141,7 @@ def test_export_has_chinese_headers_and_the_filtered_rows(sample, login_as):
     entry = AuditEntry.objects.get(action="registry.person.update")
     assert row["序号"] == entry.seq and row["操作"] == "修改人员信息" and row["结果"] == "成功"
     assert row["操作代码"] == "registry.person.update"
+    assert entry.object_type == "accounts.user" and row["对象类型"] == "用户"  # the type by its name, not its code
     assert row["角色"] == "社区工作者" and row["区域代码"] == "341702001001" and row["事由"] == "信息更正"
     assert row["变更前"] == '{"name": "旧"}' and row["变更后"] == '{"name": "新"}'
     assert row["时间"] == timezone.localtime(entry.at).replace(tzinfo=None, microsecond=0)

@@ -100,6 +100,7 @@ def topic_new(request):
     areas, estates, buildings = _scope_choices(user)
     posted: dict = {}
     errors: dict = {}
+    error_message = ""
     if request.method == "POST":
         posted = {name: request.POST.get(name, "") for name in ("title", "description", "area", "scope_kind",
                                                                  "estate", "building")}
@@ -114,7 +115,8 @@ def topic_new(request):
                                    scope_kind=posted["scope_kind"] or ScopeKind.COMMUNITY, estate=estate,
                                    building=building, files=files, source_case=case, request=request)
         except (DomainError, UploadRefused) as error:
-            messages.error(request, error.message)
+            # Shown above the form and tied to the fields in error (aria-describedby), not as a notice.
+            error_message = error.message
             errors = dict(getattr(error, "fields", {}) or {})
         else:
             messages.success(request, _("议题已提交，社区将按协商事项目录审核，结果会通知您。"))
@@ -126,7 +128,7 @@ def topic_new(request):
         posted = {"area": str(areas[0].pk), "scope_kind": ScopeKind.COMMUNITY}
     return render(request, "deliberation/topic_new.html", {
         "areas": areas, "estates": estates, "buildings": buildings, "scopes": ScopeKind.choices, "posted": posted,
-        "errors": errors, "case": case, "max_files": settings.GONGZHI_ATTACHMENTS_PER_STEP,
+        "errors": errors, "error_message": error_message, "case": case, "max_files": settings.GONGZHI_ATTACHMENTS_PER_STEP,
         "max_size": settings.GONGZHI_ATTACHMENT_MAX_BYTES,
     }, status=422 if request.method == "POST" else 200)
 
