@@ -22,17 +22,12 @@ def field_site(site, demo):
 
     from gongzhi.areas.models import Area
     from gongzhi.cases.demo_links import link_departments
-    from gongzhi.registry.models import House, Household
-    from gongzhi.registry.tests.factories import GRID, make_person
+    from gongzhi.field.tests.conftest import household_with_head
+    from gongzhi.registry.tests.factories import GRID
 
     link_departments()
     grid = Area.objects.get(code=GRID)
-    house = House.objects.create(area=grid, address="幸福路88号 阳光小区3栋2单元501室")
-    household = Household.objects.create(area=grid, number="H001", house=house)
-    head = make_person(name="张大伯", house=house, household=household, relation_to_head="head",
-                       phone="13800001111", residence_status="permanent")
-    household.head = head
-    household.save(update_fields=["head"])
+    house, _household, _head = household_with_head(grid)
     to_verify = _waiting_for_verification(demo, grid)
     return SimpleNamespace(url=site, to_verify=to_verify, house=house)
 
@@ -65,6 +60,16 @@ def _offline(context, on: bool) -> None:
         context.set_offline(False)
 
 
+def _open_field(open_page, site):
+    """A grid worker's phone with the field app open, its service worker in control."""
+    page = open_page(MOBILE)
+    login(page, site, "grid")
+    page.goto(f"{site}/field/")
+    page.wait_for_selector("#field[data-ready]")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    return page
+
+
 def _pending(page) -> str:
     return page.locator("[data-testid=pending]").inner_text()
 
@@ -74,12 +79,8 @@ def test_offline_patrol_report_and_verification_arrive_exactly_once(field_site, 
     from gongzhi.field.models import FieldAction
 
     site, case = field_site.url, field_site.to_verify
-    page = open_page(MOBILE)
+    page = _open_field(open_page, site)
     context = page.context
-    login(page, site, "grid")
-    page.goto(f"{site}/field/")
-    page.wait_for_selector("#field[data-ready]")
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     assert "138****1111" not in page.content()  # residents are only drawn on the 住户 tab
     # Chromium's own verdict: the page installs as an app (manifest, icons, service worker).
     # Playwright's contexts are incognito profiles, where Chromium never installs; nothing else may stand in the way.
@@ -172,12 +173,8 @@ def test_a_conflict_keeps_the_workers_text_and_logout_clears_the_browser(field_s
     from gongzhi.cases import services
 
     site, case = field_site.url, field_site.to_verify
-    page = open_page(MOBILE)
+    page = _open_field(open_page, site)
     context = page.context
-    login(page, site, "grid")
-    page.goto(f"{site}/field/")
-    page.wait_for_selector("#field[data-ready]")
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     _offline(context, True)
     page.click(f"[data-verify='{case.pk}']")
     page.check("#verify-form input[name=passed][value='0']")
@@ -214,11 +211,7 @@ def test_when_the_session_ends_the_cached_records_go_and_the_queue_waits_encrypt
     from gongzhi.cases.models import Case
 
     site = field_site.url
-    page = open_page(MOBILE)
-    login(page, site, "grid")
-    page.goto(f"{site}/field/")
-    page.wait_for_selector("#field[data-ready]")
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page = _open_field(open_page, site)
     _offline(page.context, True)
     page.click("#tab-report-btn")
     page.fill("#report-description", "小区东门路灯不亮")
