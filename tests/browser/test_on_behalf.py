@@ -9,7 +9,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser.pages import MOBILE, login, screenshot
-from tests.browser.test_accessibility import _violations
+from tests.browser.test_accessibility import serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -67,7 +67,7 @@ def test_community_staff_act_for_residents_who_cannot_use_a_phone(site, open_pag
     staff.fill("#id_description", "单元门口台阶没有扶手，老人进出容易摔倒。")
     staff.fill("#id_note", "窗口口述")
     screenshot(staff, "on-behalf-propose")
-    assert _violations(Axe(), staff) == []
+    assert serious_violations(Axe(), staff) == []
     _submit(staff)
     proposed = Topic.objects.get(title="单元门口增设扶手")
     assert proposed.proposed_for == elder and proposed.on_behalf_channel == "in_person"
