@@ -194,7 +194,7 @@
           title: f.properties.name });
         m.on("add", function () {
           var node = m.getElement();
-          if (node) { node.setAttribute("aria-label", (CATEGORY_NAMES[f.properties.category] || "") + " " + f.properties.name); }
+          if (node) { node.setAttribute("role", "img"); node.setAttribute("aria-label", (CATEGORY_NAMES[f.properties.category] || "") + " " + f.properties.name); }
           if (node && zoom >= 16) { var s = text(f.properties.name); s.className = "gz-facility-name"; node.appendChild(s); }
         });
         m.addTo(labels); count += 1;
