@@ -60,10 +60,6 @@ def register(kind: str, handler: Handler) -> None:
     _HANDLERS[kind] = handler
 
 
-def kinds() -> list[str]:
-    return sorted(_HANDLERS)
-
-
 @dataclass
 class Answer:
     status: str
@@ -99,18 +95,27 @@ def parse_payload(raw: str) -> dict:
     return payload
 
 
-def parse_recorded_at(raw: str | None, now: datetime.datetime) -> datetime.datetime:
-    """When the worker did it offline (the browser's clock): not in the future, not weeks old."""
-    value = parse_datetime(raw or "") if raw else None
+def offline_time(raw, field_name: str, *, now: datetime.datetime) -> datetime.datetime:
+    """A time the browser recorded offline (its own clock): a valid ISO time, not in the future,
+    not weeks old. Refused with the field's name otherwise."""
+    try:
+        value = parse_datetime(raw) if isinstance(raw, str) and raw else None
+    except ValueError:  # well formed but not a date (2026-13-40)
+        value = None
     if value is None:
-        return now
+        raise InvalidInput(_("时间格式不正确。"), fields={field_name: "invalid"})
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
     if value > now + CLOCK_SKEW:
-        raise InvalidInput(_("记录时间晚于当前时间，请检查手机的日期和时间。"), fields={"recorded_at": "future"})
+        raise InvalidInput(_("记录时间晚于当前时间，请检查手机的日期和时间。"), fields={field_name: "future"})
     if value < now - MAX_AGE:
-        raise InvalidInput(_("该记录离线保存已超过 14 天，不能再同步，请重新填写。"), fields={"recorded_at": "old"})
+        raise InvalidInput(_("该记录离线保存已超过 14 天，不能再同步，请重新填写。"), fields={field_name: "old"})
     return min(value, now)
+
+
+def parse_recorded_at(raw: str | None, now: datetime.datetime) -> datetime.datetime:
+    """When the worker did the action (now when the browser did not say)."""
+    return offline_time(raw, "recorded_at", now=now) if raw else now
 
 
 def check_key(key: str) -> str:

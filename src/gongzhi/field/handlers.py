@@ -10,7 +10,6 @@ import datetime
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.roles import Perm
@@ -36,13 +35,8 @@ def _text(payload: dict, name: str, limit: int) -> str:
     return value.strip()[:limit]
 
 
-def _time(value, name: str, context: Context) -> datetime.datetime:
-    parsed = parse_datetime(value) if isinstance(value, str) else None
-    if parsed is None:
-        raise InvalidInput(_("时间格式不正确。"), fields={name: "invalid"})
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
-    return actions.parse_recorded_at(parsed.isoformat(), timezone.now())
+def _time(value, name: str) -> datetime.datetime:
+    return actions.offline_time(value, name, now=timezone.now())
 
 
 def _pk(payload: dict, name: str) -> int | None:
@@ -62,8 +56,8 @@ def patrol(context: Context) -> Applied:
     area = grids.filter(code=str(payload.get("grid") or "")).first()
     if area is None:
         raise NotAllowed(_("只能巡查您负责的网格。"), fields={"grid": "scope"})
-    started = _time(payload.get("started_at"), "started_at", context)
-    ended = _time(payload.get("ended_at"), "ended_at", context)
+    started = _time(payload.get("started_at"), "started_at")
+    ended = _time(payload.get("ended_at"), "ended_at")
     if ended < started:
         raise InvalidInput(_("结束时间早于开始时间。"), fields={"ended_at": "order"})
     visits = payload.get("visits") or []
@@ -81,7 +75,7 @@ def patrol(context: Context) -> Applied:
             if household is None:
                 raise InvalidInput(_("第 %(n)d 户：该户不在本网格内或已注销。") % {"n": number},
                                    fields={"visits": "household"})
-        at = _time(visit.get("at") or payload.get("started_at"), "visits", context)
+        at = _time(visit.get("at") or payload.get("started_at"), "visits")
         patrol_services.add_visit(actor=actor, patrol=record, door=_text(visit, "door", 100),
                                   head_name=_text(visit, "head_name", 50), note=_text(visit, "note", 500),
                                   household=household, now=min(max(at, started), ended))

@@ -48,7 +48,3 @@ def open_field_day(session) -> int:
     until = int(time.time()) + settings.GONGZHI_FIELD_OFFLINE_HOURS * 3600
     session[SESSION_FIELD_UNTIL] = until
     return until
-
-
-def field_seconds_left(session) -> int:
-    return max(0, int(session.get(SESSION_FIELD_UNTIL, 0)) - int(time.time()))

@@ -150,11 +150,15 @@ def test_bad_input_gets_a_json_error_with_a_code(client, field):
     future = (timezone.now() + datetime.timedelta(days=1)).isoformat()
     response = client.post(url, {"key": "k3", "kind": "patrol", "payload": "{}", "recorded_at": future})
     assert response.status_code == 422 and "日期和时间" in response.json()["message"]
+    response = client.post(url, {"key": "k4", "kind": "patrol", "payload": "{}", "recorded_at": "2026-13-40T08:00"})
+    assert response.status_code == 422 and response.json()["fields"] == {"recorded_at": "invalid"}
+    response, _ = send(client, "patrol", {**patrol_payload(field), "started_at": "2026-02-30T08:00:00"})
+    assert response.status_code == 422 and response.json()["fields"] == {"started_at": "invalid"}
     response, _ = send(client, "patrol", {**patrol_payload(field), "visits": "many"})
     assert response.status_code == 422
     response, _ = send(client, "case.report", {"description": ""})
     assert response.status_code == 422 and response.json()["status"] == "refused"
-    assert not FieldAction.objects.filter(key__in=["k1", "k2", "k3"]).exists()
+    assert not FieldAction.objects.filter(key__in=["k1", "k2", "k3", "k4"]).exists()
 
 
 def test_a_photo_that_is_not_a_picture_is_refused_before_anything_is_written(client, field):
