@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import wraps
+from functools import lru_cache, wraps
 
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
@@ -112,8 +112,10 @@ def _asset_urls() -> list[str]:
     return [static(name) for name in SHELL_ASSETS]
 
 
-def _version(urls: list[str]) -> str:
-    """Changes whenever a cached file changes (hashed static names) or the shell's template does."""
+@lru_cache(maxsize=4)
+def _version(urls: tuple[str, ...]) -> str:
+    """Changes whenever a cached file changes (hashed static names or contents): worked out once per
+    process, not on each of the browser's service-worker checks."""
     digest = hashlib.sha256("\n".join(urls).encode())
     for name in SHELL_ASSETS:
         try:
@@ -126,7 +128,7 @@ def _version(urls: list[str]) -> str:
 
 @require_GET
 def service_worker(request):
-    urls = _asset_urls()
+    urls = tuple(_asset_urls())
     response = render(request, "field/sw.js", {
         "shell_url": reverse("field:shell"), "assets": json.dumps(urls), "version": _version(urls),
     }, content_type="text/javascript; charset=utf-8")
