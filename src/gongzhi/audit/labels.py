@@ -27,6 +27,7 @@ GROUPS = {
     "privacy": _("数据加密"),
     "audit": _("审计日志"),
     "demo": _("演示数据"),
+    "backup": _("备份与恢复"),
 }
 
 ACTIONS = {
@@ -130,6 +131,8 @@ ACTIONS = {
     "audit.export": _("导出审计日志"),
     "audit.purge": _("清理过期审计日志"),
     "demo.setup": _("生成演示数据"),
+    "backup.create": _("创建数据备份"),
+    "backup.restore": _("从备份恢复数据"),
     "disclosure.power_item_create": _("新增小微权力事项"),
     "disclosure.power_item_update": _("修改小微权力事项"),
     "disclosure.power_exercise_log": _("登记小微权力运行记录"),
@@ -185,6 +188,8 @@ OPERATORS = {
     "system": _("系统"),
     "signup": _("居民注册页面"),
     "rotate_data_key": _("密钥轮换命令"),
+    "backup command": _("备份命令"),
+    "restore command": _("恢复命令"),
 }
 # Entries whose operator name is what somebody typed into a sign-in form, not a program.
 TYPED_NAME_PREFIXES = ("login.", "token.", "account.lock")
