@@ -179,16 +179,26 @@ def default_name(now: datetime | None = None) -> str:
     return f"gongzhi-backup-{now:%Y%m%d-%H%M%S}.tar.gz"
 
 
-def resolve_output(out: Path) -> Path:
-    """OUT itself, or a dated file name inside OUT when it is a directory."""
-    out = Path(out)
-    if out.is_dir():
-        out = out / default_name()
-    if out.exists():
-        raise BackupError(f"目标文件已存在，不会覆盖 / {out} already exists; it is not overwritten")
-    if not out.parent.is_dir():
-        raise BackupError(f"目录不存在 / directory not found: {out.parent}")
-    return out
+SUFFIXES = (".tar", ".tar.gz", ".tgz")
+
+
+def resolve_output(out: Path | str) -> Path:
+    """OUT itself (a .tar, .tar.gz or .tgz file), or a dated file name inside OUT when it is a
+    directory (created when OUT ends with a slash)."""
+    raw = str(out)
+    path = Path(raw)
+    if raw.endswith(("/", os.sep)) and not path.exists():
+        path.mkdir(parents=True, mode=0o700)
+    if path.is_dir():
+        path = path / default_name()
+    elif not path.name.endswith(SUFFIXES):
+        raise BackupError(f"OUT 须是目录或 .tar/.tar.gz/.tgz 文件 / OUT must be a directory or end in .tar, .tar.gz "
+                          f"or .tgz: {raw}")
+    if path.exists():
+        raise BackupError(f"目标文件已存在，不会覆盖 / {path} already exists; it is not overwritten")
+    if not path.parent.is_dir():
+        raise BackupError(f"目录不存在 / directory not found: {path.parent}")
+    return path
 
 
 @dataclass(frozen=True)
@@ -200,7 +210,7 @@ class BackupResult:
     manifest: dict
 
 
-def create_backup(out: Path, *, say: Say = _quiet) -> BackupResult:
+def create_backup(out: Path | str, *, say: Say = _quiet) -> BackupResult:
     """Write a backup of the database and the data files to ``out`` (a file, or a directory)."""
     out = resolve_output(out)
     member = database.member_name()
@@ -223,7 +233,8 @@ def create_backup(out: Path, *, say: Say = _quiet) -> BackupResult:
         snapshot = stage / Path(member).name
         say(f"数据库快照 / database snapshot ({database.vendor()})")
         database.dump(snapshot)
-        with open(partial, "xb") as raw:
+        # Owner-only whatever the umask: the archive holds personal data.
+        with open(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as raw:
             writer = _HashingWriter(raw)
             # gzip level 6 (tarfile's own "w|gz" is level 9: several times slower for little gain).
             stream = gzip.GzipFile(fileobj=writer, mode="wb", compresslevel=6, mtime=0) if compress else writer

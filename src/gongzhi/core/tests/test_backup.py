@@ -281,6 +281,13 @@ def test_check_accepts_an_intact_backup_and_refuses_what_is_not_a_backup(made, t
     assert "找不到备份文件" in refused(tmp_path / "missing.tar")
     with pytest.raises(CommandError, match="已存在"):
         call_command("backup", str(made), stdout=io.StringIO())
+    with pytest.raises(CommandError, match="must be a directory or end in .tar"):
+        call_command("backup", str(tmp_path / "backups"), stdout=io.StringIO())
+    # A directory (created when named with a trailing slash) receives a dated, compressed archive.
+    call_command("backup", f"{tmp_path}/nightly/", stdout=io.StringIO())
+    (written,) = (tmp_path / "nightly").iterdir()
+    assert written.name.startswith("gongzhi-backup-") and written.name.endswith(".tar.gz")
+    assert written.stat().st_mode & 0o777 == 0o600  # personal data: owner-only whatever the umask
 
 
 def test_restore_refuses_while_the_platform_runs(made, data_dirs):
