@@ -194,6 +194,10 @@ def resolve_output(out: Path | str) -> Path:
     elif not path.name.endswith(SUFFIXES):
         raise BackupError(f"OUT 须是目录或 .tar/.tar.gz/.tgz 文件 / OUT must be a directory or end in .tar, .tar.gz "
                           f"or .tgz: {raw}")
+    for root in data_roots().values():
+        if path.resolve().is_relative_to(root.resolve()):
+            raise BackupError(f"备份不能写在被备份的目录 {root} 之内 / the archive cannot be written inside a directory it "
+                              f"backs up ({root}): choose another place, e.g. var/backups/")
     if path.exists():
         raise BackupError(f"目标文件已存在，不会覆盖 / {path} already exists; it is not overwritten")
     if not path.parent.is_dir():
@@ -435,8 +439,10 @@ class _Staging:
 
     def sink(self, member: str) -> BinaryIO:
         if member.startswith("database/"):
-            self.db_file = self.db_dir / PurePosixPath(member).name
-            return open(self.db_file, "xb")
+            target = self.db_dir / PurePosixPath(member).name
+            if member == database.member_name():  # another vendor's snapshot is refused by check_compatible
+                self.db_file = target
+            return open(target, "xb")
         _files, root_name, relative = member.split("/", 2)
         if root_name not in self.new:
             raise BackupError(f"备份中的文件目录未知 / unknown data directory in the backup: {root_name}")

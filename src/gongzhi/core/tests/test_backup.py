@@ -281,6 +281,8 @@ def test_check_accepts_an_intact_backup_and_refuses_what_is_not_a_backup(made, t
     assert "找不到备份文件" in refused(tmp_path / "missing.tar")
     with pytest.raises(CommandError, match="已存在"):
         call_command("backup", str(made), stdout=io.StringIO())
+    with pytest.raises(CommandError, match="inside a directory it backs up"):
+        call_command("backup", str(settings.MEDIA_ROOT / "b.tar"), stdout=io.StringIO())
     with pytest.raises(CommandError, match="must be a directory or end in .tar"):
         call_command("backup", str(tmp_path / "backups"), stdout=io.StringIO())
     # A directory (created when named with a trailing slash) receives a dated, compressed archive.
