@@ -388,7 +388,8 @@ def check_compatible(manifest: dict) -> list[str]:
             "with (keep old keys as long as backups made under them are kept)")
     loader = MigrationLoader(None, ignore_no_migrations=True)
     known = set(loader.disk_migrations)
-    unknown = sorted(f"{app}.{name}" for app, name in manifest.get("migrations", {}).items() if (app, name) not in known)
+    unknown = sorted(f"{app}.{name}" for app, name in manifest.get("migrations", {}).items()
+                     if (app, name) not in known)
     if unknown:
         raise BackupError(f"备份来自更新版本的程序（迁移 {unknown[0]} 本程序没有），请先升级程序再恢复 / the backup was made by "
                           f"a newer version: migration {unknown[0]} is unknown to this code; upgrade first")

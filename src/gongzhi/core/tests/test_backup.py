@@ -48,7 +48,9 @@ def table_states(*, audit_upto: int | None = None) -> dict[str, tuple[int, str]]
             quoted = connection.ops.quote_name(table)
             if audit_upto is not None and table == AuditChainHead._meta.db_table:
                 continue
-            where = f" WHERE seq <= {int(audit_upto)}" if audit_upto is not None and table == AuditEntry._meta.db_table else ""
+            where = ""
+            if audit_upto is not None and table == AuditEntry._meta.db_table:
+                where = f" WHERE seq <= {int(audit_upto)}"
             cursor.execute(f"SELECT * FROM {quoted}{where}")
             rows = sorted(repr(tuple(row)) for row in cursor.fetchall())
             states[table] = (len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest())
