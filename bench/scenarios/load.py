@@ -450,6 +450,7 @@ def verify(directory: Path) -> dict:
 
     django.setup()
     from django.db.models import Count
+    from django_tasks_db.models import DBTaskResult
 
     from gongzhi.audit.models import AuditEntry
     from gongzhi.cases.models import Case, CaseEvent, Open311Submission, PatrolVisit
@@ -464,6 +465,7 @@ def verify(directory: Path) -> dict:
         time.sleep(0.5)
     pending = Open311Submission.objects.filter(processed_at__isnull=True).count()
     drained = round(time.monotonic() - started, 1)
+    tasks = dict(DBTaskResult.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
     lost, duplicates, problems = 0, 0, []
 
     def found(write: dict, count: int) -> None:
@@ -514,7 +516,7 @@ def verify(directory: Path) -> dict:
             lost += abs(updates[person] - audited.get(str(person), 0))
             problems.append(f"person {person}: {updates[person]} updates accepted, "
                             f"{audited.get(str(person), 0)} in the audit log")
-    return {"writes": len(writes), "lost": lost, "duplicates": duplicates, "open311_pending": pending,
+    return {"writes": len(writes), "lost": lost, "duplicates": duplicates, "open311_pending": pending, "tasks": tasks,
             "drain_seconds": drained, "problems": problems,
             "by_kind": {kind: len(items) for kind, items in sorted(by_kind.items())}}
 
@@ -569,8 +571,11 @@ def run(*, quick: bool, steps: tuple[int, ...] | None = None, seconds: float | N
     setup_errors = sum(setup.errors.values())
     errors = setup_errors + sum(step["errors"] for step in measured) + checked["duplicates"]
     locked = server_log.count("database is locked") + worker_log.count("database is locked")
+    # An exception the server logged (a 500 the client may not have noticed) or a task that raised in
+    # the worker (a notice, a filing) counts too.
     tracebacks = server_log.count("Traceback (most recent call last)")
-    errors += tracebacks
+    worker_tracebacks = worker_log.count("Traceback (most recent call last)")
+    errors += tracebacks + worker_tracebacks + checked["tasks"].get("FAILED", 0)
     requests_total = sum(len(v) for v in setup.latencies.values()) + setup_errors + sum(
         step["requests"] for step in measured)
     figures = {
@@ -578,6 +583,7 @@ def run(*, quick: bool, steps: tuple[int, ...] | None = None, seconds: float | N
         "duplicates": checked["duplicates"], "accepted_writes": checked["writes"],
         "writes_by_kind": checked["by_kind"], "open311_pending": checked["open311_pending"],
         "open311_drain_seconds": checked["drain_seconds"], "server_tracebacks": tracebacks,
+        "worker_tracebacks": worker_tracebacks, "tasks": checked["tasks"],
         "database_locked_in_logs": locked, "web_workers": intake.web_workers(), "seconds_each": seconds,
         "steps": measured, "setup_errors": setup_errors, "setup_error_samples": setup.samples,
         "problems": checked["problems"], "prepare_seconds": round(prepare_seconds, 1),
