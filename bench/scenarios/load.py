@@ -149,12 +149,30 @@ def prepare(directory: Path, clients: int, votes: int) -> dict:
                 opens=now - datetime.timedelta(hours=1), closes=now + datetime.timedelta(days=2), secret=True,
                 description="压测用表决：网格内年满十八周岁的居民一人一票。")
             vote_ids.append(vote_services.create_vote(actor=users["s"], draft=draft).pk)
-        ring = grid.geometry["coordinates"][0]
-        lons, lats = [p[0] for p in ring], [p[1] for p in ring]
-        out.append({"index": index, "grid": grid.code, "community": community.code,
-                    "box": [min(lons), min(lats), max(lons), max(lats)], "persons": updated, "votes": vote_ids})
+        out.append({"index": index, "grid": grid.code, "community": community.code, "points": _points_in(grid),
+                    "persons": updated, "votes": vote_ids})
     (directory / "var" / "static").mkdir(parents=True, exist_ok=True)  # whitenoise's STATIC_ROOT
     return {"key": key, "codes": codes, "clients": out}
+
+
+def _points_in(grid, count: int = 50) -> list[tuple[float, float]]:
+    """Places inside ``grid`` that the platform locates in it (a report there is the grid's case)."""
+    from gongzhi.areas.locate import grid_index
+
+    index = grid_index()
+    rng = random.Random(grid.code)
+    ring = grid.geometry["coordinates"][0]
+    west, east = min(p[0] for p in ring), max(p[0] for p in ring)
+    south, north = min(p[1] for p in ring), max(p[1] for p in ring)
+    points = []
+    for _ in range(count * 20):
+        lon, lat = round(rng.uniform(west, east), 6), round(rng.uniform(south, north), 6)
+        if index.locate_id(lon, lat) == grid.pk:
+            points.append((lon, lat))
+            if len(points) == count:
+                break
+    assert points, f"no point found inside {grid.code}"
+    return points
 
 
 # --- The clients --------------------------------------------------------------------------------------
@@ -240,7 +258,8 @@ class Client:
         (``success``; None: a page without a message of its own, then only no error message)."""
         session = self.sessions[role]
         data = {**data, "csrfmiddlewaretoken": session.cookies.get("csrftoken", "")}
-        response = self.request(session, kind, "POST", path, expect=302, data=data, headers={"Referer": self.base + path})
+        response = self.request(session, kind, "POST", path, expect=302, data=data,
+                                headers={"Referer": self.base + path})
         location = response.headers["Location"]
         after = self.request(session, kind + "_next", "GET", location, expect=200)
         if (success is not None and success not in after.text) or "msg-error" in after.text:
@@ -274,12 +293,10 @@ class Client:
     # The actions.
     def report(self) -> None:
         self.page("r", "report_form", "/cases/report/")
-        west, south, east, north = self.spec["box"]
+        lon, lat = self.rng.choice(self.spec["points"])
         marker = self.marker("R")
         location, _after = self.post_form("r", "report_post", "/cases/report/", {
-            "description": f"{self.rng.choice(DESCRIPTIONS)}（{marker}）",
-            "lon": f"{west + (east - west) * (0.1 + 0.8 * self.rng.random()):.6f}",
-            "lat": f"{south + (north - south) * (0.1 + 0.8 * self.rng.random()):.6f}",
+            "description": f"{self.rng.choice(DESCRIPTIONS)}（{marker}）", "lon": f"{lon:.6f}", "lat": f"{lat:.6f}",
             "category": self.rng.choice(self.prepared["codes"]), "priority": "normal"})
         pk = int(_CASE_URL.search(location).group(1))
         self.writes.append({"kind": "report", "marker": marker, "case": pk})
@@ -292,12 +309,11 @@ class Client:
             self.page("r", "case_page", f"/cases/{self.rng.choice(self.cases_seen[-20:])}/")
 
     def open311(self) -> None:
-        west, south, east, north = self.spec["box"]
+        lon, lat = self.rng.choice(self.spec["points"])
         marker = self.marker("O")
         response = self.request(self.api, "open311_post", "POST", "/open311/v2/requests.json", expect=200, data={
             "api_key": self.prepared["key"], "service_code": self.rng.choice(self.prepared["codes"]),
-            "lat": f"{south + (north - south) * (0.1 + 0.8 * self.rng.random()):.6f}",
-            "long": f"{west + (east - west) * (0.1 + 0.8 * self.rng.random()):.6f}",
+            "lat": f"{lat:.6f}", "long": f"{lon:.6f}",
             "description": f"{self.rng.choice(DESCRIPTIONS)} {marker}"})
         token = response.json()[0]["token"]
         self.writes.append({"kind": "open311", "marker": marker, "token": token})

@@ -12,21 +12,20 @@ from __future__ import annotations
 import threading
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 
 THREADS = 16
 WRITES = 4  # per thread
 
-
-def _sqlite_only():
-    if connection.vendor != "sqlite":
-        pytest.skip("the embedded database's locking (PostgreSQL has row locks and no busy timeout)")
+# Skipped before any fixture runs (the demo district is not built for nothing on the PostgreSQL lane).
+pytestmark = pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
+                                reason="the embedded database's locking (PostgreSQL has row locks, no busy timeout)")
 
 
 def test_the_test_database_is_a_file_in_wal_mode_with_immediate_transactions(db):
     """A writer waits 30 s for the lock (it was 10 s: the PRAGMA cut the connection's 20 s)."""
-    _sqlite_only()
     from gongzhi.settings.base import SQLITE_BUSY_SECONDS
 
     with connection.cursor() as cursor:
@@ -40,7 +39,6 @@ def test_the_test_database_is_a_file_in_wal_mode_with_immediate_transactions(db)
 
 @pytest.mark.django_db(transaction=True)
 def test_sixteen_writer_threads_never_see_database_is_locked_and_every_write_lands(demo):
-    _sqlite_only()
     from gongzhi.areas.models import Area
     from gongzhi.cases import patrols, services
     from gongzhi.cases.demo_links import link_departments
