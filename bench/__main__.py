@@ -17,8 +17,8 @@ from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SCENARIOS = {"geo": "bench.scenarios.geo", "import": "bench.scenarios.import_residents",
-             "intake": "bench.scenarios.intake", "pages-at-scale": "bench.scenarios.pages_at_scale",
-             "scope": "bench.scenarios.scope"}
+             "intake": "bench.scenarios.intake", "load": "bench.scenarios.load",
+             "pages-at-scale": "bench.scenarios.pages_at_scale", "scope": "bench.scenarios.scope"}
 
 
 def machine() -> dict:
@@ -47,7 +47,8 @@ def print_table(results: list[dict]) -> None:
     print(f"{'scenario':<10} {'quick':<6} {'ratio':<28} figures")
     for r in results:
         ratios = ", ".join(f"{k}={v}" for k, v in r["ratios"].items())
-        figures = ", ".join(f"{k}={v}" for k, v in r["figures"].items())
+        # Nested figures (a scenario's per-step tables) are in the result file, not on the console.
+        figures = ", ".join(f"{k}={v}" for k, v in r["figures"].items() if not isinstance(v, (dict, list)))
         print(f"{r['scenario']:<10} {str(r['quick']):<6} {ratios:<28} {figures}")
 
 
@@ -61,8 +62,14 @@ def main(argv: list[str] | None = None, results_dir: Path = RESULTS) -> int:
 
     django.setup()
     names = [args.scenario] if args.scenario else sorted(SCENARIOS)
-    print_table([run(name, args.quick, results_dir) for name in names])
-    return 0
+    results = [run(name, args.quick, results_dir) for name in names]
+    print_table(results)
+    # A scenario with a pass/fail verdict (``failed(result)``: why, or None) makes the run fail.
+    verdicts = [getattr(importlib.import_module(SCENARIOS[r["scenario"]]), "failed", lambda _r: None)(r)
+                for r in results]
+    for verdict in filter(None, verdicts):
+        print(f"FAILED: {verdict}", file=sys.stderr)
+    return 1 if any(verdicts) else 0
 
 
 if __name__ == "__main__":

@@ -100,3 +100,59 @@ def test_pages_at_scale_names_its_kept_data_relative_to_the_repository(tmp_path)
     inside = pages_at_scale.REPO / "var" / "bench" / "pages-at-scale-1000000-v1.sqlite3"
     assert pages_at_scale.shown_path(inside) == "var/bench/pages-at-scale-1000000-v1.sqlite3"
     assert pages_at_scale.shown_path(tmp_path / "x.sqlite3") == str(tmp_path / "x.sqlite3")
+
+
+def test_load_scenario_is_registered_and_names_its_postgresql_result():
+    from bench.__main__ import SCENARIOS
+    from bench.scenarios import load
+
+    assert SCENARIOS["load"] == "bench.scenarios.load"
+    assert load.result_name({"database": "sqlite"}) == "load"
+    assert load.result_name({"database": "postgresql"}) == "load-postgresql"
+    assert load.QUICK_STEPS[0] < load.QUICK_STEPS[-1] and len(load.QUICK_STEPS) * load.QUICK_SECONDS <= 40
+
+
+def test_a_load_step_reports_throughput_and_percentiles_per_kind_of_request():
+    """The step's figures, from clients that only record (the real run takes minutes: ./gz bench load)."""
+    from bench.scenarios import load
+
+    class Recording:
+        def __init__(self, seconds):
+            self.seconds, self.recorder = seconds, None
+
+        def act(self):
+            import time
+
+            time.sleep(self.seconds)
+            self.recorder.add("page", self.seconds)
+            if self.seconds > 0.015:
+                self.recorder.error("post", "500 (expected 302)")
+
+    step = load.run_step([Recording(0.01), Recording(0.02)], 0.3)
+    assert step["clients"] == 2 and step["requests"] == step["kinds"]["page"]["n"] + step["errors"]
+    assert step["errors"] == step["error_kinds"]["post"] > 0 and step["error_samples"][0] == "post: 500 (expected 302)"
+    assert step["rps"] > 0 and step["p50_ms"] <= step["p95_ms"] <= step["p99_ms"] <= 25
+    assert set(step["kinds"]["page"]) == {"n", "p50_ms", "p95_ms", "p99_ms"} and "generator_cpu" in step
+
+
+def test_bench_exits_non_zero_when_a_scenario_fails_its_check(monkeypatch, tmp_path, capsys):
+    """``./gz bench load`` fails (exit 1) on any error or lost write; the result file is still written."""
+    import sys
+    import types
+
+    from bench import __main__ as bench_main
+
+    fake = types.ModuleType("bench_fake_load")
+    fake.run = lambda quick: ({"passed": 0}, {"requests": 10, "errors": 1, "lost_writes": 0, "steps": [],
+                                              "setup_error_samples": [], "problems": ["lost: x"]})
+    from bench.scenarios import load
+
+    fake.failed = load.failed
+    monkeypatch.setitem(sys.modules, "bench_fake_load", fake)
+    monkeypatch.setitem(bench_main.SCENARIOS, "load", "bench_fake_load")
+    assert bench_main.main(["load", "--quick"], results_dir=tmp_path) == 1
+    assert json.loads((tmp_path / "load.json").read_text())["figures"]["errors"] == 1
+    assert "FAILED: load: 1 errors, 0 lost writes; lost: x" in capsys.readouterr().err
+    fake.run = lambda quick: ({"passed": 1}, {"requests": 10, "errors": 0, "lost_writes": 0, "steps": [],
+                                              "setup_error_samples": [], "problems": []})
+    assert bench_main.main(["load", "--quick"], results_dir=tmp_path) == 0

@@ -83,8 +83,12 @@ def database_path(directory: Path) -> Path:
     return directory / "var" / "gongzhi.sqlite3"
 
 
-def server_env(directory: Path) -> dict[str, str]:
+def server_env(directory: Path, database_url: str | None = None) -> dict[str, str]:
+    """The environment of the server and its helper subprocesses: the scratch ``var/``, and its
+    SQLite database unless ``database_url`` names another (the load scenario's PostgreSQL one)."""
     env = {k: v for k, v in os.environ.items() if k not in ("GONGZHI_BENCH_HELLO", "GONGZHI_DATABASE_URL")}
+    if database_url:
+        env["GONGZHI_DATABASE_URL"] = database_url
     env.update({
         "DJANGO_SETTINGS_MODULE": "gongzhi.settings.embedded",
         "GONGZHI_VAR_DIR": str(directory / "var"),
@@ -138,10 +142,10 @@ def web_workers() -> int:
 
 
 @contextlib.contextmanager
-def server(directory: Path) -> Iterator[str]:
+def server(directory: Path, database_url: str | None = None) -> Iterator[str]:
     """The gunicorn ./gz runs, on a free port; yields its base URL; stops it gracefully."""
     port = _free_port()
-    env = {**server_env(directory), "GONGZHI_BENCH_HELLO": "1"}
+    env = {**server_env(directory, database_url), "GONGZHI_BENCH_HELLO": "1"}
     log = (directory / "server.log").open("wb")
     process = subprocess.Popen(
         [*_gunicorn(), "-c", "python:gongzhi.gunicorn_conf", "--bind", f"127.0.0.1:{port}", "gongzhi.wsgi:application"],
