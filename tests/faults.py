@@ -1,0 +1,65 @@
+"""Crash tests' helper: run Python in a separate process on the test database, killed at a named point.
+
+``in_child(code, fault="registry.import.chunk_written@2")`` runs ``code`` with Django set up on the
+test database (the one pytest-django made: SQLite file or PostgreSQL ``test_…``) and this process's
+media root, with ``GONGZHI_FAULT_AT`` set, so ``gongzhi.core.faults.point`` SIGKILLs the child
+exactly there. The test needs ``django_db(transaction=True)`` so the child sees its rows.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+from tests.support import REPO_ROOT
+
+PREAMBLE = """
+import os, django
+from django.conf import settings
+django.setup()
+settings.MEDIA_ROOT = os.environ["GZ_FAULT_MEDIA_ROOT"]
+settings.GONGZHI_JOB_MEMORY_MB = int(os.environ.get("GZ_FAULT_JOB_MEMORY_MB", "0"))
+"""
+
+
+def database_url() -> str:
+    """The URL of the test database this process uses (the name pytest-django gave it)."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    user = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{user}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def child_env(fault: str | None = None, once: str | None = None, **extra: str) -> dict[str, str]:
+    from django.conf import settings
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GONGZHI_FAULT", "PYTEST_"))}
+    env.update({"DJANGO_SETTINGS_MODULE": "gongzhi.settings.test", "GONGZHI_DATABASE_URL": database_url(),
+                "GZ_FAULT_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+                "PYTHONPATH": os.pathsep.join([str(REPO_ROOT / "src"), str(REPO_ROOT)])})
+    if fault:
+        env["GONGZHI_FAULT_AT"] = fault
+    if once:
+        env["GONGZHI_FAULT_ONCE"] = once
+    env.update(extra)
+    return env
+
+
+def in_child(code: str, *, fault: str | None = None, timeout: float = 120, **extra: str) -> subprocess.CompletedProcess:
+    """Run ``code`` (dedented) in a child process set up on the test database; see the module."""
+    from django.db import connections
+
+    connections.close_all()  # SQLite: nothing of this process's stays open across the child's writes
+    return subprocess.run([sys.executable, "-c", PREAMBLE + textwrap.dedent(code)], env=child_env(fault, **extra),
+                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout)
+
+
+def killed(result: subprocess.CompletedProcess) -> bool:
+    """Whether the child ended by SIGKILL (at its fault point), not by finishing or failing."""
+    return result.returncode == -signal.SIGKILL
