@@ -8,13 +8,14 @@ exactly there. The test needs ``django_db(transaction=True)`` so the child sees 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import textwrap
 
-from tests.support import REPO_ROOT
+from tests.support import REPO_ROOT, free_port, stop_process_group, wait_for_http
 
 PREAMBLE = """
 import os, django
@@ -63,3 +64,30 @@ def in_child(code: str, *, fault: str | None = None, timeout: float = 120, **ext
 def killed(result: subprocess.CompletedProcess) -> bool:
     """Whether the child ended by SIGKILL (at its fault point), not by finishing or failing."""
     return result.returncode == -signal.SIGKILL
+
+
+@contextlib.contextmanager
+def served(tmp_path, *, fault: str | None = None, database_url: str | None = None, **extra: str):
+    """gunicorn (one sync worker, the test settings) on the test database; yields its base URL.
+
+    With ``fault``, each named point SIGKILLs the first worker that reaches it (``GONGZHI_FAULT_ONCE``):
+    the request in flight gets no answer and the master starts a new worker, as in production.
+    """
+    port = free_port()
+    env = child_env(fault, once=str(tmp_path / "fault") if fault else None, GONGZHI_VAR_DIR=str(tmp_path / "var"),
+                    **extra)
+    if database_url:
+        env["GONGZHI_DATABASE_URL"] = database_url
+    log = open(tmp_path / "gunicorn.log", "a")
+    server = subprocess.Popen(
+        [str(REPO_ROOT / ".venv" / "bin" / "gunicorn"), "gongzhi.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", "1", "--timeout", "60", "--graceful-timeout", "5", "--no-control-socket",
+         "--preload"],  # a killed worker is replaced by a fork at once
+        cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    log.close()
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(f"{base}/healthz", server, timeout=90)
+        yield base
+    finally:
+        stop_process_group(server)
