@@ -211,8 +211,10 @@ def _apply_outcome(job: Job, outcome: isolation.Outcome, *, retries: int | None 
         for name, value in fields.items():
             setattr(job, name, value)
         _finish(job, status, message, retries=retries)
-    elif outcome.kind == isolation.INTERRUPTED:
-        _finish(job, JobStatus.FAILED, _tidy(job) or interrupted_message(), interrupted=True, retries=retries)
+    elif outcome.kind == isolation.INTERRUPTED:  # the worker is stopping: the next worker runs it again
+        message = _tidy(job)
+        if not (_retried(job) and _requeue(job)):
+            _finish(job, JobStatus.FAILED, message or interrupted_message(), interrupted=True, retries=retries)
     elif outcome.kind == isolation.FAILED and str(outcome.value).startswith("MemoryError"):
         _tidy(job)
         _finish(job, JobStatus.FAILED, memory_message())
@@ -305,25 +307,31 @@ def _retried(job: Job) -> bool:
             and bool(kind.retry(job)))
 
 
+def _requeue(job: Job) -> bool:
+    """Queue the interrupted ``job`` (still shown as running on its worker) to run again; counted
+    in its result's ``retries``. Returns whether it was (not when another reaper was first)."""
+    result = {**(job.result or {}), "retries": (job.result or {}).get("retries", 0) + 1}
+    with transaction.atomic():
+        updated = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, worker_pid=job.worker_pid).update(
+            status=JobStatus.QUEUED, message="", result=result, started_at=None, worker_pid=None,
+            worker_host="", heartbeat_at=None)
+        if updated:
+            from .tasks import run_job
+
+            transaction.on_commit(lambda: run_job.enqueue(job.pk))
+    if updated:
+        logger.warning("job %s (%s): interrupted on %s (pid %s); queued again",
+                       job.pk, job.kind, job.worker_host, job.worker_pid)
+        progress.forget(job.pk)
+        job.refresh_from_db()
+    return bool(updated)
+
+
 def _mark_interrupted(job: Job) -> bool:
     now = timezone.now()
     message = _tidy(job)
     if _retried(job):
-        result = {**(job.result or {}), "retries": (job.result or {}).get("retries", 0) + 1}
-        with transaction.atomic():
-            updated = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, worker_pid=job.worker_pid).update(
-                status=JobStatus.QUEUED, message="", result=result, started_at=None, worker_pid=None,
-                worker_host="", heartbeat_at=None)
-            if updated:
-                from .tasks import run_job
-
-                transaction.on_commit(lambda: run_job.enqueue(job.pk))
-        if updated:
-            logger.warning("job %s (%s): its worker (%s pid %s) is gone; queued again",
-                           job.pk, job.kind, job.worker_host, job.worker_pid)
-            job.refresh_from_db()
-            progress.forget(job.pk)
-        return bool(updated)
+        return _requeue(job)
     message = str(message or interrupted_message())[:500]
     result = {**(job.result or {}), "interrupted": True}
     updated = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, worker_pid=job.worker_pid).update(

@@ -41,6 +41,12 @@ validate.CHECK_CHUNK_ROWS = validate.FIRST_CHUNK_ROWS = {CHUNK}
 """
 
 
+@pytest.fixture(autouse=True)
+def own_media(settings, tmp_path):
+    """Files of this test only (job keys start again from 1 in each test that flushes the database)."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
 @pytest.fixture
 def small_chunks(monkeypatch):
     monkeypatch.setattr(validate, "CHECK_CHUNK_ROWS", CHUNK)
