@@ -77,6 +77,8 @@ def save_whole(name: str, content: IO[bytes], storage=None) -> str:
                 os.link(source, storage.path(final))
             except FileExistsError:  # taken meanwhile by another process: the next free variant
                 continue
+            except OSError:  # a file system without hard links: renamed (atomic too, but may replace)
+                os.rename(source, storage.path(final))
             return final
     finally:
         with contextlib.suppress(OSError):
