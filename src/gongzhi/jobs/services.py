@@ -113,8 +113,21 @@ class JobContext:
             with sealed.SealingWriter(fh, label=_label(self.job, "output")) as writer:
                 write(writer)
 
+        self._drop_leftovers()
         self.job.output_name = _save_sealed(f"{DIRECTORY}/{self.job.pk}/{_safe_name(label)}", sealed_write)
         self.job.output_label = label
+
+
+    def _drop_leftovers(self) -> None:
+        """Delete what an interrupted earlier run of this job left in its directory (an output it
+        saved before it was killed, a partial file): a retried job ends with one output file."""
+        directory = f"{DIRECTORY}/{self.job.pk}"
+        if not default_storage.exists(directory):
+            return
+        for name in default_storage.listdir(directory)[1]:
+            path = f"{directory}/{name}"
+            if path != self.job.input_name:
+                default_storage.delete(path)
 
 
 OPENED_IN_MEMORY_BYTES = 16 * 1024 * 1024
