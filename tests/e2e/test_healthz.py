@@ -1,4 +1,5 @@
-"""/healthz: 200 with a working database, 503 from a real app server whose database is down."""
+"""/healthz: 200 with a working database, 503 from a real app server whose database is down — where pages
+answer 503 with a Chinese page that needs no database."""
 
 from __future__ import annotations
 
@@ -49,6 +50,18 @@ def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path):
         again = http_request(f"http://127.0.0.1:{port}/healthz")
         assert again[0] == 503
         assert server.poll() is None
+
+        # Pages and the API say so clearly, in Chinese, without a traceback (core.views.server_error).
+        # (A visitor without a session sees the landing page: it needs no database.)
+        signed_in = {"Cookie": "gongzhi_session=abcdefghijklmnopqrstuvwxyz012345"}  # looked up in the database
+        for path in ("/cases/", "/accounts/profile/"):
+            status, headers, body = http_request(f"http://127.0.0.1:{port}{path}", headers=signed_in)
+            page = body.decode()
+            assert status == 503 and headers["retry-after"] == "30", (path, status, page[:500])
+            assert "数据库暂时无法连接，您的这次操作没有保存" in page and "Traceback" not in page, page[:1000]
+        status, _headers, body = http_request(f"http://127.0.0.1:{port}/api/v1/cases", method="POST",
+                                              body={"description": "路灯不亮"}, headers=signed_in)
+        assert status == 503 and json.loads(body)["code"] == "unavailable", body[:500]
     finally:
         stop_process_group(server)
     assert "connection" in log_path.read_text().lower()  # the cause is logged for the operator

@@ -212,4 +212,5 @@ def run_case_export(context) -> None:
                            else _("没有符合条件的事件：导出 0 件，表格只有表头。"))
 
 
-register(JobKind(EXPORT_KIND, gettext_lazy("事件导出"), run_case_export, stages={STAGE: gettext_lazy("写入表格")}))
+register(JobKind(EXPORT_KIND, gettext_lazy("事件导出"), run_case_export, stages={STAGE: gettext_lazy("写入表格")},
+                 retry=lambda job: True))  # an export run again writes its file anew: the same effect

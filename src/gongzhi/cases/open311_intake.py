@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.audit.services import RequestContext, record
+from gongzhi.core import faults
 
 from . import services
 from .errors import DomainError, InvalidInput
@@ -174,6 +175,8 @@ def file_one(submission: Open311Submission) -> str:
                     after={"key": key.prefix, "client": key.name, "service_code": submission.category.code,
                            "token": submission.token}, context=context))
             Open311Submission.objects.filter(pk=submission.pk).update(case=case)
+            faults.point("cases.open311.filing")
+        faults.point("cases.open311.filed")
         return "filed"
     except DomainError as error:
         updated = pending().filter(pk=submission.pk).update(processed_at=timezone.now(), error=error.message[:500])

@@ -31,6 +31,7 @@ from gongzhi.accounts.selectors import staff_over
 from gongzhi.accounts.roles import Perm, Role
 from gongzhi.areas.models import Area, Level
 from gongzhi.audit.services import record
+from gongzhi.core import faults
 from gongzhi.notices.services import send_notice
 
 from . import photos as photo_processing
@@ -459,6 +460,8 @@ def act(*, actor, case: Case | int, action: str, note: str = "", version: int | 
             if users:
                 send_notice(recipients=users, title=title, body=body, link=case_link(about[0] if about else case),
                             kind="cases")
+        faults.point("cases.act.before_commit")
+    faults.point("cases.act.committed")
     return case
 
 

@@ -280,7 +280,19 @@ def _forbidden(request, exc):
 
 @_handles(Exception)
 def _unexpected(request, exc):
+    from django.db import InterfaceError, OperationalError
+
+    from .files import is_disk_full
+
     logger.exception("unhandled API error")
+    if isinstance(exc, (OperationalError, InterfaceError)):  # the database unreachable (or SQLite still busy)
+        response = error_response(request, 503, "unavailable", _(
+            "数据库暂时无法连接，您的这次操作没有保存。请稍后重试。"))
+        response["Retry-After"] = "30"
+        return response
+    if is_disk_full(exc):
+        return error_response(request, 507, "insufficient_storage", _(
+            "服务器磁盘空间不足，文件没有保存，您的这次操作也没有保存。请联系系统管理员清理空间后重试。"))
     return error_response(request, 500, "server_error", _("服务器内部错误，已记录。"))
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from django.contrib.auth.decorators import login_required
-from django.db import connection
-from django.http import JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -14,6 +16,7 @@ from gongzhi.accounts.permissions import home_url_name, require_perm
 from gongzhi.accounts.roles import Perm
 
 from . import landing, navigation, selectors
+from .files import is_disk_full
 
 logger = logging.getLogger(__name__)
 
@@ -57,11 +60,27 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+ERROR_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 500: "server_error", 503: "unavailable",
+               507: "insufficient_storage"}
+
+
 def _error(request, status: int, title: str, message: str):
     if request.path.startswith(("/api/", "/open311/")):
-        return JsonResponse({"detail": message, "code": {400: "bad_request", 403: "forbidden", 404: "not_found",
-                                                          500: "server_error"}[status]}, status=status)
+        return JsonResponse({"detail": message, "code": ERROR_CODES[status]}, status=status)
     return render(request, "core/error.html", {"status": status, "title": title, "message": message}, status=status)
+
+
+def _standalone_error(request, status: int, title: str, message: str) -> HttpResponse:
+    """The error page without the database: no user, no menu (the shell's context needs the
+    database), for when the database itself is what failed or the normal page cannot be drawn."""
+    if request.path.startswith(("/api/", "/open311/")):
+        response = JsonResponse({"detail": message, "code": ERROR_CODES[status]}, status=status)
+    else:
+        response = HttpResponse(render_to_string("core/unavailable.html", {
+            "status": status, "title": title, "message": message}), status=status)
+    if status == 503:
+        response["Retry-After"] = "30"
+    return response
 
 
 def bad_request(request, exception=None):
@@ -83,7 +102,25 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    return _error(request, 500, _("系统繁忙"), _("服务器处理请求时出错，已记录。请稍后再试。"))
+    """A request that failed: a clear page in Chinese, never a traceback.
+
+    The database unreachable (or, on SQLite, still busy after the wait): 503 with a page that does
+    not need the database, saying nothing was saved — the request's transaction did not commit.
+    A full disk: 507, saying the file was not saved. Anything else: 500. Should drawing the normal
+    error page fail too, the standalone page is shown.
+    """
+    error = sys.exception()
+    if isinstance(error, (OperationalError, InterfaceError)):
+        return _standalone_error(request, 503, _("系统暂时无法使用"), _(
+            "数据库暂时无法连接，您的这次操作没有保存。请稍后刷新页面重试；如长时间无法使用，请联系系统管理员。"))
+    try:
+        if is_disk_full(error):
+            return _error(request, 507, _("存储空间不足"), _(
+                "服务器磁盘空间不足，文件没有保存，您的这次操作也没有保存。请联系系统管理员清理空间后重试。"))
+        return _error(request, 500, _("系统繁忙"), _("服务器处理请求时出错，已记录。请稍后再试。"))
+    except Exception:
+        logger.exception("the error page could not be drawn")
+        return _standalone_error(request, 500, _("系统繁忙"), _("服务器处理请求时出错，已记录。请稍后再试。"))
 
 
 def csrf_failure(request, reason=""):

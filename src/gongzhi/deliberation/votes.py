@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from gongzhi.accounts.permissions import has_perm
 from gongzhi.areas.models import Area, ancestor_paths
 from gongzhi.audit import services as audit
+from gongzhi.core import faults
 from gongzhi.core.errors import Conflict, DomainError, InvalidInput, NotAllowed
 from gongzhi.registry.choices import PoliticalStatus
 from gongzhi.registry.models import House, Household, Person
@@ -395,8 +396,11 @@ def cast_ballot(*, user, vote_id: int, choice, request=None) -> LedgerEntry:
         _participate(vote, elector, method=BallotMethod.ONLINE, cast_by=user)
         entry = _append(vote, kind=EntryKind.BALLOT, method=BallotMethod.ONLINE, choice=choice,
                         area_weight=elector.area_weight, elector=elector)
-    audit.record(actor=user, action="deliberation.ballot", obj=vote, request=request,
-                 after={"seq": entry.seq, "receipt": entry.receipt})  # never the choice
+        # Audited in the ballot's transaction: a crash in between must not keep a ballot unaudited.
+        audit.record(actor=user, action="deliberation.ballot", obj=vote, request=request,
+                     after={"seq": entry.seq, "receipt": entry.receipt})  # never the choice
+        faults.point("deliberation.ballot.before_commit")
+    faults.point("deliberation.ballot.committed")
     return entry
 
 

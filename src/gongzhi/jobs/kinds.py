@@ -6,6 +6,12 @@
 A runner receives a ``JobContext`` (``gongzhi.jobs.services``): the job, its input file, a
 progress callback and a way to store the output file. It raises ``JobError`` with a message for
 the user when it cannot finish; anything else is logged and shown as a generic failure.
+
+A job whose worker died (killed, power cut) is found by the reaper (``services.reap_interrupted``).
+``retry(job)`` says whether running it again from the start has the same effect as running it once
+(an export rewrites its file; a committed import matches the persons already written by blind
+index and never adds them twice): such a job is queued again, once. ``interrupted(job)`` tidies
+what the dead run left (an import's batch) and may return the message the failed job shows.
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ class JobKind:
     label: Any  # a lazy translation
     runner: Callable[[Any], None]
     stages: dict[str, Any] = field(default_factory=dict)
+    retry: Callable[[Any], bool] | None = None
+    interrupted: Callable[[Any], Any] | None = None
 
 
 _KINDS: dict[str, JobKind] = {}

@@ -14,7 +14,6 @@ from typing import IO, Any
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, transaction
 from django.utils import timezone
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from gongzhi.audit.services import record
 
 from gongzhi.core import isolation
+from gongzhi.core.files import is_disk_full, save_whole
 from gongzhi.privacy import sealed
 
 from . import kinds, progress
@@ -43,22 +43,25 @@ def start(*, kind: str, actor, area=None, params: dict[str, Any] | None = None,
     """Record a job and queue it for the worker once the caller's transaction commits.
 
     Its input is ``input_bytes`` or, better for uploads, ``input_file`` (an uploaded file, or any
-    binary file object), which is copied to storage in chunks without being read into memory.
+    binary file object), which is copied to storage in chunks without being read into memory. The
+    job's row and its input are written together or not at all: should storing the input fail (a
+    full disk), no job is left queued without it, and no partial file is left behind.
     """
     kinds.get(kind)  # fail early on a typo, not in the worker
     if input_bytes is not None and input_file is not None:
         raise ValueError("start takes input_bytes or input_file, not both")
     purge_files(limit=50)
-    job = Job.objects.create(kind=kind, actor=actor, area=area, params=params or {})
-    if input_bytes is not None or input_file is not None:
-        source = io.BytesIO(input_bytes) if input_file is None else input_file
-        source.seek(0)
-        job.input_name = _save_sealed(f"{DIRECTORY}/{job.pk}/input-{_safe_name(input_filename or 'upload')}",
-                                      lambda fh: sealed.seal(source, fh, label=_label(job, "input")))
-        job.save(update_fields=["input_name"])
-    from .tasks import run_job  # the task module imports this one
+    with transaction.atomic():
+        job = Job.objects.create(kind=kind, actor=actor, area=area, params=params or {})
+        if input_bytes is not None or input_file is not None:
+            source = io.BytesIO(input_bytes) if input_file is None else input_file
+            source.seek(0)
+            job.input_name = _save_sealed(f"{DIRECTORY}/{job.pk}/input-{_safe_name(input_filename or 'upload')}",
+                                          lambda fh: sealed.seal(source, fh, label=_label(job, "input")))
+            job.save(update_fields=["input_name"])
+        from .tasks import run_job  # the task module imports this one
 
-    transaction.on_commit(lambda: run_job.enqueue(job.pk))
+        transaction.on_commit(lambda: run_job.enqueue(job.pk))
     return job
 
 
@@ -110,8 +113,21 @@ class JobContext:
             with sealed.SealingWriter(fh, label=_label(self.job, "output")) as writer:
                 write(writer)
 
+        self._drop_leftovers()
         self.job.output_name = _save_sealed(f"{DIRECTORY}/{self.job.pk}/{_safe_name(label)}", sealed_write)
         self.job.output_label = label
+
+
+    def _drop_leftovers(self) -> None:
+        """Delete what an interrupted earlier run of this job left in its directory (an output it
+        saved before it was killed, a partial file): a retried job ends with one output file."""
+        directory = f"{DIRECTORY}/{self.job.pk}"
+        if not default_storage.exists(directory):
+            return
+        for name in default_storage.listdir(directory)[1]:
+            path = f"{directory}/{name}"
+            if path != self.job.input_name:
+                default_storage.delete(path)
 
 
 OPENED_IN_MEMORY_BYTES = 16 * 1024 * 1024
@@ -127,11 +143,13 @@ def _save_sealed(name: str, write: Callable[[IO[bytes]], Any]) -> str:
 
     Job files hold personal data (a ledger's ID numbers and phones, an unmasked export): they are
     sealed at rest under the data key (``privacy.sealed``) and opened only for the job and its owner.
+    The file appears under its name only once it is complete (``core.files.save_whole``): a worker
+    killed while saving, or a full disk, leaves no partial file that looks like a finished one.
     """
     with tempfile.TemporaryFile() as fh:
         write(fh)
         fh.seek(0)
-        return default_storage.save(name, File(fh))
+        return save_whole(name, fh)
 
 
 def run(job_id: int) -> Job | None:
@@ -149,13 +167,14 @@ def run(job_id: int) -> Job | None:
     job = Job.objects.select_related("actor", "area").filter(pk=job_id).first()
     if not claimed or job is None:
         return job
+    retries = (job.result or {}).get("retries")  # a retried job's runner sets its result anew: kept
     if _isolated():
         outcome = isolation.run_in_child(
             lambda: (*_execute(job), {name: getattr(job, name) for name in OUTCOME_FIELDS}),
             memory_mb=settings.GONGZHI_JOB_MEMORY_MB, on_beat=lambda: _heartbeat(job), name=f"job {job.pk}")
-        _apply_outcome(job, outcome)
+        _apply_outcome(job, outcome, retries=retries)
     else:
-        _finish(job, *_execute(job))
+        _finish(job, *_execute(job), retries=retries)
     return job
 
 
@@ -177,10 +196,20 @@ def _execute(job: Job) -> tuple[str, str]:
     except MemoryError:
         logger.warning("job %s (%s) ran out of memory", job.pk, job.kind)
         return JobStatus.FAILED, memory_message()
+    except OSError as error:
+        if not is_disk_full(error):
+            logger.exception("job %s (%s) failed", job.pk, job.kind)
+            return JobStatus.FAILED, _("任务执行出错，请稍后重试或联系系统管理员。")
+        logger.error("job %s (%s): no room to write its file (%s)", job.pk, job.kind, error)
+        return JobStatus.FAILED, disk_full_message()
     except Exception:
         logger.exception("job %s (%s) failed", job.pk, job.kind)
         return JobStatus.FAILED, _("任务执行出错，请稍后重试或联系系统管理员。")
     return JobStatus.SUCCEEDED, job.message
+
+
+def disk_full_message() -> str:
+    return _("服务器磁盘空间不足，文件没有写完，未保存任何结果：请联系系统管理员清理空间后重试。")
 
 
 def memory_message() -> str:
@@ -188,21 +217,40 @@ def memory_message() -> str:
         "limit": settings.GONGZHI_JOB_MEMORY_MB}
 
 
-def _apply_outcome(job: Job, outcome: isolation.Outcome) -> None:
+def _apply_outcome(job: Job, outcome: isolation.Outcome, *, retries: int | None = None) -> None:
     """The child's result (or what its end means) onto the job's row, written by the worker."""
     if outcome.kind == isolation.FINISHED:
         status, message, fields = outcome.value
         for name, value in fields.items():
             setattr(job, name, value)
-        _finish(job, status, message)
-    elif outcome.kind == isolation.INTERRUPTED:
-        _finish(job, JobStatus.FAILED, interrupted_message(), interrupted=True)
+        _finish(job, status, message, retries=retries)
+    elif outcome.kind == isolation.INTERRUPTED:  # the worker is stopping: the next worker runs it again
+        message = _tidy(job)
+        if not (_retried(job) and _requeue(job)):
+            _finish(job, JobStatus.FAILED, message or interrupted_message(), interrupted=True, retries=retries)
     elif outcome.kind == isolation.FAILED and str(outcome.value).startswith("MemoryError"):
+        _tidy(job)
         _finish(job, JobStatus.FAILED, memory_message())
     else:  # the child died: killed by the kernel, aborted by a native allocation failure, …
         logger.error("job %s (%s): its process ended abnormally (%s)", job.pk, job.kind, outcome.value)
+        _tidy(job)
         _finish(job, JobStatus.FAILED, _("任务进程意外终止（可能超出了内存限制 %(limit)s MB）：请检查文件后重新上传。")
                 % {"limit": settings.GONGZHI_JOB_MEMORY_MB})
+
+
+def _tidy(job: Job):
+    """Let ``job``'s kind tidy what a run that ended without finishing left; its message, if any."""
+    try:
+        kind = kinds.get(job.kind)
+    except LookupError:
+        return None
+    if kind.interrupted is None:
+        return None
+    try:
+        return kind.interrupted(job)
+    except Exception:  # tidying must not keep the job from being marked
+        logger.exception("job %s (%s): tidying after an interrupted run failed", job.pk, job.kind)
+        return None
 
 
 def _heartbeat(job: Job) -> None:
@@ -216,8 +264,10 @@ def interrupted_message() -> str:
     return _("处理中断，请重新上传")
 
 
-def _finish(job: Job, status: str, message: str, *, interrupted: bool = False) -> None:
+def _finish(job: Job, status: str, message: str, *, interrupted: bool = False, retries: int | None = None) -> None:
     job.status = status
+    if retries:
+        job.result = {**(job.result or {}), "retries": retries}
     job.message = (message or "")[:500]
     job.finished_at = timezone.now()
     if status == JobStatus.SUCCEEDED and job.total:
@@ -228,8 +278,14 @@ def _finish(job: Job, status: str, message: str, *, interrupted: bool = False) -
     progress.forget(job.pk)
 
 
+MAX_RETRIES = 1  # times an interrupted job of a kind that allows it is queued again
+
+
 def reap_interrupted() -> int:
     """Fail the running jobs whose worker is gone, saying "处理中断，请重新上传"; returns how many.
+
+    A job whose kind says running it again has the same effect (``JobKind.retry``) is queued
+    again instead, once (``MAX_RETRIES``); interrupted a second time, it fails like the others.
 
     A job on this host is gone when its worker's pid no longer exists; a job on another host when its
     heartbeat is older than ``GONGZHI_JOB_STALE_MINUTES``. Their helper processes die with the worker
@@ -255,15 +311,48 @@ def is_interrupted(job: Job, *, stale=None) -> bool:
     return job.heartbeat_at is not None and job.heartbeat_at < stale
 
 
+def _retried(job: Job) -> bool:
+    try:
+        kind = kinds.get(job.kind)
+    except LookupError:
+        return False
+    return (kind.retry is not None and (job.result or {}).get("retries", 0) < MAX_RETRIES
+            and bool(kind.retry(job)))
+
+
+def _requeue(job: Job) -> bool:
+    """Queue the interrupted ``job`` (still shown as running on its worker) to run again; counted
+    in its result's ``retries``. Returns whether it was (not when another reaper was first)."""
+    result = {**(job.result or {}), "retries": (job.result or {}).get("retries", 0) + 1}
+    with transaction.atomic():
+        updated = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, worker_pid=job.worker_pid).update(
+            status=JobStatus.QUEUED, message="", result=result, started_at=None, worker_pid=None,
+            worker_host="", heartbeat_at=None)
+        if updated:
+            from .tasks import run_job
+
+            transaction.on_commit(lambda: run_job.enqueue(job.pk))
+    if updated:
+        logger.warning("job %s (%s): interrupted on %s (pid %s); queued again",
+                       job.pk, job.kind, job.worker_host, job.worker_pid)
+        progress.forget(job.pk)
+        job.refresh_from_db()
+    return bool(updated)
+
+
 def _mark_interrupted(job: Job) -> bool:
     now = timezone.now()
+    message = _tidy(job)
+    if _retried(job):
+        return _requeue(job)
+    message = str(message or interrupted_message())[:500]
     result = {**(job.result or {}), "interrupted": True}
     updated = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, worker_pid=job.worker_pid).update(
-        status=JobStatus.FAILED, message=interrupted_message(), finished_at=now, result=result)
+        status=JobStatus.FAILED, message=message, finished_at=now, result=result)
     if updated:
         logger.warning("job %s (%s): its worker (%s pid %s) is gone; marked as interrupted",
                        job.pk, job.kind, job.worker_host, job.worker_pid)
-        job.status, job.message, job.finished_at, job.result = JobStatus.FAILED, interrupted_message(), now, result
+        job.status, job.message, job.finished_at, job.result = JobStatus.FAILED, message, now, result
         progress.forget(job.pk)
     return bool(updated)
 
@@ -306,4 +395,28 @@ def purge_files(*, days: int | None = None, limit: int | None = None) -> int:
                 default_storage.delete(name)
         Job.objects.filter(pk=job.pk).update(input_name="", output_name="")
         purged += 1
+    if limit is None:
+        sweep_partial_files()
     return purged
+
+
+PARTIAL_AGE = timedelta(hours=1)
+
+
+def sweep_partial_files() -> int:
+    """Delete the partial files (``core.files.save_whole``) that a process killed while saving a
+    job's file left under ``jobs/``, once they are an hour old; returns how many."""
+    cutoff = timezone.now() - PARTIAL_AGE
+    swept = 0
+    try:
+        directories, _files = default_storage.listdir(DIRECTORY)
+    except FileNotFoundError:
+        return 0
+    for directory in directories:
+        _subdirectories, names = default_storage.listdir(f"{DIRECTORY}/{directory}")
+        for name in names:
+            path = f"{DIRECTORY}/{directory}/{name}"
+            if name.startswith(".partial-") and default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+                swept += 1
+    return swept

@@ -55,4 +55,5 @@ def run_person_export(context) -> None:
 
 
 register(JobKind(exporting.EXPORT_KIND, gettext_lazy("人员导出"), run_person_export,
-                 stages={exporting.STAGE: gettext_lazy("写入表格")}))
+                 stages={exporting.STAGE: gettext_lazy("写入表格")},
+                 retry=lambda job: True))  # an export run again writes its file anew: the same effect

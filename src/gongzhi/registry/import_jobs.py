@@ -11,6 +11,7 @@ from typing import IO
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -22,7 +23,7 @@ from gongzhi.jobs.models import Job, JobStatus
 
 from .importing.engine import UnknownArea, import_residents
 from .importing.reader import ImportFileError
-from .models import ImportStatus
+from .models import ImportBatch, ImportStatus
 
 KIND = "registry.import_residents"
 UNMATCHED_KEPT = 500  # unmatched addresses kept in the job's result (the page lists them for linking)
@@ -148,5 +149,30 @@ def commit_import(*, actor, job: Job) -> Job:
     return started
 
 
+def _is_commit(job: Job) -> bool:
+    """A confirmed import (not a check): run again after a crash, it writes what is missing and no
+    person twice (rows are matched by the blind index of their ID number), so it is retried."""
+    return not job.params.get("dry_run", True)
+
+
+def tidy_interrupted(job: Job) -> str | None:
+    """What an import whose process died leaves: its batch, still shown as running.
+
+    A check's batch is deleted (it wrote nothing, like a check that fails). A confirmed import's
+    batch is marked interrupted: the chunks it committed stay (each chunk commits whole or not at
+    all); uploading the same file again imports the rest and never adds a person twice.
+    """
+    batches = ImportBatch.objects.filter(status=ImportStatus.RUNNING, area_id=job.area_id, actor_id=job.actor_id,
+                                         dry_run=not _is_commit(job))
+    if job.started_at is not None:
+        batches = batches.filter(created_at__gte=job.started_at)
+    if not _is_commit(job):
+        batches.delete()
+        return None
+    batches.update(status=ImportStatus.INTERRUPTED, finished_at=timezone.now())
+    return _("导入在写入过程中中断：已写入的行保留，其余未写入。请重新上传同一文件继续导入，已导入的人员不会重复。")
+
+
 register(JobKind(KIND, gettext_lazy("人员导入"), run_import,
-                 stages={"validate": gettext_lazy("校验"), "write": gettext_lazy("写入")}))
+                 stages={"validate": gettext_lazy("校验"), "write": gettext_lazy("写入")},
+                 retry=_is_commit, interrupted=tidy_interrupted))

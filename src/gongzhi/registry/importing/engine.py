@@ -36,6 +36,7 @@ from gongzhi.accounts.permissions import has_perm
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area
 from gongzhi.audit.services import record
+from gongzhi.core import faults
 from gongzhi.core.memory import paused_gc
 from gongzhi.core.parallel import produced_elsewhere
 from gongzhi.privacy import crypto
@@ -228,6 +229,8 @@ def _run(report: ImportReport, area: Area, actor, data: bytes, filename: str, *,
                         plan = planner.plan(chunk.valid)
                         _write(plan, batch, timezone.now())
                         fulltext.flush()
+                        faults.point("registry.import.chunk_writing")
+                    faults.point("registry.import.chunk_written")
                     _count(report, plan)
                     if progress is not None:
                         progress("write", chunk.checked, max(head.rows, chunk.checked))
