@@ -12,7 +12,9 @@ write, and none of them waits for the case's numbering, deadline, audit chain an
 ``file_pending`` (the worker) turns submissions into cases in the order received, through
 ``services.report_case`` like every other report, dated when the client posted it (its acceptance
 deadline runs from then). Each submission is claimed with a conditional update inside the case's
-transaction, so two workers never file one twice and a crash files it later or never half. A
+transaction, so two workers never file one twice and a crash files it later or never half; on
+PostgreSQL a worker skips the rows another one is filing (``SKIP LOCKED``), so workers on several
+hosts file side by side instead of in lockstep. A
 submission that can no longer be filed — its category was switched off, its grid redrawn away —
 keeps the reason in ``error``; ``tokens/{token}`` reports it.
 """
@@ -155,6 +157,21 @@ def file_pending(limit: int | None = None) -> dict:
     return {"filed": filed, "failed": failed}
 
 
+def _locked_elsewhere(submission: Open311Submission) -> bool:
+    """Whether another worker is filing ``submission`` right now (PostgreSQL: ``SKIP LOCKED``).
+
+    Workers on several hosts read the same oldest batch; without this the second one would wait on
+    each row the first one holds until its case commits and then find it taken, so two workers
+    filed no faster than one. Locking the row here (``FOR UPDATE SKIP LOCKED``) lets it move on to
+    the next row at once; the conditional update below still decides who files it. SQLite has one
+    writer at a time and no row locks: nothing to skip.
+    """
+    db = connections[DEFAULT_DB_ALIAS]
+    if not db.features.has_select_for_update_skip_locked:
+        return False
+    return not list(pending().filter(pk=submission.pk).select_for_update(skip_locked=True).values_list("pk", flat=True))
+
+
 def file_one(submission: Open311Submission) -> str:
     """File one submission as a case: ``"filed"``, ``"failed"`` (reason kept) or ``"taken"`` (by another worker)."""
     key = submission.key
@@ -162,6 +179,8 @@ def file_one(submission: Open311Submission) -> str:
     try:
         with transaction.atomic():
             now = timezone.now()
+            if _locked_elsewhere(submission):
+                return "taken"
             if not pending().filter(pk=submission.pk).update(processed_at=now):
                 return "taken"
             case = services.report_case(
