@@ -37,6 +37,7 @@ from .errors import DomainError, InvalidInput
 from .models import CaseSource, Category, Open311Key, Open311Submission
 
 BATCH = 200  # submissions claimed per query by file_pending
+FILING_SECONDS = 20  # one filing task files this long at most, then leaves the rest to the next
 FILING_DELAY = datetime.timedelta(seconds=1)  # a queued filing runs this long after the POST that queued it
 COMMIT_MARGIN = 0.5  # seconds a POST must have, before the queued filing runs, to ride on it
 _filing_due = float("-inf")  # time.monotonic() when the filing this process queued last will run
@@ -142,9 +143,16 @@ def pending():
     return Open311Submission.objects.filter(processed_at__isnull=True).order_by("received_at", "pk")
 
 
-def file_pending(limit: int | None = None) -> dict:
-    """File waiting submissions, oldest first; return how many became cases and how many failed."""
+def file_pending(limit: int | None = None, seconds: float | None = None) -> dict:
+    """File waiting submissions, oldest first; return how many became cases and how many failed.
+
+    ``seconds`` bounds the time spent (the worker's task: ``FILING_SECONDS``): at least one
+    submission is filed, and what is left goes to the next filing task. Without a bound, a
+    worker under a steady stream of POSTs would file on and on in one task while the exports
+    and notices queued behind it waited.
+    """
     filed = failed = 0
+    deadline = None if seconds is None else time.monotonic() + seconds
     while limit is None or filed + failed < limit:
         size = BATCH if limit is None else min(BATCH, limit - filed - failed)
         batch = list(pending().select_related("key", "category", "category__parent")[:size])
@@ -154,6 +162,8 @@ def file_pending(limit: int | None = None) -> dict:
             outcome = file_one(submission)
             filed += outcome == "filed"
             failed += outcome == "failed"
+            if deadline is not None and time.monotonic() >= deadline:
+                return {"filed": filed, "failed": failed}
     return {"filed": filed, "failed": failed}
 
 

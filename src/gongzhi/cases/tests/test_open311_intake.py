@@ -120,6 +120,14 @@ def test_one_submission_is_filed_once_whoever_claims_it(client, cases_demo, key,
     assert Case.objects.count() == 1
 
 
+def test_a_filing_task_files_for_a_bounded_time_and_leaves_the_rest(client, cases_demo, key, queue_only):
+    for n in range(3):
+        post(client, cases_demo, key, description=f"路面塌陷很危险请处理（{n}）")
+    assert open311_intake.file_pending(seconds=0) == {"filed": 1, "failed": 0}  # at least one, then stop
+    assert open311_intake.pending().count() == 2
+    assert open311_intake.file_pending(seconds=60) == {"filed": 2, "failed": 0}
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_skips_a_submission_another_worker_is_filing(client, cases_demo, key, queue_only):
     """Workers on two hosts read the same oldest batch: the second skips the row the first holds
