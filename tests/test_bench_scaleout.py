@@ -97,3 +97,13 @@ def test_failover_and_per_server_figures():
     assert figures["rps_app1_before_kill"] == figures["rps_app2_before_kill"] == 5.0
     assert figures["rps_after_kill"] == round(51 / 6, 1)
     assert scaleout.percentile([3, 1, 2], 0.5) == 2 and scaleout.percentile([], 0.9) == 0.0
+
+
+def test_cpu_time_is_read_from_proc_stat():
+    line = "1234 (gunicorn: worker [x]) S 1 2 3 4 5 6 7 8 9 10 111 22 3 4 20 0 1 0"
+    assert scaleout.stat_cpu_ticks(line) == 111 + 22 + 3 + 4
+    import os
+
+    own = scaleout.stat_cpu_ticks(open(f"/proc/{os.getpid()}/stat").read())
+    assert own >= 0
+    assert scaleout.cpu_used({"pg": 1.0, "lb": 2.0}, {"pg": 3.5, "lb": 1.0}) == {"pg": 2.5, "lb": 0.0}

@@ -25,12 +25,18 @@ A test topology on this machine, built by the run and torn down after it (``./gz
 * **Data**: migrated, the demo district with ``RESIDENTS`` residents, and bench accounts (residents
   and community staff) with a random password; one Open311 key.
 * **Phases**: (1) *backlog*: a burst of Open311 POSTs, then the time until both workers have filed
-  them all (the workers' filing rate); (2) *mixed load* through nginx for ``seconds``: residents
-  report (form POST) and read their cases, staff read the case queue and the person list and start
-  exports, Open311 clients post; at 40 % of the run the scenario starts exports as the district
-  account until one runs on w1, then SIGKILLs every process of app2 and of w1 (the hosts die);
-  (3) *drain*: until every submission is filed and no job is queued or running (the reaper fails
-  the dead worker's export); the interrupted export is then started again and must succeed.
+  them all (the workers' filing rate, and their CPU per filing); (2) *mixed load* through nginx:
+  residents report (form POST) and read their cases, staff read the case queue and the person list,
+  take down hotline reports and now and then start an export, Open311 clients post. After 40 % of
+  ``seconds`` the district account starts exports until one runs on w1 (``KILL_WAIT`` at most),
+  then every process of app2 and of w1 is SIGKILLed (the hosts die) and the load goes on for
+  60 % of ``seconds``; (3) *drain*: until every submission is filed and no job is queued or
+  running (the reaper, queued by w2's clock, fails the dead worker's export); the interrupted
+  export is then started again and must succeed.
+* **CPU per request**: the machine is shared (the load generator, the other hosts, whatever else
+  runs), so wall-clock rates say little; each host's CPU time (``/proc/PID/stat`` of its
+  processes) from the start of the load to the kill, divided by the answers it gave, does not
+  depend on that, and is what ``docs/scale.md`` sizes a city with.
 * **Checks** (in PostgreSQL, by content): every acknowledged report is exactly one case
   (``lost_writes``, ``duplicate_effects``), every accepted Open311 token exactly one case with one
   report event and one audit entry, no report whose POST failed in flight became two cases, every
@@ -269,6 +275,34 @@ def sh(*args: str, check: bool = True, capture: bool = False) -> str:
 def namespace_pids(namespace: str) -> list[int]:
     out = sh("ip", "netns", "pids", namespace, check=False, capture=True)
     return [int(p) for p in out.split() if p.isdigit()]
+
+
+def cpu_seconds(namespace: str) -> float:
+    """CPU time used so far by a host's processes (user + system, with their reaped children's).
+
+    The machine is shared (other work, the load generator, the other hosts), so wall-clock rates
+    vary with everything else; CPU time per request does not, and is what the sizing is built on.
+    """
+    total = 0
+    for pid in namespace_pids(namespace):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            total += stat_cpu_ticks(Path(f"/proc/{pid}/stat").read_text())
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def stat_cpu_ticks(stat: str) -> int:
+    """utime + stime + cutime + cstime from a ``/proc/PID/stat`` line (fields 14–17; the command
+    name in parentheses may hold spaces)."""
+    fields = stat.rsplit(")", 1)[1].split()
+    return sum(int(value) for value in fields[11:15])
+
+
+def cpu_snapshot() -> dict[str, float]:
+    return {name: cpu_seconds(host.namespace) for name, host in HOSTS.items()}
+
+
+def cpu_used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    return {name: max(0.0, after[name] - before[name]) for name in before}
 
 
 def kill_namespace(namespace: str) -> list[int]:
@@ -882,6 +916,7 @@ def run(*, quick: bool, seconds: float | None = None, residents: int | None = No
         burst = 60 if quick else 400
         figures["burst_posts"] = burst
         figures["burst_post_seconds"] = round(driver.burst(burst), 2)
+        cpu_backlog = cpu_snapshot()
         filed_before = 0
         backlog_started = time.monotonic()
         state = {}
@@ -894,6 +929,11 @@ def run(*, quick: bool, seconds: float | None = None, residents: int | None = No
         figures["backlog_filed"] = state.get("filed", 0) - filed_before
         figures["filed_per_second_two_workers"] = round(figures["backlog_filed"] / backlog_seconds, 1)
         figures["filed_per_second_per_worker"] = round(figures["filed_per_second_two_workers"] / len(WORKER_HOSTS), 1)
+        used = cpu_used(cpu_backlog, cpu_snapshot())
+        if figures["backlog_filed"]:
+            figures["cpu_ms_per_filing_worker"] = round(
+                sum(used[n] for n in WORKER_HOSTS) * 1000 / figures["backlog_filed"], 1)
+            figures["cpu_ms_per_filing_postgresql"] = round(used["pg"] * 1000 / figures["backlog_filed"], 1)
 
         # (2) Mixed load, with the kill at 40 %.
         events_before = len(driver.events)
@@ -903,6 +943,7 @@ def run(*, quick: bool, seconds: float | None = None, residents: int | None = No
                     for i, u in enumerate(prepared["accounts"]["staff"][: 3 if quick else 6])]
                  + [threading.Thread(target=driver.open311_client, args=(i,), daemon=True) for i in range(4)])
         load_start = driver.now()
+        cpu_load = cpu_snapshot()
         for thread in users:
             thread.start()
         district = driver.login("district")
@@ -920,6 +961,7 @@ def run(*, quick: bool, seconds: float | None = None, residents: int | None = No
                 driver.export(district, "district", "district")
             time.sleep(0.2)
         figures["kill_waited_seconds"] = round(time.monotonic() - waited_from, 1)
+        cpu_at_kill = cpu_snapshot()
         kill_at = driver.now()
         driver.told["kill_epoch"] = time.time()
         figures["killed_pids"] = len(topology.kill_host(KILLED_APP)) + len(topology.kill_host(KILLED_WORKER))
@@ -955,6 +997,17 @@ def run(*, quick: bool, seconds: float | None = None, residents: int | None = No
         figures["writes_in_doubt"] = len(driver.told["reports_in_doubt"]) + len(driver.told["open311_in_doubt"])
         figures.update(failover_figures(load_events, kill_at, HOSTS[KILLED_APP].address))
         figures.update(per_server_figures(load_events, start=load_start + 3, kill_at=kill_at, end=load_end))
+        # CPU per answer on each app server, and PostgreSQL's, Redis's and nginx's per answer, from
+        # the start of the load to the kill (the district's exports before the kill included).
+        used = cpu_used(cpu_load, cpu_at_kill)
+        answered = [e for e in load_events if e["ok"] and e["end"] < kill_at]
+        for name in APP_HOSTS:
+            mine = sum(1 for e in answered if e.get("upstream", "").split(",")[-1].strip()
+                       .startswith(HOSTS[name].address + ":"))
+            figures[f"cpu_ms_per_request_{name}"] = round(used[name] * 1000 / max(mine, 1), 1)
+        for name in ("pg", "redis", "lb"):
+            figures[f"cpu_ms_per_request_{name}"] = round(used[name] * 1000 / max(len(answered), 1), 2)
+        figures["cpu_seconds_load_until_kill"] = {name: round(value, 1) for name, value in used.items()}
         latencies = [e["end"] - e["t"] for e in requests_ if e["ok"]]
         figures["p50_ms"] = round(percentile(latencies, 0.5) * 1000, 1)
         figures["p95_ms"] = round(percentile(latencies, 0.95) * 1000, 1)
