@@ -23,7 +23,9 @@ import shapely
 from numpy.typing import ArrayLike, NDArray
 from shapely.geometry import shape
 
-from django.db.models import Count, Max
+from django.db import connection
+from django.db.models import Count, FloatField, Max, Sum
+from django.db.models.expressions import RawSQL
 
 from .models import Area, Level
 
@@ -438,8 +440,22 @@ _checked_at = float("-inf")  # time.monotonic() when the index's signature was l
 
 
 def _signature() -> tuple:
-    agg = Area.objects.filter(level=Level.GRID).aggregate(n=Count("id"), last=Max("updated_at"))
-    return (agg["n"], agg["last"])
+    """The grids' count, latest change and the total of their change times (one aggregate).
+
+    The latest ``updated_at`` alone misses a change saved by an app server whose clock runs behind
+    the one that saved the latest (several hosts, clocks a little apart): its time is older than
+    the maximum. The total of every grid's time changes whenever any grid's time does.
+    """
+    agg = Area.objects.filter(level=Level.GRID).aggregate(n=Count("id"), last=Max("updated_at"), total=Sum(
+        RawSQL(_SQLITE_TIME if connection.vendor == "sqlite" else _POSTGRESQL_TIME, (), output_field=FloatField())))
+    return (agg["n"], agg["last"], agg["total"])
+
+
+# A grid's update time as a number, in each database's own terms: exact on PostgreSQL; on SQLite
+# days since 2023 (SQLite keeps times in milliseconds; a change of a few milliseconds or more shows
+# in the total of 100,000 grids).
+_POSTGRESQL_TIME = 'EXTRACT(EPOCH FROM "areas_area"."updated_at")'
+_SQLITE_TIME = 'julianday("areas_area"."updated_at") - 2460000.5'
 
 
 def _build(signature: tuple) -> GridIndex:

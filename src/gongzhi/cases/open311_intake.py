@@ -12,7 +12,9 @@ write, and none of them waits for the case's numbering, deadline, audit chain an
 ``file_pending`` (the worker) turns submissions into cases in the order received, through
 ``services.report_case`` like every other report, dated when the client posted it (its acceptance
 deadline runs from then). Each submission is claimed with a conditional update inside the case's
-transaction, so two workers never file one twice and a crash files it later or never half. A
+transaction, so two workers never file one twice and a crash files it later or never half; on
+PostgreSQL a worker skips the rows another one is filing (``SKIP LOCKED``), so workers on several
+hosts file side by side instead of in lockstep. A
 submission that can no longer be filed — its category was switched off, its grid redrawn away —
 keeps the reason in ``error``; ``tokens/{token}`` reports it.
 """
@@ -36,6 +38,7 @@ from .errors import DomainError, InvalidInput
 from .models import CaseSource, Category, Open311Key, Open311Submission
 
 BATCH = 200  # submissions claimed per query by file_pending
+FILING_SECONDS = 20  # one filing task files this long at most, then leaves the rest to the next
 FILING_DELAY = datetime.timedelta(seconds=1)  # a queued filing runs this long after the POST that queued it
 COMMIT_MARGIN = 0.5  # seconds a POST must have, before the queued filing runs, to ride on it
 _filing_due = float("-inf")  # time.monotonic() when the filing this process queued last will run
@@ -141,9 +144,16 @@ def pending():
     return Open311Submission.objects.filter(processed_at__isnull=True).order_by("received_at", "pk")
 
 
-def file_pending(limit: int | None = None) -> dict:
-    """File waiting submissions, oldest first; return how many became cases and how many failed."""
+def file_pending(limit: int | None = None, seconds: float | None = None) -> dict:
+    """File waiting submissions, oldest first; return how many became cases and how many failed.
+
+    ``seconds`` bounds the time spent (the worker's task: ``FILING_SECONDS``): at least one
+    submission is filed, and what is left goes to the next filing task. Without a bound, a
+    worker under a steady stream of POSTs would file on and on in one task while the exports
+    and notices queued behind it waited.
+    """
     filed = failed = 0
+    deadline = None if seconds is None else time.monotonic() + seconds
     while limit is None or filed + failed < limit:
         size = BATCH if limit is None else min(BATCH, limit - filed - failed)
         batch = list(pending().select_related("key", "category", "category__parent")[:size])
@@ -153,7 +163,24 @@ def file_pending(limit: int | None = None) -> dict:
             outcome = file_one(submission)
             filed += outcome == "filed"
             failed += outcome == "failed"
+            if deadline is not None and time.monotonic() >= deadline:
+                return {"filed": filed, "failed": failed}
     return {"filed": filed, "failed": failed}
+
+
+def _locked_elsewhere(submission: Open311Submission) -> bool:
+    """Whether another worker is filing ``submission`` right now (PostgreSQL: ``SKIP LOCKED``).
+
+    Workers on several hosts read the same oldest batch; without this the second one would wait on
+    each row the first one holds until its case commits and then find it taken, so two workers
+    filed no faster than one. Locking the row here (``FOR UPDATE SKIP LOCKED``) lets it move on to
+    the next row at once; the conditional update below still decides who files it. SQLite has one
+    writer at a time and no row locks: nothing to skip.
+    """
+    db = connections[DEFAULT_DB_ALIAS]
+    if not db.features.has_select_for_update_skip_locked:
+        return False
+    return not list(pending().filter(pk=submission.pk).select_for_update(skip_locked=True).values_list("pk", flat=True))
 
 
 def file_one(submission: Open311Submission) -> str:
@@ -163,6 +190,8 @@ def file_one(submission: Open311Submission) -> str:
     try:
         with transaction.atomic():
             now = timezone.now()
+            if _locked_elsewhere(submission):
+                return "taken"
             if not pending().filter(pk=submission.pk).update(processed_at=now):
                 return "taken"
             case = services.report_case(

@@ -7,10 +7,12 @@ does until the worker runs, so each step is seen on its own: accepted, waiting, 
 from __future__ import annotations
 
 import datetime
+import threading
+import time
 
 import pytest
 import time_machine
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from django_tasks import default_task_backend
 
@@ -116,6 +118,47 @@ def test_one_submission_is_filed_once_whoever_claims_it(client, cases_demo, key,
     assert open311_intake.file_one(submission) == "filed"
     assert open311_intake.file_one(stale) == "taken"  # a second worker that read it before the first filed it
     assert Case.objects.count() == 1
+
+
+def test_a_filing_task_files_for_a_bounded_time_and_leaves_the_rest(client, cases_demo, key, queue_only):
+    for n in range(3):
+        post(client, cases_demo, key, description=f"路面塌陷很危险请处理（{n}）")
+    assert open311_intake.file_pending(seconds=0) == {"filed": 1, "failed": 0}  # at least one, then stop
+    assert open311_intake.pending().count() == 2
+    assert open311_intake.file_pending(seconds=60) == {"filed": 2, "failed": 0}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_skips_a_submission_another_worker_is_filing(client, cases_demo, key, queue_only):
+    """Workers on two hosts read the same oldest batch: the second skips the row the first holds
+    (PostgreSQL ``SKIP LOCKED``) instead of waiting for its case to commit."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL (SQLite has one writer and nothing to skip)")
+    post(client, cases_demo, key)
+    submission = Open311Submission.objects.select_related("key", "category", "category__parent").get()
+    locked, release = threading.Event(), threading.Event()
+
+    def other_worker():
+        try:
+            with transaction.atomic():
+                list(Open311Submission.objects.select_for_update().filter(pk=submission.pk))
+                locked.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    try:
+        assert locked.wait(10)
+        started = time.monotonic()
+        outcome = open311_intake.file_one(submission)
+        waited = time.monotonic() - started
+    finally:
+        release.set()
+        thread.join()
+    assert outcome == "taken" and waited < 3
+    assert not Case.objects.exists() and Open311Submission.objects.get().processed_at is None
 
 
 def test_the_queue_row_commits_with_the_submission_or_not_at_all(client, cases_demo, key, queue_only):

@@ -196,3 +196,12 @@ def test_the_clock_runs_the_reaper_every_five_minutes(demo):
     assert reap_interrupted_jobs.call() == 1
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
+
+
+def test_the_reaper_runs_as_often_as_a_job_on_another_host_may_go_stale(settings):
+    from gongzhi.jobs.apps import reap_interval
+
+    settings.GONGZHI_JOB_STALE_MINUTES = 1  # e.g. the scale-out run (bench/scenarios/scaleout.py)
+    assert reap_interval() == datetime.timedelta(minutes=1)
+    settings.GONGZHI_JOB_STALE_MINUTES = 15  # the default: every five minutes is often enough
+    assert reap_interval() == datetime.timedelta(minutes=5)
