@@ -199,7 +199,7 @@ EXEMPT: dict[str, str] = {
     "disclosure:community": "a community's public disclosure page (公开); drafts: test_public_pages_hide_drafts",
     "disclosure:public_item": "a published item (公开); drafts: test_public_pages_hide_drafts",
     "disclosure:attachment": "a published item's file (公开); drafts: test_public_pages_hide_drafts",
-    "disclosure:ask": "a public question form of a community (公开, rate limited)",
+    "disclosure:ask": "a question to a community by its public code: signed-in residents only (anonymous: sign-in)",
     "deliberation:vote_result": "a vote's result: public by design (公开可核验, DOMAIN.md), no personal data",
     "deliberation:vote_ledger": "a vote's hash-chained ledger: public by design (receipts, no choices)",
     "deliberation:vote_ledger_json": "the same ledger as JSON: public by design",

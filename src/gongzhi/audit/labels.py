@@ -25,6 +25,7 @@ GROUPS = {
     "disclosure": _("居务公开"),
     "jobs": _("后台任务"),
     "privacy": _("数据加密"),
+    "security": _("安全防护"),
     "audit": _("审计日志"),
     "demo": _("演示数据"),
 }
@@ -39,6 +40,7 @@ ACTIONS = {
     "token.refused": _("接口令牌登录被拒绝"),
     "token.otp_failure": _("接口令牌登录失败（两步验证码错误）"),
     "logout": _("退出登录"),
+    "security.rate_limited": _("操作过于频繁，已限制"),
     "account.create": _("创建账号"),
     "account.signup": _("居民注册"),
     "account.signup_code": _("发送注册验证码"),

@@ -20,6 +20,7 @@ from ninja.responses import Status
 from pydantic import Field
 
 from gongzhi.areas.models import Area
+from gongzhi.core import ratelimit
 from gongzhi.core.api import ApiErrorOut
 from gongzhi.core.errors import InvalidInput
 
@@ -181,10 +182,11 @@ def get_vote(request, pk: int = Path(..., ge=1, le=MAX_ID)):
 
 
 @router.post("/{pk}/ballots", response={201: ReceiptOut, 400: ApiErrorOut, 403: ApiErrorOut, 404: ApiErrorOut,
-                                         409: ApiErrorOut, 422: ApiErrorOut},
+                                         409: ApiErrorOut, 422: ApiErrorOut, 429: ApiErrorOut},
              summary="Cast the caller's ballot (or their household's); returns the receipt")
 def cast_ballot(request, payload: BallotIn, pk: int = Path(..., ge=1, le=MAX_ID)):
     _visible_vote(request, pk)
+    ratelimit.check("ballot", request=request, user=request.user)
     entry = services.cast_ballot(user=request.user, vote_id=pk, choice=payload.choice, request=request)
     return Status(201, {"receipt": entry.receipt, "vote": pk, "seq": entry.seq, "hash": entry.hash, "at": entry.at})
 
