@@ -30,10 +30,10 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from gongzhi.core import uploads
 from tests import hostile_files as hostile
+from tests.urlmap import Endpoint, all_endpoints
 
 pytestmark = pytest.mark.django_db
 
@@ -44,32 +44,6 @@ REFUSAL_MARKERS = ("过大", "过多", "不是", "已拒绝", "损坏", "像素�
 
 
 # --- discovery ---------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Endpoint:
-    view_name: str
-    route: str
-    methods: str
-    handler: Callable
-    spec: uploads.UploadSpec | None
-
-
-def _walk(patterns, prefix: str = "", namespace: str = ""):
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            inner = ":".join(part for part in (namespace, entry.namespace or "") if part)
-            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), inner)
-        elif isinstance(entry, URLPattern):
-            name = f"{namespace}:{entry.name}" if namespace and entry.name else (entry.name or "")
-            for methods, handler, spec in uploads.declared_specs(entry.callback):
-                if methods != "*":  # a ninja operation: one URL holds several, each named by its function
-                    name = f"{namespace}:{handler.__name__}"
-                yield Endpoint(name, prefix + str(entry.pattern), methods, handler, spec)
-
-
-def all_endpoints() -> list[Endpoint]:
-    return list(_walk(get_resolver().url_patterns))
-
 
 def upload_endpoints() -> list[Endpoint]:
     return [endpoint for endpoint in all_endpoints() if endpoint.spec is not None]

@@ -19,11 +19,13 @@ from pydantic import Field
 
 from gongzhi.core.api import ApiErrorOut
 from gongzhi.accounts.models import Department
+from gongzhi.core import ratelimit
 from gongzhi.core.pagination import PageNumberPagination
 from gongzhi.core.uploads import PHOTO, accepts_uploads, decode_base64_files
 
 from . import selectors, services
 from .public import public_timeline, sees_internals
+from .views.report import report_rate
 from .errors import InvalidInput
 from .models import Case, CaseSource, CaseStatus, Priority
 from .selectors import QUEUES
@@ -261,9 +263,11 @@ def _detail(request, pk: int) -> Case:
             .prefetch_related("assist_departments", "photos").get(pk=case.pk))
 
 
-@router.post("", response={201: CaseOut, 403: ErrorOut, 413: ErrorOut, 422: ErrorOut}, summary="Report a case")
+@router.post("", response={201: CaseOut, 403: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+             summary="Report a case")
 @accepts_uploads(PHOTO, field="photos", transport="base64")
 def report_case(request, payload: CaseIn):
+    ratelimit.check(report_rate(request.user), request=request, user=request.user)
     case = services.report_case(
         actor=request.user, description=payload.description, lon=payload.lon, lat=payload.lat,
         category=payload.category, address=payload.address, priority=payload.priority,

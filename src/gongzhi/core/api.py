@@ -109,6 +109,7 @@ ERROR_RESPONSES = {
     404: "Not found, or out of the caller's scope (`not_found`)",
     409: "Conflict: the object changed or is not in a state that allows the step (`conflict`)",
     422: "Invalid input (`invalid`; `nul_character` for text holding a NUL character)",
+    429: "Too many requests (`rate_limited`): try again after the seconds in the Retry-After header",
 }
 WRITE_METHODS = {"post", "put", "patch", "delete"}
 
@@ -126,7 +127,7 @@ class GongzhiApi(NinjaAPI):
             for method, operation in path_item.items():
                 responses = operation.setdefault("responses", {})
                 for status, description in ERROR_RESPONSES.items():
-                    if status == 409 and method not in WRITE_METHODS:
+                    if status in (409, 429) and method not in WRITE_METHODS:
                         continue
                     if status in responses or str(status) in responses:
                         continue
@@ -224,7 +225,10 @@ def _domain_error(request, exc: DomainError):
     body = {"detail": exc.message, "code": exc.code}
     if exc.fields:
         body["fields"] = exc.fields  # field → message, when the error belongs to given fields
-    return api.create_response(request, body, status=exc.status)
+    response = api.create_response(request, body, status=exc.status)
+    if getattr(exc, "retry_after", None):  # a rate limit: when to try again
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @_handles(NulCharacterRefused)

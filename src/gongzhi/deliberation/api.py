@@ -20,9 +20,11 @@ from ninja.responses import Status
 from pydantic import Field
 
 from gongzhi.areas.models import Area
+from gongzhi.core import ratelimit
 from gongzhi.core.api import ApiErrorOut
 from gongzhi.core.errors import InvalidInput
 
+from . import vote_selectors as selectors
 from . import votes as services
 from .models import Electorate, Rule, Vote
 
@@ -153,7 +155,13 @@ class LedgerEntryOut(Schema):
 
 
 def _vote(pk: int) -> Vote:
+    """A vote whose result and ledger are public (公开可核验): any signed-in caller may read them."""
     return get_object_or_404(Vote.objects.select_related("area"), pk=pk)
+
+
+def _visible_vote(request, pk: int) -> Vote:
+    """A vote of the caller's area (as the vote page): 404 for a vote elsewhere."""
+    return get_object_or_404(selectors.votes_for(request.user), pk=pk)
 
 
 @router.post("", response={201: VoteOut, 403: ApiErrorOut, 422: ApiErrorOut}, summary="Create a vote (staff)")
@@ -168,16 +176,17 @@ def create_vote(request, payload: VoteIn):
     return Status(201, _vote(vote.pk))
 
 
-@router.get("/{pk}", response=VoteOut, summary="One vote")
+@router.get("/{pk}", response=VoteOut, summary="One vote (404 when out of scope)")
 def get_vote(request, pk: int = Path(..., ge=1, le=MAX_ID)):
-    return _vote(pk)
+    return _visible_vote(request, pk)
 
 
-@router.post("/{pk}/ballots", response={201: ReceiptOut, 400: ApiErrorOut, 403: ApiErrorOut, 409: ApiErrorOut,
-                                         422: ApiErrorOut},
+@router.post("/{pk}/ballots", response={201: ReceiptOut, 400: ApiErrorOut, 403: ApiErrorOut, 404: ApiErrorOut,
+                                         409: ApiErrorOut, 422: ApiErrorOut, 429: ApiErrorOut},
              summary="Cast the caller's ballot (or their household's); returns the receipt")
 def cast_ballot(request, payload: BallotIn, pk: int = Path(..., ge=1, le=MAX_ID)):
-    _vote(pk)
+    _visible_vote(request, pk)
+    ratelimit.check("ballot", request=request, user=request.user)
     entry = services.cast_ballot(user=request.user, vote_id=pk, choice=payload.choice, request=request)
     return Status(201, {"receipt": entry.receipt, "vote": pk, "seq": entry.seq, "hash": entry.hash, "at": entry.at})
 

@@ -214,6 +214,12 @@ GONGZHI_LOCKOUT_FAILURES = env_int("GONGZHI_LOCKOUT_FAILURES", 5)
 GONGZHI_LOCKOUT_MINUTES = env_int("GONGZHI_LOCKOUT_MINUTES", 15)
 GONGZHI_IP_THROTTLE_FAILURES = env_int("GONGZHI_IP_THROTTLE_FAILURES", 50)
 GONGZHI_IP_THROTTLE_MINUTES = env_int("GONGZHI_IP_THROTTLE_MINUTES", 15)
+# Rate limits (core.ratelimit): "N/second|minute|hour|day" per user (per address when signed out);
+# "off" switches one off (a load test). Generous: a grid worker's 30 reports in a morning, a
+# hotline operator's calls, a resident's few reports a day never meet them.
+GONGZHI_RATE_CASE_REPORT = os.environ.get("GONGZHI_RATE_CASE_REPORT", "10/hour")  # a resident, page and API
+GONGZHI_RATE_CASE_REPORT_STAFF = os.environ.get("GONGZHI_RATE_CASE_REPORT_STAFF", "60/minute")  # staff, grid workers
+GONGZHI_RATE_BALLOT = os.environ.get("GONGZHI_RATE_BALLOT", "20/minute")  # ballot attempts (one ballot counts)
 GONGZHI_IDLE_MINUTES_PRIVILEGED = env_int("GONGZHI_IDLE_MINUTES_PRIVILEGED", 15)
 GONGZHI_IDLE_MINUTES_STAFF = env_int("GONGZHI_IDLE_MINUTES_STAFF", 30)
 # A grid worker who downloads the offline pack keeps the session (and the browser its encrypted

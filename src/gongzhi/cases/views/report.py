@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from gongzhi.accounts.permissions import has_perm
 from gongzhi.accounts.roles import Perm
+from gongzhi.core import ratelimit
 from gongzhi.core.uploads import PHOTO, accepts_uploads, files_from
 
 from .. import selectors, services
@@ -39,8 +40,10 @@ def report(request):
                                                                  ended_at__isnull=True).first()
     values = {name: request.POST.get(name, "") for name in FORM_FIELDS} if request.method == "POST" else {}
     errors: dict[str, str] = {}
+    refusal = None
     if request.method == "POST":
         try:
+            ratelimit.check(report_rate(request.user), request=request, user=request.user)
             photos = files_from(request, PHOTO, "photos")  # counted, sized and sniffed, not read
             case = services.report_case(
                 actor=request.user, description=values["description"], lon=values["lon"] or None,
@@ -52,15 +55,24 @@ def report(request):
         except DomainError as error:
             errors = {name: error.message for name in (error.fields or {"__all__": ""})}
             messages.error(request, error.message)
+            refusal = error
         else:
             messages.success(request, _("已上报，事件编号 %(number)s。我们会尽快受理。") % {"number": case.number})
             return redirect("cases:patrol", pk=patrol.pk) if patrol else redirect("cases:detail", pk=case.pk)
-    return render(request, "cases/report.html", {
+    response = render(request, "cases/report.html", {
         "values": values, "errors": errors, "categories": selectors.categories(), "patrol": patrol,
         "hotline": has_perm(request.user, Perm.CASES_VIEW) and has_perm(request.user, Perm.CASES_ACCEPT),
         "priorities": Priority.choices,
         "max_photos": settings.GONGZHI_CASE_PHOTOS_PER_STEP,
-    }, status=422 if errors else 200)
+    }, status=(429 if isinstance(refusal, ratelimit.RateLimited) else 422) if errors else 200)
+    if isinstance(refusal, ratelimit.RateLimited):
+        response["Retry-After"] = str(refusal.retry_after)
+    return response
+
+
+def report_rate(user) -> str:
+    """Staff (the hotline, grid workers on patrol) report many a day; a resident a few."""
+    return "case_report_staff" if has_perm(user, Perm.CASES_VIEW) else "case_report"
 
 
 urls = [path("report/", report, name="report")]

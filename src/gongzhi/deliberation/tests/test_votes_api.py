@@ -97,10 +97,14 @@ def test_one_ballot_per_voter_with_a_receipt(hood, login_as, demo):
 
 def test_ineligible_and_closed_and_bad_choices(hood, login_as, demo):
     vote_id = create(login_as("community")).json()["id"]
-    villager = login_as("villager")  # not verified, not on the roll
-    assert ballot(villager, vote_id).status_code == 403
+    villager = login_as("villager")  # of another village: the vote is not theirs to see
+    assert ballot(villager, vote_id).status_code == 404
+    assert villager.get(f"/api/v1/votes/{vote_id}").status_code == 404
     factories.bind(demo.users["villager"], factories.person(factories.Area.objects.get(code="34170210120101"),
                                                             "外村人"))
+    assert ballot(villager, vote_id).status_code == 404
+    # Moved in after the roll was drawn: sees the vote, may not vote in it.
+    factories.bind(demo.users["villager"], factories.person(factories.Area.objects.get(code=factories.GRID), "新住户"))
     refused = ballot(villager, vote_id)
     assert refused.status_code == 403 and refused.json()["code"] == "not_eligible"
     resident = login_as("resident")

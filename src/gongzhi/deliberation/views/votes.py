@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.accounts.permissions import has_perm
+from gongzhi.core import ratelimit
 from gongzhi.core.errors import DomainError
 from gongzhi.privacy.masking import mask_name
 from gongzhi.core.pagination import page_query, page_size_for
@@ -149,6 +150,11 @@ def vote_representative(request, pk: int):
 @require_POST
 def vote_cast(request, pk: int):
     vote = _visible_vote(request, pk)
+    try:
+        ratelimit.check("ballot", request=request, user=request.user)
+    except ratelimit.RateLimited as refusal:
+        messages.error(request, refusal.message)
+        return redirect("deliberation:vote", pk=vote.pk)
     form = BallotForm(request.POST, vote=vote)
     if form.is_valid():
         try:

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -128,9 +129,8 @@ def counter_verify(request):
 def counter_unbind(request, pk: int):
     require_perm(request.user, Perm.REGISTRY_EDIT)
     link = visible_records(ResidentLink, request.user).filter(pk=pk).select_related("user", "person", "area").first()
-    if link is None:
-        messages.error(request, _("该绑定记录不存在或不在您的辖区内。"))
-        return redirect("registry:counter_verify")
+    if link is None:  # elsewhere or no such record: the same answer as every other object out of scope
+        raise Http404
     try:
         verification.unbind(request.user, link, reason=request.POST.get("reason", ""), request=request)
     except PermissionDenied:
