@@ -83,6 +83,9 @@ def database_path(directory: Path) -> Path:
     return directory / "var" / "gongzhi.sqlite3"
 
 
+BENCH_RATE_LIMITS_OFF = ("GONGZHI_RATE_CASE_REPORT", "GONGZHI_RATE_CASE_REPORT_STAFF", "GONGZHI_RATE_BALLOT")
+
+
 def server_env(directory: Path, database_url: str | None = None) -> dict[str, str]:
     """The environment of the server and its helper subprocesses: the scratch ``var/``, and its
     SQLite database unless ``database_url`` names another (the load scenario's PostgreSQL one)."""
@@ -95,6 +98,10 @@ def server_env(directory: Path, database_url: str | None = None) -> dict[str, st
         "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
         "PYTHONDONTWRITEBYTECODE": "1",
     })
+    # A benchmark's virtual users write faster than any person does: the per-person rate limits
+    # (``core.ratelimit``) are off for the servers the benchmarks start, unless the run sets them.
+    for name in BENCH_RATE_LIMITS_OFF:
+        env.setdefault(name, "off")
     return env
 
 
