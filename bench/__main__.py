@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
-SCENARIOS = {"geo": "bench.scenarios.geo", "import": "bench.scenarios.import_residents",
-             "intake": "bench.scenarios.intake", "pages-at-scale": "bench.scenarios.pages_at_scale",
-             "scope": "bench.scenarios.scope"}
+SCENARIOS = {"fuzz": "bench.scenarios.fuzz", "geo": "bench.scenarios.geo", "import": "bench.scenarios.import_residents",
+             "intake": "bench.scenarios.intake", "pages": "bench.scenarios.pages",
+             "pages-at-scale": "bench.scenarios.pages_at_scale", "scope": "bench.scenarios.scope"}
 
 
 def machine() -> dict:

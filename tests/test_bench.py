@@ -100,3 +100,17 @@ def test_pages_at_scale_names_its_kept_data_relative_to_the_repository(tmp_path)
     inside = pages_at_scale.REPO / "var" / "bench" / "pages-at-scale-1000000-v1.sqlite3"
     assert pages_at_scale.shown_path(inside) == "var/bench/pages-at-scale-1000000-v1.sqlite3"
     assert pages_at_scale.shown_path(tmp_path / "x.sqlite3") == str(tmp_path / "x.sqlite3")
+
+
+def test_the_page_speed_and_fuzzing_scenarios_are_registered():
+    """``./gz bench pages`` (LCP/TBT in Chromium) and ``./gz bench fuzz`` (deep schemathesis) run outside the suite."""
+    import importlib
+
+    from bench.__main__ import SCENARIOS
+
+    assert {"pages", "fuzz"} <= set(SCENARIOS)
+    pages = importlib.import_module(SCENARIOS["pages"])
+    assert set(pages.PAGES) == {"resident_home", "report_form", "case_page", "staff_queue", "grid_map",
+                                "person_list", "vote_page", "public_disclosure"}
+    assert pages.TARGET_LCP_MS == 1000 and callable(pages.run)
+    assert callable(importlib.import_module(SCENARIOS["fuzz"]).run)
