@@ -34,7 +34,7 @@ def run(*, quick: bool, examples: int | None = None, stateful: int | None = None
         report, junit = Path(scratch) / "checked.json", Path(scratch) / "junit.xml"
         env = {k: v for k, v in os.environ.items() if k != "GONGZHI_DATABASE_URL"}
         env.update({"DJANGO_SETTINGS_MODULE": "gongzhi.settings.test", "GZ_FUZZ_EXAMPLES": str(examples),
-                    "GZ_FUZZ_STATEFUL_EXAMPLES": str(stateful), "GZ_FUZZ_REPORT": str(report),
+                    "GZ_FUZZ_STATEFUL_EXAMPLES": str(stateful), "GZ_FUZZ_REPORT": str(report), "GZ_FUZZ_ROLE_SPREAD": "1",
                     "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])})
         done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=",
                                f"--junitxml={junit}", "tests/api/test_schemathesis.py"],
