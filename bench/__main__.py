@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
-SCENARIOS = {"geo": "bench.scenarios.geo", "import": "bench.scenarios.import_residents",
-             "intake": "bench.scenarios.intake", "load": "bench.scenarios.load",
+SCENARIOS = {"fuzz": "bench.scenarios.fuzz", "geo": "bench.scenarios.geo", "import": "bench.scenarios.import_residents",
+             "intake": "bench.scenarios.intake", "load": "bench.scenarios.load", "pages": "bench.scenarios.pages",
              "pages-at-scale": "bench.scenarios.pages_at_scale", "scaleout": "bench.scenarios.scaleout",
              "scope": "bench.scenarios.scope"}
 # Run only when named: scaleout builds a multi-host topology in network namespaces (root, minutes).

@@ -7,6 +7,7 @@ exactly what a hostile file says).
 
 from __future__ import annotations
 
+import functools
 import io
 import struct
 import zlib
@@ -92,3 +93,82 @@ def small_xlsx(rows: list[list[str]]) -> bytes:
     return hostile.xlsx(f'<row r="{r}">' + "".join(hostile.inline_cell(f"{hostile.column_letters(c)}{r}", text)
                                                    for c, text in enumerate(values, start=1)) + "</row>"
                         for r, values in enumerate(rows, start=1))
+
+
+# --- GIFs: no upload kind takes them; the bombs must be refused by type, before any frame is decoded ---
+
+def gif(width: int = 1, height: int = 1, *, frames: int = 1) -> bytes:
+    """A GIF89a whose logical screen claims ``width`` × ``height`` and which holds ``frames`` one-pixel
+    frames (23 bytes each: 50,000 frames in about 1.1 MB)."""
+    head = b"GIF89a" + struct.pack("<HHBBB", width, height, 0x80, 0, 0) + b"\x00\x00\x00\xff\xff\xff"
+    frame = (b"\x21\xf9\x04\x04\x01\x00\x00\x00"  # graphic control: 1/100 s, no transparency
+             + b"\x2c" + struct.pack("<HHHHB", 0, 0, 1, 1, 0)  # image descriptor: 1 × 1 at 0,0
+             + b"\x02\x02\x44\x01\x00")  # LZW: clear, pixel 0, end
+    return head + frame * frames + b"\x3b"
+
+
+# --- workbooks that are not what they say --------------------------------------------------------------
+
+def _raw_zip(members: list[tuple[str, bytes, int, int, int]]) -> bytes:
+    """A zip written by hand from (name, deflated data, CRC-32, compressed size, uncompressed size)."""
+    out, directory = io.BytesIO(), []
+    for name, data, crc, compressed, size in members:
+        offset = out.tell()
+        encoded = name.encode()
+        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0, crc, compressed, size, len(encoded), 0))
+        out.write(encoded)
+        out.write(data)
+        directory.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0, crc, compressed, size,
+                                     len(encoded), 0, 0, 0, 0, 0, offset) + encoded)
+    start = out.tell()
+    for entry in directory:
+        out.write(entry)
+    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(directory), len(directory), out.tell() - start, start, 0))
+    return out.getvalue()
+
+
+def _deflated(data: bytes) -> tuple[bytes, int, int, int]:
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    packed = compressor.compress(data) + compressor.flush()
+    return packed, zlib.crc32(data) & 0xFFFFFFFF, len(packed), len(data)
+
+
+@functools.lru_cache(maxsize=2)
+def shared_strings_bomb_xlsx(gigabytes: int = 1) -> bytes:
+    """A workbook whose ``xl/sharedStrings.xml`` inflates to ``gigabytes`` GB of one string (about 1 MB of
+    file). The deflate stream is one compressed megabyte repeated: after a full flush a block does not
+    refer back, so the same bytes decode to the same megabyte each time (made in well under a second)."""
+    base = hostile.xlsx([hostile.header_row(), '<row r="2"><c r="A2" t="s"><v>0</v></c></row>'], dimension="A1:B2")
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(base)) as package:
+        members = [(name, *_deflated(package.read(name))) for name in package.namelist()
+                   if name != "xl/sharedStrings.xml"]
+    head = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>'
+    tail = b"</t></si></sst>"
+    block = b"B" * MB
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    first = compressor.compress(head) + compressor.flush(zlib.Z_FULL_FLUSH)
+    repeated = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
+    blocks = gigabytes * 1024
+    last = compressor.compress(tail) + compressor.flush()
+    crc = zlib.crc32(head)
+    for _ in range(blocks):
+        crc = zlib.crc32(block, crc)
+    crc = zlib.crc32(tail, crc) & 0xFFFFFFFF
+    packed = first + repeated * blocks + last
+    size = len(head) + blocks * MB + len(tail)
+    assert size < 1 << 32  # no zip64 needed
+    return _raw_zip([*members, ("xl/sharedStrings.xml", packed, crc, len(packed), size)])
+
+
+def zip_named_xlsx() -> bytes:
+    """A zip archive that is no workbook at all (a program and a note), named .xlsx: it starts with the
+    same ``PK`` bytes as every workbook."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("setup.exe", EXE)
+        archive.writestr("readme.txt", "请运行 setup.exe")
+    return out.getvalue()

@@ -156,3 +156,17 @@ def test_bench_exits_non_zero_when_a_scenario_fails_its_check(monkeypatch, tmp_p
     fake.run = lambda quick: ({"passed": 1}, {"requests": 10, "errors": 0, "lost_writes": 0, "steps": [],
                                               "setup_error_samples": [], "problems": []})
     assert bench_main.main(["load", "--quick"], results_dir=tmp_path) == 0
+
+
+def test_the_page_speed_and_fuzzing_scenarios_are_registered():
+    """``./gz bench pages`` (LCP/TBT in Chromium) and ``./gz bench fuzz`` (deep schemathesis) run outside the suite."""
+    import importlib
+
+    from bench.__main__ import SCENARIOS
+
+    assert {"pages", "fuzz"} <= set(SCENARIOS)
+    pages = importlib.import_module(SCENARIOS["pages"])
+    assert set(pages.PAGES) == {"resident_home", "report_form", "case_page", "staff_queue", "grid_map",
+                                "person_list", "vote_page", "public_disclosure"}
+    assert pages.TARGET_LCP_MS == 1000 and callable(pages.run)
+    assert callable(importlib.import_module(SCENARIOS["fuzz"]).run)

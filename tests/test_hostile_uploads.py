@@ -411,6 +411,12 @@ HOSTILE: dict[str, Callable[[uploads.UploadKind], list[tuple[str, bytes]]]] = {
     "zip bomb named .xlsx": lambda kind: [("people.xlsx", hostile.zip_bomb_xlsx())],
     "sparse xlsx (one cell at XFD1048576)": lambda kind: [("people.xlsx", hostile.sparse_xlsx())],
     "huge inline string xlsx (64 MB)": lambda kind: [("people.xlsx", hostile.huge_inline_string_xlsx())],
+    "xlsx whose sharedStrings inflates to 1 GB (1 MB file)":
+        lambda kind: [("people.xlsx", hostile.shared_strings_bomb_xlsx())],
+    "zip of a program named .xlsx": lambda kind: [("people.xlsx", hostile.zip_named_xlsx())],
+    "gif with 50000 frames named .jpg": lambda kind: [("photo.jpg", hostile.gif(frames=50_000))],
+    "gif with 50000 frames named .gif": lambda kind: [("photo.gif", hostile.gif(frames=50_000))],
+    "gif claiming 60000×60000 named .png": lambda kind: [("photo.png", hostile.gif(60_000, 60_000))],
     "over-size file": lambda kind: [(f"big{('.jpg', '.csv', '.csv', '.pdf', '.geojson')[uploads.KINDS.index(kind)]}",
                                      _oversize(kind))],
     # Zipped Shapefiles (the base map's layers): judged by the zip's directory before a member is read.

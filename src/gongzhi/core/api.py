@@ -133,6 +133,7 @@ class GongzhiApi(NinjaAPI):
                         continue
                     responses[status] = {"description": description,
                                          "content": {"application/json": {"schema": ref}}}
+        add_links(schema)
         return schema
 
     @property
@@ -142,6 +143,66 @@ class GongzhiApi(NinjaAPI):
             if isinstance(pattern, URLPattern):
                 pattern.callback = _json_method_not_allowed(pattern.callback)
         return patterns, app_name, namespace
+
+
+def _record_pointer(response: dict, schemas: dict) -> tuple[str, dict] | None:
+    """Where one record sits in a success response (``""`` the body itself, ``"/items/0"`` the first of a
+    page, ``"/0"`` the first of a list) and that record's schema; None when the body holds no record."""
+
+    def resolve(node: dict) -> dict:
+        ref = node.get("$ref", "")
+        return schemas.get(ref.rsplit("/", 1)[-1], {}) if ref else node
+
+    body = resolve(response.get("content", {}).get("application/json", {}).get("schema", {}))
+    if body.get("type") == "array":
+        return "/0", resolve(body.get("items", {}))
+    items = body.get("properties", {}).get("items", {})
+    if items.get("type") == "array":
+        return "/items/0", resolve(items.get("items", {}))
+    if body.get("properties"):
+        return "", body
+    return None
+
+
+def add_links(schema: dict) -> None:
+    """OpenAPI links where operations chain: what a create (POST) or a list (GET) of ``/x`` answers
+    names the record that ``/x/{pk}`` and ``/x/{pk}/…`` take (create a case → read it, act on it;
+    list the votes → read one, cast a ballot). Stateful fuzzing (schemathesis) follows them, and
+    so does anyone reading the document. Worked out from the paths, so a new router gets its links."""
+    import re
+
+    paths = schema.get("paths", {})
+    schemas = schema.get("components", {}).get("schemas", {})
+    for source_path, item in paths.items():
+        for method, operation in item.items():
+            if method not in ("get", "post"):
+                continue
+            for status, response in operation.get("responses", {}).items():
+                if not str(status).startswith("2"):
+                    continue
+                found = _record_pointer(response, schemas)
+                if found is None:
+                    continue
+                pointer, record = found
+                fields = record.get("properties", {})
+                links = {}
+                for target_path, target_item in paths.items():
+                    match = re.fullmatch(r"/\{(\w+)\}(/[^{}]*)?", target_path[len(source_path):]) \
+                        if target_path.startswith(source_path + "/") else None
+                    if match is None:
+                        continue
+                    param = match.group(1)
+                    field = param if param in fields else "id" if "id" in fields else None
+                    if field is None:
+                        continue
+                    for target_method, target in target_item.items():
+                        if target.get("operationId"):
+                            links[target["operationId"]] = {
+                                "operationId": target["operationId"],
+                                "parameters": {param: f"$response.body#{pointer}/{field}"},
+                            }
+                if links:
+                    response["links"] = links
 
 
 def _json_method_not_allowed(view):
