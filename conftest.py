@@ -52,10 +52,10 @@ def demo(db):
     """The demo district (3 streets, 12 communities, 120 grids; the town 青山镇 with 2 villages and
     12 villagers' groups) with the demo accounts."""
     from gongzhi.demo import district
+    from tests.demo_snapshot import demo_district
 
     _reinstall_reference_data()
-    root = district.build_areas()
-    users = district.build_accounts(root)
+    root, users = demo_district()  # built once per session, then put back row by row
     return SimpleNamespace(district=root, users={u.username: u for u in users}, password=district.DEMO_PASSWORD)
 
 
