@@ -32,6 +32,35 @@ def _fresh_process_caches():
     forget()
 
 
+@pytest.fixture(scope="session")
+def django_db_keepdb(request):
+    """A migrated SQLite database of this code state kept from an earlier run is copied into place
+    (tests/sqlite_template.py): ``migrate`` then has nothing to do. The copy is removed at the end."""
+    from tests import sqlite_template
+
+    if request.config.getvalue("reuse_db"):  # pytest-django's --reuse-db, as before
+        yield True
+        return
+    copied = sqlite_template.enabled(request.config) and sqlite_template.put_in_place()
+    yield copied
+    if copied:
+        from django.db import connections
+
+        connections.close_all()
+        sqlite_template.remove(sqlite_template.test_db_name())
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_keepdb, django_db_blocker, request):
+    """pytest-django's database set-up; a freshly migrated SQLite database is kept as the template."""
+    from tests import sqlite_template
+
+    if not django_db_keepdb and sqlite_template.enabled(request.config):
+        with django_db_blocker.unblock():
+            sqlite_template.keep(sqlite_template.test_db_name())
+    yield
+
+
 def _reinstall_reference_data():
     """Put back the rows the migrations install (the default catalogue, the official holidays).
 
@@ -52,10 +81,10 @@ def demo(db):
     """The demo district (3 streets, 12 communities, 120 grids; the town 青山镇 with 2 villages and
     12 villagers' groups) with the demo accounts."""
     from gongzhi.demo import district
+    from tests.demo_snapshot import demo_district
 
     _reinstall_reference_data()
-    root = district.build_areas()
-    users = district.build_accounts(root)
+    root, users = demo_district()  # built once per session, then put back row by row
     return SimpleNamespace(district=root, users={u.username: u for u in users}, password=district.DEMO_PASSWORD)
 
 
