@@ -172,8 +172,29 @@ def _has_rows(html: str) -> None:
     assert 'data-testid="person-table"' in html, "no person found"
 
 
+def _last_pages(client, pages: dict, name: str) -> None:
+    """Add the last page of the list ``name`` (its "last" link) and the page before it."""
+    user, url, check = pages[name]
+    path = url.split("?")[0]
+    first = client(user).get(url).content.decode()
+    last_url = path + _link(first, "last")
+    pages[f"{name}_last"] = (user, last_url, check)
+    last = client(user).get(last_url).content.decode()
+    pages[f"{name}_before_last"] = (user, path + _link(last, "previous"), check)
+
+
+def _marker(testid: str):
+    def check(html: str) -> None:
+        assert f'data-testid="{testid}"' in html, f"no {testid}"
+    return check
+
+
+def _nothing(html: str) -> None:
+    return None
+
+
 def measure() -> tuple[dict[str, float], dict[str, float]]:
-    """Median server time (ms) of each page for the demo district account, and its SQL time (ms)."""
+    """Median server time (ms) of each page for its demo account, and its SQL time (ms)."""
     from django.db import connection
     from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
@@ -183,40 +204,63 @@ def measure() -> tuple[dict[str, float], dict[str, float]]:
     from gongzhi.core import bench_views
     from gongzhi.registry.models import House
 
-    user = User.objects.get(username="district")
+    clients: dict[str, Client] = {}
+
+    def client(username: str) -> Client:
+        if username not in clients:
+            clients[username] = Client(HTTP_HOST="localhost")
+            clients[username].force_login(User.objects.get(username=username))
+        return clients[username]
+
     with override_settings(ROOT_URLCONF="bench.scenarios.pages_urls"):
-        client = Client(HTTP_HOST="localhost")
-        client.force_login(user)
         persons = reverse("registry:person_list")
-        first = client.get(persons).content.decode()
-        address = House.objects.order_by("pk").values_list("address", flat=True).first() or ""
-        contains = address[2:6]  # four characters from inside an address: the trigram indexes
+        first = client("district").get(persons).content.decode()
+        house = House.objects.order_by("pk").values_list("pk", "address").first() or (0, "")
+        contains = house[1][2:6]  # four characters from inside an address: the trigram indexes
+        queue = reverse("cases:queue")
+        audit = reverse("audit:log")
         pages = {
-            "hello": ("/" + bench_views.PATH, lambda html: None),
-            "search_initials": (f"{persons}?q=wjm", _has_rows),
-            "search_name_prefix": (f"{persons}?q=王建", _has_rows),
-            "search_contains": (f"{persons}?q={contains}", _has_rows),
-            "statistics": (reverse("registry:statistics"), lambda html: None),
-            "first_page": (persons, _has_rows),
-            "last_page": (persons + _link(first, "last"), _has_rows),
-            "tag_filter": (f"{persons}?tag=disabled", _has_rows),
+            "hello": ("district", "/" + bench_views.PATH, _nothing),
+            "search_initials": ("district", f"{persons}?q=wjm", _has_rows),
+            "search_name_prefix": ("district", f"{persons}?q=王建", _has_rows),
+            "search_contains": ("district", f"{persons}?q={contains}", _has_rows),
+            "search_id_last4": ("district", f"{persons}?q=0012", _nothing),
+            "statistics": ("district", reverse("registry:statistics"), _nothing),
+            "first_page": ("district", persons, _has_rows),
+            "last_page": ("district", persons + _link(first, "last"), _has_rows),
+            "tag_filter": ("district", f"{persons}?tag=disabled", _has_rows),
+            "house_list": ("district", reverse("registry:house_list"), _nothing),
+            "house_detail": ("district", reverse("registry:house_detail", args=[house[0]]), _nothing),
+            "estate_list": ("district", reverse("registry:estate_list"), _nothing),
+            "case_queue": ("district", queue, _marker("queue-tabs")),
+            "case_queue_all": ("district", f"{queue}?queue=all&order=reported", _marker("queue-tabs")),
+            "case_queue_closed": ("district", f"{queue}?queue=closed", _marker("queue-tabs")),
+            "case_queue_street": ("street", queue, _marker("queue-tabs")),
+            "case_queue_community": ("community", queue, _marker("queue-tabs")),
+            "case_inbox_department": ("dept", reverse("cases:inbox"), _nothing),
+            "supervision": ("district", reverse("cases:supervision"), _nothing),
+            "case_stats": ("district", reverse("cases:stats"), _nothing),
+            "audit_log": ("auditor", audit, _marker("audit-action-filter")),
+            "audit_log_filtered": ("auditor", f"{audit}?action=cases.", _marker("audit-action-filter")),
         }
-        last = client.get(pages["last_page"][0]).content.decode()
-        pages["before_last_page"] = (persons + _link(last, "previous"), _has_rows)
-        for url, check in pages.values():  # warm: the first request of a shape pays for planning and caches
-            response = client.get(url)
+        last = client("district").get(pages["last_page"][1]).content.decode()
+        pages["before_last_page"] = ("district", persons + _link(last, "previous"), _has_rows)
+        _last_pages(client, pages, "case_queue_all")
+        _last_pages(client, pages, "audit_log")
+        for user, url, check in pages.values():  # warm: the first request of a shape pays for planning and caches
+            response = client(user).get(url)
             assert response.status_code == 200, (url, response.status_code)
             check(response.content.decode())
         # Round-robin, so that a page and the hello-world baseline see the same load on a shared machine.
         samples: dict[str, list[float]] = {name: [] for name in pages}
         for _ in range(REPEATS):
-            for name, (url, _check) in pages.items():
-                samples[name].append(_timed_ms(client, url))
+            for name, (user, url, _check) in pages.items():
+                samples[name].append(_timed_ms(client(user), url))
         # One more request of each page with its SQL timed: how much of the page is the database.
         database_ms = {}
-        for name, (url, _check) in pages.items():
+        for name, (user, url, _check) in pages.items():
             with CaptureQueriesContext(connection) as queries:
-                client.get(url)
+                client(user).get(url)
             database_ms[name] = sum(float(query["time"]) for query in queries.captured_queries) * 1000
         connection.close()
     return {name: statistics.median(values) for name, values in samples.items()}, database_ms
@@ -233,8 +277,11 @@ def run(*, quick: bool, people: int | None = None, directory: Path | None = None
 
     from gongzhi.registry import summaries
 
+    from . import case_history
+
     people = people or (QUICK_PEOPLE if quick else FULL_PEOPLE)
     with kept_database(people, directory) as info:
+        info.update(case_history.ensure(people))
         started = time.perf_counter()
         stored = summaries.refresh()
         refresh_seconds = time.perf_counter() - started
