@@ -289,13 +289,15 @@ def run(*, quick: bool, people: int | None = None, directory: Path | None = None
         timings, database_ms = measure()
     hello = timings.pop("hello")
     ratios = {name: hello / ms for name, ms in timings.items()}
-    worst = min(ISSUE_PAGES, key=ratios.get)
-    worst_all = min(ratios, key=ratios.get)
+    worst = min(ratios, key=ratios.get)
+    worst_issue11 = min(ISSUE_PAGES, key=ratios.get)
     figures = {
         "database": vendor, "people": people, "repeats": REPEATS, "hello_ms": round(hello, 2),
         **{f"{name}_ms": round(ms, 1) for name, ms in timings.items()},
         **{f"{name}_sql_ms": round(ms, 1) for name, ms in database_ms.items() if name != "hello"},
-        "worst_page": worst, "worst_page_all": worst_all, "summary_areas": stored, "summary_refresh_seconds": round(refresh_seconds, 1),
+        **{f"{name}_ratio": round(ratio, 3) for name, ratio in ratios.items()},
+        "worst_page": worst, "worst_issue11_page": worst_issue11, "summary_areas": stored,
+        "summary_refresh_seconds": round(refresh_seconds, 1),
         **{key: value for key, value in info.items() if key != "database"},
     }
-    return {"vs_hello_world": round(ratios[worst], 3), "vs_hello_world_all": round(ratios[worst_all], 3)}, figures
+    return {"vs_hello_world": round(ratios[worst], 3), "vs_hello_world_issue11": round(ratios[worst_issue11], 3)}, figures

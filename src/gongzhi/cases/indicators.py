@@ -438,8 +438,11 @@ def _touching(start: dt.datetime, end: dt.datetime, as_of: dt.datetime) -> Q:
     # Acceptance and 报到 due in the period and missed (judged by ``judge``).
     q |= Q(accept_due__gte=start, accept_due__lt=as_of, accepted_at__isnull=True)
     q |= Q(response_due__gte=start, response_due__lt=as_of)
-    # Deadlines that passed before the end of the period, of cases not closed before it began.
-    return q | (Q(handle_due__lt=as_of) & (Q(closed_at__isnull=True) | Q(closed_at__gte=start)))
+    # Deadlines that passed before the end of the period, of cases not closed before it began: written
+    # as two ranges of the ``(closed_at, handle_due)`` index (open cases; cases closed since the start),
+    # so that every branch of the OR is an index range and a district's million cases are not all read.
+    return (q | Q(closed_at__isnull=True, handle_due__lt=as_of)
+            | Q(closed_at__gte=start, handle_due__lt=as_of))
 
 
 def _department(value: Any) -> int | None:

@@ -210,8 +210,20 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["status", "handle_due"], name="case_status_due"),
             models.Index(fields=["area", "status"], name="case_area_status"),
-            models.Index(fields=["lead_department", "status"], name="case_dept_status"),
+            # A department's inbox: each section is a status of the cases it leads, the closed ones
+            # newest first (without ``closed_at`` here, a department's 300,000 closed cases were sorted).
+            models.Index(fields=["lead_department", "status", "closed_at"], name="case_dept_status_closed"),
             models.Index(fields=["category", "reported_at"], name="case_category_reported"),
+            # The statistics read the cases any of whose moments falls in the period (``indicators.
+            # _touching``): one index per moment lets the database take the union of a few index ranges
+            # instead of reading every case of the district.
+            models.Index(fields=["accepted_at"], name="case_accepted_at"),
+            models.Index(fields=["closed_at", "handle_due"], name="case_closed_due"),
+            models.Index(fields=["rated_at"], name="case_rated_at"),
+            models.Index(fields=["acknowledged_at"], name="case_acknowledged_at"),
+            models.Index(fields=["callback_at"], name="case_callback_at"),
+            models.Index(fields=["accept_due"], name="case_accept_due"),
+            models.Index(fields=["response_due"], name="case_response_due"),
         ]
 
     def __str__(self) -> str:

@@ -37,7 +37,9 @@ def inbox(request):
                 .filter(status__in=RUNNING_STATUSES | {CaseStatus.FEEDBACK})
                 .select_related("category", "area", "lead_department").distinct())
     in_hand = [CaseStatus.ACKNOWLEDGED, CaseStatus.IN_PROGRESS]
-    counts = led.aggregate(to_acknowledge=Count("pk", filter=Q(status=CaseStatus.DISPATCHED)),
+    # Counted over the statuses counted (an index range each), not over every case the department led.
+    counts = led.filter(status__in=[CaseStatus.DISPATCHED, *in_hand, CaseStatus.FEEDBACK]).aggregate(
+                           to_acknowledge=Count("pk", filter=Q(status=CaseStatus.DISPATCHED)),
                            in_hand=Count("pk", filter=Q(status__in=in_hand)),
                            awaiting_check=Count("pk", filter=Q(status=CaseStatus.FEEDBACK)))
     counts["assisted"] = assisted.count()
