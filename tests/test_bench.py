@@ -75,10 +75,10 @@ def test_pages_at_scale_measures_the_staff_pages_against_hello_world_and_keeps_i
     _needs_sqlite()
     assert "pages-at-scale" in SCENARIOS
     with django_db_blocker.unblock():
-        ratios, figures = pages_at_scale.run(quick=True, people=1_500, directory=tmp_path)
+        ratios, figures = pages_at_scale.run(quick=True, people=1_500, directory=tmp_path, repeats=1)
         kept = list(tmp_path.glob("pages-at-scale-1500-v*.sqlite3"))
         assert len(kept) == 1 and "build_seconds" in figures and "cases_build_seconds" in figures
-        again_ratios, again = pages_at_scale.run(quick=True, people=1_500, directory=tmp_path)
+        again_ratios, again = pages_at_scale.run(quick=True, people=1_500, directory=tmp_path, repeats=1)
     # The second run reused the kept data: the people and the cases (a step of its own version).
     assert "build_seconds" not in again and "cases_build_seconds" not in again
     assert figures["cases"] >= 1_500 and figures["audit_entries"] >= 2_250
