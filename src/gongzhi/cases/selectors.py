@@ -28,7 +28,10 @@ QUEUES: dict[str, Q] = {
     "feedback": Q(status=CaseStatus.FEEDBACK),
     "verified": Q(status=CaseStatus.VERIFIED),
     "suspended": Q(status=CaseStatus.SUSPENDED),
-    "closed": Q(status__in=[CaseStatus.CLOSED, CaseStatus.REJECTED, CaseStatus.MERGED]),
+    # Written as "none of the others": the finished are nearly all of a district's million cases, and an
+    # IN list let the planner take the status index and sort them all (8 s a page); NOT IN leaves it
+    # the walk of the page's order, which finds a page's cases at once.
+    "closed": ~Q(status__in=[*OPEN_STATUSES, CaseStatus.SUSPENDED]),
     "open": Q(status__in=OPEN_STATUSES),
     "all": Q(),
 }
