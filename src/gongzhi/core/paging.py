@@ -197,7 +197,8 @@ def paginate(qs: QuerySet, params, *, keyset: Keyset | None, base: Sequence[tupl
         more_before, more_after = number > 1, len(rows) > per_page
         rows = rows[:per_page]
     links = {
-        "first": link(base) if more_before else None,
+        # ``page=1`` when the list has no other parameter: an empty query string would read as no link.
+        "first": (link(base) or "page=1") if more_before else None,
         "previous": link(base, before=keyset.cursor(rows[0])) if more_before and rows else None,
         "next": link(base, after=keyset.cursor(rows[-1])) if more_after and rows else None,
         "last": link(base, last="1") if more_after else None,
@@ -217,7 +218,7 @@ def _numbered(qs: QuerySet, params, count: Count, base, per_page: int, take) -> 
     rows = take(qs, start, start + per_page + 1)
     more = len(rows) > per_page and (count.exact or number < MAX_NUMBERED_PAGE)
     return Page(rows[:per_page], count, number=number, links={
-        "first": link(base) if number > 1 else None,
+        "first": (link(base) or "page=1") if number > 1 else None,
         "previous": link(base, page=str(number - 1)) if number > 1 else None,
         "next": link(base, page=str(number + 1)) if more else None,
         "last": None,
