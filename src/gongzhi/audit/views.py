@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -11,10 +10,12 @@ from django.views.decorators.http import require_GET
 
 from gongzhi.accounts.permissions import require_perm
 from gongzhi.accounts.roles import Perm
+from gongzhi.core import paging
 
 from . import labels, selectors, services
 
 PAGE_SIZE = 50
+KEYSET = paging.Keyset(("-seq",))
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -23,7 +24,10 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 def log(request):
     require_perm(request.user, Perm.AUDIT_VIEW)
     filters = selectors.AuditFilter.from_query(request.GET)
-    page = Paginator(selectors.entries(filters).select_related("actor"), PAGE_SIZE).get_page(request.GET.get("page"))
+    # Newest first, paged by the last entry seen (``seq``) and counted up to ``paging.EXACT_COUNT_LIMIT``:
+    # a log of a million and more entries took a full count and an OFFSET scan for each page.
+    page = paging.paginate(selectors.entries(filters).select_related("actor"), request.GET, keyset=KEYSET,
+                           base=list(filters.as_dict().items()), per_page=PAGE_SIZE)
     choices = labels.action_choices()
     known = {code for _group, options in choices for code, _label in options}
     return render(request, "audit/log.html", {

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import CaseSource
-from .selectors import ORDERINGS
+from .selectors import ORDERINGS, default_order
 
 
 # The queue tabs, in the order shown (every key of ``selectors.QUEUES``).
@@ -42,10 +42,11 @@ class CaseFilterForm(forms.Form):
         if self.is_bound:
             self.is_valid()  # fills cleaned_data with the valid fields, whatever the others
             data = self.cleaned_data
-        return {"queue": data.get("queue") or "open", "q": (data.get("q") or "").strip(),
+        queue = data.get("queue") or "open"
+        return {"queue": queue, "q": (data.get("q") or "").strip(),
                 "category": data.get("category") or "", "area_code": (data.get("area") or "").strip(),
                 "source": data.get("source") or "", "overdue": bool(data.get("overdue")),
-                "order": data.get("order") if data.get("order") in ORDERINGS else "deadline"}
+                "order": data.get("order") if data.get("order") in ORDERINGS else default_order(queue)}
 
     def error_list(self) -> list[str]:
         """Each invalid filter as "label：reason" (empty for an unbound or valid form)."""

@@ -430,16 +430,25 @@ def _where(path: str, category: int | None, parent: int | None, department: int 
 
 
 def _touching(start: dt.datetime, end: dt.datetime, as_of: dt.datetime) -> Q:
-    """A superset of the cases ``judge`` may count: it makes each decision itself."""
+    """A superset of the cases ``judge`` may count: it makes each decision itself.
+
+    The ids of the cases any of whose moments falls in the period, as a ``UNION`` of one index range
+    per moment (``cases/0007`` indexes each): written as one ``OR``, SQLite read every case of a
+    district (1,000,000 cases: 4.5–8.8 s) — one branch not being a range was enough, and with every
+    branch a range it still preferred the scan; the union reads a week's few thousand.
+    """
     period = {"gte": start, "lt": end}
-    q = Q()
-    for name in ("reported_at", "accepted_at", "closed_at", "rated_at", "acknowledged_at", "callback_at"):
-        q |= Q(**{f"{name}__{op}": value for op, value in period.items()})
+    branches = [Q(**{f"{name}__{op}": value for op, value in period.items()})
+                for name in ("reported_at", "accepted_at", "closed_at", "rated_at", "acknowledged_at", "callback_at")]
     # Acceptance and 报到 due in the period and missed (judged by ``judge``).
-    q |= Q(accept_due__gte=start, accept_due__lt=as_of, accepted_at__isnull=True)
-    q |= Q(response_due__gte=start, response_due__lt=as_of)
-    # Deadlines that passed before the end of the period, of cases not closed before it began.
-    return q | (Q(handle_due__lt=as_of) & (Q(closed_at__isnull=True) | Q(closed_at__gte=start)))
+    branches.append(Q(accept_due__gte=start, accept_due__lt=as_of, accepted_at__isnull=True))
+    branches.append(Q(response_due__gte=start, response_due__lt=as_of))
+    # Deadlines that passed before the end of the period, of cases not closed before it began: two
+    # ranges of the ``(closed_at, handle_due)`` index (open cases; cases closed since the start).
+    branches.append(Q(closed_at__isnull=True, handle_due__lt=as_of))
+    branches.append(Q(closed_at__gte=start, handle_due__lt=as_of))
+    ids = [Case.objects.filter(branch).order_by().values("pk") for branch in branches]
+    return Q(pk__in=ids[0].union(*ids[1:]))
 
 
 def _department(value: Any) -> int | None:

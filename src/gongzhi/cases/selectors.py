@@ -11,6 +11,9 @@ from gongzhi.accounts.permissions import has_perm
 from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area
 
+from gongzhi.core import paging
+from gongzhi.core.paging import Keyset
+
 from .holidays import years_without_arrangement
 from .models import Case, CaseEvent, CasePhoto, CaseStatus, Category, ExtensionStatus
 from .models.case import OPEN_STATUSES, RUNNING_STATUSES
@@ -25,7 +28,10 @@ QUEUES: dict[str, Q] = {
     "feedback": Q(status=CaseStatus.FEEDBACK),
     "verified": Q(status=CaseStatus.VERIFIED),
     "suspended": Q(status=CaseStatus.SUSPENDED),
-    "closed": Q(status__in=[CaseStatus.CLOSED, CaseStatus.REJECTED, CaseStatus.MERGED]),
+    # Written as "none of the others": the finished are nearly all of a district's million cases, and an
+    # IN list let the planner take the status index and sort them all (8 s a page); NOT IN leaves it
+    # the walk of the page's order, which finds a page's cases at once.
+    "closed": ~Q(status__in=[*OPEN_STATUSES, CaseStatus.SUSPENDED]),
     "open": Q(status__in=OPEN_STATUSES),
     "all": Q(),
 }
@@ -33,8 +39,16 @@ ORDERINGS = {
     "deadline": ("handle_due", "dispatch_due", "accept_due", "-reported_at", "-pk"),
     "reported": ("-reported_at", "-pk"),
     "oldest": ("reported_at", "pk"),
-    "number": ("-number",),
+    "number": ("-number", "-pk"),
 }
+# The orders the queue pages by the last row seen (``core.paging``): non-null columns and the key. The
+# deadline order has empty deadlines (a case not yet dispatched) and keeps numbered pages.
+KEYSETS = {order: Keyset(fields) for order, fields in ORDERINGS.items() if order != "deadline"}
+# Tabs of finished cases (most of a district's million) open newest first: in deadline order they were
+# a sort of every closed case for each page.
+FINISHED_QUEUES = frozenset({"closed", "all"})
+# The tabs whose counts add up to "open" and, with the suspended and finished, to "all".
+OPEN_TABS = ("reported", "accepted", "running", "feedback", "verified")
 
 
 def may_use_queues(user) -> bool:
@@ -75,10 +89,24 @@ def case_list(user, *, queue: str = "open", q: str = "", category: str = "", are
     return cases.select_related(*LIST_RELATED).order_by(*ORDERINGS.get(order, ORDERINGS["deadline"]))
 
 
-def queue_counts(user) -> dict[str, int]:
-    """How many visible cases each queue tab holds (one query)."""
-    aggregates = {name: Count("pk", filter=condition) for name, condition in QUEUES.items()}
-    return visible_cases(user).aggregate(**aggregates)
+def default_order(queue: str) -> str:
+    return "reported" if queue in FINISHED_QUEUES else "deadline"
+
+
+def queue_counts(user) -> dict[str, paging.Count]:
+    """How many visible cases each queue tab holds: exact up to ``paging.EXACT_COUNT_LIMIT``, beyond it
+    "约 N" (PostgreSQL's estimate) or "超过 N" — one bounded count per tab of the statuses (each an index
+    range); "open" and "all" are their sums while every part is exact. One aggregate over every visible
+    case read all million of a district's cases for each queue page (0.5 s)."""
+    visible = visible_cases(user).order_by()
+    counts = {name: paging.count_rows(visible.filter(QUEUES[name])) for name in (*OPEN_TABS, "suspended", "closed")}
+    opened = [counts[name] for name in OPEN_TABS]
+    counts["open"] = (paging.Count(sum(c.value for c in opened)) if all(c.exact for c in opened)
+                      else paging.count_rows(visible.filter(QUEUES["open"])))
+    everything = [counts["open"], counts["suspended"], counts["closed"]]
+    counts["all"] = (paging.Count(sum(c.value for c in everything)) if all(c.exact for c in everything)
+                     else paging.count_rows(visible))
+    return counts
 
 
 def timeline(case: Case) -> QuerySet[CaseEvent]:

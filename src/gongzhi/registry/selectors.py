@@ -465,7 +465,12 @@ def houses_for(user, *, q: str = "", area_code: str | None = None, use: str | No
         qs = qs.filter(address__icontains=unicodedata.normalize("NFKC", q).strip())
     if use:
         qs = qs.filter(use=use)
-    return qs.select_related("area").annotate(resident_count=Count("residents")).order_by("address", "pk")
+    # Each page's residents are counted row by row (a subquery the page's 50 rows evaluate): counted
+    # with a join and GROUP BY, every house of a district was grouped with its residents for each page.
+    residents = (Person.objects.filter(house=OuterRef("pk")).order_by().values("house")
+                 .annotate(n=Count("pk")).values("n"))
+    return (qs.select_related("area").annotate(resident_count=Coalesce(Subquery(residents), 0))
+            .order_by("address", "pk"))
 
 
 def house_for(user, pk: Any) -> House:

@@ -1,5 +1,6 @@
 """The audit log page and its Excel export: security auditor only (三员分立), filters, paging."""
 
+import re
 from datetime import timedelta
 from io import BytesIO
 
@@ -109,14 +110,47 @@ def test_date_filters(sample, login_as):
     assert UPDATE in table_of(client.get("/audit/?date_from=not-a-date"))
 
 
-def test_pagination_keeps_the_filters(demo, login_as):
+def pager_links(page: str) -> dict[str, str]:
+    found = re.findall(r'<a href="\?([^"]*)" data-testid="page-(\w+)">', page)
+    return {name: query.replace("&amp;", "&") for query, name in found}
+
+
+def seqs(page: str) -> list[int]:
+    return [int(n) for n in re.findall(r"<tr><td>(\d+)</td>", page)]
+
+
+def test_pages_by_the_last_entry_seen_both_ways_and_keep_the_filters(demo, login_as):
+    """Newest first, paged by ``seq`` (first / next / previous / last), the filters kept in every link."""
     make_entries(120, action="bulk.row")
+    make_entries(3, action="other.row")
+    expected = list(AuditEntry.objects.filter(action="bulk.row").order_by("-seq").values_list("seq", flat=True))
     client = login_as("auditor")
-    first = client.get("/audit/?action=bulk").content.decode()
-    assert "第 1 / 3 页，共 120 条" in first
-    assert "?action=bulk&page=2" in first
-    last = client.get("/audit/?action=bulk&page=3").content.decode()
-    assert last.count('<td data-testid="audit-action">') == 20
+    page = client.get("/audit/?action=bulk").content.decode()
+    assert "共 120 条" in page and set(pager_links(page)) == {"next", "last"}
+    seen = seqs(page)
+    while "next" in pager_links(page):
+        assert pager_links(page)["next"].startswith("action=bulk&after=")
+        page = client.get(f"/audit/?{pager_links(page)['next']}").content.decode()
+        seen += seqs(page)
+    assert seen == expected
+    last = client.get("/audit/?action=bulk&last=1").content.decode()
+    assert seqs(last) == expected[-50:] and set(pager_links(last)) == {"first", "previous"}
+    backwards, page = seqs(last), last
+    while "previous" in pager_links(page):
+        page = client.get(f"/audit/?{pager_links(page)['previous']}").content.decode()
+        backwards = seqs(page) + backwards
+    assert backwards == expected
+    assert seqs(client.get("/audit/?action=bulk&before=x").content.decode()) == expected[:50]
+
+
+def test_a_long_log_shows_an_estimate_or_a_bound(demo, login_as, monkeypatch):
+    from gongzhi.core import paging
+
+    make_entries(8, action="bulk.row")
+    monkeypatch.setattr(paging, "EXACT_COUNT_LIMIT", 5)
+    page = login_as("auditor").get("/audit/?action=bulk").content.decode()
+    count = re.search(r'data-testid="audit-count">([^<]+)<', page).group(1)
+    assert count == "超过 5 条" or re.fullmatch(r"约 [\d,]+ 条", count), count
 
 
 def test_audit_page_query_count_does_not_grow_with_rows(demo, login_as, django_assert_max_num_queries):

@@ -85,9 +85,18 @@ class CaseQuerySet(AreaScopedQuerySet):
         from gongzhi.accounts.permissions import perm_paths
         from gongzhi.accounts.roles import Perm
 
+        from gongzhi.areas.scope import covers_every_area
+
+        paths = perm_paths(user, Perm.CASES_VIEW)
+        if covers_every_area(user, paths):
+            # Every case has an area, so every case is in a scope that holds every area (a district's
+            # account on its own server): no condition, which at a million cases was a scan of all of them.
+            return self.all()
         q = Q(reporter=user)
-        for path in perm_paths(user, Perm.CASES_VIEW):
-            q |= Q(area__path__startswith=path)
+        for path in paths:
+            # The areas by their ids (an index on the cases), not each case joined to its area to test the
+            # path: a join inside an OR left the planner no index and read every case.
+            q |= Q(area_id__in=Area.objects.filter(path__startswith=path).values("pk"))
         departments = department_ids(user)
         if departments:
             q |= Q(lead_department__in=departments) | Q(pk__in=Case.assist_departments.through.objects.filter(
@@ -201,8 +210,20 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["status", "handle_due"], name="case_status_due"),
             models.Index(fields=["area", "status"], name="case_area_status"),
-            models.Index(fields=["lead_department", "status"], name="case_dept_status"),
+            # A department's inbox: each section is a status of the cases it leads, the closed ones
+            # newest first (without ``closed_at`` here, a department's 300,000 closed cases were sorted).
+            models.Index(fields=["lead_department", "status", "closed_at"], name="case_dept_status_closed"),
             models.Index(fields=["category", "reported_at"], name="case_category_reported"),
+            # The statistics read the cases any of whose moments falls in the period (``indicators.
+            # _touching``): one index per moment lets the database take the union of a few index ranges
+            # instead of reading every case of the district.
+            models.Index(fields=["accepted_at"], name="case_accepted_at"),
+            models.Index(fields=["closed_at", "handle_due"], name="case_closed_due"),
+            models.Index(fields=["rated_at"], name="case_rated_at"),
+            models.Index(fields=["acknowledged_at"], name="case_acknowledged_at"),
+            models.Index(fields=["callback_at"], name="case_callback_at"),
+            models.Index(fields=["accept_due"], name="case_accept_due"),
+            models.Index(fields=["response_due"], name="case_response_due"),
         ]
 
     def __str__(self) -> str:

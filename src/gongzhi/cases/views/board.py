@@ -37,7 +37,9 @@ def inbox(request):
                 .filter(status__in=RUNNING_STATUSES | {CaseStatus.FEEDBACK})
                 .select_related("category", "area", "lead_department").distinct())
     in_hand = [CaseStatus.ACKNOWLEDGED, CaseStatus.IN_PROGRESS]
-    counts = led.aggregate(to_acknowledge=Count("pk", filter=Q(status=CaseStatus.DISPATCHED)),
+    # Counted over the statuses counted (an index range each), not over every case the department led.
+    counts = led.filter(status__in=[CaseStatus.DISPATCHED, *in_hand, CaseStatus.FEEDBACK]).aggregate(
+                           to_acknowledge=Count("pk", filter=Q(status=CaseStatus.DISPATCHED)),
                            in_hand=Count("pk", filter=Q(status__in=in_hand)),
                            awaiting_check=Count("pk", filter=Q(status=CaseStatus.FEEDBACK)))
     counts["assisted"] = assisted.count()
@@ -64,7 +66,11 @@ def supervision(request):
             .select_related("category", "area", "lead_department").order_by("handle_due"))
     by_department = (overdue.filter(level=HandlingLevel.DEPARTMENT).values("lead_department__name")
                      .annotate(n=Count("pk")).order_by("-n", "lead_department__name"))
-    pending = (ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING, case__in=visible)
+    # A scope of every case (a district's account) has no condition: ``case IN (every case)`` read all
+    # million of them for a handful of pending requests.
+    pending = ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING)
+    pending = (pending.filter(case__in=visible) if visible.query.where else pending)
+    pending = (pending
                .select_related("case", "case__lead_department", "requested_by").order_by("requested_at"))
     reviews = (visible.filter(status=CaseStatus.SUSPENDED).filter(Q(review_date__lte=timezone.localdate(now)))
                .select_related("category", "area").order_by("review_date"))

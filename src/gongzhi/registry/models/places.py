@@ -172,7 +172,9 @@ class House(AreaBoundModel):
         verbose_name = _("房屋")
         verbose_name_plural = _("房屋")
         ordering = ["area", "address"]
-        indexes = [models.Index(fields=["use", "last_rental_check"], name="registry_house_rental_check")]
+        indexes = [models.Index(fields=["use", "last_rental_check"], name="registry_house_rental_check"),
+                   # The house list in address order, paged by the last house seen (``core.paging``).
+                   models.Index(fields=["address", "id"], name="registry_house_address")]
 
     def __str__(self) -> str:
         return self.address

@@ -199,7 +199,7 @@ def test_keyset_pages_walk_every_person_once_even_with_equal_names(login_as, dem
 
 def test_a_long_list_shows_a_bounded_count(login_as, demo, monkeypatch):
     """Above the exact-count limit the list says "more than N" (SQLite) or "about N" (PostgreSQL)."""
-    from gongzhi.registry import paging
+    from gongzhi.core import paging
 
     for n in range(8):
         make_person(name=f"居民{n}", id_number=make_id(sequence=f"{500 + n:03d}"))

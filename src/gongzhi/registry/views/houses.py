@@ -13,6 +13,8 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from gongzhi.core import paging
+
 from .. import selectors, services
 from ..choices import MANAGEMENT_MODE_HELP, HouseUse
 from ..forms import (
@@ -27,13 +29,19 @@ from ..models import Estate, House, Household, PersonMove
 from .people import PAGE_SIZE, can_edit, history_rows, querystring
 
 
+HOUSE_KEYSET = paging.Keyset(("address", "pk"))
+
+
 @login_required
 @require_GET
 def house_list(request):
     form = HouseFilterForm(request.GET or None, user=request.user)
     f = form.filters() if form.is_bound else {}
     houses = selectors.houses_for(request.user, q=f.get("q", ""), area_code=f.get("area"), use=f.get("use"))
-    page = Paginator(houses, PAGE_SIZE).get_page(request.GET.get("page"))
+    # In address order, paged by the last house seen and counted up to ``paging.EXACT_COUNT_LIMIT``.
+    page = paging.paginate(houses, request.GET, keyset=HOUSE_KEYSET, per_page=PAGE_SIZE,
+                           base=[(k, v) for k, v in (form.data.items() if form.is_bound else [])
+                                 if k not in ("page", "after", "before", "last") and v])
     return render(request, "registry/house_list.html", {
         "form": form, "page": page, "query": querystring(form), "filtered": bool(f),
     })

@@ -1,0 +1,48 @@
+"""The pages reworked for a district's million cases (issue 15) run a pinned number of queries,
+whatever the number of cases: the queue's tab counts (one bounded count a tab), its keyset pages,
+the department inbox and the supervision board. The limits are the numbers measured when pinned."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from .helpers import case_in
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("closes_on_verify")]
+
+# (who, url, queries at most)
+PAGES = [
+    ("district", "/cases/", 14),
+    ("district", "/cases/?queue=all&order=reported", 14),
+    ("district", "/cases/?queue=all&order=reported&last=1", 14),
+    ("community", "/cases/", 14),
+    ("street", "/cases/supervision/", 12),
+    ("dept", "/cases/inbox/", 12),
+]
+
+
+def count(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_scale_page_query_counts_are_pinned_and_do_not_grow(client, cases_demo):
+    """One set of cases for every page (cheap): measured with two cases, then with six."""
+    for state in ("in_progress", "closed"):
+        case_in(cases_demo, state)
+
+    def counts() -> list[int]:
+        found = []
+        for who, url, _limit in PAGES:
+            client.force_login(cases_demo.users[who])
+            count(client, url)  # the first request fills per-process caches
+            found.append(count(client, url))
+        return found
+
+    small = counts()
+    for state in ("dispatched", "feedback", "closed", "reported"):
+        case_in(cases_demo, state)
+    assert counts() == small == [limit for _who, _url, limit in PAGES]
