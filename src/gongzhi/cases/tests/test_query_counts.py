@@ -166,4 +166,4 @@ def test_queue_costs_the_same_for_six_suggested_reports_as_for_two(client, cases
     assert len(suggested) == 6 and None not in suggested
     page = large_response.content.decode()
     assert all(name in page for name in suggested)
-    assert large == small <= 10
+    assert large == small <= 14  # each status tab is its own bounded count (cases/tests/test_scale_pages.py)
