@@ -123,12 +123,17 @@ def prepare(directory: Path) -> dict:
     _row, key = issue_open311_key(actor=None, name="bench intake")
     grids = []
     for area in Area.objects.filter(level=Level.GRID).order_by("code"):
-        ring = area.geometry["coordinates"][0]
-        lons, lats = [p[0] for p in ring], [p[1] for p in ring]
-        grids.append([min(lons), min(lats), max(lons), max(lats)])
+        grids.append(grid_box(area))
     codes = list(public_categories().values_list("code", flat=True))
     (directory / "var" / "static").mkdir(parents=True, exist_ok=True)  # whitenoise's STATIC_ROOT
     return {"key": key, "grids": grids, "codes": codes}
+
+
+def grid_box(area) -> list[float]:
+    """``[min lon, min lat, max lon, max lat]`` of a grid's outline (points are drawn inside it)."""
+    ring = area.geometry["coordinates"][0]
+    lons, lats = [p[0] for p in ring], [p[1] for p in ring]
+    return [min(lons), min(lats), max(lons), max(lats)]
 
 
 def _free_port() -> int:
@@ -162,14 +167,19 @@ def server(directory: Path, database_url: str | None = None) -> Iterator[str]:
         _wait_until_up(base, process, directory)
         yield base
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)  # graceful: requests in progress finish
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop(process)
         log.close()
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop a server or worker gracefully (SIGTERM: work in progress finishes), killed after 30 s."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _wait_until_up(base: str, process: subprocess.Popen, directory: Path) -> None:

@@ -526,14 +526,10 @@ def step_prepare(directory: Path, residents: int) -> dict:
     _row, key = issue_open311_key(actor=None, name="bench scaleout")
     boxes = []
     for area in Area.objects.filter(level=Level.GRID).order_by("code"):
-        ring = area.geometry["coordinates"][0]
-        lons, lats = [p[0] for p in ring], [p[1] for p in ring]
-        boxes.append([min(lons), min(lats), max(lons), max(lats)])
+        boxes.append(intake.grid_box(area))
     own = []
     for area in grids:
-        ring = area.geometry["coordinates"][0]
-        lons, lats = [p[0] for p in ring], [p[1] for p in ring]
-        own.append([min(lons), min(lats), max(lons), max(lats)])
+        own.append(intake.grid_box(area))
     (directory / "var" / "static").mkdir(parents=True, exist_ok=True)
     return {"password": password, "accounts": accounts, "key": key, "grids": boxes, "community_grids": own,
             "codes": list(public_categories().values_list("code", flat=True)),
