@@ -140,10 +140,24 @@ def test_offline_patrol_report_and_verification_arrive_exactly_once(field_site, 
     screenshot(page, "field-02-offline-reloaded-queue")
     assert Case.objects.count() == cases_before and Patrol.objects.count() == 0
 
-    # Back online: sent in order, each once.
-    _offline(context, False)
+    # Back online: sent in order, each once. The phone says "online" a moment before its connection
+    # carries anything: the first send fails, and the queue is tried again within seconds (not at the
+    # next 30-second round).
+    failed = []
+
+    def first_send_fails(route):
+        if not failed:
+            failed.append(route.request.url)
+            return route.abort("internetdisconnected")
+        return route.fallback()
+
+    context.unroute("**/*")
+    context.route("**/field/sync/", first_send_fails)
+    context.set_offline(False)
     page.wait_for_function("() => document.querySelector('[data-testid=pending]').innerText === '待同步 0 条'",
-                           timeout=30_000)
+                           timeout=20_000)
+    context.unroute("**/field/sync/")
+    assert failed
     expect(page.locator("[data-testid=done-list] li")).to_have_count(3)
     screenshot(page, "field-03-online-synced")
     patrol = Patrol.objects.get()

@@ -172,11 +172,19 @@
       });
     });
   }
+  // A phone says it is online a moment before its connection carries anything: a send that fails
+  // for want of a network is tried again after 2 s, 4 s, 8 s … (at most 30 s, the regular round).
+  var retryTimer = null, retryDelay = 2000;
+  function retrySoon() {
+    if (retryTimer) { return; }
+    retryTimer = setTimeout(function () { retryTimer = null; if (navigator.onLine) { flush(); } }, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, 30000);
+  }
   function flush() {
     if (flushing || !key || !navigator.onLine) { return Promise.resolve(); }
     flushing = true;
     $("sync-now").setAttribute("aria-busy", "true");
-    var synced = 0, stop = false;
+    var synced = 0, stop = false, unreachable = false;
     var pending = queued.filter(function (item) { return item.state === "pending"; });
     return pending.reduce(function (chain, item) {
       return chain.then(function () {
@@ -195,10 +203,11 @@
             item.message = body.message || body.detail || "";
             return tx("queue", "readwrite", function (s) { return s.put(item); });
           });
-        }, function () { stop = true; });  // no connection: try again later
+        }, function () { stop = unreachable = true; });  // no connection: try again soon
       });
     }, Promise.resolve()).then(function () {
       flushing = false;
+      if (unreachable) { retrySoon(); } else { retryDelay = 2000; }
       $("sync-now").removeAttribute("aria-busy");
       if (synced) { alertMessage(fmt(S.synced, { n: synced }), null, true); }
       return loadQueue().then(function () { return synced && navigator.onLine ? refresh().then(render) : null; });
