@@ -29,7 +29,7 @@ def enabled(config) -> bool:
     from django.conf import settings
 
     return (os.environ.get("GZ_TEST_DB_TEMPLATE") != "0" and not config.getvalue("create_db")
-            and settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3")
+            and settings.DATABASES["default"]["ENGINE"] == settings.SQLITE_ENGINE)
 
 
 def _digest() -> str:

@@ -100,13 +100,18 @@ def queue_counts(user) -> dict[str, paging.Count]:
     case read all million of a district's cases for each queue page (0.5 s)."""
     visible = visible_cases(user).order_by()
     counts = {name: paging.count_rows(visible.filter(QUEUES[name])) for name in (*OPEN_TABS, "suspended", "closed")}
-    opened = [counts[name] for name in OPEN_TABS]
-    counts["open"] = (paging.Count(sum(c.value for c in opened)) if all(c.exact for c in opened)
-                      else paging.count_rows(visible.filter(QUEUES["open"])))
-    everything = [counts["open"], counts["suspended"], counts["closed"]]
-    counts["all"] = (paging.Count(sum(c.value for c in everything)) if all(c.exact for c in everything)
-                     else paging.count_rows(visible))
+    counts["open"] = _sum(visible.filter(QUEUES["open"]), [counts[name] for name in OPEN_TABS])
+    counts["all"] = _sum(visible, [counts["open"], counts["suspended"], counts["closed"]])
     return counts
+
+
+def _sum(whole, parts: list[paging.Count]) -> paging.Count:
+    """The count of ``whole``, made of ``parts``: their sum while each is exact; a part over the limit
+    puts the whole over it too, estimated or "超过 N" without counting it again (a community's bounded
+    count of every visible case took 0.2 s at 1,000,000 cases)."""
+    if all(part.exact for part in parts):
+        return paging.Count(sum(part.value for part in parts))
+    return paging.beyond_limit(whole, paging.EXACT_COUNT_LIMIT)
 
 
 def timeline(case: Case) -> QuerySet[CaseEvent]:

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import database_from_env
+from .base import SQLITE_ENGINE, database_from_env
 
 SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdef"
 GONGZHI_DATA_KEY = "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
@@ -33,5 +33,5 @@ GONGZHI_JOB_MEMORY_MB = 0
 # A test database in a file, like production's, not Django's shared-cache in-memory one: there,
 # concurrent writers fail at once with "database table is locked" instead of waiting their turn
 # (busy_timeout does not apply), so concurrency tests (50 ballots at once) could not run.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == SQLITE_ENGINE:
     DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"gongzhi-test-{os.getpid()}.sqlite3")}

@@ -39,6 +39,15 @@ RUNNING_STATUSES = frozenset({CaseStatus.HANDLING, CaseStatus.DISPATCHED, CaseSt
 FINAL_STATUSES = frozenset({CaseStatus.CLOSED, CaseStatus.REJECTED, CaseStatus.MERGED})
 
 
+def choice_label(choices: type[models.TextChoices], value: str) -> str:
+    """The label of ``value`` among ``choices`` (the value itself when it is not one of them, as Django's
+    get_FOO_display answers)."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 class CaseSource(models.TextChoices):
     RESIDENT = "resident", _("居民上报")
     PATROL = "patrol", _("网格巡查")
@@ -228,6 +237,15 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    # Django's generated get_FOO_display builds a dict of every choice for each call, hashing each
+    # lazy label (a translation lookup each): a department inbox of 200 cases spent a quarter of its
+    # time there. The enum's own lookup gives the same label.
+    def get_status_display(self) -> str:
+        return choice_label(CaseStatus, self.status)
+
+    def get_level_display(self) -> str:
+        return choice_label(HandlingLevel, self.level)
 
     def save(self, *args, **kwargs):
         if self.area_id is not None:

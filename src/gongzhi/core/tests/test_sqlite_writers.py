@@ -20,7 +20,7 @@ THREADS = 16
 WRITES = 4  # per thread
 
 # Skipped before any fixture runs (the demo district is not built for nothing on the PostgreSQL lane).
-pytestmark = pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
+pytestmark = pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"] != settings.SQLITE_ENGINE,
                                 reason="the embedded database's locking (PostgreSQL has row locks, no busy timeout)")
 
 

@@ -1,0 +1,1 @@
+"""Django's SQLite backend with a faster reading of date-times (``ENGINE = gongzhi.core.sqlite``)."""
