@@ -31,7 +31,7 @@ from tests.support import (
     wait_for_http,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.embedded]
 
 DEMO_AREAS = 1 + 3 + 12 + 120 + 1 + 2 + 12  # the streets, then the town with its villages and groups
 

@@ -22,6 +22,7 @@ def test_healthz_is_ok_with_the_database_up(client):
 
 
 @pytest.mark.slow
+@pytest.mark.embedded
 def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path):
     """gunicorn with the embedded settings, pointed at a PostgreSQL port where nothing listens."""
     dead_db_port, port = free_port(), free_port()

@@ -25,7 +25,7 @@ from tests import hostile
 from tests.e2e.test_fresh_demo import clean_env, clone, run_gz  # noqa: F401 (clone is a fixture)
 from tests.support import DEMO_PASSWORD, free_port, group_members, stop_process_group, wait_for_http
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.embedded]
 
 
 def _parent(pid: int) -> int:

@@ -21,6 +21,8 @@ from gongzhi.privacy.tests.test_plaintext_at_rest import REPO_ROOT, embedded_env
 
 from .import_helpers import COMMUNITY, LEDGER_HEADERS, csv_bytes, ledger_rows
 
+# The database is an embedded SQLite file whatever the suite runs on: the PostgreSQL lane leaves it out.
+pytestmark = pytest.mark.embedded
 ROWS = 30_000
 CHECK_WAIT_LIMIT = 0.5  # seconds: a check holds no lock, so a write waits only for another write
 # A write waits for the chunks the import commits until its next pause (``_ChunkWriter``: about a
