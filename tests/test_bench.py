@@ -343,13 +343,14 @@ def _compare(path, info: dict) -> int:
         source.close()
     # The audit chain verifies end to end, and a new entry continues it.
     count = AuditEntry.objects.count()
-    assert count >= 2_250 and verify_chain().ok and verify_chain().checked == count
+    verified = verify_chain()
+    assert count >= 2_250 and verified.ok and verified.checked == count
     staff = User.objects.filter(username="district").get()
     with transaction.atomic():
         entry = audit_services.record(actor=staff, action="login.success", obj=staff)
     assert entry.pk > max(AuditEntry.objects.exclude(pk=entry.pk).values_list("pk", flat=True))
-    assert verify_chain().ok and verify_chain().checked == count + 1
-    assert entry.seq == count + 1
+    verified = verify_chain()
+    assert verified.ok and verified.checked == count + 1 and entry.seq == count + 1
     # Every sequence continues past the copied ids.
     with connection.cursor() as cursor:
         for model in apps.get_models(include_auto_created=True):

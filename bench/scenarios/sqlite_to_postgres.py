@@ -46,9 +46,12 @@ def _progress(message: str) -> None:
 
 
 def open_sqlite(path: Path) -> sqlite3.Connection:
-    """The kept file, read-only (it is only read, never changed)."""
-    source = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+    """The kept file, read-only (it is only read, never changed), in one read transaction: every
+    table is copied as of the same moment, even if a run on SQLite writes to the file meanwhile."""
+    source = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True, isolation_level=None)
     source.execute("PRAGMA query_only = 1")
+    source.execute("BEGIN")
+    source.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the snapshot starts at the first read
     return source
 
 
@@ -161,6 +164,9 @@ def copy(path: Path, *, chunk: int = CHUNK, progress: Callable[[str], None] = _p
             cursor.execute("SET TimeZone = 'UTC'")
             cursor.execute(f"TRUNCATE {', '.join(names)}")
             for table in names:
+                if source.execute(f'SELECT 1 FROM "{table}" LIMIT 1').fetchone() is None:
+                    counts[table] = 0  # emptied above; nothing to load
+                    continue
                 wanted = _postgres_columns(cursor, table)
                 have = set(_sqlite_columns(source, table))
                 missing = [name for name, _type, nullable, default in wanted
@@ -190,6 +196,7 @@ def copy(path: Path, *, chunk: int = CHUNK, progress: Callable[[str], None] = _p
                      "VACUUM ANALYZE")
             cursor.execute("VACUUM ANALYZE")
     finally:
+        source.rollback()
         source.close()
         connection.close()  # the session settings of the load end with it
     return {"copy_seconds": round(time.perf_counter() - started, 1), "copied_rows": sum(counts.values()),
