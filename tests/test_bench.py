@@ -175,3 +175,193 @@ def test_the_page_speed_and_fuzzing_scenarios_are_registered():
                                 "person_list", "vote_page", "public_disclosure"}
     assert pages.TARGET_LCP_MS == 1000 and callable(pages.run)
     assert callable(importlib.import_module(SCENARIOS["fuzz"]).run)
+
+
+def _needs_postgres():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("copies a kept SQLite build into PostgreSQL: run in the PostgreSQL lane (GZ_TEST_POSTGRES=1)")
+
+
+def _sqlite_rows(source, table: str, columns: list[str], limit: int) -> list[tuple]:
+    names = ", ".join(f'"{column}"' for column in columns)
+    return source.execute(f'SELECT {names} FROM "{table}" ORDER BY id LIMIT {limit}').fetchall()
+
+
+def _as_stored_in_sqlite(field, value):
+    """A PostgreSQL value read through the ORM, as SQLite stores it (raw), to compare the two."""
+    import datetime as dt
+    import decimal
+
+    from django.db import models
+
+    if value is None:
+        return None
+    if isinstance(field, models.BooleanField):
+        return int(value)
+    if isinstance(field, models.DateTimeField):
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    if isinstance(field, models.DateField):
+        return value.isoformat()
+    if isinstance(field, models.DecimalField):
+        return decimal.Decimal(value)
+    if isinstance(field, models.UUIDField):
+        return value.hex
+    return value
+
+
+def _sqlite_value(field, raw):
+    import datetime as dt
+    import decimal
+    import json
+
+    from django.db import models
+
+    if raw is None:
+        return None
+    if isinstance(field, models.DateTimeField):
+        return dt.datetime.fromisoformat(raw)
+    if isinstance(field, models.DecimalField):
+        return decimal.Decimal(str(raw))
+    if isinstance(field, models.JSONField):
+        return json.loads(raw)
+    return raw
+
+
+@pytest.mark.django_db(transaction=True)  # the test database exists, migrated: the new one's template
+def test_a_kept_sqlite_build_is_copied_row_for_row_into_postgresql(django_db_blocker, tmp_path):
+    """``_kept_postgres`` copies the kept SQLite build (``sqlite_to_postgres``) instead of generating
+    1,000,000 people again: same rows, decrypting with the same key, a verifying audit chain, and
+    sequences that continue past the copied ids."""
+    import subprocess
+    import sys
+
+    from django.db import connection
+
+    from bench.scenarios import pages_at_scale
+    from gongzhi.audit.models import AuditEntry
+    from tests.faults import child_env
+    from tests.support import REPO_ROOT
+
+    _needs_postgres()
+    people = 1_500
+    # The kept SQLite build, made as ``./gz bench pages-at-scale`` makes it, in a child process on
+    # SQLite (this one's database is PostgreSQL), with the suite's data key. It starts from the
+    # SQLite lane's migrated template (tests/sqlite_template.py; kept first when there is none):
+    # migrating a new SQLite file takes 20-50 s.
+    build = ("import sys, django; from pathlib import Path; django.setup()\n"
+             "from django.core.management import call_command\n"
+             "from django.db import connection\n"
+             "from bench.scenarios import case_history, pages_at_scale\n"
+             "from tests import sqlite_template\n"
+             "people, directory = int(sys.argv[1]), Path(sys.argv[2])\n"
+             "template = sqlite_template.template_path()\n"
+             "if not template.exists():\n"
+             "    connection.settings_dict['NAME'] = str(directory / 'migrated.sqlite3')\n"
+             "    call_command('migrate', verbosity=0)\n"
+             "    connection.close()\n"
+             "    sqlite_template.keep(directory / 'migrated.sqlite3')\n"
+             "with pages_at_scale._kept_sqlite(people, directory, schema=template):\n"
+             "    case_history.ensure(people)\n")
+    built = subprocess.run([sys.executable, "-c", build, str(people), str(tmp_path)], cwd=REPO_ROOT,
+                           env=child_env(GONGZHI_DATABASE_URL=""), capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr[-3000:]
+    path = pages_at_scale.kept_sqlite_path(people, tmp_path)
+    assert path.exists()
+    kept = f"gongzhi_bench_pages_{people}_v{pages_at_scale.DATA_VERSION}"
+    with django_db_blocker.unblock():
+        test_database = connection.settings_dict["NAME"]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_database WHERE datname = %s", [kept])
+            assert cursor.fetchone()[0] == 0, f"{kept} exists on this server: it is dropped at the end"
+        connection.close()
+        try:
+            # The new database is made from the migrated test database (migrating one from nothing
+            # takes half a minute): the copy's own migration step then has nothing to do.
+            with pages_at_scale._kept_postgres(people, tmp_path, template=test_database) as info:
+                assert info["built_from"] == str(path) and info["copy_seconds"] > 0
+                entries = _compare(path, info)
+            with pages_at_scale._kept_postgres(people, tmp_path) as again:  # kept: not copied again
+                assert again["built_from"] == str(path) and again["copied_rows"] == info["copied_rows"]
+                assert AuditEntry.objects.count() == entries  # with the entry _compare added
+        finally:
+            connection.close()
+            connection.settings_dict["NAME"] = test_database
+            with connection._nodb_cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{kept}"')
+
+
+def _compare(path, info: dict) -> int:
+    """Compare the copy in ``connection``'s database with the SQLite build at ``path``; the number
+    of audit entries after one more is added."""
+    from django.apps import apps
+    from django.db import connection, models, transaction
+
+    from bench.scenarios import case_history, sqlite_to_postgres
+    from gongzhi.accounts.models import User
+    from gongzhi.audit import services as audit_services
+    from gongzhi.audit.integrity import verify_chain
+    from gongzhi.audit.models import AuditEntry
+    from gongzhi.cases.models import Case, CaseEvent
+    from gongzhi.privacy.fields import EncryptedTextField
+    from gongzhi.registry.models import Person
+
+    source = sqlite_to_postgres.open_sqlite(path)
+    try:
+        present = {row[0] for row in source.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        tables = [table for table in sqlite_to_postgres.tables() if table in present]
+        assert info["copied_tables"] == len(tables) and info["copied_rows"] > 10_000
+        # Every table's row count.
+        with connection.cursor() as cursor:
+            for table in tables:
+                cursor.execute(f"SELECT count(*) FROM {table}")
+                assert cursor.fetchone()[0] == source.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0], table
+        assert case_history.built_version("cases") == case_history.CASES_VERSION  # the case step is not rebuilt
+        # A sample of rows, field by field: booleans, datetimes, dates, JSON, decimals as SQLite stored them.
+        for model in (Case, CaseEvent, AuditEntry, Person, User):
+            fields = model._meta.concrete_fields
+            expected = _sqlite_rows(source, model._meta.db_table, [f.column for f in fields], 50)
+            assert len(expected) >= 5, model
+            got = list(model._base_manager.order_by("pk").values_list(*[f.attname for f in fields])[:50])
+            for raw_row, row in zip(expected, got, strict=True):
+                for field, raw, value in zip(fields, raw_row, row, strict=True):
+                    if isinstance(field, EncryptedTextField):
+                        continue  # compared decrypted below
+                    assert _sqlite_value(field, raw) == _as_stored_in_sqlite(field, value), (model, field.name)
+        # The encrypted columns are the same bytes, and decrypt with the same key.
+        person = Person._base_manager.exclude(id_number="").order_by("pk").first()
+        name_field, id_field = Person._meta.get_field("real_name"), Person._meta.get_field("id_number")
+        raw_name, raw_id = source.execute(f'SELECT "{name_field.column}", "{id_field.column}" FROM registry_person '
+                                          "WHERE id = ?", [person.pk]).fetchone()
+        assert person.real_name == raw_name and len(person.id_number) == 18
+        assert person.id_number == id_field.from_db_value(raw_id, None, connection)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {id_field.column} FROM registry_person WHERE id = %s", [person.pk])
+            assert cursor.fetchone()[0] == raw_id
+    finally:
+        source.close()
+    # The audit chain verifies end to end, and a new entry continues it.
+    count = AuditEntry.objects.count()
+    verified = verify_chain()
+    assert count >= 2_250 and verified.ok and verified.checked == count
+    staff = User.objects.filter(username="district").get()
+    with transaction.atomic():
+        entry = audit_services.record(actor=staff, action="login.success", obj=staff)
+    assert entry.pk > max(AuditEntry.objects.exclude(pk=entry.pk).values_list("pk", flat=True))
+    verified = verify_chain()
+    assert verified.ok and verified.checked == count + 1 and entry.seq == count + 1
+    # Every sequence continues past the copied ids.
+    with connection.cursor() as cursor:
+        for model in apps.get_models(include_auto_created=True):
+            pk = model._meta.pk
+            if not isinstance(pk, models.AutoField) or model._meta.db_table not in tables:
+                continue
+            cursor.execute(f"SELECT pg_get_serial_sequence('{model._meta.db_table}', '{pk.column}')")
+            sequence = cursor.fetchone()[0]
+            if sequence is None:
+                continue
+            cursor.execute(f"SELECT nextval('{sequence}'), (SELECT max({pk.column}) FROM {model._meta.db_table})")
+            following, highest = cursor.fetchone()
+            assert highest is None or following > highest, model._meta.db_table
+    return count + 1

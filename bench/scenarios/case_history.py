@@ -44,9 +44,15 @@ def _progress(message: str) -> None:
     print(f"pages-at-scale: {message}", flush=True)
 
 
-def built_version(name: str) -> int | None:
+def create_step_table() -> None:
+    """The marker table of the built steps (not a model: it belongs to the kept data, not the app)."""
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TABLE IF NOT EXISTS {STEP_TABLE} (name varchar(40) PRIMARY KEY, version integer)")
+
+
+def built_version(name: str) -> int | None:
+    create_step_table()
+    with connection.cursor() as cursor:
         cursor.execute(f"SELECT version FROM {STEP_TABLE} WHERE name = %s", [name])
         row = cursor.fetchone()
     return row[0] if row else None

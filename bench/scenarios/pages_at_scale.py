@@ -4,7 +4,8 @@ people and 1,000,000 cases, against hello-world.
 The data is built once and KEPT between runs: on SQLite in
 ``var/bench/pages-at-scale-<people>-v<DATA_VERSION>.sqlite3``, on PostgreSQL (when
 ``GONGZHI_DATABASE_URL`` is set) in a database ``gongzhi_bench_pages_<people>_v<N>`` on the same
-server. The people (1,000,000 demo residents, quick: 30,000) come from the demo generator; the
+server — copied row for row from the kept SQLite build of the same size when there is one
+(``sqlite_to_postgres``: identical data, ``built_from`` and ``copy_seconds`` in the figures). The people (1,000,000 demo residents, quick: 30,000) come from the demo generator; the
 case history (as many cases as people, five years of them, with their timelines) and the audit
 log (1.5 entries a case) are a step of their own version (``case_history.CASES_VERSION``), added
 to kept people without rebuilding them. Each run migrates the kept database (new indexes and
@@ -73,15 +74,26 @@ def shown_path(path: Path) -> str:
         return str(path)
 
 
-@contextlib.contextmanager
-def _kept_sqlite(people: int, directory: Path | None = None) -> Iterator[dict]:
+def kept_sqlite_path(people: int, directory: Path | None = None) -> Path:
+    """Where the SQLite build of ``people`` is kept: ``directory`` or ``var/bench``."""
     from django.conf import settings
+
+    directory = directory or Path(settings.VAR_DIR) / "bench"
+    return directory / f"pages-at-scale-{people}-v{DATA_VERSION}.sqlite3"
+
+
+@contextlib.contextmanager
+def _kept_sqlite(people: int, directory: Path | None = None, schema: Path | None = None) -> Iterator[dict]:
+    """The kept data in a SQLite file; a new one starts from ``schema`` when given (a migrated, empty
+    database: the test suite's template) instead of migrating from nothing."""
+    import sqlite3
+
     from django.core.management import call_command
     from django.db import connection
 
-    directory = directory or Path(settings.VAR_DIR) / "bench"
+    path = kept_sqlite_path(people, directory)
+    directory = path.parent
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"pages-at-scale-{people}-v{DATA_VERSION}.sqlite3"
     original = connection.settings_dict["NAME"]
     info: dict = {"database": "sqlite", "kept": shown_path(path)}
     connection.close()
@@ -91,6 +103,10 @@ def _kept_sqlite(people: int, directory: Path | None = None) -> Iterator[dict]:
             for leftover in directory.glob(building.name + "*"):
                 leftover.unlink()
             connection.settings_dict["NAME"] = str(building)
+            if schema is not None:
+                with contextlib.closing(sqlite3.connect(schema)) as origin, \
+                        contextlib.closing(sqlite3.connect(building)) as copy:
+                    origin.backup(copy)
             call_command("migrate", verbosity=0, interactive=False)
             info.update(_build(people))
             with connection.cursor() as cursor:
@@ -108,10 +124,15 @@ def _kept_sqlite(people: int, directory: Path | None = None) -> Iterator[dict]:
 
 
 @contextlib.contextmanager
-def _kept_postgres(people: int) -> Iterator[dict]:
-    """The kept data in its own database on the server of ``GONGZHI_DATABASE_URL``."""
+def _kept_postgres(people: int, directory: Path | None = None, template: str = "template1") -> Iterator[dict]:
+    """The kept data in its own database on the server of ``GONGZHI_DATABASE_URL``: copied row for
+    row from the kept SQLite build of the same size and version when there is one (``directory``
+    as for SQLite; ``sqlite_to_postgres``), built by the demo generator otherwise. A new database
+    is made from ``template`` (the test suite's: its migrated, empty test database)."""
     from django.core.management import call_command
     from django.db import connection
+
+    from . import sqlite_to_postgres
 
     original = connection.settings_dict["NAME"]
     name = f"gongzhi_bench_pages_{people}_v{DATA_VERSION}"
@@ -128,13 +149,20 @@ def _kept_postgres(people: int) -> Iterator[dict]:
             with connection.cursor() as cursor:
                 if building in databases():
                     cursor.execute(f'DROP DATABASE "{building}"')
-                cursor.execute(f'CREATE DATABASE "{building}"')
+                cursor.execute(f'CREATE DATABASE "{building}" TEMPLATE "{template}"')
             connection.close()
             connection.settings_dict["NAME"] = building
-            call_command("migrate", verbosity=0, interactive=False)
-            info.update(_build(people))
-            with connection.cursor() as cursor:
-                cursor.execute("VACUUM ANALYZE")
+            source = kept_sqlite_path(people, directory)
+            if source.exists():
+                _progress(f"copying the kept SQLite build {source} into {name}")
+                info["built_from"] = shown_path(source)
+                info.update(sqlite_to_postgres.copy(source))
+                sqlite_to_postgres.record_origin({key: info[key] for key in sqlite_to_postgres.ORIGIN_KEYS})
+            else:
+                call_command("migrate", verbosity=0, interactive=False)
+                info.update(_build(people))
+                with connection.cursor() as cursor:
+                    cursor.execute("VACUUM ANALYZE")
             connection.close()
             connection.settings_dict["NAME"] = original
             with connection.cursor() as cursor:
@@ -142,6 +170,8 @@ def _kept_postgres(people: int) -> Iterator[dict]:
         connection.close()
         connection.settings_dict["NAME"] = name
         call_command("migrate", verbosity=0, interactive=False)
+        # How the kept data was built (a copy of the SQLite build, and its time), in every run's figures.
+        info.update({key: value for key, value in sqlite_to_postgres.origin().items() if key not in info})
         yield info
     finally:
         connection.close()
@@ -152,7 +182,7 @@ def kept_database(people: int, directory: Path | None = None):
     from django.db import connection
 
     if connection.vendor == "postgresql":
-        return _kept_postgres(people)
+        return _kept_postgres(people, directory)
     return _kept_sqlite(people, directory)
 
 
