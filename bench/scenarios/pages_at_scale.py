@@ -47,6 +47,8 @@ REPEATS = 7
 # before it is the same list paged backwards).
 ISSUE_PAGES = ("search_initials", "statistics", "first_page", "last_page", "before_last_page", "tag_filter")
 REPO = Path(__file__).resolve().parents[2]
+# The case statistics computed afresh (its body is cached a minute): reported, not in the ratios.
+UNCACHED_STATS = "case_stats_uncached"
 
 
 def _progress(message: str) -> None:
@@ -290,6 +292,11 @@ def measure(repeats: int = REPEATS) -> tuple[dict[str, float], dict[str, float]]
         for _ in range(repeats):
             for name, (user, url, _check) in pages.items():
                 samples[name].append(_timed_ms(client(user), url))
+        # The statistics page keeps its body for a minute (GONGZHI_STATS_CACHE_SECONDS): what its first
+        # view in a minute costs is a figure of its own, outside the ratios.
+        with override_settings(GONGZHI_STATS_CACHE_SECONDS=0):
+            user, url, _check = pages["case_stats"]
+            samples[UNCACHED_STATS] = [_timed_ms(client(user), url) for _ in range(3)]
         # One more request of each page with its SQL timed: how much of the page is the database.
         database_ms = {}
         for name, (user, url, _check) in pages.items():
@@ -324,7 +331,7 @@ def run(*, quick: bool, people: int | None = None, directory: Path | None = None
         vendor = connection.vendor
         timings, database_ms = measure(repeats)
     hello = timings.pop("hello")
-    ratios = {name: hello / ms for name, ms in timings.items()}
+    ratios = {name: hello / ms for name, ms in timings.items() if name != UNCACHED_STATS}
     worst = min(ratios, key=ratios.get)
     worst_issue11 = min(ISSUE_PAGES, key=ratios.get)
     figures = {

@@ -30,6 +30,8 @@ WHITENOISE_AUTOREFRESH = True
 # Jobs run in the test process (inside the test's transaction); the tests of the memory-limited
 # child process turn it on themselves.
 GONGZHI_JOB_MEMORY_MB = 0
+# Each statistics view computes its figures (a test that caches them says so).
+GONGZHI_STATS_CACHE_SECONDS = 0
 # A test database in a file, like production's, not Django's shared-cache in-memory one: there,
 # concurrent writers fail at once with "database table is locked" instead of waiting their turn
 # (busy_timeout does not apply), so concurrency tests (50 ballots at once) could not run.

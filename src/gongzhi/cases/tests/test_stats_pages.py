@@ -16,7 +16,7 @@ from gongzhi.areas.models import Area
 from gongzhi.audit.models import AuditEntry
 from gongzhi.cases.models import Case, Category
 
-from .helpers import case_in
+from .helpers import case_in, new_case
 from .test_indicators import AFTER, at, build_week, history
 
 # Closing on verification keeps these tests about closures to one step (the two steps: test_transitions).
@@ -252,3 +252,29 @@ def test_pages_keep_their_query_count(client, cases_demo, url):
         case_in(cases_demo, state)  # reported and moved on Wednesday 12-02, inside the week
     assert Case.objects.count() == 15
     assert count() == before <= 25  # session, user and roles, scope, the period's three reads, names
+
+
+def test_the_statistics_body_is_kept_for_its_scope_and_period_and_says_when_it_was_computed(
+        client, week, cases_demo, settings):
+    """At district scale the figures take up to a second: they are computed once a minute per scope
+    and period, shared by users who count the same cases, never by users who count others."""
+    settings.GONGZHI_STATS_CACHE_SECONDS = 60
+    client.force_login(cases_demo.users["district"])
+    with CaptureQueriesContext(connection) as first:
+        html = page(client, f"/cases/stats/{WEEK}")
+    computed = re.search(r'data-testid="stats-computed">统计于 (\d\d:\d\d:\d\d)（60 秒内', html).group(1)
+    reported = card(html, "reported")
+    new_case(cases_demo, now=at(12, 2, 10))  # a new case in the week
+    with CaptureQueriesContext(connection) as again:
+        kept = page(client, f"/cases/stats/{WEEK}")
+    assert card(kept, "reported") == reported and f"统计于 {computed}" in kept
+    assert len(again) < len(first) - 2  # the case queries were not run again
+    # Another period is computed afresh and counts the new case; a street counts its own cases.
+    other = page(client, "/cases/stats/?period=custom&start=2026-11-30&end=2026-12-07")
+    assert int(card(other, "reported")) == int(reported) + 1
+    client.force_login(cases_demo.users["street"])
+    street = page(client, f"/cases/stats/{WEEK}")
+    assert 'data-testid="stats-scope">示范区' not in street
+    settings.GONGZHI_STATS_CACHE_SECONDS = 0
+    client.force_login(cases_demo.users["district"])
+    assert int(card(page(client, f"/cases/stats/{WEEK}"), "reported")) == int(reported) + 1

@@ -17,6 +17,7 @@ Definitions: docs/indicators.md; computations: ``cases.indicators``.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,14 +25,19 @@ from typing import Any
 
 import pygal
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import path
 from django.utils import timezone
+from django.utils import translation
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -345,11 +351,39 @@ def _area_levels(scope: ind.Scope) -> list[str]:
     return [level for level in (Level.STREET, Level.COMMUNITY) if CODE_LENGTH[level] > top]
 
 
+def _cache_key(request, chosen: Selection) -> str:
+    """One entry per scope counted (its areas, its departments), period, query string and language:
+    two users who count the same cases share it, and nothing of a user's own is in the body."""
+    scope = chosen.scope
+    parts = (translation.get_language(), scope.paths, scope.departments, chosen.start.isoformat(),
+             chosen.end.isoformat(), chosen.area.pk if chosen.area else None, request.GET.urlencode())
+    return "cases:stats:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
 @login_required
 @require_GET
 def statistics(request):
+    """The statistics page. Its body (cards, tables, charts) takes 0.3–1 s to compute at 1,000,000
+    cases (docs/scale.md): it is kept in the cache for ``GONGZHI_STATS_CACHE_SECONDS`` per scope and
+    period, and the page says when it was computed."""
     now = timezone.now()
     chosen = select_period(request, now)
+    seconds = settings.GONGZHI_STATS_CACHE_SECONDS
+    key = _cache_key(request, chosen)
+    kept = cache.get(key) if seconds > 0 else None
+    if kept is None:
+        kept = {"body": _statistics_body(request, chosen, now), "at": now}
+        if seconds > 0:
+            cache.set(key, kept, seconds)
+    return render(request, "cases/stats.html", {
+        "chosen": chosen, "form": chosen.form, "department_view": chosen.scope.is_department,
+        "body": mark_safe(kept["body"]),  # noqa: S308 (rendered from our template, autoescaped)
+        "computed_at": timezone.localtime(kept["at"]), "cache_seconds": seconds,
+        "may_bulletin": has_perm(request.user, Perm.CASES_VIEW),
+    })
+
+
+def _statistics_body(request, chosen: Selection, now: dt.datetime) -> str:
     scope = chosen.scope
     facts = scope.collect(chosen.start, chosen.end, now=now)
     totals = facts.totals()
@@ -369,8 +403,8 @@ def statistics(request):
     minors = facts.by_category(major=False)
     query = request.GET.urlencode()
     daily = facts.daily_reports()
-    return render(request, "cases/stats.html", {
-        "chosen": chosen, "form": chosen.form, "department_view": department_view, "query": query,
+    return render_to_string("cases/_stats_body.html", request=request, context={
+        "department_view": department_view, "query": query,
         "cards": _cards(totals, DEPARTMENT_CARDS if department_view else CENTRE_CARDS), "totals": totals,
         "area_tables": area_tables,
         "department_table": table(facts.by_department(), HANDLING_COLUMNS if department_view else DEPARTMENT_COLUMNS,
@@ -382,7 +416,6 @@ def statistics(request):
         "grid_table": table(grids, area_keys, first=_("网格"), parent=_("社区")),
         "category_chart": category_chart_svg(majors, title=_("各大类上报量")),
         "daily": daily, "daily_chart": daily_chart_svg(daily, title=_("每日上报量")),
-        "may_bulletin": has_perm(request.user, Perm.CASES_VIEW),
     })
 
 
