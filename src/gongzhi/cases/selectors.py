@@ -99,6 +99,11 @@ def queue_counts(user) -> dict[str, paging.Count]:
     range); "open" and "all" are their sums while every part is exact. One aggregate over every visible
     case read all million of a district's cases for each queue page (0.5 s)."""
     visible = visible_cases(user).order_by()
+    if visible.query.where and not Case.objects.filter(reporter=user).exists():
+        # Staff who never reported a case themselves: their areas (and departments) alone. With the
+        # "or reported by me" branch, neither database could count a community's finished cases
+        # from the (area, status) index and read its 100,000 cases instead (0.2 s at 1,000,000).
+        visible = Case.objects.visible_to(user, own_reports=False).order_by()
     counts = {name: paging.count_rows(visible.filter(QUEUES[name])) for name in (*OPEN_TABS, "suspended", "closed")}
     counts["open"] = _sum(visible.filter(QUEUES["open"]), [counts[name] for name in OPEN_TABS])
     counts["all"] = _sum(visible, [counts["open"], counts["suspended"], counts["closed"]])

@@ -17,7 +17,7 @@ PAGES = [
     ("district", "/cases/", 14),
     ("district", "/cases/?queue=all&order=reported", 14),
     ("district", "/cases/?queue=all&order=reported&last=1", 14),
-    ("community", "/cases/", 14),
+    ("community", "/cases/", 15),  # + whether they reported any case themselves (selectors.queue_counts)
     ("street", "/cases/supervision/", 12),
     ("dept", "/cases/inbox/", 12),
 ]
@@ -46,3 +46,24 @@ def test_scale_page_query_counts_are_pinned_and_do_not_grow(client, cases_demo):
     for state in ("dispatched", "feedback", "closed", "reported"):
         case_in(cases_demo, state)
     assert counts() == small == [limit for _who, _url, limit in PAGES]
+
+
+def test_queue_counts_hold_the_cases_staff_reported_elsewhere_only_when_there_are_some(cases_demo):
+    """Without own reports, the counts leave the "reported by me" branch out; with one outside the
+    areas, it is counted in every tab that holds it."""
+    from gongzhi.areas.models import Area
+    from gongzhi.cases import selectors, services
+    from gongzhi.cases.models import Case
+
+    community = cases_demo.users["community"]
+    in_area = Case.objects.visible_to(community)
+    before = selectors.queue_counts(community)
+    assert before["all"].value == in_area.count() and before["all"].exact
+    grid = Area.objects.filter(level="grid").exclude(path__startswith=cases_demo.grid.parent.path).first()
+    mine = services.report_case(actor=community, description="别的社区门口的路灯不亮了", lon=grid.centroid[0],
+                                lat=grid.centroid[1])
+    assert mine.area_id == grid.pk and not Case.objects.visible_to(community, own_reports=False).filter(pk=mine.pk)
+    after = selectors.queue_counts(community)
+    assert after["all"].value == before["all"].value + 1 and after["open"].value == before["open"].value + 1
+    # Nobody's areas, no own reports: nothing (not every case).
+    assert not Case.objects.visible_to(cases_demo.users["resident"], own_reports=False).exists()
