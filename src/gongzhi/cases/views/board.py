@@ -17,7 +17,7 @@ from .. import selectors
 from ..models import Case, CaseStatus, ExtensionRequest, ExtensionStatus, HandlingLevel
 from ..models.case import RUNNING_STATUSES, department_ids
 
-SHOWN = 50  # cases per section of the inbox and the board; the queue page pages through the rest
+SHOWN = 20  # cases per section of the inbox and the board (the most urgent); the queue page pages through the rest
 
 
 @login_required
