@@ -45,7 +45,8 @@ def can_fork() -> bool:
 @contextlib.contextmanager
 def produced_elsewhere(produce: Callable[[], Iterator[T]], *, enabled: bool = True) -> Iterator[Iterator[T]]:
     """The items of ``produce()``, computed in a forked child process (or here when not ``enabled``
-    or the machine has one core). Leaving the block early stops the child."""
+    or the machine has one core). Leaving the block early stops the child. From a child, the
+    iterator also has ``ready()``: whether the next item is there already (``ready_now``)."""
     if not enabled or not can_fork():
         yield produce()
         return
@@ -55,7 +56,7 @@ def produced_elsewhere(produce: Callable[[], Iterator[T]], *, enabled: bool = Tr
     child.start()
     sender.close()  # the child holds its own end: EOF here means it is gone
     try:
-        yield _received(receiver, child)
+        yield _Received(receiver, child)
     finally:
         receiver.close()
         if child.is_alive():
@@ -63,18 +64,47 @@ def produced_elsewhere(produce: Callable[[], Iterator[T]], *, enabled: bool = Tr
         child.join()
 
 
-def _received(receiver, child) -> Iterator[T]:
-    while True:
+class _Received:
+    """The items the child sends, in order; ``ready()`` tells whether the next one has arrived."""
+
+    def __init__(self, receiver, child) -> None:
+        self.receiver, self.child = receiver, child
+        self.done = False
+
+    def __iter__(self) -> "_Received":
+        return self
+
+    def ready(self) -> bool:
+        """Whether ``next`` would return (an item, the end or the child's exception) without waiting."""
         try:
-            kind, value = receiver.recv()
+            return self.done or self.receiver.poll()
+        except (OSError, EOFError):
+            return True  # the child is gone: next() says so at once
+
+    def __next__(self) -> T:
+        if self.done:
+            raise StopIteration
+        try:
+            kind, value = self.receiver.recv()
         except EOFError:
-            child.join()
-            raise RuntimeError(f"the producing process ended unexpectedly (exit code {child.exitcode})") from None
+            self.child.join()
+            self.done = True
+            raise RuntimeError(
+                f"the producing process ended unexpectedly (exit code {self.child.exitcode})") from None
         if kind == _END:
-            return
+            self.done = True
+            raise StopIteration
         if kind == _ERROR:
+            self.done = True
             raise value
-        yield value
+        return value
+
+
+def ready_now(items: Iterator[T]) -> bool:
+    """Whether ``items`` (from ``produced_elsewhere``) holds its next item without computing or waiting
+    for it: only a child's items can say so; computed here, the next one is not there yet."""
+    ready = getattr(items, "ready", None)
+    return bool(ready is not None and ready())
 
 
 def _produce_into(produce: Callable[[], Iterator[T]], sender) -> None:

@@ -6,8 +6,9 @@ a 613 KB zip, and a zip member may expand a thousandfold. ``check_xlsx`` inspect
 streams every part in 64 KB chunks (no part is held whole), so it needs a few hundred kilobytes
 whatever the file claims. A sheet that declares a ``<dimension>`` within the limits is checked
 with one regular-expression search per chunk for a cell reference outside it (the usual case,
-about half the time calamine takes to read the sheet); otherwise every cell's reference is read,
-and a sheet whose cells carry no reference (their place is their position) or whose tags are
+about half the time calamine takes to read the sheet); otherwise the cells' references are read
+in the first piece, and each later piece is searched once for a reference past the bounds that
+allows within the limits (read exactly only where one is found), and a sheet whose cells carry no reference (their place is their position) or whose tags are
 namespace-prefixed is scanned with expat. It checks:
 
 * the zip: number of members, each member's and the total expanded size, the compression ratio of
@@ -27,6 +28,7 @@ A file past a limit raises ``WorkbookRefused`` with a Chinese message naming the
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import itertools
 import posixpath
@@ -354,9 +356,18 @@ def _within_dimension(chunks: Iterable[bytes], limits: Limits) -> bool:
 def _scan_sheet_quickly(chunks: Iterable[bytes], limits: Limits) -> bool:
     """Bound a worksheet by regular expressions over its bytes (a parser's callbacks take seconds per
     100,000 rows). False when some cell or row has no reference (its place is its position): the
-    caller then scans it with the parser."""
+    caller then scans it with the parser.
+
+    Once a piece has been read exactly (the highest row and column of its cells), the rest are
+    searched once each for a tag without its reference or a reference past the bounds those give
+    within the limits (the highest column so far, and the rows the area limit allows with it): a
+    piece with neither cannot take the sheet past a limit and is not read cell by cell. A piece
+    with one is read exactly (a larger column lowers the rows allowed), so a sheet past a limit is
+    refused with its exact highest row and column as before.
+    """
     rows = columns = 0
     first = True
+    within: re.Pattern[bytes] | None = None  # a tag without reference, or a cell past the safe bounds
     for piece in _pieces(chunks, limits):
         _check_runs(piece, limits)
         if first:
@@ -368,19 +379,31 @@ def _scan_sheet_quickly(chunks: Iterable[bytes], limits: Limits) -> bool:
                 parsed = _parse_ref(end)
                 if parsed:
                     check_shape(rows=parsed[0], columns=parsed[1], limits=limits)
+        if within is not None and not within.search(piece):
+            continue
         # Every cell must carry its reference (calamine places a cell by it; rows then do not matter).
-        letters = _CELL_COLUMN.findall(piece)
-        cells = piece.count(b"<c ")
-        if len(letters) != cells or not _referenced(piece):
+        if _UNREFERENCED.search(piece):
             return False
-        if cells:
-            numbers = _CELL_ROW.findall(piece)
-            if len(numbers) != cells:
-                return False
-            rows = max(rows, max(map(int, numbers)))
+        letters = _CELL_COLUMN.findall(piece)
+        if letters:
+            rows = max(rows, max(map(int, _CELL_ROW.findall(piece))))
             columns = max(columns, max(map(column_number, {c.decode() for c in set(letters)})))
         check_shape(rows=rows, columns=columns, limits=limits)
+        if columns:
+            within = _beyond(min(limits.rows, limits.cells // columns), columns)
     return True
+
+
+# A cell or row tag that does not start with its reference (for _scan_sheet_quickly: each of its
+# cells then has exactly one reference, which _CELL_COLUMN and _CELL_ROW both read).
+_UNREFERENCED_PATTERN = rb'<c (?!r="\$?[A-Z]{1,4}\$?\d{1,9}")|<row (?!r=")|<c/?>|<row/?>'
+_UNREFERENCED = re.compile(_UNREFERENCED_PATTERN)
+
+
+@functools.lru_cache(maxsize=16)
+def _beyond(rows: int, columns: int) -> re.Pattern[bytes]:
+    """A tag without its reference, or a reference past row ``rows`` or column ``columns``."""
+    return re.compile(_UNREFERENCED_PATTERN + b"|" + _outside(rows, columns).pattern)
 
 
 def _check_expanded(size: int, total: int, limits: Limits) -> None:

@@ -59,20 +59,22 @@ INSTALLED_APPS = [
     "gongzhi.demo",
 ]
 
+# Session, authentication, OTP and messages are Django's and django-otp's, skipped for the machine
+# endpoints (Open311: an api_key per request) by gongzhi.core.middleware.
 MIDDLEWARE = [
     "gongzhi.core.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "gongzhi.core.middleware.SessionMiddleware",
     "gongzhi.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "gongzhi.core.nul_guard.NulCharacterGuardMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "gongzhi.core.middleware.AuthenticationMiddleware",
+    "gongzhi.core.middleware.OTPMiddleware",
     "gongzhi.core.uploads.RequestSizeLimitMiddleware",  # before anything reads a body (CSRF's process_view)
     "gongzhi.accounts.middleware.SessionPolicyMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "gongzhi.core.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]

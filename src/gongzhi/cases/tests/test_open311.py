@@ -571,3 +571,26 @@ def test_keys_page_for_district_admins(client, cases_demo):
     assert row.revoked_at is not None
     assert AuditEntry.objects.filter(action="cases.open311_key_revoke", actor=demo.users["district"]).exists()
     assert "已吊销" in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("body", [
+    b"api_key=k&service_code=0303&description=%E4%BA%95%E7%9B%96+%E5%A1%8C%E9%99%B7&lat=30.6&long=117.5",
+    b"a=1&a=2&b=&c&d=%20x%20&e=1+2%2B3",  # repeats, blanks, a bare name, spaces, plus signs
+    b"name=\xff\xfe&x=%FF",  # not UTF-8: read as ISO-8859-1, as QueryDict does
+    b"",
+])
+def test_a_urlencoded_post_is_parsed_as_querydict_parses_it(rf, body):
+    from django.http import QueryDict
+
+    request = rf.post("/open311/v2/requests.json", body, content_type="application/x-www-form-urlencoded")
+    open311._load_urlencoded(request)
+    expected = QueryDict(body, encoding="utf-8")
+    assert list(request.POST.lists()) == list(expected.lists()) and not request.FILES
+    assert not request.POST._mutable
+
+
+def test_too_many_urlencoded_fields_are_refused(client, cases_demo, key, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 5
+    body = "&".join(f"f{n}=1" for n in range(6)) + f"&api_key={key}"
+    response = client.post(f"{BASE}/requests.json", body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400 and response.json()[0]["description"] == "请求体过大或格式不正确。"

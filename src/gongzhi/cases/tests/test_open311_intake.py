@@ -173,3 +173,42 @@ def test_the_queue_row_commits_with_the_submission_or_not_at_all(client, cases_d
 def test_filing_is_also_periodic(cases_demo):
     entry = REGISTRY["cases.file_open311_submissions"]
     assert entry.every <= datetime.timedelta(minutes=1) and entry.task.name == "file_open311_submissions"
+
+
+def test_the_stored_row_is_what_the_orm_would_store(client, cases_demo, key, queue_only):
+    """``_insert`` sends the values without building the model: the row reads back as the ORM's would,
+    the phone encrypted at rest."""
+    response = client.post(f"{BASE}/requests.json", {
+        "api_key": key, "service_code": "0303", "lat": cases_demo.lat, "long": cases_demo.lon,
+        "description": "幸福路口井盖旁路面塌陷，车辆经过很危险", "phone": "13912345678",
+        "address_string": "幸福路12号", "first_name": "小明", "last_name": "张"}, HTTP_USER_AGENT="CityApp/2.1")
+    token = response.json()[0]["token"]
+    stored = Open311Submission.objects.get(token=token)
+    assert (stored.reporter_phone, stored.address, stored.reporter_name) == ("13912345678", "幸福路12号", "张小明")
+    assert stored.user_agent == "CityApp/2.1" and stored.ip == "127.0.0.1" and stored.error == ""
+    assert stored.lon == float(cases_demo.lon) and stored.lat == float(cases_demo.lat)
+    assert stored.category.code == "0303" and stored.case_id is None and stored.processed_at is None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reporter_phone FROM cases_open311submission WHERE token = %s", [token])
+        (at_rest,) = cursor.fetchone()
+    assert "13912345678" not in at_rest
+
+
+def test_machine_endpoints_pass_session_and_sign_in_middleware_but_keep_the_security_headers(
+        client, cases_demo, key, queue_only, demo):
+    """An Open311 client has no session: a POST does not read one (no ``Vary: Cookie``, no cookie
+    set, even for a browser signed in to the platform) and gets every security header."""
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="community"))
+    response = client.post(f"{BASE}/requests.json", {
+        "api_key": key, "service_code": "0303", "lat": cases_demo.lat, "long": cases_demo.lon,
+        "description": "幸福路口井盖旁路面塌陷，车辆经过很危险"})
+    assert response.status_code == 200
+    assert "Cookie" not in response.headers.get("Vary", "") and not response.cookies
+    assert not hasattr(response.wsgi_request, "user") and not hasattr(response.wsgi_request, "session")
+    for header in ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Content-Language"):
+        assert response.headers.get(header), header
+    # Everywhere else the same browser is signed in as before.
+    page = client.get("/")
+    assert page.wsgi_request.user.username == "community" and hasattr(page.wsgi_request, "session")

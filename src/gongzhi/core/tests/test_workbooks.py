@@ -124,3 +124,47 @@ def test_too_many_shared_strings_are_refused(settings):
     settings.GONGZHI_IMPORT_MAX_CELLS = 1000
     data = hostile.xlsx([hostile.header_row()], shared_strings=["<si><t>x</t></si>"] * 1001, dimension="A1:B1")
     assert _refusal(data, "a.xlsx") == "表格文件的共享文本过多：最多 1,000 条。"
+
+
+def _long_sheet(last_row: str, rows: int = 3000) -> bytes:
+    """``rows`` ordinary rows (several 64 KB pieces, no dimension) and then ``last_row``."""
+    body = [f'<row r="{n}">{hostile.inline_cell(f"A{n}", "张三")}{hostile.inline_cell(f"B{n}", "李四")}</row>'
+            for n in range(2, rows + 2)]
+    return hostile.xlsx([hostile.header_row(), *body, last_row])
+
+
+@pytest.mark.parametrize(("last", "message"), [
+    ('<row r="3002"><c r="CW3002"><v>1</v></c></row>', "表格列数过多：最多 100 列，本文件用到第 101 列。"),
+    ('<row r="300001"><c r="A300001"><v>1</v></c></row>', "表格行数过多：最多 300,000 行，本文件用到第 300,001 行。"),
+    # 60 columns are allowed, but 60 × 3,002 cells pass the area limit of 150,000.
+    ('<row r="3002"><c r="BH3002"><v>1</v></c></row>', "表格范围过大：行数 × 列数最多 150,000 个单元格，本文件为 180,120 个。"),
+    # Cells without their reference after thousands with one: placed by position, so the sheet is
+    # parsed (which stops at the 50th of them: 50 × 3,002 cells).
+    ('<row r="3002">' + "<c><v>1</v></c>" * 101 + "</row>", "表格范围过大：行数 × 列数最多 150,000 个单元格，本文件为 150,100 个。"),
+])
+def test_a_cell_past_the_limits_late_in_a_long_sheet_is_refused_exactly(settings, last, message):
+    """The quick scan reads the first piece cell by cell and only searches the later ones for a
+    reference past the bounds it allows: a late cell beyond them is read exactly and refused."""
+    settings.GONGZHI_IMPORT_MAX_CELLS = 150_000
+    data = _long_sheet(last)
+    with pytest.raises(workbooks.WorkbookRefused) as refused:
+        workbooks.check_xlsx(data)
+    assert str(refused.value) == message
+
+
+def test_a_long_sheet_within_the_limits_passes_the_quick_scan(settings, monkeypatch):
+    settings.GONGZHI_IMPORT_MAX_CELLS = 150_000
+    monkeypatch.setattr(workbooks, "_SheetScan", lambda *args: pytest.fail("the quick scan sufficed"))
+    exact = []
+    monkeypatch.setattr(workbooks, "_CELL_ROW", _Counting(workbooks._CELL_ROW, exact))
+    workbooks.check_xlsx(_long_sheet('<row r="3002"><c r="AW3002"><v>1</v></c></row>'))  # 49 × 3,002 < 150,000
+    assert 1 <= len(exact) <= 3  # the first piece and the one with the wider cell, not every piece
+
+
+class _Counting:
+    def __init__(self, pattern, calls: list) -> None:
+        self.pattern, self.calls = pattern, calls
+
+    def findall(self, piece: bytes) -> list:
+        self.calls.append(len(piece))
+        return self.pattern.findall(piece)

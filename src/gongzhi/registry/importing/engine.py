@@ -38,7 +38,7 @@ from gongzhi.areas.models import Area
 from gongzhi.audit.services import record
 from gongzhi.core import faults
 from gongzhi.core.memory import paused_gc
-from gongzhi.core.parallel import produced_elsewhere
+from gongzhi.core.parallel import produced_elsewhere, ready_now
 from gongzhi.privacy import crypto
 from gongzhi.privacy.fields import BlindIndexField
 from gongzhi.privacy.masking import mask
@@ -58,7 +58,7 @@ from ..models import (
     name_romanisation,
 )
 from .reader import ImportFileError
-from .validate import RowError, ValidRow, check_stream, eighteen_digit_form, special_groups
+from .validate import CheckedRows, RowError, ValidRow, check_stream, eighteen_digit_form, special_groups
 
 BATCH_SIZE = 1000  # rows per bulk update or insert through the ORM
 PLAN_BATCH_ROWS = 4000  # rows whose existing persons are looked up at once (two or three lookups a row)
@@ -212,9 +212,9 @@ def _run(report: ImportReport, area: Area, actor, data: bytes, filename: str, *,
         with _large_page_cache():
             try:
                 for chunk in checked:
-                    report.rows = chunk.checked
-                    report.errors.extend(chunk.errors)
                     if dry_run or strict:
+                        report.rows = chunk.checked
+                        report.errors.extend(chunk.errors)
                         # Planning reads only; a strict import writes once the whole file has passed.
                         plan = planner.plan(chunk.valid)
                         _count(report, plan)
@@ -225,15 +225,30 @@ def _run(report: ImportReport, area: Area, actor, data: bytes, filename: str, *,
                         continue
                     # Planned inside the chunk's transaction: an ID number registered meanwhile by
                     # someone else makes the unique constraint fail rather than create a second person.
+                    # The next chunk joins the transaction when it has arrived already and the lock
+                    # has been held for less than the writer allows between pauses (``_ChunkWriter``):
+                    # the lock is never held while waiting for the checking process, and each index
+                    # page is written to the WAL once per commit, not once per chunk.
+                    done: list[tuple[CheckedRows, _Plan]] = []
                     with writer.transaction():
-                        plan = planner.plan(chunk.valid)
-                        _write(plan, batch, timezone.now())
+                        while True:
+                            plan = planner.plan(chunk.valid)
+                            _write(plan, batch, timezone.now())
+                            done.append((chunk, plan))
+                            faults.point("registry.import.chunk_writing")
+                            if not (writer.may_continue() and ready_now(checked)):
+                                break
+                            chunk = next(checked, None)
+                            if chunk is None:
+                                break
                         fulltext.flush()
-                        faults.point("registry.import.chunk_writing")
                     faults.point("registry.import.chunk_written")
-                    _count(report, plan)
-                    if progress is not None:
-                        progress("write", chunk.checked, max(head.rows, chunk.checked))
+                    for written, plan in done:
+                        report.rows = written.checked
+                        report.errors.extend(written.errors)
+                        _count(report, plan)
+                        if progress is not None:
+                            progress("write", written.checked, max(head.rows, written.checked))
                 if strict and not dry_run and not report.errors:
                     for number, plan in enumerate(planned, start=1):
                         with writer.transaction():
@@ -247,6 +262,7 @@ def _run(report: ImportReport, area: Area, actor, data: bytes, filename: str, *,
                     raise ImportInterrupted(report) from None
                 batch.delete()  # nothing was written: the failure leaves no trace but the job's
                 raise
+        writer.wait()
         with transaction.atomic():
             _conclude(report, batch, actor)
 
@@ -285,9 +301,11 @@ class _ChunkWriter:
     SQLite has one write lock for the whole database, and a writer waiting for it polls (its busy
     handler sleeps up to 100 ms between tries): an import committing chunk after chunk without a
     pause could take the lock back before any waiting request woke up. So once the import has held
-    the lock for ``HOLD_SECONDS`` in all since its last pause, it pauses ``PAUSE_SECONDS`` after
-    the chunk — long enough for every waiting writer's next poll. PostgreSQL locks rows, not the
-    database, and needs no pause.
+    the lock for ``HOLD_SECONDS`` in all since its last pause, it leaves the lock alone for
+    ``PAUSE_SECONDS`` after the chunk — long enough for every waiting writer's next poll. The pause
+    is spent on what needs no lock: the next transaction (or ``wait``) starts no earlier than the
+    pause's end, and until then the import receives and unpacks the next chunk (it used to sleep
+    first and receive after). PostgreSQL locks rows, not the database, and needs no pause.
     """
 
     HOLD_SECONDS = 1.0
@@ -297,16 +315,31 @@ class _ChunkWriter:
         self.batch = batch
         self.written = 0  # chunks committed
         self.held = 0.0  # seconds inside write transactions since the last pause
+        self.resume_at = 0.0  # time.monotonic() at which the current pause ends
+        self.started = 0.0  # time.monotonic() at which the current transaction began
+
+    def wait(self) -> None:
+        """Until the current pause (if any) is over."""
+        left = self.resume_at - time.monotonic()
+        if left > 0:
+            time.sleep(left)
+
+    def may_continue(self) -> bool:
+        """Inside ``transaction``: whether the lock has been held for less than ``HOLD_SECONDS`` since
+        the last pause, so that committing now would not pause (another chunk may then join)."""
+        return self.held + time.monotonic() - self.started < self.HOLD_SECONDS
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
-        started = time.monotonic()
+        self.wait()
+        self.started = started = time.monotonic()
         with transaction.atomic():
             yield
         self.written += 1
-        self.held += time.monotonic() - started
+        finished = time.monotonic()
+        self.held += finished - started
         if connection.vendor == "sqlite" and self.held >= self.HOLD_SECONDS:
-            time.sleep(self.PAUSE_SECONDS)
+            self.resume_at = finished + self.PAUSE_SECONDS
             self.held = 0.0
 
 

@@ -176,9 +176,33 @@ def refusing_person():
     lift()
 
 
+@pytest.fixture
+def chunk_per_transaction(monkeypatch):
+    """No chunk joins the transaction of the one before (as when the next has not arrived yet)."""
+    monkeypatch.setattr(engine, "ready_now", lambda items: False)
+
+
+@pytest.fixture
+def commits(monkeypatch):
+    """The number of chunks written at each commit of the import's transactions."""
+    written, per_commit = [], []
+    point = engine.faults.point
+
+    def counting(name):
+        if name == "registry.import.chunk_writing":
+            written.append(name)
+        elif name == "registry.import.chunk_written":
+            per_commit.append(len(written))
+            written.clear()
+        point(name)
+
+    monkeypatch.setattr(engine.faults, "point", counting)
+    return per_commit
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_commit_failing_midway_keeps_the_chunks_written_and_says_so(
-        demo, chunks_of_two, in_background, refusing_person):
+        demo, chunks_of_two, in_background, refusing_person, chunk_per_transaction):
     numbers = ids(6)
     data = xlsx_bytes([HEADERS, *[[f"甲{k}", number, "", "", "", ""] for k, number in enumerate(numbers[:4])],
                        [refusing_person.name, numbers[4], "", "", "", ""], ["乙", numbers[5], "", "", "", ""]])
@@ -193,3 +217,52 @@ def test_a_commit_failing_midway_keeps_the_chunks_written_and_says_so(
     report = run(data)
     assert report.counts() == {"rows": 6, "created": 2, "updated": 0, "unchanged": 4, "failed": 0}
     assert Person.objects.count() == 6
+
+
+def test_chunks_already_arrived_join_one_transaction(demo, chunks_of_two, in_background, commits, monkeypatch):
+    """Each commit writes every index page it touched to SQLite's WAL: chunks waiting to be written
+    go in together, while the lock has been held for less than the writer's holding time."""
+    monkeypatch.setattr(engine, "ready_now", lambda items: True)  # every next chunk has arrived
+    numbers = ids(7)
+    data = xlsx_bytes([HEADERS, *[[f"甲{k}", number, "", "", "", ""] for k, number in enumerate(numbers)]])
+    report = run(data)
+    assert report.counts() == {"rows": 7, "created": 7, "updated": 0, "unchanged": 0, "failed": 0}
+    assert commits == [4]  # four chunks (2 + 2 + 2 + 1 rows), one commit
+    assert Person.objects.count() == 7 and not engine.fulltext.unindexed_ids()
+
+
+def test_a_chunk_not_arrived_yet_is_not_waited_for_inside_a_transaction(demo, chunks_of_two, in_background,
+                                                                        commits, chunk_per_transaction):
+    numbers = ids(5)
+    data = xlsx_bytes([HEADERS, *[[f"甲{k}", number, "", "", "", ""] for k, number in enumerate(numbers)]])
+    assert run(data).created == 5
+    assert commits == [1, 1, 1]
+
+
+def test_the_holding_time_ends_a_shared_transaction(demo, chunks_of_two, in_background, commits, monkeypatch):
+    monkeypatch.setattr(engine, "ready_now", lambda items: True)
+    monkeypatch.setattr(engine._ChunkWriter, "HOLD_SECONDS", 0)  # no time to share: one chunk a commit
+    monkeypatch.setattr(engine._ChunkWriter, "PAUSE_SECONDS", 0.01)
+    numbers = ids(5)
+    data = xlsx_bytes([HEADERS, *[[f"甲{k}", number, "", "", "", ""] for k, number in enumerate(numbers)]])
+    assert run(data).created == 5
+    assert commits == [1, 1, 1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failure_in_a_shared_transaction_keeps_what_was_committed_before_it(
+        demo, chunks_of_two, in_background, refusing_person, commits, monkeypatch):
+    """Chunks 1 and 2 commit together; chunk 3 (sharing a transaction with nothing committed yet)
+    fails: the report and the batch count the four rows committed, the re-import adds the rest."""
+    arrived = iter([True, False, True])  # chunk 2 joins chunk 1; chunk 4 would join chunk 3
+    monkeypatch.setattr(engine, "ready_now", lambda items: next(arrived, False))
+    numbers = ids(7)
+    data = xlsx_bytes([HEADERS, *[[f"甲{k}", number, "", "", "", ""] for k, number in enumerate(numbers[:5])],
+                       [refusing_person.name, numbers[5], "", "", "", ""], ["乙", numbers[6], "", "", "", ""]])
+    with pytest.raises(engine.ImportInterrupted, match="已写入 4 行"):
+        run(data)
+    assert commits == [2]
+    assert sorted(Person.objects.values_list("real_name", flat=True)) == ["甲0", "甲1", "甲2", "甲3"]
+    assert ImportBatch.objects.get().created == 4
+    refusing_person.lift()
+    assert run(data).counts() == {"rows": 7, "created": 3, "updated": 0, "unchanged": 4, "failed": 0}
