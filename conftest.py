@@ -7,6 +7,26 @@ from types import SimpleNamespace
 import pytest
 
 
+# A test that requests none of these (directly or through its fixtures) and has no django_db mark
+# cannot reach the database (pytest-django refuses it): it checks the same on either database.
+DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_setup", "live_server"})
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Mark the tests that cannot reach the database ``any_database``: ./gz test runs them in its SQLite
+    lane only (the PostgreSQL lane would repeat them)."""
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        # ``django_db_blocker`` is every test's (pytest-django's autouse fixtures): only a test that
+        # names it unblocks the database itself (the benchmarks' tests).
+        fixtureinfo = getattr(item, "_fixtureinfo", None)
+        unblocks = fixtureinfo is not None and "django_db_blocker" in fixtureinfo.argnames
+        if item.get_closest_marker("django_db") is None and not unblocks and \
+                item.get_closest_marker("strict_database") is None and not DATABASE_FIXTURES.intersection(names):
+            item.add_marker(pytest.mark.any_database)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_process_caches():
     """The grid index, data keys, Open311 keys and services, and the filter bars' options live per process;

@@ -67,6 +67,7 @@ def test_the_hello_world_baseline_exists_only_for_the_benchmark(client):
     assert client.get("/" + bench_views.PATH).status_code == 404
 
 
+@pytest.mark.any_database  # the PostgreSQL path of the kept data: the copy test below
 def test_pages_at_scale_measures_the_staff_pages_against_hello_world_and_keeps_its_data(
         django_db_blocker, tmp_path):
     from bench.__main__ import SCENARIOS

@@ -35,7 +35,8 @@ from gongzhi.core import uploads
 from tests import hostile_files as hostile
 from tests.urlmap import Endpoint, all_endpoints
 
-pytestmark = pytest.mark.django_db
+# Every file is refused before anything reads it or a query runs: the SQLite lane runs it.
+pytestmark = [pytest.mark.django_db, pytest.mark.any_database]
 
 MB = 1024 * 1024
 MEMORY_GROWTH_LIMIT = 48 * MB  # the largest test file is 2 MB; a decoded bomb or a read-in upload is far more
