@@ -228,7 +228,11 @@ def test_chunks_already_arrived_join_one_transaction(demo, chunks_of_two, in_bac
     report = run(data)
     assert report.counts() == {"rows": 7, "created": 7, "updated": 0, "unchanged": 0, "failed": 0}
     assert commits == [4]  # four chunks (2 + 2 + 2 + 1 rows), one commit
-    assert Person.objects.count() == 7 and not engine.fulltext.unindexed_ids()
+    assert Person.objects.count() == 7
+    from django.db import connection
+
+    if connection.vendor == "sqlite":  # the trigram index brought up to date after the commit (PostgreSQL: GIN)
+        assert not engine.fulltext.unindexed_ids()
 
 
 def test_a_chunk_not_arrived_yet_is_not_waited_for_inside_a_transaction(demo, chunks_of_two, in_background,
