@@ -94,10 +94,12 @@ def test_pages_at_scale_measures_the_staff_pages_against_hello_world_and_keeps_i
                 and key not in ("hello_ms", f"{pages_at_scale.UNCACHED_STATS}_ms")]
     assert figures[f"{pages_at_scale.UNCACHED_STATS}_ms"] > 0  # the statistics computed afresh, reported apart
     slowest = max(figures[f"{page}_ms"] for page in measured)
-    assert ratios["vs_hello_world"] == pytest.approx(figures["hello_ms"] / slowest, rel=0.05)
+    # The ratios are rounded to three places: a ratio near 0.004 is off by up to 0.0005 (12 %).
+    assert ratios["vs_hello_world"] == pytest.approx(figures["hello_ms"] / slowest, rel=0.05, abs=0.0005)
     assert figures[f"{figures['worst_page']}_ms"] == slowest
     slowest_issue11 = max(figures[f"{page}_ms"] for page in pages_at_scale.ISSUE_PAGES)
-    assert ratios["vs_hello_world_issue11"] == pytest.approx(figures["hello_ms"] / slowest_issue11, rel=0.05)
+    assert ratios["vs_hello_world_issue11"] == pytest.approx(figures["hello_ms"] / slowest_issue11, rel=0.05,
+                                                             abs=0.0005)
     assert figures["summary_areas"] > 0 and again_ratios["vs_hello_world"] > 0
 
 
