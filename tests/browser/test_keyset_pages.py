@@ -10,6 +10,13 @@ from tests.browser.pages import DESKTOP, login, screenshot
 pytestmark = pytest.mark.browser
 
 
+def follow(page, testid):
+    """Click a paging link and wait for the page it loads (reading rows straight after a bare click
+    can catch the blank document between the two pages)."""
+    with page.expect_navigation():
+        page.click(f'[data-testid="{testid}"]')
+
+
 def test_the_audit_log_and_the_case_queue_page_to_the_end_and_back(site, page, open_page, console):
     from gongzhi.audit.models import AuditEntry
     from gongzhi.audit.services import record
@@ -20,15 +27,15 @@ def test_the_audit_log_and_the_case_queue_page_to_the_end_and_back(site, page, o
     page.goto(f"{site}/audit/")
     assert page.inner_text('[data-testid="audit-count"]').startswith("共 ")
     first = page.locator("table.audit tbody tr td:first-child").all_inner_texts()
-    page.click('[data-testid="page-last"]')
+    follow(page, "page-last")
     last = page.locator("table.audit tbody tr td:first-child").all_inner_texts()
     assert int(last[-1]) < int(first[-1]) and page.locator('[data-testid="page-next"]').count() == 0
     screenshot(page, "audit-log-last-page")
-    page.click('[data-testid="page-previous"]')
+    follow(page, "page-previous")
     before = page.locator("table.audit tbody tr td:first-child").all_inner_texts()
     assert int(before[-1]) == int(last[0]) + 1  # the page just before, newest first, no entry skipped
     if page.locator('[data-testid="page-first"]').count():  # else the page before the last is the first
-        page.click('[data-testid="page-first"]')
+        follow(page, "page-first")
     assert page.locator("table.audit tbody tr td:first-child").all_inner_texts() == first
 
     # More cases than two pages of the queue (30 a page), so the keyset links have somewhere to go.
@@ -47,7 +54,7 @@ def test_the_audit_log_and_the_case_queue_page_to_the_end_and_back(site, page, o
     assert page.locator('[data-testid="queue-tabs"]').count() == 1
     assert page.locator('[data-testid="case-count"]').count() == 1
     assert "第64号" in page.content()  # newest first
-    page.click('[data-testid="page-last"]')
+    follow(page, "page-last")
     assert page.locator('[data-testid="page-next"]').count() == 0 and "第00号" in page.content()
     screenshot(page, "case-queue-keyset-pages")
     assert console.errors == []
