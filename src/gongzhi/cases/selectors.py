@@ -19,6 +19,13 @@ from .models import Case, CaseEvent, CasePhoto, CaseStatus, Category, ExtensionS
 from .models.case import OPEN_STATUSES, RUNNING_STATUSES
 
 LIST_RELATED = ("area", "area__parent", "category", "category__parent", "suggested_category", "lead_department", "reporter")
+# What a row of the staff's case tables shows (queue page, department inbox, supervision board), its
+# deadline state and the keyset orders' columns. A row used to load every column of the case and of
+# seven related rows, two area boundaries among them: a fifth of the queue page at 1,000,000 cases.
+ROW_RELATED = ("area", "category", "suggested_category", "lead_department")
+ROW_COLUMNS = ("number", "description", "priority", "status", "level", "reported_at", "accept_due", "dispatch_due",
+               "response_due", "handle_due", "warn_at", "feedback_at", "closed_at", "review_date",
+               "area__name", "category__name", "suggested_category__name", "lead_department__name")
 
 # Queue tabs: what each shows.
 QUEUES: dict[str, Q] = {
@@ -87,6 +94,11 @@ def case_list(user, *, queue: str = "open", q: str = "", category: str = "", are
     if source:
         cases = cases.filter(source=source)
     return cases.select_related(*LIST_RELATED).order_by(*ORDERINGS.get(order, ORDERINGS["deadline"]))
+
+
+def as_rows(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """``cases`` loaded as the rows of a staff table: ``ROW_COLUMNS`` and nothing else."""
+    return cases.select_related(None).select_related(*ROW_RELATED).only(*ROW_COLUMNS)
 
 
 def default_order(queue: str) -> str:

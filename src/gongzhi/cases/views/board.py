@@ -32,10 +32,10 @@ def inbox(request):
     if not departments:
         raise PermissionDenied
     visible = Case.objects.visible_to(request.user)
-    led = visible.filter(lead_department__in=departments).select_related("category", "area", "lead_department")
-    assisted = (visible.filter(assist_departments__in=departments).exclude(lead_department__in=departments)
-                .filter(status__in=RUNNING_STATUSES | {CaseStatus.FEEDBACK})
-                .select_related("category", "area", "lead_department").distinct())
+    led = selectors.as_rows(visible.filter(lead_department__in=departments))
+    assisted = selectors.as_rows(visible.filter(assist_departments__in=departments)
+                                 .exclude(lead_department__in=departments)
+                                 .filter(status__in=RUNNING_STATUSES | {CaseStatus.FEEDBACK}).distinct())
     in_hand = [CaseStatus.ACKNOWLEDGED, CaseStatus.IN_PROGRESS]
     # Counted over the statuses counted (an index range each), not over every case the department led.
     counts = led.filter(status__in=[CaseStatus.DISPATCHED, *in_hand, CaseStatus.FEEDBACK]).aggregate(
@@ -61,19 +61,20 @@ def supervision(request):
         raise PermissionDenied
     now = timezone.now()
     visible = selectors.visible_cases(request.user)
-    overdue = visible.overdue(now).select_related("category", "area", "lead_department").order_by("handle_due")
-    near = (visible.filter(status__in=RUNNING_STATUSES, warn_at__lte=now, handle_due__gte=now)
-            .select_related("category", "area", "lead_department").order_by("handle_due"))
+    overdue = selectors.as_rows(visible.overdue(now)).order_by("handle_due")
+    near = selectors.as_rows(visible.filter(status__in=RUNNING_STATUSES, warn_at__lte=now, handle_due__gte=now)
+                             ).order_by("handle_due")
     by_department = (overdue.filter(level=HandlingLevel.DEPARTMENT).values("lead_department__name")
                      .annotate(n=Count("pk")).order_by("-n", "lead_department__name"))
     # A scope of every case (a district's account) has no condition: ``case IN (every case)`` read all
     # million of them for a handful of pending requests.
     pending = ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING)
     pending = (pending.filter(case__in=visible) if visible.query.where else pending)
-    pending = (pending
-               .select_related("case", "case__lead_department", "requested_by").order_by("requested_at"))
-    reviews = (visible.filter(status=CaseStatus.SUSPENDED).filter(Q(review_date__lte=timezone.localdate(now)))
-               .select_related("category", "area").order_by("review_date"))
+    pending = (pending.select_related("case", "case__lead_department", "requested_by")
+               .only("case", "hours", "reason", "requested_at", "case__number", "case__lead_department__name",
+                     "requested_by__real_name", "requested_by__username").order_by("requested_at"))
+    reviews = selectors.as_rows(visible.filter(status=CaseStatus.SUSPENDED)
+                                .filter(Q(review_date__lte=timezone.localdate(now)))).order_by("review_date")
     return render(request, "cases/supervision.html", {
         "overdue": overdue[:SHOWN], "overdue_count": overdue.count(), "near": near[:SHOWN], "near_count": near.count(),
         "shown": SHOWN,

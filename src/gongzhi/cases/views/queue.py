@@ -35,7 +35,7 @@ def queue(request):
     form = CaseFilterForm(request.GET or None, categories=Category.objects.active().filter(parent__isnull=True))
     filters = form.filters()
     now = timezone.now()
-    cases = selectors.case_list(request.user, now=now, **filters)
+    cases = selectors.as_rows(selectors.case_list(request.user, now=now, **filters))
     counts = selectors.queue_counts(request.user)
     filtered = any(v for k, v in filters.items() if k not in ("queue", "order"))
     kept = [(k, v) for k, v in (form.data.items() if form.is_bound else [])

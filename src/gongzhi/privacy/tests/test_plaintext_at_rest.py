@@ -6,6 +6,7 @@ then the WAL is checkpointed and the bytes of the database (and any WAL left) ar
 """
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -67,18 +68,34 @@ def embedded_env(db: Path, var_dir: Path) -> dict:
     return env
 
 
+_BUILT: list[Path] = []  # the demo built once in this test process, copied for each module that asks
+
+
+def embedded_demo(tmp_path_factory) -> SimpleNamespace:
+    """A var/ directory of its own with the demo built in it as ``./gz demo`` builds it.
+
+    The build (half a minute to a minute) runs once per test process; each caller gets a copy of its
+    var/ (modes kept), so modules that change their demo do not see each other's changes.
+    """
+    if not _BUILT:
+        var = tmp_path_factory.mktemp("demo-build")
+        db = var / "x.sqlite3"
+        env = embedded_env(db, var)
+        (var / "notices.log").write_text("")
+        (var / "notices.log").chmod(0o644)  # as an older version left it
+        var.chmod(0o755)
+        run_manage("migrate", "--noinput", "-v", "0", env=env)
+        run_manage("demo_setup", "--residents", "200", env=env)
+        _BUILT.append(var)
+    var = tmp_path_factory.mktemp("var")
+    shutil.copytree(_BUILT[0], var, dirs_exist_ok=True)  # files and the directory keep their modes
+    db = var / "x.sqlite3"
+    return SimpleNamespace(var=var, db=db, env=embedded_env(db, var))
+
+
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory):
-    """A var/ directory with the demo built in it (once for the module: a build takes half a minute)."""
-    var = tmp_path_factory.mktemp("var")
-    db = var / "x.sqlite3"
-    env = embedded_env(db, var)
-    (var / "notices.log").write_text("")
-    (var / "notices.log").chmod(0o644)  # as an older version left it
-    var.chmod(0o755)
-    run_manage("migrate", "--noinput", "-v", "0", env=env)
-    run_manage("demo_setup", "--residents", "200", env=env)
-    return SimpleNamespace(var=var, db=db, env=env)
+    return embedded_demo(tmp_path_factory)
 
 
 def test_demo_sqlite_file_contains_no_plaintext_phone_numbers(demo_file):

@@ -21,6 +21,9 @@ def community_path(area) -> str:
     return "/" + "/".join(parts[:depth]) + "/"
 
 
+COUNTED_BY_TRIGGERS = ("building_count", "house_count")
+
+
 class Estate(AreaBoundModel):
     """A 小区 or 院落 with the bodies that run it: its property company, its owners' committee
     (业委会) and how it is managed (自管/托管/共管/准物业)."""
@@ -40,6 +43,9 @@ class Estate(AreaBoundModel):
     outline = models.JSONField(_("范围轮廓（GeoJSON，WGS-84）"), null=True, blank=True)
     centroid_lon = models.FloatField(_("中心经度"), null=True, blank=True, editable=False)
     centroid_lat = models.FloatField(_("中心纬度"), null=True, blank=True, editable=False)
+    # Kept by database triggers on the buildings and houses (migration 0018): exact whatever writes them.
+    building_count = models.PositiveIntegerField(_("楼栋数"), default=0, editable=False)
+    house_count = models.PositiveIntegerField(_("房屋数"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("小区/院落")
@@ -50,6 +56,14 @@ class Estate(AreaBoundModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        # An update never writes the counts: the triggers own them, and an estate loaded before a house
+        # was added would put its old count back.
+        if not self._state.adding and not kwargs.get("force_insert") and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [field.name for field in self._meta.concrete_fields
+                                       if not field.primary_key and field.name not in COUNTED_BY_TRIGGERS]
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         """The property company and the 业委会 are organisations of their kind; the 业委会 is one of the

@@ -207,3 +207,8 @@ def test_the_estate_list_reads_a_fixed_number_of_queries(estate, login_as):
                                       owners_committee=org(OrganisationKind.OWNERS_COMMITTEE, f"业委会{n}"))
         Building.objects.create(area=grid, estate=other, name="1栋")
     assert queries() == before
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get("/registry/estates/").content.decode()
+    # The columns shown: the counts kept on the estate, no outline and no grid boundary loaded.
+    assert not [q for q in captured if "outline" in q["sql"] or "geometry" in q["sql"]]
+    assert "<td>1</td><td>1</td>" in page and "<td>1</td><td>0</td>" in page

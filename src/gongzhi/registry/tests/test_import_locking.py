@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from gongzhi.privacy.tests.test_plaintext_at_rest import REPO_ROOT, embedded_env, run_manage
+from gongzhi.privacy.tests.test_plaintext_at_rest import REPO_ROOT, embedded_demo
 
 from .import_helpers import COMMUNITY, LEDGER_HEADERS, csv_bytes, ledger_rows
 
@@ -34,11 +34,8 @@ COMMIT_WAIT_SHARE = 0.5
 
 @pytest.fixture(scope="module")
 def database(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("locking")
-    db = tmp / "gongzhi.sqlite3"
-    env = embedded_env(db, tmp)
-    run_manage("migrate", "--noinput", "-v", "0", env=env)
-    run_manage("demo_setup", "--residents", "50", env=env)
+    demo = embedded_demo(tmp_path_factory)  # the demo the plaintext-at-rest tests grep, built once
+    db, env, tmp = demo.db, demo.env, demo.var
     ledger = tmp / "ledger.csv"
     ledger.write_bytes(csv_bytes([LEDGER_HEADERS, *ledger_rows(ROWS)]))
     with sqlite3.connect(db) as conn:

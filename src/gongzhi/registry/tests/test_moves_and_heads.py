@@ -59,6 +59,21 @@ def test_the_house_page_lists_who_lives_there_and_who_moved_out(client, demo, ho
     assert "张三" in moves and "迁出" in moves and "南京市" in moves
 
 
+def test_the_house_page_merges_moves_at_the_house_with_the_residents_other_moves(client, demo, home):
+    """Moves at the house (a person who left) and a resident's moves elsewhere, each once, newest first."""
+    services.record_move(actor=home["actor"], person=home["zhang"], kind="move_out", date=DAY, place="南京市")
+    elsewhere = services.record_move(actor=home["actor"], person=home["li"], kind="move_in",
+                                     date=DAY - datetime.timedelta(days=400), place="合肥市")
+    client.force_login(demo.users["community"])
+    found = selectors.house_moves(home["house"], [home["li"].pk])
+    assert [m.place for m in found][:1] == ["南京市"] and elsewhere in found
+    assert len(found) == len({m.pk for m in found}) and found == sorted(found, key=lambda m: (m.date, m.pk), reverse=True)
+    moves = client.get(f"/registry/houses/{home['house'].pk}/").content.decode().split('data-testid="house-moves"')[1]
+    moves = moves.split("</table>")[0]
+    assert moves.index("南京市") < moves.index("合肥市") and moves.count("南京市") == 1
+    assert home["actor"].display_name in moves
+
+
 def test_statistics_count_only_those_living_there_now(demo, home):
     community = home["grid"].parent
     before = selectors.area_statistics(demo.users["community"], community)["total"]

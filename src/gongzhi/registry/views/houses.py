@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -25,7 +24,7 @@ from ..forms import (
     OrganisationFilterForm,
     add_service_errors,
 )
-from ..models import Estate, House, Household, PersonMove
+from ..models import Estate, House, Household
 from .people import PAGE_SIZE, can_edit, history_rows, querystring
 
 
@@ -54,9 +53,7 @@ def house_detail(request, pk: int):
     residents = list(house.residents.all())
     households = (selectors.visible_records(Household, request.user).filter(house=house)
                   .select_related("head").order_by("number", "pk"))
-    # Moves at this house (those who moved out included) and the residents' other moves.
-    moves = (PersonMove.objects.filter(Q(house=house) | Q(person__in=[p.pk for p in residents]))
-             .select_related("person", "recorded_by").order_by("-date", "-pk"))
+    moves = selectors.house_moves(house, [p.pk for p in residents])
     return render(request, "registry/house_detail.html", {
         "house": house, "residents": residents, "households": households, "moves": moves,
         "is_rental": house.use == HouseUse.RENTED,
@@ -72,6 +69,9 @@ def estate_list(request):
     f = form.filters() if form.is_bound else {}
     estates = selectors.estates_for(request.user, q=f.get("q", ""), area_code=f.get("area"),
                                     management_mode=f.get("management_mode"))
+    # The columns the table shows (an estate's outline and its grid's boundary are not among them).
+    estates = estates.only("name", "kind", "management_mode", "building_count", "house_count", "area__name",
+                           "property_company__name", "owners_committee__name")
     page = Paginator(estates, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "registry/estate_list.html", {
         "form": form, "page": page, "query": querystring(form), "filtered": bool(f),
