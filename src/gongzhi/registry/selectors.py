@@ -478,7 +478,7 @@ def house_moves(house: House, residents: list) -> list[PersonMove]:
     scan every move (SQLite did, where most moves have no house)."""
     moves = {}
     for part in (PersonMove.objects.filter(house=house), PersonMove.objects.filter(person__in=residents)):
-        for move in part.select_related("person", "recorded_by").only(
+        for move in part.select_related("person", "recorded_by").order_by().only(
                 "kind", "date", "place", "person__real_name", "recorded_by__real_name", "recorded_by__username"):
             moves[move.pk] = move
     return sorted(moves.values(), key=lambda move: (move.date, move.pk), reverse=True)
@@ -503,7 +503,7 @@ def house_for(user, pk: Any) -> House:
 
 def house_history(user, house: House) -> QuerySet[AuditEntry]:
     """Recorded changes of ``house`` (newest first)."""
-    house_for(user, house.pk)
+    _check_visible(House, user, house.pk)
     return AuditEntry.objects.filter(object_type="registry.house", object_id=str(house.pk)).order_by("-seq")
 
 
@@ -531,7 +531,7 @@ def estate_for(user, pk: Any) -> Estate:
 
 def estate_history(user, estate: Estate) -> QuerySet[AuditEntry]:
     """Recorded changes of ``estate`` (newest first)."""
-    estate_for(user, estate.pk)
+    _check_visible(Estate, user, estate.pk)
     return AuditEntry.objects.filter(object_type="registry.estate", object_id=str(estate.pk)).order_by("-seq")
 
 
@@ -595,6 +595,12 @@ def facilities_for(user, *, q: str = "", area_code: str | None = None,
 
 def facility_for(user, pk: Any) -> Facility:
     return _one(facilities_for(user), pk)
+
+
+def _check_visible(model, user, pk: Any) -> None:
+    """``Http404`` unless ``user`` may see the ``model`` row ``pk`` (a check without loading it again)."""
+    if not visible_records(model, user).filter(pk=pk).exists():
+        raise Http404
 
 
 def _one(qs: QuerySet, pk: Any):

@@ -48,7 +48,7 @@ def test_a_department_not_serving_the_area_can_neither_lead_nor_assist(cases_dem
 
 
 def test_the_inbox_counts_every_case_and_leads_to_the_rest(client, cases_demo, monkeypatch):
-    monkeypatch.setattr(board, "SHOWN", 2)
+    monkeypatch.setattr(board, "INBOX_SHOWN", 2)
     for index in range(3):
         case_in(cases_demo, "dispatched", description=f"幸福路第{index}号井盖破损很危险")
     case_in(cases_demo, "acknowledged")
@@ -61,6 +61,12 @@ def test_the_inbox_counts_every_case_and_leads_to_the_rest(client, cases_demo, m
     assert "仅列出最紧急的 2 件，共 3 件。" in section and 'href="/cases/?queue=running"' in section
     in_hand = page.split('data-testid="in-hand"')[1].split("</section>")[0]
     assert 'data-testid="more"' not in in_hand  # one case: all shown
+    assert 'data-testid="more-closed"' not in page  # nothing closed yet: no link to the closed cases
+    for _ in range(3):
+        case_in(cases_demo, "closed")
+    closed = client.get("/cases/inbox/").content.decode().split("最近办结")[1].split("</section>")[0]
+    assert closed.count('href="/cases/') - closed.count("/cases/?") == 2  # the two closed last
+    assert 'href="/cases/?queue=closed"' in closed
 
 
 def test_the_grid_workers_tasks_count_every_case_and_lead_to_the_rest(client, cases_demo, monkeypatch):

@@ -17,7 +17,10 @@ from .. import selectors
 from ..models import Case, CaseStatus, ExtensionRequest, ExtensionStatus, HandlingLevel
 from ..models.case import RUNNING_STATUSES, department_ids
 
-SHOWN = 20  # cases per section of the inbox and the board (the most urgent); the queue page pages through the rest
+# Cases a section lists, the most urgent first; "在事件办理中查看全部" leads to the queue page, filtered and
+# paged, for the rest. The inbox has five sections: at 20 each its 100 rows took 38 ms at 1,000,000 cases.
+SHOWN = 20  # the supervision board's
+INBOX_SHOWN = 10
 
 
 @login_required
@@ -25,7 +28,7 @@ SHOWN = 20  # cases per section of the inbox and the board (the most urgent); th
 def inbox(request):
     """What the user's departments must do: acknowledge dispatches, handle, see verification results.
 
-    Each section shows its first ``SHOWN`` cases, most urgent first, and how many there are in all;
+    Each section shows its first ``INBOX_SHOWN`` cases, most urgent first, and how many there are in all;
     the queue page (filtered, paged, exportable) lists the rest.
     """
     departments = department_ids(request.user)
@@ -44,11 +47,11 @@ def inbox(request):
                            awaiting_check=Count("pk", filter=Q(status=CaseStatus.FEEDBACK)))
     counts["assisted"] = assisted.count()
     return render(request, "cases/inbox.html", {
-        "to_acknowledge": led.filter(status=CaseStatus.DISPATCHED).order_by("response_due")[:SHOWN],
-        "in_hand": led.filter(status__in=in_hand).order_by("handle_due")[:SHOWN],
-        "awaiting_check": led.filter(status=CaseStatus.FEEDBACK).order_by("feedback_at")[:SHOWN],
-        "recently_closed": led.filter(status=CaseStatus.CLOSED).order_by("-closed_at")[:20],
-        "assisted": assisted.order_by("handle_due")[:SHOWN], "counts": counts, "shown": SHOWN,
+        "to_acknowledge": led.filter(status=CaseStatus.DISPATCHED).order_by("response_due")[:INBOX_SHOWN],
+        "in_hand": led.filter(status__in=in_hand).order_by("handle_due")[:INBOX_SHOWN],
+        "awaiting_check": led.filter(status=CaseStatus.FEEDBACK).order_by("feedback_at")[:INBOX_SHOWN],
+        "recently_closed": led.filter(status=CaseStatus.CLOSED).order_by("-closed_at")[:INBOX_SHOWN],
+        "assisted": assisted.order_by("handle_due")[:INBOX_SHOWN], "counts": counts, "shown": INBOX_SHOWN,
         "now": timezone.now(),
     })
 
