@@ -25,7 +25,7 @@ def loop_site(site):
 
 def test_the_whole_loop(loop_site, open_page, console, tmp_path):
     from gongzhi.accounts.models import Department
-    from gongzhi.cases.models import Case, Category
+    from gongzhi.cases.models import Case
 
     site = loop_site
     resident = open_page(MOBILE)
@@ -54,7 +54,7 @@ def test_the_whole_loop(loop_site, open_page, console, tmp_path):
     # The classifier's suggestion is preselected; staff file it as 道路破损 (a correction if it differs).
     assert community.locator("#cat-accept option:checked").inner_text()
     screenshot(community, "case-04-community-accept")
-    act(community, "accept", category=str(Category.objects.get(code="0303").pk))
+    act(community, "accept", category="0303")  # the form posts codes
     assert community.locator("[data-testid=case-status]").inner_text() == "已立案"
 
     street = open_page(DESKTOP)

@@ -56,7 +56,7 @@ def test_community_whistles_grid_verifies_centre_closes_resident_rates(loop_site
     community = open_page(DESKTOP)
     login(community, site, "community")
     community.goto(f"{site}/cases/{case.pk}/")
-    act(community, "accept", category=str(road.pk))
+    act(community, "accept", category=road.code)  # the form posts codes
     assert status(community) == "已立案"
     # Community staff blow the whistle themselves for a whistle-enabled department category.
     whistle = panel(community, "dispatch")

@@ -216,15 +216,24 @@ def _home_grid(user) -> Area | None:
 
 
 def resolve_category(value) -> Category | None:
-    """An active 小类 by id, code or instance (``InvalidInput`` for anything else); None when empty."""
+    """An active 小类 by instance, id (an int) or code (``InvalidInput`` for anything else); None when empty.
+
+    A string is a code first: codes are digits too, and "0101" read as id 101 filed the case under
+    whichever category had that id once the catalogue held more than a hundred. A string of digits that
+    is no code is still taken as an id (clients that posted ids before the forms posted codes).
+    """
     if value in (None, ""):
         return None
     if isinstance(value, Category):
         category = value
     else:
         query = Category.objects.select_related("parent")
-        category = (query.filter(pk=value).first() if str(value).isdigit() else None) or query.filter(
-            code=str(value)).first()
+        if isinstance(value, int):
+            category = query.filter(pk=value).first()
+        else:
+            text = str(value).strip()
+            category = query.filter(code=text).first() or (
+                query.filter(pk=int(text)).first() if text.isdigit() and len(text) < 12 else None)
     if category is None or not category.active or category.parent_id is None:
         raise InvalidInput(_("请选择一个有效的事件小类。"), fields={"category": "invalid"})
     return category

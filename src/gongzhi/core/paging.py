@@ -19,8 +19,8 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from django.db import connection, models
-from django.db.models import Q, QuerySet
+from django.db import connection, connections, models
+from django.db.models import F, Q, QuerySet
 from django.utils.http import urlencode
 
 EXACT_COUNT_LIMIT = 10_000
@@ -60,6 +60,17 @@ def count_rows(qs: QuerySet, limit: int | None = None) -> Count:
     if bounded <= limit:
         return Count(bounded)
     return beyond_limit(qs, limit)
+
+
+def tally_rows(qs: QuerySet, column: str, limit: int | None = None) -> dict | None:
+    """The rows of ``qs`` per value of ``column``, in one query over at most ``limit`` + 1 of them; ``None``
+    when ``qs`` holds more than ``limit`` (each part then needs a bounded count of its own)."""
+    limit = EXACT_COUNT_LIMIT if limit is None else limit
+    sql, params = qs.order_by().values(tally=F(column))[: limit + 1].query.sql_with_params()
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(f"SELECT tally, COUNT(*) FROM ({sql}) bounded GROUP BY tally", params)  # noqa: S608 (compiled by the ORM)
+        tally = dict(cursor.fetchall())
+    return tally if sum(tally.values()) <= limit else None
 
 
 def beyond_limit(qs: QuerySet, limit: int) -> Count:

@@ -148,3 +148,17 @@ def test_configuration_pages(client, cases_demo):
                                                 "name": "跨年"})
     assert response.status_code == 302 and CalendarDay.objects.filter(date="2026-12-31").exists()
     assert "2026-12-31" in client.get("/cases/calendar/?year=2026").content.decode()
+
+
+def test_a_category_code_is_never_read_as_another_categorys_id(cases_demo):
+    """Codes are digits: "0101" is the code 0101, even when some category's id is 101."""
+    resolve_category = services.resolve_category
+    litter = Category.objects.get(code="0101")
+    parent = litter.parent
+    other = Category.objects.create(pk=101, code="0199", name="其他环卫问题", parent=parent, active=True)
+    assert resolve_category("0101") == litter and resolve_category(" 0101 ") == litter
+    assert resolve_category(101) == other and resolve_category("101") == other  # an id as the detail form used to post
+    assert resolve_category(litter) == litter
+    case = services.report_case(actor=cases_demo.users["resident"], description="小区门口垃圾堆放多日无人清理",
+                                lon=cases_demo.lon, lat=cases_demo.lat, category="0101")
+    assert case.category == litter

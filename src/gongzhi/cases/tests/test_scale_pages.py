@@ -14,10 +14,11 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("closes_on_verify")
 
 # (who, url, queries at most)
 PAGES = [
-    ("district", "/cases/", 14),
-    ("district", "/cases/?queue=all&order=reported", 14),
-    ("district", "/cases/?queue=all&order=reported&last=1", 14),
-    ("community", "/cases/", 15),  # + whether they reported any case themselves (selectors.queue_counts)
+    # The tabs: the unfinished cases counted by status in one query, the finished in another.
+    ("district", "/cases/", 9),
+    ("district", "/cases/?queue=all&order=reported", 9),
+    ("district", "/cases/?queue=all&order=reported&last=1", 9),
+    ("community", "/cases/", 10),  # + whether they reported any case themselves (selectors.queue_counts)
     ("street", "/cases/supervision/", 12),
     ("dept", "/cases/inbox/", 12),
 ]
@@ -67,6 +68,33 @@ def test_queue_counts_hold_the_cases_staff_reported_elsewhere_only_when_there_ar
     assert after["all"].value == before["all"].value + 1 and after["open"].value == before["open"].value + 1
     # Nobody's areas, no own reports: nothing (not every case).
     assert not Case.objects.visible_to(cases_demo.users["resident"], own_reports=False).exists()
+
+
+def test_the_tabs_counted_by_status_are_the_tabs_counted_one_by_one(cases_demo, monkeypatch):
+    """One count by status of the unfinished cases gives each tab's count; beyond the exact-count limit
+    each tab is counted on its own (bounded), as before."""
+    from gongzhi.core import paging
+
+    from .. import selectors
+    from ..models import Case
+
+    for state in ("reported", "accepted", "dispatched", "in_progress", "feedback", "closed", "closed"):
+        case_in(cases_demo, state)
+    user = cases_demo.users["street"]
+    visible = Case.objects.visible_to(user, own_reports=False)
+    one_by_one = {name: visible.filter(selectors.QUEUES[name]).count() for name in (*selectors.TAB_STATUSES, "closed")}
+    assert sum(one_by_one.values()) == visible.count() and one_by_one["closed"] == 2
+    counts = selectors.queue_counts(user)
+    assert {name: counts[name].value for name in one_by_one} == one_by_one
+    assert all(counts[name].exact for name in one_by_one)
+    assert counts["open"].value == visible.filter(selectors.QUEUES["open"]).count() and counts["all"].value == visible.count()
+
+    monkeypatch.setattr(paging, "EXACT_COUNT_LIMIT", 3)  # five unfinished cases: past the limit
+    unfinished = visible.filter(status__in=[s for statuses in selectors.TAB_STATUSES.values() for s in statuses])
+    assert paging.tally_rows(unfinished, "status") is None
+    counts = selectors.queue_counts(user)  # each tab (three at most) counted on its own, exactly
+    assert {name: (counts[name].value, counts[name].exact) for name in one_by_one} == {
+        name: (n, True) for name, n in one_by_one.items()}
 
 
 def test_staff_case_tables_load_the_columns_they_show(client, cases_demo):

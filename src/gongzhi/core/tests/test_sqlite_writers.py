@@ -51,10 +51,14 @@ def test_sixteen_writer_threads_never_see_database_is_locked_and_every_write_lan
     lon, lat = grid.centroid
     users = demo.users
     patrol = patrols.start_patrol(actor=users["grid"], area=grid)
-    # Cases for the staff threads to accept, one per write.
+    # Cases for the staff threads to accept, one per write, in an active 小类 (a transactional test run
+    # before this one may have left the catalogue as it configured it).
+    from gongzhi.cases.models import Category
+
+    category = Category.objects.filter(active=True, parent__isnull=False).order_by("code").first().code
     staff_threads = THREADS // 4
     waiting = [services.report_case(actor=users["resident"], description=f"楼道堆放杂物，等待立案 {n}",
-                                    lon=lon, lat=lat, category="0101").pk
+                                    lon=lon, lat=lat, category=category).pk
                for n in range(staff_threads * WRITES)]
     connection.close()  # every thread opens its own connection; so does the check below
 
@@ -73,7 +77,7 @@ def test_sixteen_writer_threads_never_see_database_is_locked_and_every_write_lan
                 if kind == "report":
                     answer = client.post("/cases/report/", {"description": f"路灯不亮，晚上出行不便（{marker}）",
                                                             "lon": f"{lon:.6f}", "lat": f"{lat:.6f}",
-                                                            "category": "0101"})
+                                                            "category": category})
                 elif kind == "visit":
                     answer = client.post(f"/cases/patrols/{patrol.pk}/visit/", {"door": f"{number}栋{write}室",
                                                                                  "note": f"走访正常（{marker}）"})
