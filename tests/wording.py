@@ -45,6 +45,8 @@ DOTTED_CODE = re.compile(r"^[a-z][a-z0-9]*(?:\.[a-z_][a-z0-9_]*)+$")
 # Data whose letters are not words: the two-factor key grouped for typing (base32), GeoJSON text
 # (its member names are fixed by RFC 7946) in a boundary box or as a format example.
 BASE32_KEY = re.compile(r"(?:[A-Z2-7]{4} )+[A-Z2-7]{1,4}")
+# A web address printed for people to type (a certificate's verification address under its QR code).
+WEB_ADDRESS = re.compile(r"https?://[^\s<>\"']+")
 
 
 def offending(text: str) -> list[str]:
@@ -53,7 +55,7 @@ def offending(text: str) -> list[str]:
     if BASE32_KEY.fullmatch(stripped) or (stripped.startswith("{") and '"type"' in stripped):
         return []
     found = []
-    for token in WORD.findall(text):
+    for token in WORD.findall(WEB_ADDRESS.sub(" ", text)):
         token = token.rstrip(".:/-")
         if not token:
             continue

@@ -143,6 +143,11 @@ def build_world(media: str) -> SimpleNamespace:
     w.exercise = sm.PowerExercise.objects.filter(area__path__startswith=community.path).order_by("pk").first()
     w.power_item = sm.PowerItem.objects.order_by("pk").first()
     w.quarter = datetime.date.today().year, (datetime.date.today().month - 1) // 3 + 1
+
+    # Services: a certificate 幸福社区 issued (the demo's).
+    from gongzhi.services.models import Certificate
+
+    w.certificate = Certificate.objects.filter(issuer=community).order_by("pk").first()
     missing = [name for name, value in vars(w).items() if value is None]
     assert not missing, f"the demo has none of: {missing}"
     return w

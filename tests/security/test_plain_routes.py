@@ -27,6 +27,7 @@ PUBLIC = {
     "/field/manifest.webmanifest": "the field app's web manifest (installable app, no data)",
     "/field/sw.js": "the field app's service worker script (no data)",
     "/disclosure/": "the public disclosure index (公开)",
+    "/services/verify/": "the form to verify a certificate by its serial (公开: what its QR code opens)",
     "/": "the home page (sign-in and the platform's features)",
 }
 #: Answer anonymous visitors 401 JSON rather than the sign-in page: called by scripts, not browsed.
@@ -42,6 +43,8 @@ RESIDENT = {
     "/cases/mine/": "their own cases", "/cases/report/grids.geojson": "the grid outlines of the report map",
     "/deliberation/topics/": "their community's topics", "/deliberation/votes/": "their community's votes",
     "/disclosure/property/rate/": "rating their estate's property service", "/m/": "the mobile home page",
+    "/services/": "the service catalogue (what they may apply for)",
+    "/api/v1/service-items": "the service catalogue",
 }
 
 

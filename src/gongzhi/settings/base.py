@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "gongzhi.cases",
     "gongzhi.deliberation",
     "gongzhi.disclosure",
+    "gongzhi.services",
     "gongzhi.field",
     "gongzhi.demo",
 ]
