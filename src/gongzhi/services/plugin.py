@@ -15,6 +15,9 @@ plugin = AppPlugin(
     api=(ApiMount("", "gongzhi.services.api:router", order=220),),
     menu_groups=(MenuGroup("services", pgettext_lazy("menu", "服务"), order=18, plain=_("办事")),),
     permissions=(
+        Permission("SERVICES_HANDLE", "services.handle", _("受理和办理服务申请"),
+                   "Accept and handle applications for service items",
+                   roles=(*STAFF, Role.DEPARTMENT_STAFF)),
         Permission("SERVICES_CERTIFY", "services.certify", _("出具和撤销证明，查看证明登记簿"),
                    "Issue and revoke certificates and read the register of certificates", roles=STAFF),
         Permission("SERVICES_CONFIGURE", "services.configure", _("配置服务事项、准入清单和证明事项清单"),
