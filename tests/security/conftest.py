@@ -145,9 +145,11 @@ def build_world(media: str) -> SimpleNamespace:
     w.quarter = datetime.date.today().year, (datetime.date.today().month - 1) // 3 + 1
 
     # Services: a certificate 幸福社区 issued (the demo's).
-    from gongzhi.services.models import Certificate
+    from gongzhi.services.models import Application, Certificate
 
     w.certificate = Certificate.objects.filter(issuer=community).order_by("pk").first()
+    w.own_application = Application.objects.filter(applicant_user=users["resident"]).order_by("pk").first()
+    w.application = Application.objects.filter(accepted_by=community).order_by("pk").first()
     missing = [name for name, value in vars(w).items() if value is None]
     assert not missing, f"the demo has none of: {missing}"
     return w

@@ -180,6 +180,12 @@ ROUTES: dict[str, Target] = {
     # Services: a certificate belongs to the register of the community that issued it.
     "services:certificate": Target("community", "certificate", lambda w: {"serial": w.certificate.serial}),
     "services:revoke": Target("community", "certificate", lambda w: {"serial": w.certificate.serial}),
+    # An application: the applicant's own pages, and the accepting community's.
+    "services:mine_detail": Target("resident", "own_application", lambda w: {"number": w.own_application.number}),
+    "services:mine_resubmit": Target("resident", "own_application", lambda w: {"number": w.own_application.number}),
+    "services:mine_rate": Target("resident", "own_application", lambda w: {"number": w.own_application.number}),
+    "services:application": Target("community", "application", lambda w: {"number": w.application.number}),
+    "services:application_act": Target("community", "application", lambda w: {"number": w.application.number}),
     "disclosure:power_item_edit": pk("power_item", "district"),
     "disclosure:property_evaluate": pk("estate", "community", year=lambda w: w.quarter[0],
                                        quarter=lambda w: w.quarter[1]),
@@ -198,6 +204,8 @@ EXEMPT: dict[str, str] = {
     "raster:tile": "map tiles: the same public base map for every signed-in user (401 anonymous, core/tests)",
     "deliberation:village_public": "四议两公开 public page of a village (公开: meant for everyone)",
     "services:item": "a catalogue item by its code: the same public catalogue for every signed-in user",
+    "services:apply": "an item's application form by its public code: files only for the signed-in resident's own "
+                      "verified person (services/tests/test_application_pages.py)",
     "services:verify": "a certificate's verification by serial (公开 by design: masked holder only; services tests)",
     "api:verify_certificate": "the same verification as JSON (公开 by design; services/tests/test_certificates.py)",
     "disclosure:public_powers": "a community's public power list (公开: meant for everyone)",

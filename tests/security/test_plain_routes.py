@@ -44,6 +44,7 @@ RESIDENT = {
     "/deliberation/topics/": "their community's topics", "/deliberation/votes/": "their community's votes",
     "/disclosure/property/rate/": "rating their estate's property service", "/m/": "the mobile home page",
     "/services/": "the service catalogue (what they may apply for)",
+    "/services/mine/": "their own applications",
     "/api/v1/service-items": "the service catalogue",
 }
 

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .certificates import normalise_serial
-from .models import CertificateKind, CertificateStatus
+from .models import CertificateKind, CertificateStatus, Channel
 
 
 class IssueForm(forms.Form):
@@ -49,3 +49,48 @@ class RegisterFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", _("全部种类")),
                                        *CertificateKind.objects.order_by("sort", "code").values_list("code", "name")]
+
+
+class ApplicationForm(forms.Form):
+    """The item's own fields (``ServiceItem.form_fields``), typed; files and people are not typed here."""
+
+    def __init__(self, *args, item, **kwargs):
+        super().__init__(*args, **kwargs)
+        for spec in item.form_fields or []:
+            kind, name = spec.get("type", "text"), spec.get("name")
+            label, required = spec.get("label", name), bool(spec.get("required"))
+            messages = {"required": _("请填写“%(label)s”。") % {"label": label}}
+            if kind == "number":
+                self.fields[name] = forms.IntegerField(label=label, required=required, min_value=0,
+                                                       error_messages=messages)
+            elif kind == "date":
+                self.fields[name] = forms.DateField(label=label, required=required, error_messages=messages,
+                                                    widget=forms.DateInput(attrs={"type": "date"}))
+            elif kind == "choice":
+                self.fields[name] = forms.ChoiceField(label=label, required=required, error_messages=messages,
+                                                      choices=[("", _("请选择")), *[(str(v), l) for v, l in
+                                                                                 spec.get("choices", [])]])
+            elif kind == "text":
+                self.fields[name] = forms.CharField(label=label, required=required, max_length=200,
+                                                    error_messages=messages)
+
+    def values(self) -> dict:
+        return {name: ("" if value is None else str(value)) for name, value in self.cleaned_data.items()}
+
+
+class CounterForm(forms.Form):
+    channel = forms.ChoiceField(label=_("受理方式"), choices=[c for c in Channel.choices if c[0] != Channel.ONLINE])
+
+
+class StaffActionForm(forms.Form):
+    action = forms.ChoiceField(choices=[("approve_step", ""), ("ask_correction", ""), ("reject", ""),
+                                        ("resubmit", "")])
+    note = forms.CharField(label=_("说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RateForm(forms.Form):
+    rating = forms.TypedChoiceField(label=_("评价"), coerce=int, widget=forms.RadioSelect,
+                                    choices=[(5, _("非常满意")), (4, _("满意")), (3, _("基本满意")), (2, _("不满意")),
+                                             (1, _("非常不满意"))],
+                                    error_messages={"required": _("请选择评价等级。")})
+    comment = forms.CharField(label=_("评价意见"), required=False, max_length=300)

@@ -27,6 +27,9 @@ plugin = AppPlugin(
     menu=(
         MenuEntry(_("服务事项"), "services:catalogue", roles=(*STAFF, Role.RESIDENT), group="services", order=10,
                   plain=_("可以办的事")),
+        MenuEntry(_("我的申请"), "services:mine", roles=(Role.RESIDENT,), group="services", order=12,
+                  plain=_("我办的事")),
+        MenuEntry(_("服务申请"), "services:applications", perm="services.handle", group="services", order=20),
         MenuEntry(_("证明登记簿"), "services:certificates", perm="services.certify", group="services", order=30),
         MenuEntry(_("准入清单"), "services:admission", roles=STAFF, group="services", order=40),
     ),

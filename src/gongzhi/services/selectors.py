@@ -3,7 +3,7 @@ of certificates (staff holding ``services.certify``, scoped to their communities
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from gongzhi.accounts.permissions import has_perm
@@ -11,7 +11,16 @@ from gongzhi.accounts.roles import Perm
 from gongzhi.areas.models import Area
 
 from .certificates import normalise_serial
-from .models import AdmissionEntry, Certificate, CertificateKind, Material, ServiceItem, ServiceStep
+from .models import (
+    AdmissionEntry,
+    Application,
+    ApplicationStatus,
+    Certificate,
+    CertificateKind,
+    Material,
+    ServiceItem,
+    ServiceStep,
+)
 
 
 def catalogue(*, theme: str = "", q: str = "") -> QuerySet[ServiceItem]:
@@ -74,3 +83,45 @@ def certificate_for(user, serial: str) -> Certificate:
     if certificate is None:
         raise Http404
     return certificate
+
+
+def may_handle(user) -> bool:
+    return has_perm(user, Perm.SERVICES_HANDLE)
+
+
+def applications_for(user, *, status: str = "", q: str = "") -> QuerySet[Application]:
+    """Applications accepted in the areas where ``user`` handles applications, due first."""
+    rows = Application.objects.visible_to(user).select_related("item", "applicant", "accepted_by")
+    if status == "open":
+        rows = rows.filter(status__in=[ApplicationStatus.PROCESSING, ApplicationStatus.CORRECTION])
+    elif status:
+        rows = rows.filter(status=status)
+    if q:
+        rows = rows.filter(Q(number__icontains=q.strip()) | Q(item__name__icontains=q.strip()))
+    return rows.order_by(F("step_due").asc(nulls_last=True), "-submitted_at", "-pk")
+
+
+def application_for(user, number: str) -> Application:
+    found = applications_for(user).select_related("owner", "certificate", "applicant__area").filter(
+        number=str(number)[:20]).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def my_applications(user) -> QuerySet[Application]:
+    return (Application.objects.filter(applicant_user=user).select_related("item", "accepted_by", "certificate")
+            .order_by("-submitted_at", "-pk")) if getattr(user, "is_authenticated", False) else Application.objects.none()
+
+
+def my_application(user, number: str) -> Application:
+    found = my_applications(user).filter(number=str(number)[:20]).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def linked_person(user):
+    """The registry person a resident account is verified as (None: not verified)."""
+    link = getattr(user, "resident_link", None) if getattr(user, "is_authenticated", False) else None
+    return link.person if link is not None else None

@@ -31,8 +31,10 @@ def catalogue(request):
 @require_GET
 def item_detail(request, code: str):
     item = selectors.item_for(code)
-    return render(request, "services/item.html", {"item": item, "materials": list(item.materials.all()),
-                                                  "steps": list(item.steps.all())})
+    return render(request, "services/item.html", {
+        "item": item, "materials": list(item.materials.all()), "steps": list(item.steps.all()),
+        "verified": selectors.linked_person(request.user) is not None, "may_handle": selectors.may_handle(request.user),
+    })
 
 
 @login_required
