@@ -22,7 +22,7 @@ from gongzhi.registry import selectors as registry
 from .. import applications as service
 from .. import eligibility, selectors
 from ..forms import ApplicationForm, CounterForm, RateForm, StaffActionForm
-from ..models import StepLevel
+from ..models import ApplicationStatus, StepLevel
 
 PAGE_SIZE = 30
 PEOPLE_SHOWN = 20
@@ -213,7 +213,7 @@ def application_detail(request, number: str):
         "events": [{"at": e.at, "action": ACTION_LABELS.get(e.action, e.action), "note": e.note, "public": e.public,
                     "who": e.actor.display_name if e.actor_id else "—", "step": e.step}
                    for e in application.events.select_related("actor").order_by("at", "pk")],
-        "may_act": not application.finished and service.may_act(request.user, application, step),
+        "may_act": application.status == ApplicationStatus.PROCESSING and service.may_act(request.user, application, step),
         "action_form": StaffActionForm(), "now": timezone.now(),
     })
 
