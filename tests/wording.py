@@ -47,6 +47,9 @@ DOTTED_CODE = re.compile(r"^[a-z][a-z0-9]*(?:\.[a-z_][a-z0-9_]*)+$")
 BASE32_KEY = re.compile(r"(?:[A-Z2-7]{4} )+[A-Z2-7]{1,4}")
 # A web address printed for people to type (a certificate's verification address under its QR code).
 WEB_ADDRESS = re.compile(r"https?://[^\s<>\"']+")
+# A certificate's serial (services.certificates: the year and 12 of Crockford's base-32 digits), which
+# may hold no digit after the year: a code to type, not a word.
+CERTIFICATE_SERIAL = re.compile(r"\b\d{4}-[0-9A-HJKMNP-TV-Z]{12}\b")
 
 
 def offending(text: str) -> list[str]:
@@ -55,7 +58,7 @@ def offending(text: str) -> list[str]:
     if BASE32_KEY.fullmatch(stripped) or (stripped.startswith("{") and '"type"' in stripped):
         return []
     found = []
-    for token in WORD.findall(WEB_ADDRESS.sub(" ", text)):
+    for token in WORD.findall(CERTIFICATE_SERIAL.sub(" ", WEB_ADDRESS.sub(" ", text))):
         token = token.rstrip(".:/-")
         if not token:
             continue
