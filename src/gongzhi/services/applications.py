@@ -252,7 +252,7 @@ def resubmit(*, actor, application: Application, data: dict | None = None, note:
     application.status = ApplicationStatus.PROCESSING
     step = current_step(application)
     application.step_due = _due(now, step.days) if step else None
-    application.save(update_fields=["status", "data", "step_due"])
+    application.save(update_fields=["status", "form_data", "step_due"])
     _event(application, "resubmit", actor, now, (note or "").strip()[:500])
     record(actor=actor, action="services.application_resubmit", obj=application, object_repr=application.number,
            request=request)

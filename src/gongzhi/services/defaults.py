@@ -230,9 +230,9 @@ SERVICE_ITEMS: list[dict] = [
                         "100周岁以上三档发放，标准由区民政局按年度公布。",
      "form_fields": [
          {"name": "account_bank", "label": "发放账户开户行", "type": "text", "required": True},
-         {"name": "account_number", "label": "社会保障卡或银行卡号", "type": "text", "required": True},
+         {"name": "account_number", "label": "社会保障卡或银行卡号", "type": "text", "required": True,
+          "sensitive": "account"},
          {"name": "agent", "label": "代办人", "type": "person", "required": False},
-         {"name": "phone", "label": "联系电话", "type": "text", "required": True},
      ],
      "time_limit_days": 20, "fee": "不收费", "certificate_kind": None,
      "materials": [_id_card(), _household_book(), _bank_card(), _proxy()],
@@ -248,7 +248,6 @@ SERVICE_ITEMS: list[dict] = [
          {"name": "photo", "label": "一寸免冠彩色照片", "type": "file", "required": True},
          {"name": "delivery", "label": "领取方式", "type": "choice", "required": True,
           "choices": [["pickup", "到受理社区领取"], ["post", "邮寄到家"]]},
-         {"name": "phone", "label": "联系电话", "type": "text", "required": True},
      ],
      "time_limit_days": 5, "fee": "不收费", "certificate_kind": None,
      "materials": [_id_card(), _photo(),
@@ -268,7 +267,8 @@ SERVICE_ITEMS: list[dict] = [
      "form_fields": [
          {"name": "subsidy", "label": "申请补贴", "type": "choice", "required": True,
           "choices": [["living", "困难残疾人生活补贴"], ["care", "重度残疾人护理补贴"], ["both", "两项补贴"]]},
-         {"name": "account_number", "label": "社会保障卡或银行卡号", "type": "text", "required": True},
+         {"name": "account_number", "label": "社会保障卡或银行卡号", "type": "text", "required": True,
+          "sensitive": "account"},
          {"name": "guardian", "label": "监护人或代办人", "type": "person", "required": False},
      ],
      "time_limit_days": 20, "fee": "不收费", "certificate_kind": None,
@@ -406,7 +406,6 @@ SERVICE_ITEMS: list[dict] = [
                         "本区户籍城乡居民。",
      "form_fields": [
          {"name": "contribution", "label": "缴费档次（元/年）", "type": "number", "required": True},
-         {"name": "phone", "label": "联系电话", "type": "text", "required": True},
      ],
      "time_limit_days": 5, "fee": "不收费", "certificate_kind": None,
      "materials": [_id_card(), _household_book(),

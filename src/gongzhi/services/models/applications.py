@@ -4,12 +4,15 @@ corrected at most once on request (一次性告知), decided with reasons, and r
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.areas.models import Area
 from gongzhi.areas.scope import PermScopedQuerySet
+from gongzhi.privacy.fields import EncryptedTextField
 
 from .catalogue import ServiceItem
 
@@ -51,7 +54,8 @@ class Application(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("首问责任人"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+",
                               help_text=_("首问负责：受理人对申请负责到底，移交前不变"))
-    data = models.JSONField(_("申请表"), default=dict, blank=True)
+    # The form's answers (a bank account, a situation in words…) as JSON, encrypted at rest: ``data``.
+    form_data = EncryptedTextField(_("申请表"), blank=True, default="", sensitive="address")
     status = models.CharField(_("状态"), max_length=12, choices=ApplicationStatus.choices,
                               default=ApplicationStatus.PROCESSING)
     step = models.PositiveSmallIntegerField(_("当前环节"), default=1)
@@ -78,6 +82,14 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def data(self) -> dict:
+        return json.loads(self.form_data) if self.form_data else {}
+
+    @data.setter
+    def data(self, value: dict) -> None:
+        self.form_data = json.dumps(value or {}, ensure_ascii=False, sort_keys=True)
 
     @property
     def finished(self) -> bool:

@@ -154,3 +154,20 @@ def test_other_areas_staff_cannot_touch_an_application(demo, catalogue, elder):
     with pytest.raises(NotAllowed):
         applications.submit(actor=demo.users["community"], item=catalogue["longevity_allowance"], person=elsewhere,
                             channel="counter")
+
+
+def test_the_forms_answers_are_encrypted_at_rest_and_a_bank_account_masked_on_the_page(demo, catalogue, elder, client):
+    from django.db import connection
+
+    application = applications.submit(actor=demo.users["community"], item=catalogue["longevity_allowance"],
+                                      person=elder, channel="counter",
+                                      data={"account_bank": "池州农商银行", "account_number": "6217000011112222"})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT form_data FROM services_application WHERE id = %s", [application.pk])
+        stored = cursor.fetchone()[0]
+    assert "6217000011112222" not in stored and "池州农商银行" not in stored
+    application.refresh_from_db()
+    assert application.data == {"account_bank": "池州农商银行", "account_number": "6217000011112222"}
+    client.force_login(demo.users["community"])
+    page = client.get(f"/services/applications/{application.number}/").content.decode()
+    assert "池州农商银行" in page and "6217000011112222" not in page and "****" in page

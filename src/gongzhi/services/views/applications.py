@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gongzhi.core.errors import DomainError
 from gongzhi.core.pagination import page_query
-from gongzhi.privacy.masking import mask_id_number, mask_phone
+from gongzhi.privacy.masking import mask, mask_id_number, mask_phone
 from gongzhi.registry import selectors as registry
 
 from .. import applications as service
@@ -51,6 +51,8 @@ def _data_rows(application) -> list[tuple[str, str]]:
             continue
         if spec.get("type") == "choice":
             value = dict((str(v), label) for v, label in spec.get("choices", [])).get(str(value), value)
+        if spec.get("sensitive"):  # a bank account and the like: masked on the page (kinds: privacy.masking)
+            value = mask(spec["sensitive"], value)
         rows.append((spec.get("label", spec.get("name")), value))
     return rows
 
