@@ -150,6 +150,12 @@ def build_world(media: str) -> SimpleNamespace:
     w.certificate = Certificate.objects.filter(issuer=community).order_by("pk").first()
     w.own_application = Application.objects.filter(applicant_user=users["resident"]).order_by("pk").first()
     w.application = Application.objects.filter(accepted_by=community).order_by("pk").first()
+
+    # Notices: 幸福社区's announcement to its residents (the demo resident among them) and one receipt.
+    from gongzhi.notices.models import Announcement
+
+    w.announcement = Announcement.objects.filter(area=community).order_by("pk").first()
+    w.receipt = w.announcement.receipts.order_by("pk").first() if w.announcement else None
     missing = [name for name, value in vars(w).items() if value is None]
     assert not missing, f"the demo has none of: {missing}"
     return w

@@ -177,6 +177,11 @@ ROUTES: dict[str, Target] = {
     "disclosure:manage_answer": pk("question", "community"),
     "disclosure:finance_entry_reverse": pk("entry", "community"),
     "disclosure:power_exercise": pk("exercise", "community"),
+    # Notices: an announcement belongs to the area it was published to; the board shows a recipient theirs.
+    "notices:announcement": pk("announcement", "community"),
+    "notices:announcement_withdraw": pk("announcement", "community"),
+    "notices:announcement_told": pk("announcement", "community", receipt_id=lambda w: w.receipt.pk),
+    "notices:board_detail": pk("announcement", "resident"),
     # Services: a certificate belongs to the register of the community that issued it.
     "services:certificate": Target("community", "certificate", lambda w: {"serial": w.certificate.serial}),
     "services:revoke": Target("community", "certificate", lambda w: {"serial": w.certificate.serial}),

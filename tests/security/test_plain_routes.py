@@ -45,6 +45,7 @@ RESIDENT = {
     "/disclosure/property/rate/": "rating their estate's property service", "/m/": "the mobile home page",
     "/services/": "the service catalogue (what they may apply for)",
     "/services/mine/": "their own applications",
+    "/notices/board/": "the announcements sent to them",
     "/api/v1/service-items": "the service catalogue",
 }
 

@@ -24,3 +24,11 @@ def deliver_notices(notice_ids: list[int]) -> int:
             Delivery.objects.create(notice=notice, channel=channel.name, status=status, detail=detail)
             sent += status == "sent"
     return sent
+
+
+@task()
+def publish_due_announcements() -> int:
+    """Publish the scheduled announcements whose time has come (safe to run twice: each once)."""
+    from .announcements import publish_due
+
+    return publish_due()
