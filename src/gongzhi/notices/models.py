@@ -102,6 +102,13 @@ class Announcement(models.Model):
         return self.title
 
 
+class ReceiptQuerySet(PermScopedQuerySet):
+    """Receipts of the announcements the user may see (those of the areas where they send notices)."""
+
+    area_path_field = "announcement__area__path"
+    scope_perm = "notices.send"
+
+
 class Receipt(models.Model):
     """One recipient of a published announcement: a registry person (residents) or a user (staff)."""
 
@@ -118,6 +125,8 @@ class Receipt(models.Model):
     told_at = models.DateTimeField(_("上门告知时间"), null=True, blank=True)
     told_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("告知人"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="+")
+
+    objects = ReceiptQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("公告回执")

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from gongzhi.accounts.roles import Role
-from gongzhi.core.plugins import ApiMount, AppPlugin, DemoStep, MenuEntry, MenuGroup, Permission, UrlMount
+from gongzhi.core.plugins import ApiMount, AppPlugin, DemoStep, Feature, MenuEntry, MenuGroup, Permission, UrlMount
 
 STAFF = (Role.DISTRICT_ADMIN, Role.STREET_STAFF, Role.COMMUNITY_STAFF)
 
@@ -33,6 +33,7 @@ plugin = AppPlugin(
         MenuEntry(_("证明登记簿"), "services:certificates", perm="services.certify", group="services", order=30),
         MenuEntry(_("准入清单"), "services:admission", roles=STAFF, group="services", order=40),
     ),
+    features=(Feature(_("一网通办"), _("事项清单、网上申请、窗口受理、全区通办，办理进度可查，证明扫码核验"), order=70),),
     demo=(DemoStep("services", "gongzhi.services.plugin:build_demo", after=("registry",)),),
 )
 

@@ -47,7 +47,7 @@ def test_token_issue_validates_its_input(demo, client):
                   "assignments": [{"role": "grid_worker", "area": "34170200100101", "department": None}],
                   "home_area": None}),
         ("dept", {"username": "dept", "real_name": "郑科长", "roles": ["department_staff"],
-                  "permissions": ["areas.view", "cases.handle", "console.view"],
+                  "permissions": ["areas.view", "cases.handle", "console.view", "services.handle"],
                   "assignments": [{"role": "department_staff", "area": None, "department": "CG"}],
                   "home_area": None}),
         ("resident", {"username": "resident", "real_name": "王居民", "roles": ["resident"], "permissions": ["cases.report"],

@@ -13,17 +13,20 @@ def _shape(menu) -> list[str]:
 
 
 @pytest.mark.parametrize(("username", "shape"), [
-    ("grid", ["link:我的", "cases:随手拍/我的任务/离线工作台/巡查走访",
+    ("grid", ["link:我的", "cases:随手拍/我的任务/离线工作台/巡查走访", "link:公告栏",
               "records:入户走访/人口档案/房屋/人员导入/区划与网格/网格地图", "link:人口统计"]),
     ("community", ["link:工作台", "cases:事件办理/事件地图",
                    "participation:议题/议事机构/议事会议/表决/居务公开/居财居管/小微权力/物业考评/逾期落实任务/四议两公开",
+                   "services:服务事项/服务申请/证明登记簿/准入清单/公告",
                    "records:人口档案/房屋/人员导入/窗口核验/区划与网格/网格地图", "stats:事件统计/定期通报/人口统计"]),
     ("district", ["link:工作台", "cases:事件办理/督办台/事件地图",
                   "participation:议题/议事机构/议事会议/表决/居务公开/居财居管/小微权力/物业考评/逾期落实任务/四议两公开",
+                  "services:服务事项/服务申请/证明登记簿/准入清单/公告",
                   "records:人口档案/房屋/区划与网格/网格地图", "stats:事件统计/定期通报/人口统计",
                   "admin:事件配置/小微权力清单配置/物业考评表配置/区划导入/底图图层/协商事项目录"]),
     ("auditor", ["link:审计日志"]),  # alone in its group: a link, no drop-down
-    ("resident", ["link:我的", "cases:随手拍/我的上报", "participation:议题/表决/公开栏/物业评价"]),
+    ("resident", ["link:我的", "cases:随手拍/我的上报", "participation:议题/表决/公开栏/物业评价",
+                  "services:服务事项/我的申请/公告栏"]),
 ])
 def test_each_role_gets_its_entries_grouped(demo, username, shape):
     menu = menu_for(demo.users[username], "/")
@@ -64,6 +67,7 @@ def test_elder_mode_reads_plain_words(demo):
     resident.elder_mode = True
     plain = menu_for(resident, "/")
     assert [f"{s['label']}:{'/'.join(str(i['label']) for i in s['items'])}" for s in plain["sections"]] == [
-        "我的:我的", "反映问题:拍照反映问题/我反映过的问题", "社区大家事:大家商量的事/投票/社区公开的事/给物业打分"]
+        "我的:我的", "反映问题:拍照反映问题/我反映过的问题", "社区大家事:大家商量的事/投票/社区公开的事/给物业打分",
+        "办事:可以办的事/我办的事/社区公告"]
     assert [i["url"] for s in plain["sections"] for i in s["items"]] == [
         i["url"] for s in usual["sections"] for i in s["items"]]
