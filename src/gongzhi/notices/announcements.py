@@ -136,7 +136,8 @@ def publish_due(now=None) -> int:
     for pk in Announcement.objects.filter(status=AnnouncementStatus.SCHEDULED, publish_at__lte=now).values_list(
             "pk", flat=True):
         with transaction.atomic():
-            announcement = Announcement.objects.select_for_update().select_related("created_by", "area").get(pk=pk)
+            announcement = (Announcement.objects.select_for_update(of=("self",)).select_related("created_by", "area")
+                            .get(pk=pk))
             if announcement.status != AnnouncementStatus.SCHEDULED:
                 continue
             _publish_now(announcement, actor=announcement.created_by, now=now)
@@ -169,7 +170,8 @@ def mark_read(*, user, announcement: Announcement, now=None) -> bool:
 @transaction.atomic
 def mark_told(*, actor, receipt: Receipt, now=None, request=None) -> Receipt:
     """The grid worker told the resident at the door (for those without an account, or who did not read)."""
-    receipt = Receipt.objects.select_for_update().select_related("announcement__area", "grid").get(pk=receipt.pk)
+    receipt = (Receipt.objects.select_for_update(of=("self",)).select_related("announcement__area", "grid")
+               .get(pk=receipt.pk))
     area = receipt.grid or receipt.announcement.area
     if not (has_perm(actor, Perm.NOTICES_SEND, area) or has_perm(actor, Perm.REGISTRY_VIEW, area)):
         raise NotAllowed(_("您不能登记该居民的告知情况。"))

@@ -207,7 +207,7 @@ def current_step(application: Application) -> ServiceStep | None:
 
 
 def _locked(application: Application) -> Application:
-    return Application.objects.select_for_update().select_related("item", "applicant__area", "accepted_by").get(
+    return Application.objects.select_for_update(of=("self",)).select_related("item", "applicant__area", "accepted_by").get(
         pk=application.pk)
 
 

@@ -54,8 +54,10 @@ def reasons(item, person, *, today: datetime.date) -> list[str]:
             if not groups & set(wanted):
                 from gongzhi.registry.models import SpecialGroup
 
+                # The groups by their names; a code is never shown (a group missing from the registry's
+                # settings is named as such).
                 names = "、".join(SpecialGroup.objects.filter(code__in=wanted).order_by("order")
-                                 .values_list("name", flat=True)) or "、".join(wanted)
+                                 .values_list("name", flat=True)) or _("指定特殊人群")
                 found.append(_("须为已登记的%(groups)s，人口库中没有申请人的该项登记。") % {"groups": names})
         else:
             found.append(_("事项条件配置有误（%(rule)s），请联系区级管理员。") % {"rule": rule})

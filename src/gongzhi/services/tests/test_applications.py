@@ -171,3 +171,11 @@ def test_the_forms_answers_are_encrypted_at_rest_and_a_bank_account_masked_on_th
     client.force_login(demo.users["community"])
     page = client.get(f"/services/applications/{application.number}/").content.decode()
     assert "池州农商银行" in page and "6217000011112222" not in page and "****" in page
+
+
+def test_a_group_the_registry_does_not_define_is_named_without_its_code(demo, catalogue, elder):
+    from gongzhi.registry.models import SpecialGroup
+
+    SpecialGroup.objects.filter(code="disabled").delete()
+    reasons = applications.eligibility.reasons(catalogue["disability_subsidies"], elder, today=timezone.localdate())
+    assert reasons == ["须为已登记的指定特殊人群，人口库中没有申请人的该项登记。"] and "disabled" not in reasons[0]
