@@ -44,10 +44,11 @@ def _calendar(now: datetime.datetime):
     return load_calendar(timezone.localdate(now))
 
 
-def _due(now: datetime.datetime, days: int) -> datetime.datetime:
+def _due(now: datetime.datetime, days: int, calendar=None) -> datetime.datetime:
+    """``days`` working days after ``now`` (pass ``calendar`` to reuse one already loaded)."""
     from gongzhi.cases.worktime import WORKDAY
 
-    return _calendar(now).add(now, days, WORKDAY)
+    return (calendar or _calendar(now)).add(now, days, WORKDAY)
 
 
 def steps_of(item: ServiceItem) -> list[ServiceStep]:
@@ -125,12 +126,13 @@ def submit(*, actor, item: ServiceItem, person, data: dict | None = None, channe
                                                                            ApplicationStatus.CORRECTION]).exists():
         raise Conflict(_("该居民已有一件“%(item)s”正在办理，请勿重复申请。") % {"item": item.name})
     steps = steps_of(item)
+    calendar = _calendar(now)  # one load of the working calendar for both deadlines
     application = Application(
         item=item, applicant=person, applicant_user=actor if online else getattr(
             getattr(person, "account_link", None), "user", None),
         channel=channel, accepted_by=community, owner=None if online else actor, data=_clean_data(item, data or {}),
-        submitted_at=now, due=_due(now, item.time_limit_days),
-        step_due=_due(now, steps[0].days) if steps else None)
+        submitted_at=now, due=_due(now, item.time_limit_days, calendar),
+        step_due=_due(now, steps[0].days, calendar) if steps else None)
     _save_numbered(application, now)
     _event(application, "submit", actor, now, _("%(channel)s，%(community)s受理") % {
         "channel": application.get_channel_display(), "community": community.name})

@@ -17,15 +17,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gongzhi.core.errors import DomainError
 from gongzhi.core.pagination import page_query
 from gongzhi.privacy.masking import mask, mask_id_number, mask_phone
-from gongzhi.registry import selectors as registry
 
 from .. import applications as service
 from .. import eligibility, selectors
 from ..forms import ApplicationForm, CounterForm, RateForm, StaffActionForm
+from .people import pick_person
 from ..models import ApplicationStatus, StepLevel
 
 PAGE_SIZE = 30
-PEOPLE_SHOWN = 20
 STATUS_TABS = [("open", _("办理中")), ("correction", _("待补正")), ("approved", _("已准予")), ("rejected", _("不予办理")),
                ("", _("全部"))]
 ACTION_LABELS = {"submit": _("提交申请"), "ask_correction": _("一次性告知补正"), "resubmit": _("补正后重新提交"),
@@ -179,11 +178,7 @@ def queue(request):
 def counter(request):
     """一窗受理: find the resident, choose the item, fill in what the registry does not hold."""
     _require_handle(request.user)
-    person = None
-    if request.GET.get("person", "").isdigit():
-        person = registry.person_for(request.user, int(request.GET["person"]))
-    q = request.GET.get("q", "").strip()[:40]
-    found = list(registry.persons_for(request.user, q=q)[:PEOPLE_SHOWN]) if q and person is None else []
+    person, q, found = pick_person(request)
     items = list(selectors.catalogue())
     item = next((i for i in items if i.code == request.GET.get("item")), None)
     failed = eligibility.reasons(item, person, today=timezone.localdate()) if item and person else []

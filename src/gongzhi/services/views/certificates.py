@@ -15,14 +15,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gongzhi.core.errors import DomainError
 from gongzhi.core.pagination import page_query
-from gongzhi.registry import selectors as registry
 
 from .. import certificates as service
 from .. import selectors
 from ..forms import IssueForm, RegisterFilterForm, RevokeForm
+from .people import pick_person
 
 PAGE_SIZE = 30
-PEOPLE_SHOWN = 20
 
 
 def _require_certify(user) -> None:
@@ -47,11 +46,7 @@ def register(request):
 def issue(request):
     """Pick the resident (search by name, initials or ID last four), then the kind and the purpose."""
     _require_certify(request.user)
-    person = None
-    if request.GET.get("person", "").isdigit():
-        person = registry.person_for(request.user, int(request.GET["person"]))  # 404 outside the user's records
-    q = request.GET.get("q", "").strip()[:40]
-    found = list(registry.persons_for(request.user, q=q)[:PEOPLE_SHOWN]) if q and person is None else []
+    person, q, found = pick_person(request)
     form = IssueForm(request.POST or None)
     if request.method == "POST" and person is not None and form.is_valid():
         try:
